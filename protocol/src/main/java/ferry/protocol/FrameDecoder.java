@@ -1,0 +1,230 @@
+package ferry.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Incremental decoder of Ferry frames: {@code u32 header length · UTF-8 JSON header · body of
+ * header.size bytes}, after an optional 8-byte {@link Preamble}.
+ *
+ * <p>Feed it buffers of any size, split anywhere: one byte at a time, or many frames glued in one
+ * read (TCP's "sticky packets"). Headers are emitted whole; bodies stream out as chunks that are
+ * views of the input, so a body of many GiB is never buffered. All sizes are 64-bit.
+ *
+ * <pre>
+ * Legal transitions:
+ *   READ_PREAMBLE --8 bytes match----------> READ_LEN
+ *   READ_LEN      --4 bytes, 2..max--------> READ_HEADER
+ *   READ_HEADER   --header parsed----------> READ_BODY      (onHeader)
+ *   READ_BODY     --size bytes, then end---> READ_LEN       (onBody*, onFrameEnd)
+ *   any           --ProtocolException------> BAD_FRAME      (terminal: every later call rethrows)
+ * </pre>
+ *
+ * <p>Allocation: a header split across reads is gathered in a scratch buffer allocated for that
+ * header; a header that arrives whole is parsed in place. Nothing is allocated per body byte.
+ *
+ * <p>Thread safety: none. One decoder per connection, used by the thread that reads it.
+ */
+public final class FrameDecoder {
+    /** See the class comment for the legal transitions. */
+    public enum State { READ_PREAMBLE, READ_LEN, READ_HEADER, READ_BODY, BAD_FRAME }
+
+    private static final int LENGTH_PREFIX_BYTES = 4;
+
+    private final FrameLimits limits;
+    private final JsonReader json;
+
+    private State state;
+    private int preambleIndex;
+    private int lenBytesRead;
+    private long lenAccumulator;
+    private int headerLength;
+    private ByteBuffer headerScratch; // only while a header is split across reads
+    private long bodyRemaining;
+    private long framesDecoded;
+    private ProtocolException failure;
+
+    public FrameDecoder(FrameLimits limits) {
+        this.limits = limits;
+        this.json = new JsonReader(limits.maxDepth());
+        this.state = limits.expectPreamble() ? State.READ_PREAMBLE : State.READ_LEN;
+    }
+
+    public FrameDecoder() {
+        this(FrameLimits.DEFAULT);
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Bytes of the current body not yet delivered (0 outside READ_BODY). */
+    public long bodyRemaining() {
+        return bodyRemaining;
+    }
+
+    /** Frames completed so far. */
+    public long framesDecoded() {
+        return framesDecoded;
+    }
+
+    /**
+     * True while a frame (or the preamble) has started but its header is not complete: the window
+     * a slowloris peer keeps open.
+     */
+    public boolean isInsideHeader() {
+        return (state == State.READ_PREAMBLE && preambleIndex > 0)
+                || (state == State.READ_LEN && lenBytesRead > 0)
+                || state == State.READ_HEADER;
+    }
+
+    /** The error that made the decoder terminal, or null. */
+    public ProtocolException failure() {
+        return failure;
+    }
+
+    /**
+     * Consumes bytes from {@code in} (position to limit), emitting events to {@code sink} until the
+     * input is exhausted or the sink asks to pause.
+     *
+     * @throws ProtocolException the stream is broken; the decoder is now {@link State#BAD_FRAME}
+     */
+    public void decode(ByteBuffer in, FrameSink sink) throws ProtocolException {
+        if (state == State.BAD_FRAME) {
+            throw failure;
+        }
+        try {
+            decodeLoop(in, sink);
+        } catch (ProtocolException e) {
+            state = State.BAD_FRAME;
+            failure = e;
+            headerScratch = null;
+            throw e;
+        }
+    }
+
+    private void decodeLoop(ByteBuffer in, FrameSink sink) throws ProtocolException {
+        while (true) {
+            switch (state) {
+                case READ_PREAMBLE: {
+                    if (!in.hasRemaining()) {
+                        return;
+                    }
+                    int p = in.position();
+                    byte b = in.get(p);
+                    if (!Preamble.matches(preambleIndex, b)) {
+                        throw Preamble.mismatch(preambleIndex, in);
+                    }
+                    in.position(p + 1);
+                    if (++preambleIndex == Preamble.LENGTH) {
+                        state = State.READ_LEN;
+                    }
+                    break;
+                }
+                case READ_LEN: {
+                    if (!in.hasRemaining()) {
+                        return;
+                    }
+                    if (lenBytesRead == 0 && in.remaining() >= LENGTH_PREFIX_BYTES) {
+                        lenAccumulator = in.getInt() & 0xFFFF_FFFFL;
+                        lenBytesRead = LENGTH_PREFIX_BYTES;
+                    } else {
+                        lenAccumulator = (lenAccumulator << 8) | (in.get() & 0xFF);
+                        lenBytesRead++;
+                    }
+                    if (lenBytesRead == LENGTH_PREFIX_BYTES) {
+                        long len = lenAccumulator;
+                        lenBytesRead = 0;
+                        lenAccumulator = 0;
+                        if (len > limits.maxHeaderBytes()) {
+                            throw new ProtocolException("header length " + len + " exceeds limit " + limits.maxHeaderBytes());
+                        }
+                        if (len < 2) {
+                            throw new ProtocolException("header length " + len + " is too short for a JSON object");
+                        }
+                        headerLength = (int) len;
+                        state = State.READ_HEADER;
+                    }
+                    break;
+                }
+                case READ_HEADER: {
+                    Header header;
+                    if (headerScratch == null && in.remaining() >= headerLength) {
+                        int from = in.position();
+                        header = parseHeader(in, from, from + headerLength);
+                        in.position(from + headerLength);
+                    } else {
+                        if (!in.hasRemaining()) {
+                            return;
+                        }
+                        if (headerScratch == null) {
+                            headerScratch = ByteBuffer.allocate(headerLength);
+                        }
+                        int n = Math.min(headerScratch.remaining(), in.remaining());
+                        int oldLimit = in.limit();
+                        in.limit(in.position() + n);
+                        headerScratch.put(in);
+                        in.limit(oldLimit);
+                        if (headerScratch.hasRemaining()) {
+                            return;
+                        }
+                        header = parseHeader(headerScratch, 0, headerLength);
+                        headerScratch = null;
+                    }
+                    bodyRemaining = header.size();
+                    state = State.READ_BODY;
+                    if (!sink.onHeader(header)) {
+                        return;
+                    }
+                    break;
+                }
+                case READ_BODY: {
+                    if (bodyRemaining == 0) {
+                        state = State.READ_LEN;
+                        framesDecoded++;
+                        if (!sink.onFrameEnd()) {
+                            return;
+                        }
+                        break;
+                    }
+                    if (!in.hasRemaining()) {
+                        return;
+                    }
+                    int start = in.position();
+                    int n = (int) Math.min(bodyRemaining, in.remaining());
+                    int oldLimit = in.limit();
+                    in.limit(start + n);
+                    bodyRemaining -= n;
+                    boolean go;
+                    try {
+                        go = sink.onBody(in);
+                    } finally {
+                        in.limit(oldLimit);
+                        in.position(start + n);
+                    }
+                    if (!go) {
+                        return;
+                    }
+                    break;
+                }
+                case BAD_FRAME:
+                default:
+                    throw failure;
+            }
+        }
+    }
+
+    private Header parseHeader(ByteBuffer buf, int from, int to) throws ProtocolException {
+        Header header = new Header();
+        json.parseObjectInto(buf, from, to, header);
+        Object size = header.get(Header.SIZE);
+        if (size != null) {
+            if (!(size instanceof Long) || (Long) size < 0) {
+                throw new ProtocolException("size must be a non-negative integer, got " + Json.write(size));
+            }
+            if ((Long) size > limits.maxBodyBytes()) {
+                throw new ProtocolException("body size " + size + " exceeds limit " + limits.maxBodyBytes());
+            }
+        }
+        return header;
+    }
+}
