@@ -125,7 +125,11 @@ public final class FrameDecoder {
                         return;
                     }
                     if (lenBytesRead == 0 && in.remaining() >= LENGTH_PREFIX_BYTES) {
-                        lenAccumulator = in.getInt() & 0xFFFF_FFFFL;
+                        // explicit big-endian: the caller's buffer may have any ByteOrder
+                        int p = in.position();
+                        lenAccumulator = (in.get(p) & 0xFFL) << 24 | (in.get(p + 1) & 0xFFL) << 16
+                                | (in.get(p + 2) & 0xFFL) << 8 | (in.get(p + 3) & 0xFFL);
+                        in.position(p + LENGTH_PREFIX_BYTES);
                         lenBytesRead = LENGTH_PREFIX_BYTES;
                     } else {
                         lenAccumulator = (lenAccumulator << 8) | (in.get() & 0xFF);

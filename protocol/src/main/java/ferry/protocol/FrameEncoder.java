@@ -47,7 +47,9 @@ public final class FrameEncoder {
         if (out.remaining() < LENGTH_PREFIX_BYTES + json.length()) {
             throw new BufferOverflowException();
         }
-        out.putInt(json.length());
+        int n = json.length();
+        // explicit big-endian: the caller's buffer may have any ByteOrder
+        out.put((byte) (n >>> 24)).put((byte) (n >>> 16)).put((byte) (n >>> 8)).put((byte) n);
         out.put(json.array(), 0, json.length());
     }
 

@@ -68,13 +68,14 @@ public final class JsonReader {
                 if (c.peek() != '"') {
                     throw c.error("expected a string key");
                 }
+                int keyAt = c.pos;
                 String key = c.string();
                 c.skipWhitespace();
                 c.expect(':');
                 c.skipWhitespace();
                 Object v = c.value(1);
                 if (header.has(key)) {
-                    throw c.error("duplicate key \"" + key + "\"");
+                    throw c.errorAt(keyAt, "duplicate key \"" + key + "\"");
                 }
                 header.put(key, v);
                 c.skipWhitespace();

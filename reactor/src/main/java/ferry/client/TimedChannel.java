@@ -1,0 +1,149 @@
+package ferry.client;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Blocking reads and writes with timeouts over a non-blocking socket and a private selector:
+ * a blocking {@code SocketChannel} has no read timeout, and a socket stream cannot sendfile.
+ *
+ * <p>Thread safety: none; one thread at a time.
+ */
+final class TimedChannel implements AutoCloseable {
+    private final SocketChannel channel;
+    private final Selector selector;
+    private final SelectionKey key;
+    private final long timeoutMillis;
+
+    private TimedChannel(SocketChannel channel, Selector selector, SelectionKey key, long timeoutMillis) {
+        this.channel = channel;
+        this.selector = selector;
+        this.key = key;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    static TimedChannel connect(InetSocketAddress address, ClientOptions o) throws IOException {
+        SocketChannel ch = SocketChannel.open();
+        Selector sel = null;
+        try {
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, o.tcpNoDelay());
+            sel = Selector.open();
+            SelectionKey k = ch.register(sel, SelectionKey.OP_CONNECT);
+            if (!ch.connect(address)) {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.connectTimeoutMillis());
+                while (!ch.finishConnect()) {
+                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("connect to " + address + " timed out after " + o.connectTimeoutMillis() + " ms");
+                    }
+                    sel.select(left);
+                    sel.selectedKeys().clear();
+                }
+            }
+            k.interestOps(0);
+            return new TimedChannel(ch, sel, k, o.readTimeoutMillis());
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            if (sel != null) {
+                sel.close();
+            }
+            throw e;
+        }
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    /** Reads at least one byte into {@code dst}, waiting up to the timeout; EOFException at end of stream. */
+    int read(ByteBuffer dst) throws IOException {
+        while (true) {
+            int n = channel.read(dst);
+            if (n > 0) {
+                return n;
+            }
+            if (n < 0) {
+                throw new EOFException("server closed the connection");
+            }
+            await(SelectionKey.OP_READ, "no data from the server");
+        }
+    }
+
+    void writeFully(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            if (channel.write(src) == 0) {
+                await(SelectionKey.OP_WRITE, "the server is not reading");
+            }
+        }
+    }
+
+    void writeFully(ByteBuffer[] srcs) throws IOException {
+        while (true) {
+            boolean left = false;
+            for (ByteBuffer b : srcs) {
+                left |= b.hasRemaining();
+            }
+            if (!left) {
+                return;
+            }
+            if (channel.write(srcs) == 0) {
+                await(SelectionKey.OP_WRITE, "the server is not reading");
+            }
+        }
+    }
+
+    /** Sends {@code count} bytes of {@code file} from {@code position} with sendfile. */
+    void transferFully(FileChannel file, long position, long count) throws IOException {
+        long done = 0;
+        while (done < count) {
+            long n = file.transferTo(position + done, count - done, channel);
+            if (n > 0) {
+                done += n;
+                continue;
+            }
+            if (file.size() < position + count) {
+                throw new IOException("local file shrank during upload: " + file.size() + " bytes now, "
+                        + (position + count) + " needed");
+            }
+            await(SelectionKey.OP_WRITE, "the server is not reading");
+        }
+    }
+
+    private void await(int op, String what) throws IOException {
+        key.interestOps(op);
+        try {
+            int n = selector.select(timeoutMillis);
+            selector.selectedKeys().clear();
+            if (!channel.isOpen()) {
+                throw new java.nio.channels.AsynchronousCloseException();
+            }
+            if (n == 0) {
+                throw new SocketTimeoutException(what + " for " + timeoutMillis + " ms");
+            }
+        } finally {
+            if (key.isValid()) {
+                key.interestOps(0);
+            }
+        }
+    }
+
+    /** Closes the socket; a thread blocked in a read or write here fails at once. Any thread. */
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            selector.close(); // wakes a thread blocked in select
+        }
+    }
+}

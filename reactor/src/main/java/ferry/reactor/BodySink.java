@@ -1,0 +1,55 @@
+package ferry.reactor;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Receives a request body as it streams in. Called on the event loop thread; must not block.
+ * To slow the sender (say, while a worker writes to disk), call {@link Call#pauseReading()} and
+ * later {@link Call#resumeReading()}.
+ */
+public interface BodySink {
+    /** A chunk of the body in [position, limit); valid only during the call: copy what you keep. */
+    void onData(ByteBuffer chunk) throws Exception;
+
+    /** The whole body has arrived. */
+    void onEnd() throws Exception;
+
+    /** A sink that drops the body. */
+    BodySink DISCARD = new BodySink() {
+        @Override
+        public void onData(ByteBuffer chunk) {}
+
+        @Override
+        public void onEnd() {}
+    };
+
+    /** What {@link #collect} hands the whole body to. */
+    @FunctionalInterface
+    interface WholeBody {
+        void onBody(ByteBuffer body) throws Exception;
+    }
+
+    /**
+     * Collects a small body into one heap buffer and hands it over at the end. The body's size is
+     * checked against {@code maxBytes} before any of it is buffered.
+     */
+    static BodySink collect(Call call, long maxBytes, WholeBody then) throws OpException {
+        long size = call.request().size();
+        if (size > maxBytes) {
+            throw new OpException(ferry.protocol.ErrorCode.TOO_LARGE,
+                    "body of " + size + " bytes exceeds limit " + maxBytes + " for " + call.op());
+        }
+        ByteBuffer body = ByteBuffer.allocate((int) size);
+        return new BodySink() {
+            @Override
+            public void onData(ByteBuffer chunk) {
+                body.put(chunk);
+            }
+
+            @Override
+            public void onEnd() throws Exception {
+                then.onBody(body.flip());
+            }
+        };
+    }
+}

@@ -1,0 +1,326 @@
+package ferry.reactor;
+
+import ferry.protocol.ErrorCode;
+import ferry.protocol.Header;
+import ferry.protocol.ProtocolException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One request on a connection and its answer: zero or more frames, then {@link #end()}.
+ *
+ * <p>Requests may be pipelined; answers leave in request order whatever order their handlers
+ * finish in. A call whose predecessors are still answering has its frames held back (counted
+ * against the connection's high-water mark) and released when it reaches the head.
+ *
+ * <p>Threading contract: every method runs on the connection's event loop thread (asserted). A
+ * worker that produced a result posts back with {@code call.loop().execute(...)} or uses
+ * {@link Workers#submit}. After the connection closes, the call is cancelled: output methods do
+ * nothing (file regions passed in are released) and {@link #onCancel} hooks have run.
+ */
+public final class Call {
+    private final Connection conn;
+    private final Header request;
+    private final long id;
+    private final String op;
+    private final long startedNanos;
+    private OutboundQueue deferred; // output made before this call reached the head
+    private boolean head;
+    private boolean ended;
+    private boolean cancelled;
+    private List<Runnable> cancelHooks;
+
+    Call(Connection conn, Header request, boolean head, long nowNanos) {
+        this.conn = conn;
+        this.request = request;
+        this.id = request.id();
+        this.op = request.op();
+        this.head = head;
+        this.startedNanos = nowNanos;
+    }
+
+    /** The request header. */
+    public Header request() {
+        return request;
+    }
+
+    /** The request's {@code id}, or -1 if it had none. */
+    public long id() {
+        return id;
+    }
+
+    public String op() {
+        return op;
+    }
+
+    public Session session() {
+        return conn.session();
+    }
+
+    public EventLoop loop() {
+        return conn.loop();
+    }
+
+    /** Short identifier of the connection for logs, e.g. {@code c42}. */
+    public String connectionName() {
+        return conn.name();
+    }
+
+    public long startedNanos() {
+        return startedNanos;
+    }
+
+    public boolean isEnded() {
+        return ended;
+    }
+
+    /** True once the connection closed before this call ended. */
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    /**
+     * Runs {@code hook} on the loop if the connection closes before this call ends (a dropped
+     * upload, a client that vanished mid-exec). Runs at once if already cancelled.
+     */
+    public void onCancel(Runnable hook) {
+        conn.loop().assertInLoop();
+        if (cancelled) {
+            hook.run();
+            return;
+        }
+        if (ended) {
+            return;
+        }
+        if (cancelHooks == null) {
+            cancelHooks = new ArrayList<>(2);
+        }
+        cancelHooks.add(hook);
+    }
+
+    // ---- output --------------------------------------------------------------------------
+
+    /**
+     * Sends a frame. If {@code header} declares a {@code size}, that many body bytes must follow
+     * through {@link #sendBody}. The request's {@code id} is added when the header has none.
+     */
+    public void send(Header header) {
+        OutboundQueue q = out();
+        if (q == null) {
+            return;
+        }
+        withId(header);
+        long before = q.pendingBytes();
+        q.appendFrame(conn.loop().encoder(), header);
+        conn.outputQueued(this, q.pendingBytes() - before);
+    }
+
+    /** Sends body bytes (copied) for the frame last sent with a {@code size}. */
+    public void sendBody(ByteBuffer chunk) {
+        OutboundQueue q = out();
+        if (q == null) {
+            return;
+        }
+        long before = q.pendingBytes();
+        q.appendCopy(chunk);
+        conn.outputQueued(this, q.pendingBytes() - before);
+    }
+
+    /** Sends a frame with {@code body}'s remaining bytes as its body; {@code size} is set. The call owns {@code body} now. */
+    public void send(Header header, ByteBuffer body) {
+        OutboundQueue q = out();
+        if (q == null) {
+            return;
+        }
+        withId(header).put(Header.SIZE, (long) body.remaining());
+        long before = q.pendingBytes();
+        q.appendFrame(conn.loop().encoder(), header);
+        q.appendOwned(body);
+        conn.outputQueued(this, q.pendingBytes() - before);
+    }
+
+    /** Sends a frame whose body is a file region (zero-copy where the transport allows); {@code size} is set. */
+    public void sendFile(Header header, FileRegion region) {
+        OutboundQueue q = out();
+        if (q == null) {
+            region.release(new IOException("call is " + (cancelled ? "cancelled" : "ended")));
+            return;
+        }
+        if (!conn.zeroCopyAllowed()) {
+            region.copyMode(true);
+        }
+        withId(header).put(Header.SIZE, region.count());
+        long before = q.pendingBytes();
+        q.appendFrame(conn.loop().encoder(), header);
+        q.appendRegion(region);
+        conn.outputQueued(this, q.pendingBytes() - before);
+    }
+
+    /** {@link #send(Header)} then {@link #end()}. */
+    public void reply(Header header) {
+        send(header);
+        end();
+    }
+
+    /** {@link #send(Header, ByteBuffer)} then {@link #end()}. */
+    public void reply(Header header, ByteBuffer body) {
+        send(header, body);
+        end();
+    }
+
+    /** {@link #sendFile} then {@link #end()}. */
+    public void replyFile(Header header, FileRegion region) {
+        sendFile(header, region);
+        end();
+    }
+
+    /** Sends {@code ERROR} with {@code code} and {@code message}, then ends the call. */
+    public void fail(String code, String message) {
+        if (ended || cancelled) {
+            return;
+        }
+        send(errorHeader(code, message));
+        end();
+    }
+
+    /** Fails the call with the code that {@code error} maps to (see {@link #errorCode}). */
+    public void fail(Throwable error) {
+        if (ended || cancelled) {
+            return;
+        }
+        String code = errorCode(error);
+        if (ErrorCode.INTERNAL.equals(code)) {
+            conn.internalError(this, error);
+        }
+        fail(code, errorMessage(error));
+    }
+
+    /** Ends the call: no more frames. Idempotent. */
+    public void end() {
+        conn.loop().assertInLoop();
+        if (ended || cancelled) {
+            return;
+        }
+        ended = true;
+        cancelHooks = null;
+        conn.callEnded(this);
+    }
+
+    /** Stops reading this connection until {@link #resumeReading()} (flow control for a body consumer). */
+    public void pauseReading() {
+        conn.pause(Connection.PAUSE_HANDLER);
+    }
+
+    public void resumeReading() {
+        conn.resume(Connection.PAUSE_HANDLER);
+    }
+
+    /** After this call's answer is written, close the connection (BYE). Reading stops now. */
+    public void closeConnectionAfterReply() {
+        conn.closeAfterReplies();
+    }
+
+    // ---- internals used by Connection ------------------------------------------------------
+
+    private Header withId(Header h) {
+        if (id >= 0 && !h.has(Header.ID)) {
+            h.put(Header.ID, id);
+        }
+        return h;
+    }
+
+    /** Where this call's output goes now, or null if it may not send. */
+    private OutboundQueue out() {
+        conn.loop().assertInLoop();
+        if (ended || cancelled || conn.isClosed()) {
+            return null;
+        }
+        if (head) {
+            return conn.outbound();
+        }
+        if (deferred == null) {
+            deferred = conn.newQueue();
+        }
+        return deferred;
+    }
+
+    boolean isHead() {
+        return head;
+    }
+
+    /** This call is now the head of the connection: its held-back output goes out. Returns bytes moved. */
+    long promote() {
+        head = true;
+        if (deferred == null) {
+            return 0;
+        }
+        long n = deferred.pendingBytes();
+        conn.outbound().appendAll(deferred);
+        deferred = null;
+        return n;
+    }
+
+    /** The connection closed: drop held-back output and run cancel hooks. Returns bytes dropped. */
+    long cancel(Throwable cause) {
+        if (ended || cancelled) {
+            return 0;
+        }
+        cancelled = true;
+        long dropped = 0;
+        if (deferred != null) {
+            dropped = deferred.pendingBytes();
+            deferred.discard(cause);
+            deferred = null;
+        }
+        List<Runnable> hooks = cancelHooks;
+        cancelHooks = null;
+        if (hooks != null) {
+            for (Runnable r : hooks) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    conn.internalError(this, e);
+                }
+            }
+        }
+        return dropped;
+    }
+
+    /** The ERROR frame for this call. */
+    Header errorHeader(String code, String message) {
+        Header h = Header.op("ERROR");
+        if (id >= 0) {
+            h.put(Header.ID, id);
+        }
+        return h.put("code", code).put("message", message == null ? code : message);
+    }
+
+    /** Maps an exception to an {@link ErrorCode}: OpException and ProtocolException carry theirs. */
+    public static String errorCode(Throwable e) {
+        if (e instanceof OpException) {
+            return ((OpException) e).code();
+        }
+        if (e instanceof ProtocolException) {
+            return ((ProtocolException) e).code();
+        }
+        if (e instanceof IOException) {
+            return ErrorCode.IO_ERROR;
+        }
+        return ErrorCode.INTERNAL;
+    }
+
+    static String errorMessage(Throwable e) {
+        if (e instanceof OpException || e instanceof ProtocolException) {
+            return e.getMessage();
+        }
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    @Override
+    public String toString() {
+        return conn.name() + "/" + op + "#" + id;
+    }
+}

@@ -1,0 +1,573 @@
+package ferry.reactor;
+
+import ferry.protocol.ErrorCode;
+import ferry.protocol.FrameDecoder;
+import ferry.protocol.FrameSink;
+import ferry.protocol.Header;
+import ferry.protocol.Preamble;
+import ferry.protocol.ProtocolException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: the socket, its frame decoder, its outbound queue and the calls in
+ * flight. Everything here is owned by the connection's event loop thread.
+ *
+ * <p>Reading stops while any pause reason holds (a full outbound queue above the high-water mark,
+ * a handler applying flow control, too many pipelined calls), so a peer that sends faster than it
+ * reads, or faster than the disk writes, is slowed by TCP instead of growing server memory.
+ *
+ * <pre>
+ * Lifecycle:  open --(BYE, peer EOF, protocol error)--> closing (no more reads; answers drain)
+ *                  --(drained, timeout, I/O error, shutdown deadline)--> closed
+ * </pre>
+ */
+final class Connection implements EventLoop.Selectable, EventLoop.Flushable, FrameSink {
+    static final int PAUSE_OUTBOUND = 1;
+    static final int PAUSE_HANDLER = 2;
+    static final int PAUSE_PIPELINE = 4;
+
+    private static final ByteBuffer PREAMBLE = ByteBuffer.wrap(Preamble.bytes()).asReadOnlyBuffer();
+
+    private final long id;
+    private final FerryServer server;
+    private final ServerConfig config;
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final Transport transport;
+    private final FrameDecoder decoder;
+    private final OutboundQueue outbound;
+    private final Session session;
+    private final long createdNanos;
+    private SelectionKey key;
+    private ArrayDeque<Call> inflight; // created on first request: idle connections stay small
+    private Call bodyCall;
+    private BodySink bodySink;
+    private ByteBuffer pendingInput; // bytes read but not decoded because decoding paused
+    private long deferredBytes;
+    private int pauseMask;
+    private int interestOps;
+    private boolean writeBlocked;
+    private boolean inputClosed;
+    private boolean peerEof;
+    private boolean closeWhenDrained;
+    private boolean closed;
+    private boolean flushQueued;
+    private boolean resumeQueued;
+    private long lastActivityNanos;
+    private long headerStartedNanos;
+    private String closeReason;
+    int indexInLoop = -1; // position in the server's per-loop list, for O(1) removal
+
+    Connection(long id, FerryServer server, EventLoop loop, SocketChannel channel, String remote, long nowNanos) {
+        this.id = id;
+        this.server = server;
+        this.config = server.config();
+        this.loop = loop;
+        this.channel = channel;
+        this.transport = new SocketTransport(channel);
+        this.decoder = new FrameDecoder(config.frameLimits());
+        this.outbound = new OutboundQueue(loop.pool());
+        this.session = new Session(remote);
+        this.createdNanos = nowNanos;
+        this.lastActivityNanos = nowNanos;
+        if (!config.loginRequired()) {
+            session.login(Session.ANONYMOUS, config.anonymousRights(), "");
+        }
+    }
+
+    /** Registers with the loop and queues this side's preamble. Loop thread. */
+    void open() throws IOException {
+        key = loop.register(channel, SelectionKey.OP_READ, this);
+        interestOps = SelectionKey.OP_READ;
+        outbound.appendCopy(PREAMBLE.duplicate());
+        markDirty();
+    }
+
+    long id() {
+        return id;
+    }
+
+    String name() {
+        return "c" + id;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    OutboundQueue outbound() {
+        return outbound;
+    }
+
+    OutboundQueue newQueue() {
+        return new OutboundQueue(loop.pool());
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    boolean zeroCopyAllowed() {
+        return config.zeroCopy() && transport.isZeroCopy();
+    }
+
+    /** Buffered output bytes, held-back call output included: what high/low water compare to. */
+    long pendingBytes() {
+        return outbound.pendingBytes() + deferredBytes;
+    }
+
+    int inflightCount() {
+        return inflight == null ? 0 : inflight.size();
+    }
+
+    // ---- readiness ------------------------------------------------------------------------
+
+    @Override
+    public void onSelected(SelectionKey k) {
+        int ready = k.readyOps();
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
+            flushNow();
+        }
+        if ((ready & SelectionKey.OP_READ) != 0 && !closed) {
+            readNow();
+        }
+    }
+
+    @Override
+    public void onLoopError(Throwable error) {
+        server.countHandlerError();
+        close("internal error: " + error);
+    }
+
+    @Override
+    public void rekey(SelectionKey k) {
+        this.key = k;
+    }
+
+    private void readNow() {
+        if (pauseMask != 0 || inputClosed || pendingInput != null) {
+            return; // stale readiness from before a pause
+        }
+        ByteBuffer buf = loop.readBuffer();
+        buf.clear();
+        int n;
+        try {
+            n = transport.read(buf);
+        } catch (IOException e) {
+            close("read failed: " + e.getMessage());
+            return;
+        }
+        if (n < 0) {
+            peerEof = true;
+            onInputClosed();
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        long now = loop.clock().nanoTime();
+        lastActivityNanos = now;
+        server.stats().bytesRead.add(n);
+        buf.flip();
+        decodeFrom(buf, now);
+        if (buf.hasRemaining() && !closed && !inputClosed) {
+            // Decoding paused mid-buffer; the loop's read buffer is shared, so keep the rest aside.
+            pendingInput = ByteBuffer.allocate(buf.remaining()).put(buf).flip();
+        }
+        updateInterest();
+    }
+
+    private void decodeFrom(ByteBuffer buf, long now) {
+        try {
+            decoder.decode(buf, this);
+        } catch (ProtocolException e) {
+            buf.position(buf.limit());
+            protocolError(e);
+            return;
+        }
+        if (decoder.isInsideHeader()) {
+            if (headerStartedNanos == 0) {
+                headerStartedNanos = now | 1; // never 0 while set
+            }
+        } else {
+            headerStartedNanos = 0;
+        }
+    }
+
+    /** Resumes decoding kept-aside input after the last pause reason cleared. */
+    private void resumeInput() {
+        resumeQueued = false;
+        if (closed || pauseMask != 0 || inputClosed) {
+            return;
+        }
+        ByteBuffer in = pendingInput != null ? pendingInput : EMPTY;
+        decodeFrom(in, loop.clock().nanoTime()); // an empty buffer still delivers a pending frame end
+        if (pendingInput != null && !pendingInput.hasRemaining()) {
+            pendingInput = null;
+        }
+        updateInterest();
+    }
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private void onInputClosed() {
+        inputClosed = true;
+        if (bodyCall != null || decoder.bodyRemaining() > 0 || decoder.isInsideHeader()) {
+            // The peer stopped in the middle of a frame: that request cannot complete.
+            Call c = bodyCall;
+            bodyCall = null;
+            bodySink = null;
+            if (c != null) {
+                deferredBytes -= c.cancel(new IOException("peer closed mid-request"));
+            }
+        }
+        closeWhenDrained("peer closed");
+    }
+
+    // ---- FrameSink: requests in ------------------------------------------------------------
+
+    private boolean keepDecoding() {
+        return pauseMask == 0 && !closed && !inputClosed;
+    }
+
+    @Override
+    public boolean onHeader(Header header) {
+        server.stats().requests.increment();
+        Call call = newCall(header);
+        bodyCall = header.size() > 0 ? call : null;
+        bodySink = null;
+        String op = call.op();
+        if (op == null) {
+            call.fail(ErrorCode.BAD_REQUEST, "header has no \"op\" string");
+        } else if (server.isShuttingDown()) {
+            call.fail(ErrorCode.SHUTTING_DOWN, "server is shutting down");
+        } else {
+            FerryServer.OpSpec spec = server.handler(op);
+            if (spec == null) {
+                call.fail(ErrorCode.UNKNOWN_OP, "unknown op \"" + op + "\"");
+            } else if (!session.isLoggedIn() && !spec.allowedBeforeLogin()) {
+                call.fail(ErrorCode.UNAUTHENTICATED,
+                        "log in first: before login only HELLO, AUTH*, PING and BYE are accepted (got " + op + ")");
+            } else {
+                try {
+                    bodySink = spec.handler().onRequest(call);
+                } catch (Throwable e) {
+                    call.fail(e);
+                }
+            }
+        }
+        return keepDecoding();
+    }
+
+    @Override
+    public boolean onBody(ByteBuffer chunk) {
+        Call c = bodyCall;
+        if (c != null && bodySink != null && !c.isEnded() && !c.isCancelled()) {
+            try {
+                bodySink.onData(chunk);
+            } catch (Throwable e) {
+                c.fail(e);
+            }
+        }
+        return keepDecoding();
+    }
+
+    @Override
+    public boolean onFrameEnd() {
+        Call c = bodyCall;
+        BodySink sink = bodySink;
+        bodyCall = null;
+        bodySink = null;
+        if (c != null && sink != null && !c.isEnded() && !c.isCancelled()) {
+            try {
+                sink.onEnd();
+            } catch (Throwable e) {
+                c.fail(e);
+            }
+        }
+        return keepDecoding();
+    }
+
+    private Call newCall(Header header) {
+        if (inflight == null) {
+            inflight = new ArrayDeque<>(4);
+        }
+        Call call = new Call(this, header, inflight.isEmpty(), loop.clock().nanoTime());
+        inflight.addLast(call);
+        if (inflight.size() >= config.maxInflightPerConnection()) {
+            pause(PAUSE_PIPELINE);
+        }
+        return call;
+    }
+
+    // ---- calls and output ------------------------------------------------------------------
+
+    /** A call produced {@code bytes} of output (held back or queued). */
+    void outputQueued(Call call, long bytes) {
+        if (!call.isHead()) {
+            deferredBytes += bytes;
+        }
+        markDirty();
+        if (pendingBytes() > config.highWaterBytes()) {
+            pause(PAUSE_OUTBOUND);
+        }
+    }
+
+    /** A call ended: if it was the head, later calls move up and their held-back output goes out. */
+    void callEnded(Call call) {
+        if (!call.isHead() || inflight == null) {
+            return;
+        }
+        inflight.pollFirst();
+        Call next;
+        while ((next = inflight.peekFirst()) != null) {
+            long moved = next.promote();
+            deferredBytes -= moved;
+            if (moved > 0) {
+                markDirty();
+            }
+            if (!next.isEnded()) {
+                break;
+            }
+            inflight.pollFirst();
+        }
+        if ((pauseMask & PAUSE_PIPELINE) != 0 && inflight.size() < config.maxInflightPerConnection()) {
+            resume(PAUSE_PIPELINE);
+        }
+        if (closeWhenDrained) {
+            markDirty(); // the flush closes once everything is out
+        }
+    }
+
+    void closeAfterReplies() {
+        closeWhenDrained("bye");
+    }
+
+    private void closeWhenDrained(String reason) {
+        if (!closeWhenDrained) {
+            closeWhenDrained = true;
+            closeReason = reason;
+        }
+        inputClosed = true;
+        pendingInput = null;
+        updateInterest();
+        markDirty();
+    }
+
+    private void markDirty() {
+        if (!flushQueued && !closed) {
+            flushQueued = true;
+            loop.flushLater(this);
+        }
+    }
+
+    @Override
+    public void flushNow() {
+        flushQueued = false;
+        if (closed) {
+            return;
+        }
+        long n;
+        try {
+            n = outbound.flush(transport, config.maxBytesPerWriteEvent(), loop.iov(), loop.copyScratch());
+        } catch (IOException e) {
+            server.log().debug(name() + " write failed: " + e.getMessage());
+            close("write failed: " + e.getMessage());
+            return;
+        }
+        if (n > 0) {
+            lastActivityNanos = loop.clock().nanoTime();
+            server.stats().bytesWritten.add(n);
+        }
+        writeBlocked = !outbound.isEmpty();
+        if ((pauseMask & PAUSE_OUTBOUND) != 0 && pendingBytes() <= config.lowWaterBytes()) {
+            resume(PAUSE_OUTBOUND);
+        }
+        if (closeWhenDrained && !writeBlocked && inflightCount() == 0) {
+            if (peerEof) {
+                close(closeReason);
+            } else {
+                closeLingering(closeReason);
+            }
+            return;
+        }
+        updateInterest();
+    }
+
+    // ---- flow control ----------------------------------------------------------------------
+
+    void pause(int reason) {
+        pauseMask |= reason;
+        updateInterest();
+    }
+
+    void resume(int reason) {
+        if ((pauseMask & reason) == 0) {
+            return;
+        }
+        pauseMask &= ~reason;
+        if (pauseMask == 0 && !resumeQueued && !closed) {
+            // Not inline: we may be inside decode() right now (a handler resuming itself).
+            resumeQueued = true;
+            loop.execute(this::resumeInput);
+        }
+        updateInterest();
+    }
+
+    private void updateInterest() {
+        if (closed || key == null || !key.isValid()) {
+            return;
+        }
+        int ops = 0;
+        if (pauseMask == 0 && !inputClosed && pendingInput == null) {
+            ops |= SelectionKey.OP_READ;
+        }
+        if (writeBlocked) {
+            ops |= SelectionKey.OP_WRITE;
+        }
+        if (ops != interestOps) {
+            interestOps = ops;
+            key.interestOps(ops);
+        }
+    }
+
+    // ---- errors, timeouts, close -------------------------------------------------------------
+
+    /** The peer broke framing: say why in an ERROR frame, then close. Every other connection is untouched. */
+    private void protocolError(ProtocolException e) {
+        server.stats().protocolErrors.increment();
+        server.log().info(name() + " " + session.remoteAddress() + " protocol error: " + e.getMessage());
+        cancelAll(e);
+        outbound.appendFrame(loop.encoder(),
+                Header.op("ERROR").put("code", e.code()).put("message", e.getMessage()));
+        closeWhenDrained("protocol error");
+    }
+
+    void internalError(Call call, Throwable e) {
+        server.countHandlerError();
+        server.log().warn(name() + " " + call.op() + " failed: " + e, e);
+    }
+
+    /**
+     * Which timeout, if any, this connection has passed at {@code nowNanos}. Pure apart from
+     * reading fields, so a fake clock drives it.
+     */
+    String expiredTimeout(long nowNanos) {
+        if (closed) {
+            return null;
+        }
+        boolean handshakeDone = decoder.state() != FrameDecoder.State.READ_PREAMBLE && session.isLoggedIn();
+        if (!handshakeDone && nowNanos - createdNanos > config.handshakeTimeoutNanos()) {
+            return "handshake timeout: no " + (decoder.state() == FrameDecoder.State.READ_PREAMBLE ? "preamble" : "login")
+                    + " within " + millis(config.handshakeTimeoutNanos()) + " ms";
+        }
+        if (headerStartedNanos != 0 && nowNanos - headerStartedNanos > config.headerTimeoutNanos()) {
+            return "header timeout: a frame header was not completed within " + millis(config.headerTimeoutNanos()) + " ms";
+        }
+        // Waiting on our own workers (a slow disk, a running command) is not the peer being idle;
+        // waiting for the peer's body bytes or for it to read our output is.
+        boolean waitingOnServer = (inflightCount() > 0 && bodyCall == null && !writeBlocked)
+                || (pauseMask & PAUSE_HANDLER) != 0;
+        if (!waitingOnServer && nowNanos - lastActivityNanos > config.idleTimeoutNanos()) {
+            return (writeBlocked ? "write stalled" : "idle") + " for " + millis(config.idleTimeoutNanos()) + " ms";
+        }
+        return null;
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    /** Closes for a timeout, telling the peer why in one non-blocking attempt. */
+    void timeout(String reason) {
+        server.stats().timeouts.increment();
+        cancelAll(new IOException(reason));
+        outbound.appendFrame(loop.encoder(),
+                Header.op("ERROR").put("code", ErrorCode.TIMED_OUT).put("message", reason));
+        try {
+            outbound.flush(transport, config.maxBytesPerWriteEvent(), loop.iov(), loop.copyScratch());
+        } catch (IOException ignored) {
+            close(reason);
+            return;
+        }
+        closeLingering(reason);
+    }
+
+    /** Graceful shutdown: no new requests; close once in-flight calls have answered. */
+    void shutdownGracefully() {
+        closeWhenDrained("server shutdown");
+    }
+
+    private void cancelAll(Throwable cause) {
+        bodyCall = null;
+        bodySink = null;
+        if (inflight == null) {
+            return;
+        }
+        Call c;
+        while ((c = inflight.pollFirst()) != null) {
+            c.cancel(cause);
+        }
+        deferredBytes = 0;
+    }
+
+    void close(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already closing
+        }
+        release(reason);
+    }
+
+    /**
+     * Closes after everything was written, while the peer may still be sending: shut our output
+     * (FIN after the data), then drain the peer's input until EOF or a deadline, so a reset cannot
+     * destroy the last frames (an ERROR saying why) before the peer reads them.
+     */
+    private void closeLingering(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            channel.shutdownOutput();
+            new LingeringClose(channel, loop, TimeUnit.MILLISECONDS.toNanos(FerryServer.LINGER_MILLIS)).takeOver(key);
+        } catch (IOException | RuntimeException e) {
+            if (key != null) {
+                key.cancel();
+            }
+            FerryServer.closeQuietly(channel);
+        }
+        release(reason);
+    }
+
+    private void release(String reason) {
+        IOException cause = new IOException("connection closed: " + reason);
+        cancelAll(cause);
+        outbound.discard(cause);
+        pendingInput = null;
+        server.connectionClosed(this, reason);
+    }
+
+    @Override
+    public String toString() {
+        return name() + " " + session.remoteAddress();
+    }
+}

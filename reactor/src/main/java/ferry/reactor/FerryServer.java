@@ -1,0 +1,561 @@
+package ferry.reactor;
+
+import ferry.protocol.ErrorCode;
+import ferry.protocol.FrameEncoder;
+import ferry.protocol.Header;
+import ferry.protocol.Preamble;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Ferry server: one or more event loops, an acceptor, the worker pool, and the ops installed
+ * by services.
+ *
+ * <pre>{@code
+ * FerryServer server = new FerryServer(ServerConfig.builder().port(0).build(), ServerLog.NONE);
+ * server.install(myService);          // or server.register("MYOP", handler)
+ * server.start();
+ * int port = server.port();
+ * ...
+ * server.stop();
+ * }</pre>
+ *
+ * <p>Threading: configure ({@code install}, {@code register}) from one thread before
+ * {@link #start()}; after that the op table is read-only. {@link #start()} and {@link #stop()} may
+ * be called from any thread except a loop thread. Each connection lives on one loop for its life.
+ */
+public final class FerryServer implements ServerContext, AutoCloseable {
+    record OpSpec(String op, OpHandler handler, boolean allowedBeforeLogin) {}
+
+    private enum State { NEW, RUNNING, STOPPING, STOPPED }
+
+    /** After an error close, input is drained this long so our ERROR frame is not lost to a TCP reset. */
+    static final long LINGER_MILLIS = 2000;
+
+    private final ServerConfig config;
+    private final ServerLog log;
+    private final ServerStats stats = new ServerStats();
+    private final Map<String, OpSpec> handlers = new HashMap<>();
+    private final Set<String> features = new LinkedHashSet<>();
+    private final List<Runnable> stopHooks = new ArrayList<>();
+    private final Workers workers;
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final AtomicInteger nextLoop = new AtomicInteger();
+    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private EventLoop[] loops;
+    private List<Connection>[] connectionsByLoop; // index i owned by loops[i]
+    private ServerSocketChannel serverChannel;
+    private SelectionKey acceptKey;
+    private volatile int boundPort = -1;
+    private volatile State state = State.NEW;
+    private volatile boolean shuttingDown;
+
+    public FerryServer(ServerConfig config, ServerLog log) {
+        this.config = config;
+        this.log = log;
+        this.workers = new Workers("ferry-worker", config.workerThreads(), config.workerQueue());
+        new CoreService(this).install(this);
+    }
+
+    public FerryServer(ServerConfig config) {
+        this(config, ServerLog.NONE);
+    }
+
+    // ---- ServerContext ---------------------------------------------------------------------
+
+    @Override
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public Workers workers() {
+        return workers;
+    }
+
+    @Override
+    public ServerLog log() {
+        return log;
+    }
+
+    @Override
+    public ServerStats stats() {
+        return stats;
+    }
+
+    @Override
+    public void register(String op, OpHandler handler) {
+        register(op, handler, false);
+    }
+
+    @Override
+    public synchronized void register(String op, OpHandler handler, boolean allowedBeforeLogin) {
+        if (state != State.NEW) {
+            throw new IllegalStateException("register ops before start()");
+        }
+        if (op == null || op.isEmpty() || handler == null) {
+            throw new IllegalArgumentException("op and handler are required");
+        }
+        handlers.put(op, new OpSpec(op, handler, allowedBeforeLogin));
+    }
+
+    @Override
+    public synchronized void addFeature(String feature) {
+        features.add(feature);
+    }
+
+    @Override
+    public synchronized void onStop(Runnable hook) {
+        stopHooks.add(hook);
+    }
+
+    /** Installs a service: its ops, features and hooks. Before {@link #start()}. */
+    public FerryServer install(FerryService service) throws Exception {
+        if (state != State.NEW) {
+            throw new IllegalStateException("install services before start()");
+        }
+        service.install(this);
+        return this;
+    }
+
+    OpSpec handler(String op) {
+        return handlers.get(op);
+    }
+
+    synchronized List<String> features() {
+        return new ArrayList<>(features);
+    }
+
+    boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------
+
+    /** Binds and starts the loops. Returns once the server accepts connections. */
+    @SuppressWarnings("unchecked")
+    public synchronized void start() throws IOException {
+        if (state != State.NEW) {
+            throw new IllegalStateException("server already started");
+        }
+        serverChannel = ServerSocketChannel.open();
+        try {
+            serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            serverChannel.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.acceptBacklog());
+            serverChannel.configureBlocking(false);
+        } catch (IOException e) {
+            serverChannel.close();
+            throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        boundPort = ((InetSocketAddress) serverChannel.getLocalAddress()).getPort();
+        loops = new EventLoop[config.loops()];
+        connectionsByLoop = new List[config.loops()];
+        for (int i = 0; i < loops.length; i++) {
+            loops[i] = new EventLoop("ferry-loop-" + i, config.clock(), config.readBufferBytes(),
+                    config.poolBufferBytes(), config.maxPooledBuffers(), config.frameLimits().maxHeaderBytes(),
+                    (where, error) -> log.warn("loop error in " + where + ": " + error, error));
+            connectionsByLoop[i] = new ArrayList<>();
+        }
+        state = State.RUNNING;
+        for (int i = 0; i < loops.length; i++) {
+            loops[i].start();
+            int idx = i;
+            loops[i].execute(() -> scheduleSweep(idx));
+        }
+        CountDownLatch registered = new CountDownLatch(1);
+        IOException[] failure = new IOException[1];
+        loops[0].execute(() -> {
+            try {
+                acceptKey = loops[0].register(serverChannel, SelectionKey.OP_ACCEPT, new Acceptor());
+            } catch (IOException e) {
+                failure[0] = e;
+            }
+            registered.countDown();
+        });
+        try {
+            registered.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting", e);
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        log.info("listening on " + config.bindAddress() + ":" + boundPort + " (loops=" + loops.length
+                + ", workers=" + config.workerThreads() + ", login " + (config.loginRequired() ? "required" : "not required") + ")");
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        if (boundPort < 0) {
+            throw new IllegalStateException("server not started");
+        }
+        return boundPort;
+    }
+
+    public InetSocketAddress localAddress() {
+        return new InetSocketAddress(config.bindAddress(), port());
+    }
+
+    public boolean isRunning() {
+        return state == State.RUNNING;
+    }
+
+    /** Errors the loops survived, summed. */
+    public long loopErrors() {
+        long n = 0;
+        for (EventLoop l : loops) {
+            n += l.errors();
+        }
+        return n;
+    }
+
+    /** Graceful stop with the configured grace period. */
+    public void stop() {
+        stop(config.shutdownGraceMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Stops accepting, lets in-flight requests finish and their answers drain for up to
+     * {@code grace}, then closes what remains, runs stop hooks, and stops workers and loops.
+     * Requests arriving meanwhile get {@code ERROR shutting_down}. Blocks until done.
+     */
+    public void stop(long grace, TimeUnit unit) {
+        synchronized (this) {
+            if (state != State.RUNNING) {
+                return;
+            }
+            state = State.STOPPING;
+        }
+        shuttingDown = true;
+        long deadline = System.nanoTime() + unit.toNanos(grace);
+        runOnAllLoops(i -> {
+            if (i == 0) {
+                closeAcceptor();
+            }
+            for (Connection c : new ArrayList<>(connectionsByLoop[i])) {
+                c.shutdownGracefully();
+            }
+        });
+        while (stats.connectionsOpen.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5); // stop() is a caller's blocking call, not loop code
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        runOnAllLoops(i -> {
+            for (Connection c : new ArrayList<>(connectionsByLoop[i])) {
+                c.close("server stopped");
+            }
+        });
+        List<Runnable> hooks;
+        synchronized (this) {
+            hooks = new ArrayList<>(stopHooks);
+        }
+        for (Runnable h : hooks) {
+            try {
+                h.run();
+            } catch (RuntimeException e) {
+                log.warn("stop hook failed: " + e, e);
+            }
+        }
+        try {
+            workers.shutdown(Math.max(0, deadline - System.nanoTime()));
+            for (EventLoop l : loops) {
+                l.shutdown(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        state = State.STOPPED;
+        log.info("stopped " + stats);
+        log.drain(1000);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private interface LoopTask {
+        void run(int loopIndex);
+    }
+
+    /** Runs {@code task} on every loop and waits for all of them. */
+    private void runOnAllLoops(LoopTask task) {
+        CountDownLatch done = new CountDownLatch(loops.length);
+        for (int i = 0; i < loops.length; i++) {
+            int idx = i;
+            loops[i].execute(() -> {
+                try {
+                    task.run(idx);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        try {
+            done.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeAcceptor() {
+        if (acceptKey != null) {
+            acceptKey.cancel();
+        }
+        try {
+            serverChannel.close();
+        } catch (IOException ignored) {
+            // stopping anyway
+        }
+    }
+
+    // ---- accepting ---------------------------------------------------------------------------
+
+    /** Accepts on loop 0 and hands each connection to a loop, round robin. */
+    private final class Acceptor implements EventLoop.Selectable {
+        private boolean backingOff;
+
+        @Override
+        public void onSelected(SelectionKey key) {
+            for (int i = 0; i < config.acceptsPerEvent(); i++) {
+                SocketChannel ch;
+                try {
+                    ch = serverChannel.accept();
+                } catch (IOException e) {
+                    // Typically EMFILE: out of file descriptors. Back off instead of spinning on a
+                    // readiness the kernel will keep reporting.
+                    stats.acceptErrors.increment();
+                    log.warn("accept failed: " + e.getMessage() + "; pausing accepts for 100 ms");
+                    backOff(key);
+                    return;
+                }
+                if (ch == null) {
+                    return;
+                }
+                accepted(ch);
+            }
+        }
+
+        private void backOff(SelectionKey key) {
+            if (backingOff || !key.isValid()) {
+                return;
+            }
+            backingOff = true;
+            key.interestOps(0);
+            loops[0].schedule(TimeUnit.MILLISECONDS.toNanos(100), () -> {
+                backingOff = false;
+                if (key.isValid()) {
+                    key.interestOps(SelectionKey.OP_ACCEPT);
+                }
+            });
+        }
+
+        @Override
+        public void onLoopError(Throwable error) {
+            stats.acceptErrors.increment();
+        }
+
+        @Override
+        public void rekey(SelectionKey key) {
+            acceptKey = key;
+        }
+    }
+
+    private void accepted(SocketChannel ch) {
+        InetSocketAddress remote;
+        try {
+            remote = (InetSocketAddress) ch.getRemoteAddress();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, config.tcpNoDelay());
+            if (config.socketSendBufferBytes() > 0) {
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, config.socketSendBufferBytes());
+            }
+            if (config.socketReceiveBufferBytes() > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, config.socketReceiveBufferBytes());
+            }
+        } catch (IOException e) {
+            closeQuietly(ch);
+            return;
+        }
+        if (shuttingDown) {
+            refuse(ch, ErrorCode.SHUTTING_DOWN, "server is shutting down");
+            return;
+        }
+        if (stats.connectionsOpen.incrementAndGet() > config.maxConnections()) {
+            stats.connectionsOpen.decrementAndGet();
+            refuse(ch, ErrorCode.SERVER_FULL, "server is at its limit of " + config.maxConnections() + " connections");
+            return;
+        }
+        InetAddress addr = remote.getAddress();
+        if (config.maxConnectionsPerAddress() > 0) {
+            AtomicInteger n = perAddress.computeIfAbsent(addr, a -> new AtomicInteger());
+            if (n.incrementAndGet() > config.maxConnectionsPerAddress()) {
+                n.decrementAndGet();
+                stats.connectionsOpen.decrementAndGet();
+                refuse(ch, ErrorCode.SERVER_FULL, "too many connections from " + addr.getHostAddress()
+                        + " (limit " + config.maxConnectionsPerAddress() + ")");
+                return;
+            }
+        }
+        stats.connectionsAccepted.increment();
+        int idx = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
+        EventLoop loop = loops[idx];
+        String remoteText = addr.getHostAddress() + ":" + remote.getPort();
+        Runnable register = () -> {
+            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, ch, remoteText, loop.clock().nanoTime());
+            try {
+                c.open();
+            } catch (IOException e) {
+                c.close("register failed: " + e.getMessage());
+                return;
+            }
+            List<Connection> list = connectionsByLoop[idx];
+            c.indexInLoop = list.size();
+            list.add(c);
+            log.info(c.name() + " " + remoteText + " open");
+        };
+        if (loop.inLoop()) {
+            register.run();
+        } else {
+            loop.execute(register);
+        }
+    }
+
+    /** Tells a connection we cannot take it why, then closes it after a short drain. */
+    private void refuse(SocketChannel ch, String code, String message) {
+        stats.connectionsRefused.increment();
+        log.info("refused " + describe(ch) + ": " + message);
+        ByteBuffer out = ByteBuffer.allocate(Preamble.LENGTH + 256 + message.length() * 3);
+        Preamble.write(out);
+        new FrameEncoder(config.frameLimits().maxHeaderBytes())
+                .encode(Header.op("ERROR").put("code", code).put("message", message), out);
+        out.flip();
+        try {
+            ch.write(out); // small and non-blocking: fits in a fresh socket's send buffer
+            ch.shutdownOutput();
+        } catch (IOException e) {
+            closeQuietly(ch);
+            return;
+        }
+        new LingeringClose(ch, loops[0], TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS)).start();
+    }
+
+    private static String describe(SocketChannel ch) {
+        try {
+            return String.valueOf(ch.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to report
+        }
+    }
+
+    // ---- connection bookkeeping (called on the connection's loop) ------------------------------
+
+    void connectionClosed(Connection c, String reason) {
+        stats.connectionsClosed.increment();
+        stats.connectionsOpen.decrementAndGet();
+        if (config.maxConnectionsPerAddress() > 0) {
+            String remote = c.session().remoteAddress();
+            try {
+                InetAddress addr = InetAddress.getByName(remote.substring(0, remote.lastIndexOf(':')));
+                AtomicInteger n = perAddress.get(addr);
+                if (n != null && n.decrementAndGet() <= 0) {
+                    perAddress.remove(addr, n);
+                }
+            } catch (IOException ignored) {
+                // a literal address always parses
+            }
+        }
+        int loopIdx = indexOf(c.loop());
+        List<Connection> list = connectionsByLoop[loopIdx];
+        int i = c.indexInLoop;
+        if (i >= 0 && i < list.size() && list.get(i) == c) {
+            Connection last = list.remove(list.size() - 1);
+            if (last != c) {
+                list.set(i, last);
+                last.indexInLoop = i;
+            }
+            c.indexInLoop = -1;
+        }
+        log.info(c.name() + " " + c.session().remoteAddress() + " closed: " + reason);
+    }
+
+    private int indexOf(EventLoop loop) {
+        for (int i = 0; i < loops.length; i++) {
+            if (loops[i] == loop) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("unknown loop " + loop);
+    }
+
+    void countHandlerError() {
+        stats.handlerErrors.increment();
+    }
+
+    private void scheduleSweep(int idx) {
+        loops[idx].schedule(TimeUnit.MILLISECONDS.toNanos(config.timeoutSweepMillis()), () -> {
+            sweepTimeouts(idx, loops[idx].clock().nanoTime());
+            if (state == State.RUNNING || state == State.STOPPING) {
+                scheduleSweep(idx);
+            }
+        });
+    }
+
+    /** Closes this loop's connections whose timeouts passed at {@code nowNanos}. Loop thread. */
+    void sweepTimeouts(int idx, long nowNanos) {
+        List<Connection> list = connectionsByLoop[idx];
+        for (int i = list.size() - 1; i >= 0; i--) {
+            if (i >= list.size()) {
+                continue; // a close removed more than one
+            }
+            Connection c = list.get(i);
+            String reason = c.expiredTimeout(nowNanos);
+            if (reason != null) {
+                log.info(c.name() + " " + c.session().remoteAddress() + " " + reason);
+                c.timeout(reason);
+            }
+        }
+    }
+
+    /** Runs {@link #sweepTimeouts} on every loop now and waits (for fake-clock tests). */
+    void sweepAllNow() {
+        runOnAllLoops(i -> sweepTimeouts(i, loops[i].clock().nanoTime()));
+    }
+
+    /** Open connections per loop, read on the loops (for tests and stats). */
+    int connectionCount() {
+        AtomicInteger n = new AtomicInteger();
+        runOnAllLoops(i -> n.addAndGet(connectionsByLoop[i].size()));
+        return n.get();
+    }
+}

@@ -1,0 +1,111 @@
+package ferry.reactor;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who is on a connection and what they may do, plus a typed attribute map where services keep
+ * per-connection state (an auth exchange in progress, say).
+ *
+ * <p>A connection starts logged out when the server requires login, or logged in as
+ * {@value #ANONYMOUS} with the server's anonymous rights when it does not.
+ *
+ * <p>Thread safety: owned by the connection's event loop thread.
+ */
+public final class Session {
+    public static final String ANONYMOUS = "anonymous";
+
+    /** A typed attribute name; compare by identity. */
+    public static final class Key<T> {
+        private final String name;
+
+        public Key(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private final String remoteAddress;
+    private String user;
+    private Set<Right> rights = Collections.emptySet();
+    private String home = "";
+    private boolean loggedIn;
+    private Map<Key<?>, Object> attributes;
+
+    Session(String remoteAddress) {
+        this.remoteAddress = remoteAddress;
+    }
+
+    /** The peer as {@code host:port}. */
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    public boolean isLoggedIn() {
+        return loggedIn;
+    }
+
+    /** The user name, or null before login. */
+    public String user() {
+        return user;
+    }
+
+    public Set<Right> rights() {
+        return rights;
+    }
+
+    public boolean has(Right r) {
+        return rights.contains(r);
+    }
+
+    /** Fails with {@code forbidden} unless the session has {@code r}. */
+    public void require(Right r) throws OpException {
+        if (!loggedIn) {
+            throw new OpException(ferry.protocol.ErrorCode.UNAUTHENTICATED, "log in first");
+        }
+        if (!rights.contains(r)) {
+            throw OpException.forbidden("user " + user + " lacks the " + r.wireName() + " right");
+        }
+    }
+
+    /**
+     * The folder, relative to the server root with '/' separators, that this user is confined to;
+     * "" is the root itself.
+     */
+    public String home() {
+        return home;
+    }
+
+    /** Marks the connection logged in. Loop thread only. */
+    public void login(String user, Set<Right> rights, String home) {
+        this.user = user;
+        this.rights = rights.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(rights));
+        this.home = home == null ? "" : home;
+        this.loggedIn = true;
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T get(Key<T> key) {
+        return attributes == null ? null : (T) attributes.get(key);
+    }
+
+    public <T> void put(Key<T> key, T value) {
+        if (attributes == null) {
+            attributes = new HashMap<>(4);
+        }
+        attributes.put(key, value);
+    }
+
+    public void remove(Key<?> key) {
+        if (attributes != null) {
+            attributes.remove(key);
+        }
+    }
+}
