@@ -19,7 +19,7 @@ public final class Main {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            out.println("usage: ferry serve [--root DIR] [--listen HOST:PORT]");
+            out.println("usage: ferry serve [--root DIR] [--listen HOST:PORT] [--anonymous-read]");
             out.println("       ferry --version");
             return args.length == 0 ? 2 : 0;
         }
@@ -33,11 +33,14 @@ public final class Main {
         }
         String root = "data";
         String listen = ServerConfig.DEFAULT_BIND_ADDRESS + ":" + ServerConfig.DEFAULT_PORT;
+        boolean anonymousRead = false;
         for (int i = 1; i < args.length; i++) {
             if (args[i].equals("--root") && i + 1 < args.length) {
                 root = args[++i];
             } else if (args[i].equals("--listen") && i + 1 < args.length) {
                 listen = args[++i];
+            } else if (args[i].equals("--anonymous-read")) {
+                anonymousRead = true;
             } else {
                 err.println("ferry serve: unknown option '" + args[i] + "'");
                 return 2;
@@ -47,10 +50,13 @@ public final class Main {
             Path rootDir = Path.of(root).toAbsolutePath().normalize();
             Files.createDirectories(rootDir);
             int colon = listen.lastIndexOf(':');
-            ServerConfig config = ServerConfig.builder()
+            ServerConfig.Builder b = ServerConfig.builder()
                     .bindAddress(listen.substring(0, colon))
-                    .port(Integer.parseInt(listen.substring(colon + 1)))
-                    .build();
+                    .port(Integer.parseInt(listen.substring(colon + 1)));
+            if (anonymousRead) {
+                b.anonymousRights(java.util.EnumSet.of(ferry.reactor.Right.READ));
+            }
+            ServerConfig config = b.build();
             FerryServer server = new FerryServer(config, new ServerLog(err, ServerLog.Level.INFO));
             server.start();
             out.println("ferry " + Version.VERSION + " listening on " + config.bindAddress() + ":" + server.port()

@@ -208,6 +208,28 @@ public final class Call {
         conn.callEnded(this);
     }
 
+    /**
+     * Bytes of output buffered on this connection and not yet taken by the socket (this call's
+     * held-back output included). Producers on workers use it with {@link #whenDrained} to stop
+     * producing instead of buffering without bound.
+     */
+    public long pendingOutputBytes() {
+        return conn.pendingBytes();
+    }
+
+    /** Whether buffered output is above the connection's high-water mark. */
+    public boolean isOutputSaturated() {
+        return conn.pendingBytes() > conn.highWaterBytes();
+    }
+
+    /**
+     * Runs {@code task} on the loop once this connection's buffered output is at or below its
+     * low-water mark (at once if it already is), or when the connection closes.
+     */
+    public void whenDrained(Runnable task) {
+        conn.whenDrained(task);
+    }
+
     /** Stops reading this connection until {@link #resumeReading()} (flow control for a body consumer). */
     public void pauseReading() {
         conn.pause(Connection.PAUSE_HANDLER);

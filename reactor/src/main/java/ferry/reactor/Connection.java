@@ -61,6 +61,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     private long lastActivityNanos;
     private long headerStartedNanos;
     private String closeReason;
+    private java.util.List<Runnable> drainListeners;
     int indexInLoop = -1; // position in the server's per-loop list, for O(1) removal
 
     Connection(long id, FerryServer server, EventLoop loop, SocketChannel channel, String remote, long nowNanos) {
@@ -123,6 +124,34 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     /** Buffered output bytes, held-back call output included: what high/low water compare to. */
     long pendingBytes() {
         return outbound.pendingBytes() + deferredBytes;
+    }
+
+    long highWaterBytes() {
+        return config.highWaterBytes();
+    }
+
+    void whenDrained(Runnable task) {
+        if (closed || pendingBytes() <= config.lowWaterBytes()) {
+            task.run();
+            return;
+        }
+        if (drainListeners == null) {
+            drainListeners = new java.util.ArrayList<>(2);
+        }
+        drainListeners.add(task);
+    }
+
+    private void runDrainListeners() {
+        java.util.List<Runnable> l = drainListeners;
+        drainListeners = null;
+        for (Runnable r : l) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                server.countHandlerError();
+                server.log().warn(name() + " drain listener failed: " + e, e);
+            }
+        }
     }
 
     int inflightCount() {
@@ -389,8 +418,11 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             server.stats().bytesWritten.add(n);
         }
         writeBlocked = !outbound.isEmpty();
-        if ((pauseMask & PAUSE_OUTBOUND) != 0 && pendingBytes() <= config.lowWaterBytes()) {
+        if (pendingBytes() <= config.lowWaterBytes()) {
             resume(PAUSE_OUTBOUND);
+            if (drainListeners != null) {
+                runDrainListeners();
+            }
         }
         if (closeWhenDrained && !writeBlocked && inflightCount() == 0) {
             if (peerEof) {
@@ -563,6 +595,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         cancelAll(cause);
         outbound.discard(cause);
         pendingInput = null;
+        if (drainListeners != null) {
+            runDrainListeners(); // producers waiting for room must learn the connection is gone
+        }
         server.connectionClosed(this, reason);
     }
 
