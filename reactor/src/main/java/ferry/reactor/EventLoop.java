@@ -160,7 +160,7 @@ public final class EventLoop {
     /** Runs {@code task} on the loop after {@code delayNanos}. Safe from any thread. */
     public Timer schedule(long delayNanos, Runnable task) {
         Timer t = new Timer(clock.nanoTime() + Math.max(0, delayNanos), task);
-        if (inLoop()) {
+        if (inLoop() || thread == null) { // before start() the creating thread owns the loop
             addTimer(t);
         } else {
             execute(() -> addTimer(t));
@@ -250,7 +250,7 @@ public final class EventLoop {
     void iterate() {
         try {
             long timeoutMillis = selectTimeoutMillis();
-            long before = clock.nanoTime();
+            long before = System.nanoTime(); // real time: the spin guard measures the OS, not the app clock
             int n = timeoutMillis == 0
                     ? selector.selectNow(this::dispatch)
                     : selector.select(this::dispatch, timeoutMillis);
@@ -356,7 +356,7 @@ public final class EventLoop {
             emptySelects = 0;
             return;
         }
-        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(clock.nanoTime() - beforeNanos);
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beforeNanos);
         if (elapsedMillis >= timeoutMillis || Thread.interrupted()) {
             emptySelects = 0;
             return;

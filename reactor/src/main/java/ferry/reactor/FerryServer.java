@@ -143,7 +143,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         return new ArrayList<>(features);
     }
 
-    boolean isShuttingDown() {
+    /** True once {@link #stop} has begun. */
+    public boolean isShuttingDown() {
         return shuttingDown;
     }
 
@@ -550,6 +551,17 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     /** Runs {@link #sweepTimeouts} on every loop now and waits (for fake-clock tests). */
     void sweepAllNow() {
         runOnAllLoops(i -> sweepTimeouts(i, loops[i].clock().nanoTime()));
+    }
+
+    /** The largest buffered output of any connection now, read on the loops (for tests). */
+    long maxPendingBytes() {
+        AtomicLong max = new AtomicLong();
+        runOnAllLoops(i -> {
+            for (Connection c : connectionsByLoop[i]) {
+                max.accumulateAndGet(c.pendingBytes(), Math::max);
+            }
+        });
+        return max.get();
     }
 
     /** Open connections per loop, read on the loops (for tests and stats). */
