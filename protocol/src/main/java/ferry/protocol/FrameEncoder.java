@@ -37,13 +37,18 @@ public final class FrameEncoder {
     public int prepare(Header header) {
         json.reset().header(header);
         if (json.length() > maxHeaderBytes) {
-            throw new IllegalArgumentException("header of " + json.length() + " bytes exceeds limit " + maxHeaderBytes);
+            int n = json.length();
+            json.reset(); // a later writePrepared must not send the oversized header
+            throw new IllegalArgumentException("header of " + n + " bytes exceeds limit " + maxHeaderBytes);
         }
         return LENGTH_PREFIX_BYTES + json.length();
     }
 
     /** Copies the frame last {@link #prepare prepared} into {@code out}. */
     public void writePrepared(ByteBuffer out) {
+        if (json.length() == 0) {
+            throw new IllegalStateException("no header prepared");
+        }
         if (out.remaining() < LENGTH_PREFIX_BYTES + json.length()) {
             throw new BufferOverflowException();
         }

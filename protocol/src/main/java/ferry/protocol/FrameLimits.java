@@ -1,7 +1,7 @@
 package ferry.protocol;
 
 /**
- * Limits the decoder enforces. Immutable; build with {@link #builder()}.
+ * Limits the decoder enforces. Immutable; start from {@link #DEFAULT} and use the {@code with*} methods.
  *
  * @param maxHeaderBytes  largest header (JSON) accepted; larger lengths are a terminal error
  * @param maxBodyBytes    largest declared body accepted by the framing layer (ops may limit more)

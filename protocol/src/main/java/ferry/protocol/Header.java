@@ -59,6 +59,9 @@ public final class Header {
 
     /** Sets a field, replacing an existing one of the same name in place. */
     public Header put(String key, Object value) {
+        if (key == null) {
+            throw new IllegalArgumentException("header field name must not be null");
+        }
         if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
             value = ((Number) value).longValue();
         }
@@ -237,10 +240,23 @@ public final class Header {
         throw typeError(key, "an object", v);
     }
 
+    /** Longest quote of an offending value in an error message (it goes back to the peer). */
+    private static final int MAX_QUOTED_VALUE_CHARS = 64;
+
     private static ProtocolException typeError(String key, String wanted, Object got) {
-        String what = got == null ? "missing" : "got " + Json.write(got);
+        String what = got == null ? "missing" : "got " + quote(got);
         return new ProtocolException(ProtocolException.BAD_REQUEST,
                 "field \"" + key + "\" must be " + wanted + " (" + what + ")");
+    }
+
+    private static String quote(Object v) {
+        String text;
+        try {
+            text = Json.write(v);
+        } catch (IllegalArgumentException e) {
+            text = v.getClass().getSimpleName();
+        }
+        return text.length() <= MAX_QUOTED_VALUE_CHARS ? text : text.substring(0, MAX_QUOTED_VALUE_CHARS) + "...";
     }
 
     /** An unmodifiable ordered view of the fields (allocates; for logs and tests). */

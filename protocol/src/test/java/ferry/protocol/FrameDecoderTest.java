@@ -864,17 +864,17 @@ class FrameDecoderTest {
             ProtocolException e = failWith(d, new RecordingSink(), in);
             assertEquals(0, in.position(), "rejected at the very first byte");
             assertEquals(ProtocolException.BAD_PREAMBLE, e.code());
-            assertTrue(e.getMessage().contains("HTTP"), e.getMessage());
+            assertTrue(e.getMessage().contains("looks like HTTP"), e.getMessage());
             assertTrue(e.getMessage().contains("GET / HTTP/1.1\\r\\n"), e.getMessage());
             assertFalse(e.getMessage().contains("curl"), "quotes a bounded prefix only: " + e.getMessage());
-            preambleError(utf8("POST /upload HTTP/1.1\r\n"), "HTTP");
-            preambleError(utf8("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), "HTTP");
+            preambleError(utf8("POST /upload HTTP/1.1\r\n"), "looks like HTTP");
+            preambleError(utf8("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), "looks like HTTP");
         }
 
         @Test
         void tlsClientHello() {
             byte[] hello = bytes(0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03, 0x5A, 0x11);
-            preambleError(hello, "TLS");
+            preambleError(hello, "TLS handshake");
         }
 
         @Test
@@ -885,7 +885,7 @@ class FrameDecoderTest {
 
         @Test
         void otherForeignPeers() {
-            preambleError(utf8("SSH-2.0-OpenSSH_9.6\r\n"), "SSH");
+            preambleError(utf8("SSH-2.0-OpenSSH_9.6\r\n"), "SSH banner");
             preambleError(bytes(0x00, 0x00, 0x00, 0x10, '{'), "got bytes 0x000000107b");
             // a length-prefixed frame with no preamble at all
             preambleError(frame("{\"op\":\"PING\"}"), "not a Ferry peer");

@@ -157,6 +157,12 @@ class HeaderTest {
         h.remove("c");
         assertEquals(0, h.fieldCount());
         assertEquals("{}", h.toString());
+
+        Header four = new Header().put("a", 1L).put("b", 2L).put("c", 3L).put("d", 4L);
+        four.remove("b");
+        assertEquals("{\"a\":1,\"c\":3,\"d\":4}", four.toString(), "order kept after removing from the middle");
+        four.remove("a");
+        assertEquals("{\"c\":3,\"d\":4}", four.toString());
     }
 
     @Test
