@@ -250,16 +250,28 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
 
     private void onInputClosed() {
         inputClosed = true;
-        if (bodyCall != null || decoder.bodyRemaining() > 0 || decoder.isInsideHeader()) {
-            // The peer stopped in the middle of a frame: that request cannot complete.
-            Call c = bodyCall;
-            bodyCall = null;
-            bodySink = null;
-            if (c != null) {
-                deferredBytes -= c.cancel(new IOException("peer closed mid-request"));
-            }
+        Call c = bodyCall;
+        bodyCall = null;
+        bodySink = null;
+        if (c != null && !c.isEnded()) {
+            // The peer stopped in the middle of this request's body: it cannot complete. Earlier
+            // requests are still answered (the peer may only have half-closed).
+            abandon(c, new IOException("peer closed mid-request"));
         }
         closeWhenDrained("peer closed");
+    }
+
+    /** Cancels one call and takes it out of the in-flight queue, moving the head on if it was there. */
+    private void abandon(Call c, Throwable cause) {
+        deferredBytes -= c.cancel(cause);
+        if (inflight == null) {
+            return;
+        }
+        if (inflight.peekFirst() == c) {
+            advanceHead();
+        } else {
+            inflight.remove(c);
+        }
     }
 
     // ---- FrameSink: requests in ------------------------------------------------------------
@@ -353,9 +365,13 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
 
     /** A call ended: if it was the head, later calls move up and their held-back output goes out. */
     void callEnded(Call call) {
-        if (!call.isHead() || inflight == null) {
-            return;
+        if (call.isHead() && inflight != null && inflight.peekFirst() == call) {
+            advanceHead();
         }
+    }
+
+    /** Removes the head call and promotes the next ones, releasing held-back output in order. */
+    private void advanceHead() {
         inflight.pollFirst();
         Call next;
         while ((next = inflight.peekFirst()) != null) {
@@ -364,7 +380,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             if (moved > 0) {
                 markDirty();
             }
-            if (!next.isEnded()) {
+            if (!next.isEnded() && !next.isCancelled()) {
                 break;
             }
             inflight.pollFirst();

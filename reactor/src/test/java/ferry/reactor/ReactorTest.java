@@ -271,6 +271,27 @@ class ReactorTest {
     }
 
     @Test
+    void peerThatHalfClosesMidBodyStillGetsEarlierAnswersAndIsClosed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        server = TestServers.start(TestServers.config().build(), ctx -> ctx.register("SLOW", call -> {
+            ctx.workers().submit(call, () -> release.await(10, TimeUnit.SECONDS),
+                    (ok, err) -> call.reply(Header.reply("DONE", call.id())));
+            return null;
+        }));
+        try (RawPeer p = new RawPeer(server.port())) {
+            p.send(Header.op("SLOW").put(Header.ID, 1));
+            byte[] partial = p.frameBytes(Header.op("PING").put(Header.ID, 2), new byte[10_000]);
+            p.sendRaw(java.util.Arrays.copyOf(partial, partial.length - 5_000)); // body cut short
+            p.socket.shutdownOutput();
+            ReactorTest.waitUntil(() -> server.stats().requests.sum() == 2);
+            release.countDown();
+            assertEquals("DONE", p.read().op(), "the complete earlier request is answered");
+            assertTrue(p.closedByServer(), "the truncated one is dropped and the connection closes");
+        }
+        waitUntil(() -> server.stats().connectionsOpen.get() == 0);
+    }
+
+    @Test
     void customOpsCanBeEmbeddedBesideTheBuiltInOnes() throws Exception {
         server = TestServers.start(TestServers.config().build(), ctx -> {
             ctx.addFeature("upper");
