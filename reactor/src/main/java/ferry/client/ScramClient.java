@@ -1,0 +1,145 @@
+package ferry.client;
+
+import ferry.protocol.ProtocolException;
+import ferry.protocol.scram.ClientFinalMessage;
+import ferry.protocol.scram.ClientFirstMessage;
+import ferry.protocol.scram.SaslPrep;
+import ferry.protocol.scram.ScramMath;
+import ferry.protocol.scram.ServerFinalMessage;
+import ferry.protocol.scram.ServerFirstMessage;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * The client's half of a SCRAM-SHA-256 exchange (RFC 5802, RFC 7677), independent of sockets.
+ *
+ * <pre>
+ * NEW --clientFirst()--> FIRST_SENT --clientFinal(serverFirst)--> FINAL_SENT
+ *     --verifyServerFinal(serverFinal)--> DONE
+ * any step that fails --> FAILED (the object cannot be reused)
+ * </pre>
+ *
+ * <p>The password is SASLprep-normalised at construction and zeroed as soon as the salted password
+ * is derived (in {@link #clientFinal}); the caller zeroes its own copy. {@link #clientFinal} runs
+ * PBKDF2 with the server's iteration count (half a second at 600,000 rounds), within
+ * [{@value ScramMath#MIN_ITERATIONS}, {@value ScramMath#MAX_ITERATIONS}].
+ *
+ * <p>Thread safety: one thread at a time.
+ */
+public final class ScramClient {
+    /** Random bytes in the client nonce (24 base64 characters). */
+    public static final int NONCE_BYTES = 18;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private enum State { NEW, FIRST_SENT, FINAL_SENT, DONE, FAILED }
+
+    private final ClientFirstMessage first;
+    private char[] password;
+    private State state = State.NEW;
+    private byte[] expectedServerSignature;
+
+    /**
+     * @throws IllegalArgumentException if SASLprep refuses the password (the message says why)
+     */
+    public ScramClient(String user, char[] password) {
+        this(user, password, randomNonce());
+    }
+
+    /**
+     * With a given client nonce: for reproducing published test vectors. Real logins use
+     * {@link #ScramClient(String, char[])}, whose nonce is fresh from {@link SecureRandom}.
+     */
+    public ScramClient(String user, char[] password, String clientNonce) {
+        if (user == null || user.isEmpty()) {
+            throw new IllegalArgumentException("user name is empty");
+        }
+        this.password = SaslPrep.prepare(password);
+        this.first = ClientFirstMessage.of(user, clientNonce);
+    }
+
+    private static String randomNonce() {
+        byte[] b = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(b);
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    /** The client-first-message, e.g. {@code n,,n=user,r=rOprNGfwEbeRWgbNEkqO}. */
+    public String clientFirst() {
+        require(State.NEW, "clientFirst");
+        state = State.FIRST_SENT;
+        return first.text();
+    }
+
+    /**
+     * Answers the server-first-message with the client-final-message (proof included).
+     *
+     * @throws ProtocolException the server's message is malformed
+     * @throws AuthenticationException the server's nonce does not extend ours, or its iteration
+     *     count is out of the accepted range
+     */
+    public String clientFinal(String serverFirstText) throws ProtocolException, AuthenticationException {
+        require(State.FIRST_SENT, "clientFinal");
+        state = State.FAILED;
+        try {
+            ServerFirstMessage sf = ServerFirstMessage.parse(serverFirstText);
+            if (!sf.nonce().startsWith(first.nonce()) || sf.nonce().length() == first.nonce().length()) {
+                throw new AuthenticationException("server's nonce does not extend the client's: not a valid SCRAM server");
+            }
+            if (sf.iterations() < ScramMath.MIN_ITERATIONS) {
+                throw new AuthenticationException("server asks for " + sf.iterations() + " PBKDF2 iterations; refusing"
+                        + " fewer than " + ScramMath.MIN_ITERATIONS + " (RFC 7677)");
+            }
+            if (sf.iterations() > ScramMath.MAX_ITERATIONS) {
+                throw new AuthenticationException("server asks for " + sf.iterations() + " PBKDF2 iterations; refusing"
+                        + " more than " + ScramMath.MAX_ITERATIONS);
+            }
+            byte[] salted = ScramMath.saltedPassword(password, sf.salt(), sf.iterations());
+            byte[] clientKey = ScramMath.clientKey(salted);
+            byte[] serverKey = ScramMath.serverKey(salted);
+            String withoutProof = ClientFinalMessage.withoutProof(first.channelBinding(), sf.nonce());
+            byte[] authMessage = ScramMath.authMessage(first.bare(), sf.text(), withoutProof);
+            byte[] proof = ScramMath.clientProof(clientKey, ScramMath.storedKey(clientKey), authMessage);
+            expectedServerSignature = ScramMath.serverSignature(serverKey, authMessage);
+            Arrays.fill(salted, (byte) 0);
+            Arrays.fill(clientKey, (byte) 0);
+            Arrays.fill(serverKey, (byte) 0);
+            String text = ClientFinalMessage.of(first.channelBinding(), sf.nonce(), proof).text();
+            state = State.FINAL_SENT;
+            return text;
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    /**
+     * Checks the server-final-message: the server must prove it knows the user's ServerKey.
+     *
+     * @throws AuthenticationException the signature is wrong or the server reported an error
+     */
+    public void verifyServerFinal(String serverFinalText) throws ProtocolException, AuthenticationException {
+        require(State.FINAL_SENT, "verifyServerFinal");
+        state = State.FAILED;
+        ServerFinalMessage sf = ServerFinalMessage.parse(serverFinalText);
+        if (sf.error() != null) {
+            throw new AuthenticationException("server reported SCRAM error \"" + sf.error() + "\"");
+        }
+        if (!MessageDigest.isEqual(sf.verifier(), expectedServerSignature)) {
+            throw new AuthenticationException("the server could not prove it knows this user's verifier (wrong server"
+                    + " signature): it may be an impostor; not trusting this connection");
+        }
+        state = State.DONE;
+    }
+
+    /** Whether the server's signature was verified. */
+    public boolean isDone() {
+        return state == State.DONE;
+    }
+
+    private void require(State expected, String step) {
+        if (state != expected) {
+            throw new IllegalStateException(step + "() called in state " + state + " (expected " + expected + ")");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package ferry.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import ferry.client.CredentialsResolver;
+import ferry.reactor.Right;
+import ferry.reactor.auth.UserRecord;
+import ferry.reactor.auth.UserStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UserCommandTest {
+    @TempDir
+    Path dir;
+
+    String out;
+    String err;
+
+    private int run(String stdin, String... args) {
+        return run(stdin, null, args);
+    }
+
+    private int run(String stdin, CredentialsResolver.Prompter terminal, String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        String[] all = Arrays.copyOf(args, args.length + 4);
+        all[args.length] = "--config";
+        all[args.length + 1] = dir.resolve("config").toString();
+        String[] withIterations = args.length > 0 && (args[0].equals("add") || args[0].equals("passwd"))
+                ? withIterations(all) : Arrays.copyOf(all, args.length + 2);
+        int code = UserCommand.run(withIterations, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(o, true), new PrintStream(e, true), terminal, Map.of());
+        out = o.toString(StandardCharsets.UTF_8);
+        err = e.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    /** Tests keep PBKDF2 fast. */
+    private static String[] withIterations(String[] all) {
+        all[all.length - 2] = "--iterations";
+        all[all.length - 1] = "4096";
+        return all;
+    }
+
+    private UserStore store() {
+        return UserStore.inConfigDir(dir.resolve("config"));
+    }
+
+    private UserRecord user(String name) throws Exception {
+        return store().load().get(name).orElseThrow();
+    }
+
+    @Test
+    void addListPasswdSetDel() throws Exception {
+        assertEquals(0, run("alice-password\n", "add", "alice", "--password-stdin"), err);
+        assertTrue(out.contains("added user alice (rights read,write,delete, home /)"), out);
+        assertEquals(0, run("bob-password\r\n", "add", "bob", "--rights", "read", "--home", "/bob/", "--password-stdin"), err);
+        assertEquals(EnumSet.of(Right.READ), user("bob").rights());
+        assertEquals("bob", user("bob").home());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store().file())));
+
+        assertEquals(0, run("", "list"), err);
+        assertTrue(out.matches("(?s)NAME +RIGHTS +HOME\nalice +read,write,delete +/\nbob +read +/bob\n"), out);
+        assertFalse(Files.readString(store().file()).contains("alice-password"));
+
+        byte[] oldKey = user("alice").storedKey();
+        assertEquals(0, run("new-alice-password\n", "passwd", "alice", "--password-stdin"), err);
+        assertFalse(Arrays.equals(oldKey, user("alice").storedKey()));
+        assertEquals(EnumSet.of(Right.READ, Right.WRITE, Right.DELETE), user("alice").rights(), "passwd keeps rights");
+
+        assertEquals(0, run("", "set", "alice", "--rights", "read,exec", "--home", "shared"), err);
+        assertEquals(EnumSet.of(Right.READ, Right.EXEC), user("alice").rights());
+        assertEquals("shared", user("alice").home());
+
+        assertEquals(0, run("", "del", "bob"), err);
+        assertFalse(store().load().contains("bob"));
+        assertEquals(0, run("", "list"), err);
+        assertFalse(out.contains("bob"));
+    }
+
+    @Test
+    void failuresExitOneWithOneLine() throws Exception {
+        assertEquals(0, run("alice-password\n", "add", "alice", "--password-stdin"));
+        assertEquals(1, run("alice-password\n", "add", "alice", "--password-stdin"));
+        assertTrue(err.contains("already exists") && err.strip().lines().count() == 1, err);
+        assertEquals(1, run("", "del", "nobody"));
+        assertTrue(err.contains("no user nobody"), err);
+        assertEquals(1, run("x\n", "passwd", "nobody", "--password-stdin"));
+        assertEquals(1, run("short\n", "add", "bob", "--password-stdin"));
+        assertTrue(err.contains("shorter than 8"), err);
+        assertEquals(1, run("", "add", "bob", "--password-stdin"));
+        assertTrue(err.contains("no password on stdin"), err);
+        assertEquals(1, run("", "add", "bob"));
+        assertTrue(err.contains("--password-stdin"), "no terminal: point to the script way: " + err);
+        assertFalse(store().load().contains("bob"));
+
+        Files.setPosixFilePermissions(store().file(), PosixFilePermissions.fromString("rw-rw-r--"));
+        assertEquals(1, run("", "list"));
+        assertTrue(err.contains("chmod 600"), err);
+    }
+
+    @Test
+    void badUsageExitsTwo() {
+        assertEquals(2, run("", "frob"));
+        assertEquals(2, run("", "add"));
+        assertEquals(2, run("", "add", "-rf"));
+        assertEquals(2, run("", "add", "anonymous", "--password-stdin"));
+        assertEquals(2, run("", "add", "bob", "--rights", "root"));
+        assertTrue(err.contains("unknown right"), err);
+        assertEquals(2, run("", "add", "bob", "--home", "../etc"));
+        assertEquals(2, run("", "del", "bob", "--rights", "read"));
+        assertEquals(2, run("", "set", "bob"));
+        assertEquals(2, run("", "list", "bob"));
+        assertEquals(2, run("", "add", "bob", "--wat"));
+        assertEquals(0, run("", "--help"));
+        assertTrue(out.contains("usage: ferry user add"), out);
+    }
+
+    @Test
+    void theTerminalIsAskedTwiceAndMustAgree() throws Exception {
+        Deque<String> answers = new ArrayDeque<>();
+        CredentialsResolver.Prompter terminal = new CredentialsResolver.Prompter() {
+            @Override
+            public String readLine(String prompt) {
+                throw new AssertionError("no user prompt expected");
+            }
+
+            @Override
+            public char[] readPassword(String prompt) {
+                return answers.removeFirst().toCharArray();
+            }
+        };
+        answers.add("first-password");
+        answers.add("other-password");
+        assertEquals(1, run("", terminal, "add", "carol"));
+        assertTrue(err.contains("do not match"), err);
+        assertFalse(store().load().contains("carol"));
+        answers.add("carol-password");
+        answers.add("carol-password");
+        assertEquals(0, run("", terminal, "add", "carol"), err);
+        assertTrue(store().load().contains("carol"));
+    }
+}

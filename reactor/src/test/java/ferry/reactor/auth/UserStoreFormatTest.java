@@ -1,0 +1,80 @@
+package ferry.reactor.auth;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import ferry.reactor.Right;
+import java.security.SecureRandom;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+
+class UserStoreFormatTest {
+    private static final String SALT = "W22ZaJ0SNY7soEsUEjb6gQ==";
+    private static final String KEY = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+    @Test
+    void roundTrips() throws Exception {
+        UserRecord a = ScramVectorTest.vectorUser().withRights(EnumSet.of(Right.READ, Right.EXEC)).withHome("/a/b:c/");
+        Users users = Users.empty(new SecureRandom()).with(a);
+        String text = UserStoreFormat.format(users);
+        Users back = UserStoreFormat.parse(text, "users");
+        UserRecord b = back.get("user").orElseThrow();
+        assertEquals("a/b:c", b.home());
+        assertEquals(EnumSet.of(Right.READ, Right.EXEC), b.rights());
+        assertArrayEquals(a.storedKey(), b.storedKey());
+        assertArrayEquals(a.serverKey(), b.serverKey());
+        assertArrayEquals(a.salt(), b.salt());
+        assertArrayEquals(users.secret(), back.secret());
+        assertEquals(text, UserStoreFormat.format(back));
+        assertFalse(text.contains("pencil"));
+    }
+
+    @Test
+    void acceptsHandWrittenFilesWithCommentsCrlfAndNoSecret() throws Exception {
+        String text = "# users\r\nversion 1\r\n\r\nuser alice:scram-sha-256:4096:" + SALT + ":" + KEY + ":" + KEY + "::\r\n";
+        Users u = UserStoreFormat.parse(text, "users");
+        assertTrue(u.get("alice").orElseThrow().rights().isEmpty());
+        assertArrayEquals(u.secret(), UserStoreFormat.parse(text, "users").secret(), "derived secret is stable");
+    }
+
+    @Test
+    void malformedStoresNameTheLine() {
+        String user = "user alice:scram-sha-256:4096:" + SALT + ":" + KEY + ":" + KEY + ":read:";
+        String[][] cases = {
+            {"", "empty user store"},
+            {"user x", "users:1: the first directive must be \"version 1\""},
+            {"version 2", "unsupported user store version"},
+            {"version 1\n" + user + "\n" + user, "users:3: user \"alice\" appears twice"},
+            {"version 1\nuser alice:scram-sha-256:4096", "users:2: a user line has 8"},
+            {"version 1\n" + user.replace("scram-sha-256", "md5"), "unsupported scheme"},
+            {"version 1\n" + user.replace(":4096:", ":100:"), "iterations must be in"},
+            {"version 1\n" + user.replace(":read:", ":root:"), "unknown right"},
+            {"version 1\n" + user.replace(SALT, "***"), "salt is not valid base64"},
+            {"version 1\n" + user + "../etc", "home folder"},
+            {"version 1\nuser an;on:scram-sha-256:4096:" + SALT + ":" + KEY + ":" + KEY + "::", "user name may contain only"},
+            {"version 1\nfrobnicate yes", "unknown directive \"frobnicate\""},
+        };
+        for (String[] c : cases) {
+            UserStoreException e = assertThrows(UserStoreException.class, () -> UserStoreFormat.parse(c[0], "users"), c[0]);
+            assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
+        }
+    }
+
+    @Test
+    void homesStayInsideTheRoot() {
+        assertEquals("", UserRecord.normalizeHome("/"));
+        assertEquals("a/b", UserRecord.normalizeHome("/a/b/"));
+        for (String bad : new String[] {"..", "a/../../b", "a//b", "./a", "a\\b", "a\nb"}) {
+            assertThrows(IllegalArgumentException.class, () -> UserRecord.normalizeHome(bad), bad);
+        }
+    }
+
+    @Test
+    void userNamesFollowTheDocumentedRule() {
+        for (String ok : new String[] {"alice", "a", "Bob.Smith", "x_y-z@example.org", "9lives", "a".repeat(64)}) {
+            assertNull(UserNames.problem(ok), ok);
+        }
+        for (String bad : new String[] {"", "-rf", ".hidden", "a b", "a:b", "a,b", "a=b", "\u00e9ve", "anonymous", "a".repeat(65)}) {
+            assertNotNull(UserNames.problem(bad), bad);
+        }
+    }
+}
