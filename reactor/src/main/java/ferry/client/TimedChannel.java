@@ -120,8 +120,8 @@ final class TimedChannel implements AutoCloseable {
     }
 
     private void await(int op, String what) throws IOException {
-        key.interestOps(op);
         try {
+            key.interestOps(op);
             int n = selector.select(timeoutMillis);
             selector.selectedKeys().clear();
             if (!channel.isOpen()) {
@@ -130,6 +130,9 @@ final class TimedChannel implements AutoCloseable {
             if (n == 0) {
                 throw new SocketTimeoutException(what + " for " + timeoutMillis + " ms");
             }
+        } catch (java.nio.channels.ClosedSelectorException | java.nio.channels.CancelledKeyException e) {
+            // close() from another thread got here first
+            throw new java.nio.channels.AsynchronousCloseException();
         } finally {
             if (key.isValid()) {
                 key.interestOps(0);
