@@ -16,7 +16,7 @@ import java.util.Map;
  * <pre>
  * # comments start with '#', on their own line or after a value (after a space)
  * listen  = 0.0.0.0:7373
- * root    = /srv/ferry          # relative paths are relative to this file's folder
+ * root    = ~/share             # relative paths are relative to this file's folder; ~/ is home
  * workers = 16
  * idle-timeout = 5m              # durations: 500ms, 30s, 5m, 1h, 1m30s
  * high-water   = 128k            # sizes: 512, 64k, 1m, 2g (powers of 1024)

@@ -37,6 +37,8 @@ import java.nio.charset.StandardCharsets;
  * and {@code nas:a/b} name the same file, and an empty path is the root itself.
  * {@link #serverPath()} gives the root-relative form sent to the server.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param user the user to log in as, or null for none given
  * @param host host name or IP address (IPv6 without brackets); never empty
  * @param port TCP port, 1 to 65535

@@ -130,6 +130,9 @@ final class ServeCommand extends Command {
                 read |= st == settings.anonymousRead;
                 rights |= st == settings.anonymousRights;
                 String value = e.value();
+                if (st.isPath() && (value.equals("~") || value.startsWith("~/"))) {
+                    value = System.getProperty("user.home") + value.substring(1); // no shell expands it here
+                }
                 if (st.isPath() && !value.isEmpty() && !Path.of(value).isAbsolute()) {
                     value = base.resolve(value).normalize().toString();
                 }

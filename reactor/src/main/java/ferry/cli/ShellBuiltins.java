@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The shell's own commands: {@code help}, {@code ping}, {@code info}, {@code history},
- * {@code quit}/{@code exit}. Round 2 lists the file and exec actions next to these in
- * {@link Shell#actions()}.
+ * {@code quit} (alias {@code exit}). Round 2 lists the file actions ({@code ls}, {@code get},
+ * {@code put}, {@code rm}, {@code mkdir}, {@code mv}, {@code stat}, {@code cd}) and {@code exec}
+ * in {@link #all}, or adds them with {@link Shell#add}.
  */
 final class ShellBuiltins {
     private ShellBuiltins() {}

@@ -161,6 +161,13 @@ class ServeSettingsTest {
     }
 
     @Test
+    void tildeInAConfigFileIsTheHomeFolder(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("ferry.conf");
+        Files.writeString(f, "root = ~/ferry-share\n");
+        assertEquals(Path.of(System.getProperty("user.home"), "ferry-share"), resolve("--config", f.toString()).root());
+    }
+
+    @Test
     void configFileErrors(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("ferry.conf");
         Files.writeString(f, "workers = 2\nwokers = 3\n");
