@@ -12,9 +12,12 @@ build: $(JAR)
 $(JAR): $(SOURCES)
 	$(MVN) $(MVN_FLAGS) -DskipTests package -pl reactor -am
 
-## run: start a server on 127.0.0.1 with the default data folder ./data
+## run: start a server on 127.0.0.1:$(PORT) serving ./data (make run PORT=0 picks a free port;
+##      ARGS="--verbose" passes more serve options)
+PORT ?= 7373
+ARGS ?=
 run: build
-	bin/ferry serve --root data
+	bin/ferry serve --root data --listen 127.0.0.1:$(PORT) $(ARGS)
 
 ## test: the whole test suite
 test:

@@ -1,0 +1,107 @@
+package ferry.cli;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * The command's view of its terminal: the three standard streams, the environment, whether
+ * stdout and stdin are terminals, the terminal's width, and how talkative to be.
+ *
+ * <p>Java cannot ask {@code isatty(1)} reliably ({@code System.console()} is null as soon as
+ * either stdin or stdout is redirected), so the launcher {@code bin/ferry} tests {@code [ -t 1 ]}
+ * and {@code [ -t 0 ]} and exports {@value #STDOUT_TTY_ENV} and {@value #STDIN_TTY_ENV} as
+ * {@code 1} or {@code 0}. Without the launcher (an IDE, {@code java -jar}), both count as not a
+ * terminal: the quiet, script-friendly choice.
+ *
+ * <p>Thread safety: configured once by {@link Cli} before a command runs; read-only afterwards.
+ * The streams themselves are thread-safe PrintStreams.
+ */
+final class Console {
+    static final String STDOUT_TTY_ENV = "FERRY_STDOUT_TTY";
+    static final String STDIN_TTY_ENV = "FERRY_STDIN_TTY";
+    /** Terminal width when {@code COLUMNS} is unset or invalid. */
+    static final int DEFAULT_COLUMNS = 80;
+    /** Narrower than this and progress lines stop making sense; treated as this wide. */
+    static final int MIN_COLUMNS = 20;
+
+    enum Verbosity { QUIET, NORMAL, VERBOSE }
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final InputStream in;
+    private final Map<String, String> env;
+    private Verbosity verbosity = Verbosity.NORMAL;
+    private boolean debug;
+    private boolean progressAllowed = true;
+
+    Console(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.in = in;
+        this.env = Map.copyOf(env);
+    }
+
+    /** The process's own streams and environment. */
+    static Console system() {
+        return new Console(System.out, System.err, System.in, System.getenv());
+    }
+
+    PrintStream out() { return out; }
+    PrintStream err() { return err; }
+    InputStream in() { return in; }
+
+    String env(String name) {
+        return env.get(name);
+    }
+
+    boolean stdoutIsTerminal() {
+        return "1".equals(env.get(STDOUT_TTY_ENV));
+    }
+
+    boolean stdinIsTerminal() {
+        return "1".equals(env.get(STDIN_TTY_ENV));
+    }
+
+    /** The terminal's width from {@code COLUMNS} (the launcher exports it), else {@value #DEFAULT_COLUMNS}. */
+    int columns() {
+        String c = env.get("COLUMNS");
+        if (c != null) {
+            try {
+                return Math.max(MIN_COLUMNS, Integer.parseInt(c.trim()));
+            } catch (NumberFormatException ignored) {
+                // fall through to the default
+            }
+        }
+        return DEFAULT_COLUMNS;
+    }
+
+    Verbosity verbosity() { return verbosity; }
+    boolean quiet() { return verbosity == Verbosity.QUIET; }
+    boolean verbose() { return verbosity == Verbosity.VERBOSE; }
+    boolean debug() { return debug; }
+
+    /** Progress bars: on a terminal, unless {@code --no-progress} or {@code --quiet}. */
+    boolean progressBars() {
+        return progressAllowed && !quiet() && stdoutIsTerminal();
+    }
+
+    /**
+     * Final transfer summaries: on a terminal unless {@code --quiet}; when stdout is not a
+     * terminal only with {@code --verbose} (scripts and logs get silence on success, like cp).
+     */
+    boolean summaries() {
+        return !quiet() && (stdoutIsTerminal() || verbose());
+    }
+
+    void setVerbosity(Verbosity v) { this.verbosity = v; }
+    void setDebug(boolean v) { this.debug = v; }
+    void setProgressAllowed(boolean v) { this.progressAllowed = v; }
+
+    /** A detail line on stderr, shown only with {@code --verbose}. */
+    void detail(String line) {
+        if (verbose()) {
+            err.println(line);
+        }
+    }
+}

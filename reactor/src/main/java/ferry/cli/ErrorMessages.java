@@ -1,0 +1,105 @@
+package ferry.cli;
+
+import ferry.client.RemoteException;
+import ferry.protocol.ProtocolException;
+import java.io.EOFException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.Locale;
+
+/**
+ * Turns an exception into the one line a user reads after {@code ferry CMD: }: what went wrong,
+ * in words, without Java class names where a plain phrase exists ("connection refused", "no such
+ * file: x"). Anything unexpected (a bug) says so and points at {@code --debug}.
+ *
+ * <p>Thread safety: stateless.
+ */
+final class ErrorMessages {
+    private ErrorMessages() {}
+
+    static String describe(Throwable e) {
+        if (e instanceof CliException || e instanceof UsageException) {
+            return oneLine(e.getMessage());
+        }
+        if (e instanceof RemoteException r) {
+            return oneLine("server error: " + r.serverMessage() + " (" + r.code() + ")");
+        }
+        if (e instanceof ProtocolException) {
+            return oneLine("protocol error: " + e.getMessage());
+        }
+        return oneLine(reason(e));
+    }
+
+    /**
+     * The reason part of a network or file error, lower-case and short: {@code connection
+     * refused}, {@code timed out after 10 s}, {@code no such file: /x}. For use after a context
+     * such as "cannot connect to HOST:PORT: ".
+     */
+    static String reason(Throwable e) {
+        String m = e.getMessage();
+        if (e instanceof UnresolvedAddressException || e instanceof UnknownHostException) {
+            return "unknown host" + (m == null || m.isEmpty() ? "" : " '" + m.replaceFirst(":.*", "") + "'");
+        }
+        if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+            return m == null ? "connection failed" : lowerFirst(m.replaceFirst(" \\(.*\\)$", ""));
+        }
+        if (e instanceof SocketTimeoutException) {
+            return m == null ? "timed out" : m;
+        }
+        if (e instanceof EOFException) {
+            return m == null ? "connection closed unexpectedly" : m;
+        }
+        if (e instanceof AsynchronousCloseException || e instanceof ClosedChannelException) {
+            return "connection closed";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or folder: " + ((FileSystemException) e).getFile();
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied: " + ((FileSystemException) e).getFile();
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "already exists: " + ((FileSystemException) e).getFile();
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a folder: " + ((FileSystemException) e).getFile();
+        }
+        if (e instanceof DirectoryNotEmptyException) {
+            return "folder not empty: " + ((FileSystemException) e).getFile();
+        }
+        if (e instanceof FileSystemException f) {
+            return f.getFile() + ": " + (f.getReason() == null ? "file system error" : lowerFirst(f.getReason()));
+        }
+        if (e instanceof java.io.IOException) {
+            return m == null || m.isEmpty() ? "I/O error (" + e.getClass().getSimpleName() + ")" : lowerFirst(m);
+        }
+        return "internal error: " + e.getClass().getSimpleName() + (m == null ? "" : ": " + m)
+                + " (run with --debug for the stack trace)";
+    }
+
+    /** Newlines and tabs become spaces: an error is one line. */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "error";
+        }
+        return s.replaceAll("[\\r\\n\\t]+", " ").strip();
+    }
+
+    private static String lowerFirst(String s) {
+        if (s.length() > 1 && Character.isUpperCase(s.charAt(0)) && Character.isLowerCase(s.charAt(1))) {
+            return s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,36 @@
+package ferry.cli;
+
+/**
+ * {@code ferry info [HOST]}: what a server is and offers — name, version, protocol, features,
+ * whether login is required — from its HELLO answer. {@code --json} prints the answer as is.
+ */
+final class InfoCommand extends Command {
+    private final Option<Boolean> json = option(Option.flag("json", "print the server's HELLO answer as JSON"));
+    private final ClientFlags client = new ClientFlags(this);
+
+    InfoCommand() {
+        super("info", "show what a server is and offers");
+        arguments("[HOST]");
+    }
+
+    @Override
+    String description() {
+        return "Show what a server is and offers (its HELLO answer): name, version, protocol, features such as "
+                + "files or exec, and whether login is required. HOST is [user@]host[:port], 127.0.0.1:7373 when "
+                + "omitted.";
+    }
+
+    @Override
+    int run(Invocation inv) throws Exception {
+        Remote remote = hostArgument(inv.args(), 0);
+        Connector connector = new Connector(inv.console(), client.options(inv.args()), inv.cli().authenticator());
+        try (RemoteClient rc = connector.open(remote, false)) {
+            if (inv.args().get(json)) {
+                inv.console().out().println(rc.hello());
+            } else {
+                ServerInfo.print(inv.console().out(), rc);
+            }
+        }
+        return Cli.EXIT_OK;
+    }
+}

@@ -1,0 +1,255 @@
+package ferry.cli;
+
+import ferry.reactor.Right;
+import ferry.reactor.ServerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The table of {@code ferry serve} settings: every {@link ServerConfig} setting plus the CLI's
+ * and services' own, each usable as a flag and as a config-file key of the same name.
+ *
+ * <p>Names are derived from the ServerConfig property consistently: kebab-case, and the unit
+ * suffix dropped because the value carries its unit ({@code idleTimeoutMillis} →
+ * {@code idle-timeout = 5m}, {@code highWaterBytes} → {@code high-water = 64k}). The exceptions
+ * are names the issues fix or that read better: {@code workerThreads} → {@code workers},
+ * bind address and port → {@code listen}, frame limits → {@code max-header}, {@code max-body},
+ * {@code max-json-depth}. Booleans are switches with a {@code --no-} form.
+ *
+ * <p>Round 2 services add their settings here (one {@link #add} call each) and read them from
+ * {@link ServeSettings}.
+ *
+ * <p>Thread safety: built once, read-only afterwards.
+ */
+final class ServeOptions {
+    private static final long MAX_MILLIS = Long.MAX_VALUE / 1_000_000;
+    private static final String G_SERVE = "";
+    private static final String G_ACCESS = "access";
+    private static final String G_EXEC = "remote commands (exec; off unless allowed)";
+    private static final String G_THREADS = "threads";
+    private static final String G_LIMITS = "limits";
+    private static final String G_TIMEOUTS = "timeouts";
+    private static final String G_BUFFERS = "buffers and flow control";
+    private static final String G_SOCKETS = "sockets";
+
+    private final Command command;
+    private final ServeSettings defaults = new ServeSettings();
+    private final ServerConfig defaultConfig = defaults.buildConfig();
+    private final Map<String, Setting<?>> byName = new LinkedHashMap<>();
+    final Setting<Boolean> anonymousRead;
+    final Setting<Set<Right>> anonymousRights;
+
+    ServeOptions(Command command) {
+        this.command = command;
+        add(Option.value("root", "DIR", ValueType.text(), ServeSettings.DEFAULT_ROOT, "the folder to serve (created if missing)").group(G_SERVE),
+                null, (s, v) -> s.setRoot(Path.of(v)), (s, c) -> s.root().toAbsolutePath().normalize().toString(), true);
+        add(Option.value("listen", "HOST:PORT", ListenAddress.type(), null,
+                        "address to listen on; port 0 picks a free port (printed at startup)").group(G_SERVE),
+                "bindAddress", (s, v) -> s.setListen(v), (s, c) -> s.listen(), false);
+        add(Option.value("server-name", "NAME", ValueType.text(), null, "name the server gives in HELLO").group(G_SERVE),
+                "serverName", (s, v) -> s.builder.serverName(v), (s, c) -> c.serverName(), false);
+        add(Option.value("log-level", "LEVEL", ValueType.choice(ServeSettings.LOG_LEVELS), null,
+                        "error, warn, info or debug (--quiet means warn, --verbose debug)").group(G_SERVE),
+                null, (s, v) -> s.setLogLevel(v), (s, c) -> s.logLevel(), false);
+
+        add(Option.toggle("login-required", false, "connections must log in before anything but HELLO and PING")
+                        .group(G_ACCESS),
+                "loginRequired", (s, v) -> s.builder.loginRequired(v), (s, c) -> c.loginRequired(), false);
+        anonymousRights = add(Option.value("anonymous-rights", "LIST", rightsType(), null,
+                        "what connections may do without login: read, write, delete, exec, all or none").group(G_ACCESS),
+                "anonymousRights", (s, v) -> s.builder.anonymousRights(v), (s, c) -> c.anonymousRights(), false);
+        anonymousRead = add(Option.flag("anonymous-read",
+                        "same as --anonymous-rights read: the only way to serve off loopback without login").group(G_ACCESS),
+                null, (s, v) -> {
+                    if (v) {
+                        s.builder.anonymousRights(EnumSet.of(Right.READ));
+                    }
+                }, null, false);
+
+        add(Option.list("exec-allow", "CMD,...", "commands clients may run, e.g. ls,df,uptime (repeatable)").group(G_EXEC),
+                null, (s, v) -> s.exec().setAllowed(v), (s, c) -> new ArrayList<>(s.exec().allowed()), false);
+        add(Option.toggle("exec-allow-all", false, "let clients with the exec right run any command (trusted admins only)")
+                        .group(G_EXEC),
+                null, (s, v) -> s.exec().setAllowAll(v), (s, c) -> s.exec().allowAll(), false);
+        add(Option.toggle("exec-shell", false, "also accept shell command lines (sh -c), not only argument lists").group(G_EXEC),
+                null, (s, v) -> s.exec().setShell(v), (s, c) -> s.exec().shell(), false);
+
+        add(intOption("loops", "event-loop threads (each serves its share of connections)", 1, 256, G_THREADS),
+                "loops", (s, v) -> s.builder.loops(v), (s, c) -> c.loops(), false);
+        add(intOption("workers", "threads for blocking work: disk, hashing, commands", 1, 4096, G_THREADS),
+                "workerThreads", (s, v) -> s.builder.workerThreads(v), (s, c) -> c.workerThreads(), false);
+        add(intOption("worker-queue", "jobs waiting for a worker before requests get 'busy'", 1, 1 << 24, G_THREADS),
+                "workerQueue", (s, v) -> s.builder.workerQueue(v), (s, c) -> c.workerQueue(), false);
+
+        add(intOption("max-connections", "connections open at once; more are refused with server_full",
+                        1, Integer.MAX_VALUE, G_LIMITS),
+                "maxConnections", (s, v) -> s.builder.maxConnections(v), (s, c) -> c.maxConnections(), false);
+        add(intOption("max-connections-per-address", "connections from one IP address (0 = no cap)",
+                        0, Integer.MAX_VALUE, G_LIMITS),
+                "maxConnectionsPerAddress", (s, v) -> s.builder.maxConnectionsPerAddress(v),
+                (s, c) -> c.maxConnectionsPerAddress(), false);
+        add(intOption("max-inflight-per-connection", "requests in progress on one connection before it is paused",
+                        1, 1 << 20, G_LIMITS),
+                "maxInflightPerConnection", (s, v) -> s.builder.maxInflightPerConnection(v),
+                (s, c) -> c.maxInflightPerConnection(), false);
+        add(intOption("accept-backlog", "connections the kernel queues before they are accepted", 1, 65535, G_LIMITS),
+                "acceptBacklog", (s, v) -> s.builder.acceptBacklog(v), (s, c) -> c.acceptBacklog(), false);
+        add(intOption("accepts-per-event", "connections accepted per wakeup, so a storm cannot starve reads",
+                        1, 1 << 16, G_LIMITS),
+                "acceptsPerEvent", (s, v) -> s.builder.acceptsPerEvent(v), (s, c) -> c.acceptsPerEvent(), false);
+        add(Option.value("max-header", "SIZE", ValueType.size(256, 16 * Units.MIB), null,
+                        "largest frame header accepted").group(G_LIMITS),
+                "frameLimits.maxHeaderBytes", (s, v) -> s.setFrameLimits(s.frameLimits().withMaxHeaderBytes(v.intValue())),
+                (s, c) -> (long) c.frameLimits().maxHeaderBytes(), false);
+        add(Option.value("max-body", "SIZE", sizeOrUnlimited(), null,
+                        "largest frame body accepted by the framing layer (services cap their own)").group(G_LIMITS),
+                "frameLimits.maxBodyBytes", (s, v) -> s.setFrameLimits(s.frameLimits().withMaxBodyBytes(v)),
+                (s, c) -> c.frameLimits().maxBodyBytes(), false);
+        add(intOption("max-json-depth", "deepest nesting accepted in a header's JSON", 1, 256, G_LIMITS),
+                "frameLimits.maxDepth", (s, v) -> s.setFrameLimits(s.frameLimits().withMaxDepth(v)),
+                (s, c) -> c.frameLimits().maxDepth(), false);
+
+        add(durationOption("idle-timeout", "close connections silent this long", 1, MAX_MILLIS),
+                "idleTimeoutMillis", (s, v) -> s.builder.idleTimeoutMillis(v), (s, c) -> c.idleTimeoutMillis(), false);
+        add(durationOption("handshake-timeout", "time to send the preamble (and log in, where required)", 1, MAX_MILLIS),
+                "handshakeTimeoutMillis", (s, v) -> s.builder.handshakeTimeoutMillis(v),
+                (s, c) -> c.handshakeTimeoutMillis(), false);
+        add(durationOption("header-timeout", "time to finish a frame header once started (slowloris guard)", 1, MAX_MILLIS),
+                "headerTimeoutMillis", (s, v) -> s.builder.headerTimeoutMillis(v), (s, c) -> c.headerTimeoutMillis(), false);
+        add(durationOption("timeout-sweep", "how often timeouts are checked", 1, 60_000),
+                "timeoutSweepMillis", (s, v) -> s.builder.timeoutSweepMillis(v), (s, c) -> c.timeoutSweepMillis(), false);
+        add(durationOption("shutdown-grace", "on stop, time for requests in progress to finish", 0, MAX_MILLIS),
+                "shutdownGraceMillis", (s, v) -> s.builder.shutdownGraceMillis(v), (s, c) -> c.shutdownGraceMillis(), false);
+
+        add(sizeOption("read-buffer", "the read buffer each event loop shares among its connections",
+                        512, 64 * Units.MIB, G_BUFFERS),
+                "readBufferBytes", (s, v) -> s.builder.readBufferBytes(v.intValue()), (s, c) -> (long) c.readBufferBytes(), false);
+        add(sizeOption("pool-buffer", "size of pooled output buffers (small frames coalesce in them)",
+                        512, 64 * Units.MIB, G_BUFFERS),
+                "poolBufferBytes", (s, v) -> s.builder.poolBufferBytes(v.intValue()), (s, c) -> (long) c.poolBufferBytes(), false);
+        add(intOption("max-pooled-buffers", "output buffers kept for reuse per loop", 0, 1 << 20, G_BUFFERS),
+                "maxPooledBuffers", (s, v) -> s.builder.maxPooledBuffers(v), (s, c) -> c.maxPooledBuffers(), false);
+        add(sizeOption("high-water", "stop reading a connection whose unsent output passes this",
+                        1, Long.MAX_VALUE, G_BUFFERS),
+                "highWaterBytes", (s, v) -> s.builder.highWaterBytes(v), (s, c) -> c.highWaterBytes(), false);
+        add(sizeOption("low-water", "...and resume once it drains below this", 0, Long.MAX_VALUE, G_BUFFERS),
+                "lowWaterBytes", (s, v) -> s.builder.lowWaterBytes(v), (s, c) -> c.lowWaterBytes(), false);
+        add(sizeOption("max-bytes-per-write-event", "bytes one connection may send per turn, so one download cannot "
+                        + "starve the rest", 1, Long.MAX_VALUE, G_BUFFERS),
+                "maxBytesPerWriteEvent", (s, v) -> s.builder.maxBytesPerWriteEvent(v),
+                (s, c) -> c.maxBytesPerWriteEvent(), false);
+
+        add(Option.toggle("tcp-nodelay", ServerConfig.DEFAULT_TCP_NODELAY,
+                        "send small frames at once (disable Nagle's algorithm)").group(G_SOCKETS),
+                "tcpNoDelay", (s, v) -> s.builder.tcpNoDelay(v), (s, c) -> c.tcpNoDelay(), false);
+        add(Option.toggle("zero-copy", defaultConfig.zeroCopy(),
+                        "send files with sendfile; --no-zero-copy copies through a buffer").group(G_SOCKETS),
+                "zeroCopy", (s, v) -> s.builder.zeroCopy(v), (s, c) -> c.zeroCopy(), false);
+        add(sizeOption("socket-send-buffer", "SO_SNDBUF of each connection (0 = the system's default)",
+                        0, Integer.MAX_VALUE, G_SOCKETS),
+                "socketSendBufferBytes", (s, v) -> s.builder.socketSendBufferBytes(v.intValue()),
+                (s, c) -> (long) c.socketSendBufferBytes(), false);
+        add(sizeOption("socket-receive-buffer", "SO_RCVBUF of each connection (0 = the system's default)",
+                        0, Integer.MAX_VALUE, G_SOCKETS),
+                "socketReceiveBufferBytes", (s, v) -> s.builder.socketReceiveBufferBytes(v.intValue()),
+                (s, c) -> (long) c.socketReceiveBufferBytes(), false);
+    }
+
+    /** Registers a setting: declares its flag on the command, with the effective default shown in help. */
+    <T> Setting<T> add(Option<T> option, String property, Setting.Applier<T> apply, Setting.Reader<T> read,
+                       boolean isPath) {
+        Option<T> o = option;
+        if (read != null && option.defaultValue() == null && !option.repeatable()) {
+            // the default shown in help is the core's own default, read back: one source of truth
+            o = Option.value(option.name(), option.metavar(), option.type(), read.read(defaults, defaultConfig),
+                    option.help()).group(option.group());
+        }
+        command.option(o);
+        Setting<T> s = new Setting<>(o, property, apply, read, isPath);
+        byName.put(o.name(), s);
+        return s;
+    }
+
+    List<Setting<?>> all() {
+        return Collections.unmodifiableList(new ArrayList<>(byName.values()));
+    }
+
+    Setting<?> byName(String name) {
+        return byName.get(name);
+    }
+
+    List<String> names() {
+        return new ArrayList<>(byName.keySet());
+    }
+
+    /**
+     * Replaces ServerConfig property names in a core validation message by the flags that set
+     * them: "lowWaterBytes 40960 exceeds highWaterBytes 32768" → "--low-water 40960 exceeds
+     * --high-water 32768".
+     */
+    String translate(String message) {
+        String m = message;
+        for (Setting<?> s : byName.values()) {
+            if (s.property() != null && !s.property().contains(".")) {
+                m = m.replaceAll("\\b" + s.property() + "\\b", "--" + s.name());
+            }
+        }
+        return m;
+    }
+
+    private static Option<Integer> intOption(String name, String help, int min, int max, String group) {
+        return Option.value(name, "N", ValueType.integer(min, max), null, help).group(group);
+    }
+
+    private static Option<Long> sizeOption(String name, String help, long min, long max, String group) {
+        return Option.value(name, "SIZE", ValueType.size(min, max), null, help).group(group);
+    }
+
+    private static Option<Long> durationOption(String name, String help, long min, long max) {
+        return Option.value(name, "DURATION", ValueType.duration(min, max), null, help).group(G_TIMEOUTS);
+    }
+
+    /** read,write,delete,exec / all / none. */
+    static ValueType<Set<Right>> rightsType() {
+        return new ValueType<>() {
+            @Override
+            public Set<Right> parse(String text) {
+                String t = text.trim();
+                if (t.equalsIgnoreCase("none")) {
+                    return EnumSet.noneOf(Right.class);
+                }
+                if (t.isEmpty()) {
+                    throw new IllegalArgumentException("empty list of rights (write none for no rights)");
+                }
+                return Right.parseList(t);
+            }
+
+            @Override
+            public String format(Set<Right> value) {
+                return value.isEmpty() ? "none" : Right.toList(value);
+            }
+        };
+    }
+
+    /** A size, or {@code unlimited} for Long.MAX_VALUE. */
+    static ValueType<Long> sizeOrUnlimited() {
+        ValueType<Long> size = ValueType.size(0, Long.MAX_VALUE);
+        return new ValueType<>() {
+            @Override
+            public Long parse(String text) {
+                return text.trim().equalsIgnoreCase("unlimited") ? Long.MAX_VALUE : size.parse(text);
+            }
+
+            @Override
+            public String format(Long value) {
+                return value == Long.MAX_VALUE ? "unlimited" : size.format(value);
+            }
+        };
+    }
+}

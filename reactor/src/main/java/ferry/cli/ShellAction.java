@@ -1,0 +1,25 @@
+package ferry.cli;
+
+/**
+ * A command of {@code ferry shell} ({@code ping}, {@code info}, and in round 2 {@code ls},
+ * {@code get}, {@code put}, {@code rm}, {@code mkdir}, {@code mv}, {@code stat}, {@code cd},
+ * {@code exec}). Declared like a {@link Command} — options, arguments, help — and run against the
+ * shell's open connection instead of a remote argument.
+ *
+ * <p>Errors: throw as a command would. {@link CliException}/{@link UsageException} print their
+ * message; a {@link ferry.client.RemoteException} (the server said no) keeps the connection; any
+ * other IOException counts as a lost connection, which the shell reopens on the next command.
+ */
+abstract class ShellAction extends Command {
+    protected ShellAction(String name, String summary) {
+        super(name, summary);
+    }
+
+    /** Runs the action; output to {@code session.out()}. */
+    abstract void run(ShellSession session, ParsedArgs args) throws Exception;
+
+    @Override
+    final int run(Invocation inv) {
+        throw new UnsupportedOperationException("shell actions run inside ferry shell");
+    }
+}

@@ -1,0 +1,36 @@
+package ferry.cli;
+
+/**
+ * {@code ferry shell [HOST]}: an interactive prompt connected to one server ({@link Shell}).
+ * Reads commands from stdin, so it also runs scripts: {@code ferry shell nas < commands.txt}.
+ */
+final class ShellCommand extends Command {
+    private final ClientFlags client = new ClientFlags(this);
+
+    ShellCommand() {
+        super("shell", "interactive prompt connected to a server");
+        arguments("[HOST]");
+    }
+
+    @Override
+    String description() {
+        return "An interactive prompt connected to one server, like the seed's >>> loop: type commands (help, ping, "
+                + "info, history, !N, quit) and see their results; errors are reported and the shell goes on. HOST is "
+                + "[user@]host[:port], 127.0.0.1:7373 when omitted.\n\n"
+                + "Commands come from stdin, so a script works too: without a terminal there is no prompt, errors "
+                + "name their line, and the exit status is 1 if any command failed.";
+    }
+
+    @Override
+    String epilog() {
+        return "Example:\n\n"
+                + "  printf 'info\\nping -c 3\\n' | ferry shell 127.0.0.1:7373";
+    }
+
+    @Override
+    int run(Invocation inv) throws Exception {
+        Remote remote = hostArgument(inv.args(), 0);
+        Connector connector = new Connector(inv.console(), client.options(inv.args()), inv.cli().authenticator());
+        return new Shell(new ShellSession(inv.console(), connector, remote)).run();
+    }
+}
