@@ -124,7 +124,8 @@ public final class BackgroundExec implements AutoCloseable {
     }
 
     /**
-     * Waits until a complete stdout line matches {@code regex} (find) and returns it.
+     * Waits until a complete stdout line matches {@code regex} (find) and returns it. A line ends
+     * at {@code \n} or {@code \r}, so progress lines that redraw themselves count one by one.
      *
      * @throws AssertionError if the command ends first or the time runs out (with its output)
      */
@@ -139,9 +140,9 @@ public final class BackgroundExec implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String text = out.toString(StandardCharsets.UTF_8);
-            int end = text.lastIndexOf('\n');
+            int end = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
             if (end >= 0) {
-                for (String line : text.substring(0, end).split("\n", -1)) {
+                for (String line : text.substring(0, end).split("[\r\n]", -1)) {
                     if (test.test(line)) {
                         return line;
                     }

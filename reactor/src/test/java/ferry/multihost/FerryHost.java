@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.Ports;
 import ferry.client.ClientOptions;
 import ferry.client.FerryClient;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.LogMessageWaitStrategy;
+import org.testcontainers.images.builder.Transferable;
 
 /**
  * One Ferry host: a container on the shared network, reachable by {@link #name()} from the other
@@ -206,6 +208,11 @@ public final class FerryHost {
         return digestOf(exec(Duration.ofMinutes(5), "sha256sum", path), "sha256sum " + path);
     }
 
+    /** Writes {@code content} (UTF-8) to {@code path} inside the host, e.g. a users file for a server. */
+    public void writeFile(String path, String content) {
+        container.copyFileToContainer(Transferable.of(content.getBytes(StandardCharsets.UTF_8), 0644), path);
+    }
+
     /** Size in bytes of a file inside the host. */
     public long size(String path) throws InterruptedException {
         return Long.parseLong(execOk("stat", "-c", "%s", path).line());
@@ -250,7 +257,11 @@ public final class FerryHost {
         cachedPort = -1;
     }
 
-    /** Puts the host back on the network under its name (the alias must be given again). */
+    /**
+     * Puts the host back on the network under its name. Docker 20.10 gives a reconnected
+     * container its hostname and short id back as DNS aliases but not the aliases it was created
+     * with, so the name is given again (it is also the hostname here, but need not stay so).
+     */
     public synchronized void reconnect() {
         requireState(State.DISCONNECTED, "reconnect");
         docker().connectToNetworkCmd().withNetworkId(network.getId()).withContainerId(containerId())

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -112,8 +113,8 @@ public final class HostTool {
                 c.bye();
                 out.println("ok " + target + " server=" + hello.getString("server", "?") + " version="
                         + hello.getString("version", "?") + " peer=" + c.address().getAddress().getHostAddress());
-            } catch (IOException e) {
-                out.println("ERROR " + target + " " + e.getClass().getName() + ": " + e.getMessage());
+            } catch (IOException | UnresolvedAddressException e) {
+                out.println("ERROR " + target + " " + describe(e));
                 worst = EXIT_IO;
             }
         }
@@ -153,8 +154,8 @@ public final class HostTool {
         try {
             c = FerryClient.connect(host, port, options);
             c.hello();
-        } catch (IOException e) {
-            out.println("ERROR connect " + e.getClass().getName() + ": " + e.getMessage());
+        } catch (IOException | UnresolvedAddressException e) {
+            out.println("ERROR connect " + describe(e));
             return EXIT_IO;
         }
         try (c) {
@@ -175,9 +176,20 @@ public final class HostTool {
             out.println("DONE");
             return EXIT_OK;
         } catch (IOException e) {
-            out.println("ERROR " + e.getClass().getName() + ": " + e.getMessage());
+            out.println("ERROR " + describe(e));
             return EXIT_IO;
         }
+    }
+
+    /**
+     * One line for a connection failure. FerryClient.connect reports a name that does not resolve
+     * with the unchecked UnresolvedAddressException (no message), so it is named here.
+     */
+    private static String describe(Exception e) {
+        if (e instanceof UnresolvedAddressException) {
+            return e.getClass().getName() + ": name does not resolve";
+        }
+        return e.getClass().getName() + ": " + e.getMessage();
     }
 
     // ---- test data ---------------------------------------------------------------------------
@@ -242,7 +254,7 @@ public final class HostTool {
      * The bytes {@code gen} writes for this seed: SplittableRandom.nextBytes also lays out each
      * nextLong little-endian, so the two agree (HostToolTest checks it).
      */
-    static byte[] randomBytes(int n, long seed) {
+    public static byte[] randomBytes(int n, long seed) {
         byte[] b = new byte[n];
         new SplittableRandom(seed).nextBytes(b);
         return b;

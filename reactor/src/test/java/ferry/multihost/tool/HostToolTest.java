@@ -68,10 +68,11 @@ class HostToolTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        int code = run("", "ping", "127.0.0.1:" + server.port(), "127.0.0.1:" + closedPort);
+        int code = run("", "ping", "127.0.0.1:" + server.port(), "127.0.0.1:" + closedPort, "no-such-host.invalid:7373");
         assertEquals(HostTool.EXIT_IO, code, out());
         assertTrue(out().contains("ok 127.0.0.1:" + server.port() + " server=ferry"), out());
         assertTrue(out().contains("ERROR 127.0.0.1:" + closedPort + " java.net.ConnectException"), out());
+        assertTrue(out().contains("ERROR no-such-host.invalid:7373 java.nio.channels.UnresolvedAddressException"), out());
     }
 
     @Test
