@@ -51,8 +51,12 @@ public final class FerryHost {
     /** How long a (re)started server may take to print that it listens. */
     public static final Duration SERVER_START_TIMEOUT = Duration.ofSeconds(60);
 
-    /** What {@code ferry serve} prints once it accepts connections. */
-    static final String LISTENING_REGEX = ".*listening on .*\\n";
+    /**
+     * The banner {@code ferry serve} prints on stdout once it accepts connections, once per start
+     * (its log on stderr also says "listening on": matching that too would count each start twice
+     * and let {@link #restart()} return before the new server listens).
+     */
+    static final String LISTENING_REGEX = "ferry \\S+ listening on \\S+, root .*\\n";
     private static final Pattern SHA256_LINE = Pattern.compile("([0-9a-f]{64})");
 
     /**
