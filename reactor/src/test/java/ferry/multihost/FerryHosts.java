@@ -1,0 +1,279 @@
+package ferry.multihost;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
+import ferry.multihost.tool.HostTool;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.LogMessageWaitStrategy;
+import org.testcontainers.lifecycle.Startable;
+import org.testcontainers.lifecycle.Startables;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
+
+/**
+ * JUnit 5 fixture: N Ferry hosts as containers on one private Docker network, started once per
+ * test class (in parallel) and removed after it. Register it on a static field of a
+ * {@link MultiHost} class:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final FerryHosts HOSTS = FerryHosts.builder()
+ *         .server("ferry-a").server("ferry-b", "--anonymous-read").client("ferry-c")
+ *         .build();
+ * ...
+ * FerryHost b = HOSTS.get("ferry-b");
+ * }</pre>
+ *
+ * Each host gets: the image {@link DockerRequirement#image()} (built locally, never pulled);
+ * reactor/target/ferry.jar copied to {@link FerryHost#JAR} (not baked into the image, so a code
+ * change needs no rebuild); the HostTool classes at {@link FerryHost#TOOL_CLASSPATH}; its own
+ * Docker volume at {@link FerryHost#DATA}; its name as hostname and DNS alias. A server host runs
+ * {@code ferry serve --root /data --listen 0.0.0.0:7373 ARGS} and counts as started once it prints
+ * that it listens; a client host just stays up.
+ *
+ * <p>After each test every host is healed (reconnected, unpaused, restarted) so a fault cannot
+ * leak into the next test; when a test fails, every host's log is printed. Containers, network and volumes carry the labels
+ * {@code ferry.multihost=true} and {@code ferry.run=$FERRY_RUN_ID} so .ci/docker-stop.sh can
+ * remove what a crashed JVM left.
+ *
+ * <p>Thread safety: built and started by JUnit on one thread; {@link #get} is safe from any thread
+ * once started.
+ */
+public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
+    /** What a server host adds after {@code serve --root /data --listen 0.0.0.0:7373} by default. */
+    public static final List<String> DEFAULT_SERVE_ARGS = List.of("--anonymous-read");
+    /** Longest time all hosts together may take to start (they start in parallel). */
+    public static final Duration START_TIMEOUT = Duration.ofMinutes(2);
+
+    private record Spec(String name, boolean server, List<String> serveArgs) {
+    }
+
+    private final List<Spec> specs;
+    private final Map<String, FerryHost> hosts = new LinkedHashMap<>();
+    private final List<String> volumes = new ArrayList<>();
+    private Network network;
+    private long startMillis = -1;
+
+    private FerryHosts(List<Spec> specs) {
+        this.specs = List.copyOf(specs);
+    }
+
+    /** Shorthand: server hosts with the default serve arguments. */
+    public static FerryHosts servers(String... names) {
+        Builder b = builder();
+        for (String n : names) {
+            b.server(n);
+        }
+        return b.build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Declares the hosts; nothing touches Docker before the class starts. */
+    public static final class Builder {
+        private final List<Spec> specs = new ArrayList<>();
+
+        /** A host running {@code ferry serve}; {@code serveArgs} replace {@link #DEFAULT_SERVE_ARGS} when given. */
+        public Builder server(String name, String... serveArgs) {
+            specs.add(new Spec(name, true, serveArgs.length == 0 ? DEFAULT_SERVE_ARGS : List.of(serveArgs)));
+            return this;
+        }
+
+        /** A host without a server, for clients only. */
+        public Builder client(String name) {
+            specs.add(new Spec(name, false, List.of()));
+            return this;
+        }
+
+        public FerryHosts build() {
+            if (specs.isEmpty()) {
+                throw new IllegalStateException("no hosts declared");
+            }
+            return new FerryHosts(specs);
+        }
+    }
+
+    /** The host called {@code name}. */
+    public FerryHost get(String name) {
+        FerryHost h = hosts.get(name);
+        if (h == null) {
+            throw new IllegalArgumentException("no host " + name + " (hosts: " + hosts.keySet() + ")");
+        }
+        return h;
+    }
+
+    public List<FerryHost> all() {
+        return List.copyOf(hosts.values());
+    }
+
+    /** The hosts' shared network. */
+    public Network network() {
+        return network;
+    }
+
+    /** How long creating and starting all hosts took, in milliseconds. */
+    public long startMillis() {
+        return startMillis;
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------------
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        long t0 = System.nanoTime();
+        Path jar = ferryJar();
+        Path toolClasses = toolClasses();
+        Map<String, String> labels = labels(context);
+        DockerClient docker = DockerClientFactory.instance().client();
+        network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withLabels(labels)).build();
+        network.getId(); // created now, before the parallel starts race for it
+        String prefix = "ferry-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        List<Startable> starting = new ArrayList<>();
+        for (Spec spec : specs) {
+            String volume = prefix + spec.name();
+            docker.createVolumeCmd().withName(volume).withLabels(labels).exec();
+            volumes.add(volume);
+            GenericContainer<?> c = container(spec, jar, toolClasses, labels, volume);
+            hosts.put(spec.name(), new FerryHost(spec.name(), spec.server(), c, network, volume));
+            starting.add(c);
+        }
+        Startables.deepStart(starting).get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        startMillis = (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private GenericContainer<?> container(Spec spec, Path jar, Path toolClasses, Map<String, String> labels,
+                                          String volume) {
+        GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(DockerRequirement.image()))
+                .withImagePullPolicy(image -> false) // no registry: a missing image fails at once
+                .withNetwork(network)
+                .withNetworkAliases(spec.name())
+                .withLabels(labels)
+                .withCopyFileToContainer(MountableFile.forHostPath(jar, 0644), FerryHost.JAR)
+                .withCopyFileToContainer(MountableFile.forHostPath(toolClasses),
+                        FerryHost.TOOL_CLASSPATH + "/ferry/multihost/tool")
+                .withCreateContainerCmdModifier(cmd -> {
+                    cmd.withHostName(spec.name());
+                    cmd.getHostConfig().withBinds(new Bind(volume, new Volume(FerryHost.DATA)));
+                });
+        if (spec.server()) {
+            List<String> serve = new ArrayList<>(List.of("serve", "--root", FerryHost.DATA,
+                    "--listen", "0.0.0.0:" + FerryHost.PORT));
+            serve.addAll(spec.serveArgs());
+            c.withExposedPorts(FerryHost.PORT)
+                    .withCommand(FerryHost.ferryCommand(serve.toArray(String[]::new)))
+                    .waitingFor(new LogMessageWaitStrategy().withRegEx(FerryHost.LISTENING_REGEX)
+                            .withStartupTimeout(FerryHost.SERVER_START_TIMEOUT));
+        } else {
+            c.withCommand("sleep", "2147483647");
+        }
+        return c;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (context.getExecutionException().isPresent()) {
+            for (FerryHost h : hosts.values()) {
+                System.out.println("---- log of " + h + " after failed " + context.getDisplayName() + "\n" + h.logs());
+            }
+        }
+        for (FerryHost h : hosts.values()) {
+            h.heal();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        RuntimeException first = null;
+        for (FerryHost h : hosts.values()) {
+            try {
+                h.container().stop();
+            } catch (RuntimeException e) {
+                first = keep(first, e);
+            }
+        }
+        try {
+            if (network != null) {
+                network.close();
+            }
+        } catch (RuntimeException e) {
+            first = keep(first, e);
+        }
+        for (String v : volumes) {
+            try {
+                DockerClientFactory.instance().client().removeVolumeCmd(v).exec();
+            } catch (RuntimeException e) {
+                first = keep(first, e);
+            }
+        }
+        hosts.clear();
+        volumes.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static RuntimeException keep(RuntimeException first, RuntimeException e) {
+        if (first == null) {
+            return e;
+        }
+        first.addSuppressed(e);
+        return first;
+    }
+
+    // ---- what goes into the containers ---------------------------------------------------------
+
+    /**
+     * The packaged jar. Multi-host classes are *IT, run by failsafe in integration-test, after
+     * package built it; failsafe passes its path as {@code ferry.jar}.
+     */
+    static Path ferryJar() {
+        Path jar = Path.of(System.getProperty("ferry.jar", "target/ferry.jar")).toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " does not exist: multi-host tests run the packaged jar, so run them "
+                    + "with `mvn verify` (failsafe runs *IT after package), not in the test phase");
+        }
+        return jar;
+    }
+
+    /** The compiled HostTool package, copied into each host. */
+    static Path toolClasses() throws URISyntaxException {
+        Path root = Path.of(HostTool.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path dir = root.resolve("ferry/multihost/tool");
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("HostTool classes are not a directory at " + dir);
+        }
+        return dir;
+    }
+
+    private static Map<String, String> labels(ExtensionContext context) {
+        String run = System.getenv("FERRY_RUN_ID");
+        return Map.of("ferry.multihost", "true",
+                "ferry.run", run == null || run.isBlank() ? "local" : run,
+                "ferry.test", context.getRequiredTestClass().getSimpleName());
+    }
+
+    @Override
+    public String toString() {
+        return "FerryHosts" + Arrays.toString(specs.stream().map(Spec::name).toArray());
+    }
+}
