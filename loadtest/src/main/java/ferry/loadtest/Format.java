@@ -11,6 +11,9 @@ final class Format {
         if (Double.isNaN(v)) {
             return "–";
         }
+        if (v == 0) {
+            return "0";
+        }
         if (Math.abs(v) < 100) {
             return String.format(Locale.ROOT, "%.1f", v);
         }

@@ -121,7 +121,7 @@ public final class SvgChart {
             text(sb, (TP_LEFT + TP_RIGHT) / 2, (TOP + BOTTOM) / 2, "middle", 14, "normal", "no data");
             return;
         }
-        double top = niceCeiling(hi);
+        double top = niceCeiling(hi * 1.1); // headroom for the value written above the tallest bar
         for (int t = 0; t <= 4; t++) {
             double v = top * t / 4;
             double y = BOTTOM - (BOTTOM - TOP) * v / top;
