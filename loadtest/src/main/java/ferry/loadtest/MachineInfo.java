@@ -12,12 +12,42 @@ final class MachineInfo {
 
     static Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpus", (long) Runtime.getRuntime().availableProcessors());
+        m.put("cpus", (long) onlineCpus());
+        m.put("cpusUsable", (long) Runtime.getRuntime().availableProcessors());
         m.put("cpuModel", cpuModel());
         m.put("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         m.put("maxOpenFiles", ProcStatus.maxOpenFiles());
+        m.put("loadAverage", loadAverage());
         return m;
+    }
+
+    /** CPUs of the machine (not of this process's affinity mask, which taskset narrows). */
+    static int onlineCpus() {
+        try {
+            int n = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("processor")) {
+                    n++;
+                }
+            }
+            if (n > 0) {
+                return n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The 1, 5 and 15-minute load averages: how busy the machine was (others share it). */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     static String cpuModel() {
@@ -36,6 +66,8 @@ final class MachineInfo {
     /** One line for the Markdown report. */
     static String oneLine() {
         Map<String, Object> m = describe();
-        return m.get("cpus") + " CPUs (" + m.get("cpuModel") + "), " + m.get("kernel") + ", " + m.get("jdk");
+        String usable = m.get("cpusUsable").equals(m.get("cpus")) ? "" : ", " + m.get("cpusUsable") + " usable by the load client";
+        return m.get("cpus") + " CPUs (" + m.get("cpuModel") + usable + "), " + m.get("kernel") + ", " + m.get("jdk")
+                + ", load average " + m.get("loadAverage");
     }
 }
