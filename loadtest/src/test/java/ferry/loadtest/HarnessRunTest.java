@@ -37,6 +37,14 @@ class HarnessRunTest {
         assertFalse(r.has(RunResult.ABORTED));
     }
 
+    /**
+     * Writes are counted in the measured window and requests when answered, so with one request
+     * in flight each edge of the window can shift the ratio by one request's writes.
+     */
+    private static double boundarySlack(RunResult r, int writesPerRequest) {
+        return (double) writesPerRequest / r.num(RunResult.REQUESTS) + 0.01;
+    }
+
     @Test
     void pingRunProducesASaneReport() throws Exception {
         Report rep = run("ping", "--warmup", "100ms", "--duration", "500ms", "-s", "16");
@@ -45,7 +53,7 @@ class HarnessRunTest {
         assertSaneTimedRun(r, 1);
         assertEquals("ping", r.get(RunResult.SCENARIO));
         // one coalesced write per request: prefix, header and body together
-        assertEquals(1.0, r.num(RunResult.WRITES_PER_REQ), 0.01);
+        assertEquals(1.0, r.num(RunResult.WRITES_PER_REQ), boundarySlack(r, 1));
         assertTrue(r.num(RunResult.SERVER_ALLOC_PER_REQ) > 0, "server allocation per request is measured in-process");
         assertTrue(r.num(RunResult.RSS) > 0);
     }
@@ -97,7 +105,7 @@ class HarnessRunTest {
             assertEquals(0L, r.get(RunResult.ERRORS), () -> r.errors().toString());
             assertTrue(r.num(RunResult.REQUESTS) > 0);
             // the seed's pattern: prefix, header and body are three write() calls
-            assertEquals(3.0, r.num(RunResult.WRITES_PER_REQ), 0.01);
+            assertEquals(3.0, r.num(RunResult.WRITES_PER_REQ), boundarySlack(r, 3));
         }
         String md = MarkdownReport.render(rep);
         assertTrue(md.contains("| | nodelay on | nodelay off |"), md);
