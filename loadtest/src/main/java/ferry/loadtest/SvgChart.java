@@ -1,6 +1,5 @@
 package ferry.loadtest;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,6 +21,8 @@ public final class SvgChart {
     private static final int LAT_RIGHT = 600;
     private static final int TP_LEFT = 700;
     private static final int TP_RIGHT = 960;
+    /** Room above the top gridline for a value written over the tallest bar. */
+    private static final int LABEL_HEADROOM = 16;
 
     private SvgChart() {}
 
@@ -49,9 +50,10 @@ public final class SvgChart {
         }
         latencyPanel(sb, cols);
         if ("idle".equals(o.scenario)) {
-            barPanel(sb, cols, RunResult.RSS_PER_CONN_PING, "Server RSS per connection after a PING", Format::bytes);
+            barPanel(sb, cols, new String[] {RunResult.RSS_PER_CONN_IDLE, RunResult.RSS_PER_CONN_PING},
+                    new String[] {"idle", "after a PING"}, "Server RSS per connection", Format::bytes, 1024);
         } else {
-            barPanel(sb, cols, RunResult.REQ_PER_SEC, "Throughput (requests/s)", Format::rate);
+            barPanel(sb, cols, new String[] {RunResult.REQ_PER_SEC}, new String[] {""}, "Throughput (requests/s)", Format::rate, 1);
         }
         sb.append("</svg>\n");
         return sb.toString();
@@ -98,30 +100,34 @@ public final class SvgChart {
                 double y = logY(v, decLo, decHi);
                 double x = gx + i * barW;
                 bar(sb, x, y, barW - 2, BOTTOM - y, color(i), PCT_LABELS[g] + " " + cols.get(i).variant().label() + ": " + Format.micros(v));
-                text(sb, x + (barW - 2) / 2, y - 3, "middle", 9, "normal", Format.micros(v));
+                valueLabel(sb, x, barW - 2, y, BOTTOM - y, Format.micros(v));
             }
             text(sb, LAT_LEFT + g * groupW + groupW / 2, BOTTOM + 18, "middle", 12, "normal", PCT_LABELS[g]);
         }
     }
 
-    private static void barPanel(StringBuilder sb, List<Report.Column> cols, String key, String title,
-                                 java.util.function.DoubleFunction<String> fmt) {
+    /**
+     * Bars on a linear axis from 0: one group per key, one bar per setting in each group.
+     * {@code unit} is what the axis rounds to (1024 for bytes, so ticks read 2 KiB, not 2.44 KiB).
+     */
+    private static void barPanel(StringBuilder sb, List<Report.Column> cols, String[] keys, String[] groupLabels,
+                                 String title, java.util.function.DoubleFunction<String> fmt, double unit) {
         text(sb, (TP_LEFT + TP_RIGHT) / 2, TOP - 8, "middle", 14, "bold", title);
         axisLine(sb, TP_LEFT, TP_RIGHT);
-        List<Double> vals = new ArrayList<>();
         double hi = 0;
         for (Report.Column c : cols) {
-            double v = c.summary().num(key);
-            vals.add(v);
-            if (v > hi) {
-                hi = v;
+            for (String k : keys) {
+                double v = c.summary().num(k);
+                if (v > hi) {
+                    hi = v;
+                }
             }
         }
         if (!(hi > 0)) {
             text(sb, (TP_LEFT + TP_RIGHT) / 2, (TOP + BOTTOM) / 2, "middle", 14, "normal", "no data");
             return;
         }
-        double top = niceCeiling(hi * 1.1); // headroom for the value written above the tallest bar
+        double top = niceCeiling(hi * 1.1 / unit) * unit; // headroom for the value written above the tallest bar
         for (int t = 0; t <= 4; t++) {
             double v = top * t / 4;
             double y = BOTTOM - (BOTTOM - TOP) * v / top;
@@ -129,18 +135,43 @@ public final class SvgChart {
                     .append("\" y2=\"").append(f(y)).append("\" stroke=\"#e2e8f0\"/>\n");
             text(sb, TP_LEFT - 6, y + 4, "end", 11, "normal", fmt.apply(v));
         }
-        double slot = (TP_RIGHT - TP_LEFT) / (double) cols.size();
-        double barW = Math.min(60, slot - 12);
-        for (int i = 0; i < cols.size(); i++) {
-            double v = vals.get(i);
-            if (!(v >= 0)) {
-                continue;
+        double groupW = (TP_RIGHT - TP_LEFT) / (double) keys.length;
+        double barW = Math.min(60, (groupW - 12) / cols.size());
+        for (int g = 0; g < keys.length; g++) {
+            double gx = TP_LEFT + g * groupW + (groupW - barW * cols.size()) / 2;
+            for (int i = 0; i < cols.size(); i++) {
+                double v = cols.get(i).summary().num(keys[g]);
+                if (!(v >= 0)) {
+                    continue;
+                }
+                double h = (BOTTOM - TOP) * v / top;
+                double x = gx + i * barW;
+                String label = fmt.apply(v);
+                bar(sb, x, BOTTOM - h, barW - 2, h, color(i), cols.get(i).variant().label() + " " + groupLabels[g] + ": " + label);
+                valueLabel(sb, x, barW - 2, BOTTOM - h, h, label);
             }
-            double h = (BOTTOM - TOP) * v / top;
-            double x = TP_LEFT + i * slot + (slot - barW) / 2;
-            bar(sb, x, BOTTOM - h, barW, h, color(i), cols.get(i).variant().label() + ": " + fmt.apply(v));
-            text(sb, x + barW / 2, BOTTOM - h - 4, "middle", 10, "normal", fmt.apply(v));
+            if (!groupLabels[g].isEmpty()) {
+                text(sb, TP_LEFT + g * groupW + groupW / 2, BOTTOM + 18, "middle", 12, "normal", groupLabels[g]);
+            }
         }
+    }
+
+    /**
+     * A bar's value: above it when the bar is wide enough for the text; otherwise turned upright,
+     * inside the bar in white when it is tall enough, else above it.
+     */
+    private static void valueLabel(StringBuilder sb, double x, double w, double y, double h, String label) {
+        double textW = label.length() * 5.5; // ~ width of 10 px sans-serif digits
+        if (textW <= w + 4) {
+            text(sb, x + w / 2, y - 4, "middle", 10, "normal", label);
+            return;
+        }
+        double cx = x + w / 2 + 3.5;
+        boolean inside = h > textW + 8;
+        double ty = inside ? y + 4 : y - 4;
+        sb.append("<text transform=\"translate(").append(f(cx)).append(' ').append(f(ty)).append(") rotate(-90)\" text-anchor=\"")
+                .append(inside ? "end" : "start").append("\" font-size=\"10\" fill=\"").append(inside ? "#ffffff" : "#1a202c")
+                .append("\">").append(esc(label)).append("</text>\n");
     }
 
     /** 1, 2 or 5 times a power of ten, at or above {@code v}. */
@@ -156,7 +187,7 @@ public final class SvgChart {
 
     private static double logY(double v, int decLo, int decHi) {
         double frac = (Math.log10(v) - decLo) / (decHi - decLo);
-        return BOTTOM - frac * (BOTTOM - TOP);
+        return BOTTOM - frac * (BOTTOM - TOP - LABEL_HEADROOM);
     }
 
     private static void axisLine(StringBuilder sb, int left, int right) {
