@@ -19,7 +19,7 @@ public final class JsonReport {
         root.put("tool", "ferry-loadtest");
         root.put("title", report.title());
         root.put("generatedAt", Instant.now().toString());
-        root.put("machine", MachineInfo.describe());
+        root.put("machine", report.machine());
         root.put("options", options(report.options()));
         List<Object> settings = new ArrayList<>();
         for (Report.Column c : report.columns()) {

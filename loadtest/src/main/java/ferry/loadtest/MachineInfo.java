@@ -64,10 +64,14 @@ final class MachineInfo {
     }
 
     /** One line for the Markdown report. */
-    static String oneLine() {
-        Map<String, Object> m = describe();
-        String usable = m.get("cpusUsable").equals(m.get("cpus")) ? "" : ", " + m.get("cpusUsable") + " usable by the load client";
-        return m.get("cpus") + " CPUs (" + m.get("cpuModel") + usable + "), " + m.get("kernel") + ", " + m.get("jdk")
-                + ", load average " + m.get("loadAverage");
+    static String oneLine(Map<String, Object> m) {
+        Object u = m.get("cpusUsable");
+        String usable = u == null || num(u).equals(num(m.get("cpus"))) ? "" : ", " + num(u) + " usable by the load client";
+        return num(m.get("cpus")) + " CPUs (" + m.get("cpuModel") + usable + "), " + m.get("kernel") + ", " + m.get("jdk")
+                + (m.get("loadAverage") == null ? "" : ", load average " + m.get("loadAverage"));
+    }
+
+    private static String num(Object v) {
+        return v instanceof Number ? Long.toString(Math.round(((Number) v).doubleValue())) : String.valueOf(v);
     }
 }

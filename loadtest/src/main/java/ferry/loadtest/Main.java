@@ -29,6 +29,9 @@ public final class Main {
             out.println(Options.usage());
             return 0;
         }
+        if (args.length > 0 && args[0].equals("report")) {
+            return rerender(args, out, err);
+        }
         Options o;
         Scenario scenario;
         try {
@@ -54,6 +57,41 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("ferry-loadtest: interrupted");
+            return 1;
+        }
+    }
+
+    /** {@code report FILE.json [--svg F] [--out F] [--label T]}: prints and re-writes a saved report. */
+    private static int rerender(String[] args, PrintStream out, PrintStream err) {
+        if (args.length < 2) {
+            err.println("ferry-loadtest: usage: report FILE.json [--svg FILE] [--out FILE.csv|.json] [--label TEXT]");
+            return 2;
+        }
+        Options files = new Options();
+        String label = null;
+        for (int i = 2; i < args.length; i++) {
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            if (v == null) {
+                err.println("ferry-loadtest: " + args[i] + " needs a value");
+                return 2;
+            }
+            switch (args[i]) {
+                case "--svg": files.svg = v; break;
+                case "--out": files.out = v; break;
+                case "--label": label = v; break;
+                default:
+                    err.println("ferry-loadtest: report: unknown option '" + args[i] + "'");
+                    return 2;
+            }
+            i++;
+        }
+        try {
+            Report report = ReportReader.read(Path.of(args[1]), label);
+            out.print(MarkdownReport.render(report));
+            writeFiles(report, files, err);
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            err.println("ferry-loadtest: " + e.getMessage());
             return 1;
         }
     }

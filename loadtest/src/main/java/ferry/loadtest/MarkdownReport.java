@@ -57,7 +57,7 @@ public final class MarkdownReport {
         if (o.repeat > 1) {
             sb.append("- ").append(o.repeat).append(" runs per setting, alternating; medians shown (errors summed)\n");
         }
-        sb.append("- machine: ").append(MachineInfo.oneLine()).append("\n\n");
+        sb.append("- machine: ").append(MachineInfo.oneLine(report.machine())).append("\n\n");
         sb.append("| |");
         for (Report.Column c : cols) {
             sb.append(' ').append(escape(c.variant().label())).append(" |");

@@ -76,6 +76,7 @@ public final class Options {
     public static String usage() {
         return String.join("\n",
                 "usage: ferry-loadtest SCENARIO [options]",
+                "       ferry-loadtest report FILE.json [--svg FILE] [--out FILE.csv]   (re-print a saved report)",
                 "",
                 "scenarios:",
                 "  ping       request/response latency: one PING in flight per connection (defaults: -c 1 -s 0)",

@@ -15,10 +15,23 @@ public final class Report {
     private final String title;
     private final Options options;
     private final List<Column> columns = new ArrayList<>();
+    private final java.util.Map<String, Object> machine;
 
+    /** A report of runs on this machine (described now, before the load changes the load average). */
     public Report(String title, Options options) {
+        this(title, options, MachineInfo.describe());
+    }
+
+    /** A report read back from a file, with the machine it was measured on. */
+    public Report(String title, Options options, java.util.Map<String, Object> machine) {
         this.title = title;
         this.options = options;
+        this.machine = machine;
+    }
+
+    /** The machine the runs came from (see {@link MachineInfo#describe()}). */
+    public java.util.Map<String, Object> machine() {
+        return machine;
     }
 
     public void add(Variant v, List<RunResult> runs) {

@@ -42,12 +42,32 @@ class MainTest {
         String md = out.toString(StandardCharsets.UTF_8);
         assertTrue(md.startsWith("### ferry-loadtest ping"), md);
         assertTrue(md.contains("| latency p99.9 |"), md);
-        assertTrue(MiniJson.parse(Files.readString(json)) instanceof java.util.Map);
+        assertTrue(JsonText.parse(Files.readString(json)) instanceof java.util.Map);
         assertTrue(Files.readString(svg).startsWith("<?xml"));
         assertEquals("", err.toString(StandardCharsets.UTF_8), "quiet means no progress lines");
         Path csv = dir.resolve("r.csv");
         out.reset();
         assertEquals(0, run("ping", "--warmup", "0", "--duration", "100ms", "--out", csv.toString(), "-q"));
         assertTrue(Files.readString(csv).startsWith("setting,run,"));
+    }
+
+    @Test
+    void aSavedJsonReportIsPrintedAndChartedAgain(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("r.json");
+        assertEquals(0, run("ping", "--compare", "nodelay", "--warmup", "0", "--duration", "100ms", "--out", json.toString(), "-q"));
+        String first = out.toString(StandardCharsets.UTF_8);
+        out.reset();
+        Path svg = dir.resolve("again.svg");
+        Path csv = dir.resolve("again.csv");
+        assertEquals(0, run("report", json.toString(), "--svg", svg.toString(), "--out", csv.toString()));
+        String again = out.toString(StandardCharsets.UTF_8);
+        // the same table from the file as from the run (numbers, settings and machine line)
+        assertEquals(first, again);
+        assertTrue(Files.readString(svg).contains(">nodelay off</text>"));
+        assertEquals(3, Files.readAllLines(csv).size(), "header and two runs");
+        assertEquals(1, run("report", dir.resolve("missing.json").toString()));
+        Files.writeString(dir.resolve("other.json"), "{\"tool\":\"jmh\"}");
+        assertEquals(1, run("report", dir.resolve("other.json").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not a ferry-loadtest JSON report"));
     }
 }

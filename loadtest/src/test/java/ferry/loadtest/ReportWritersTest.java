@@ -130,7 +130,7 @@ class ReportWritersTest {
     @Test
     @SuppressWarnings("unchecked")
     void jsonIsWellFormedWithMediansRunsAndErrorDetails() {
-        Map<String, Object> root = (Map<String, Object>) MiniJson.parse(JsonReport.render(sample()));
+        Map<String, Object> root = (Map<String, Object>) JsonText.parse(JsonReport.render(sample()));
         assertEquals("test, \"report\" <&>", root.get("title"));
         assertTrue(((Map<String, Object>) root.get("machine")).containsKey("cpus"));
         List<Object> settings = (List<Object>) root.get("settings");
@@ -149,7 +149,7 @@ class ReportWritersTest {
     @Test
     void jsonNumbersAreValidJson() {
         for (double d : new double[] {0, 1, -2.5, 1e-7, 123456.789, 1e20, 0.1}) {
-            Object parsed = MiniJson.parse(JsonReport.number(d));
+            Object parsed = JsonText.parse(JsonReport.number(d));
             assertEquals(d, (Double) parsed, Math.abs(d) * 1e-5, JsonReport.number(d));
         }
         assertEquals("null", JsonReport.number(Double.NaN));

@@ -5,17 +5,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A small strict JSON parser for checking the harness's JSON output in tests (numbers as Double). */
-final class MiniJson {
+/**
+ * A small strict JSON parser for reading reports back ({@code ferry-loadtest report FILE.json})
+ * and for checking the writers in tests. Objects keep key order; numbers are Double.
+ *
+ * <p>Thread safety: each parse uses its own instance.
+ */
+final class JsonText {
     private final String s;
     private int i;
 
-    private MiniJson(String s) {
+    private JsonText(String s) {
         this.s = s;
     }
 
     static Object parse(String text) {
-        MiniJson p = new MiniJson(text);
+        JsonText p = new JsonText(text);
         p.ws();
         Object v = p.value();
         p.ws();
