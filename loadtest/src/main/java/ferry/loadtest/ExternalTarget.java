@@ -36,7 +36,7 @@ final class ExternalTarget implements Target {
         if (gc) {
             requestGc();
         }
-        return ServerSample.rssOnly(ProcStatus.rssBytes(pid));
+        return ServerSample.processOnly(ProcStatus.rssBytes(pid), ProcStatus.cpuNanos(pid));
     }
 
     private void requestGc() {

@@ -50,7 +50,7 @@ final class IoThread implements Runnable {
     private final Histogram histogram = new Histogram();
     private final ErrorCounts errors = new ErrorCounts();
     private volatile boolean stopRequested;
-    private Thread thread;
+    private volatile Thread thread;
     private int nextToConnect;
     private int connecting;
     private long lastSweepNanos;
@@ -109,6 +109,12 @@ final class IoThread implements Runnable {
                 }
             }
         });
+    }
+
+    /** The thread's id once started, else -1. */
+    long threadId() {
+        Thread t = thread;
+        return t == null ? -1 : t.getId();
     }
 
     void requestStop() {

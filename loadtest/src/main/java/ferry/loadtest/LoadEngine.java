@@ -81,6 +81,18 @@ final class LoadEngine {
         return e;
     }
 
+    /** CPU time the I/O threads used so far, or -1 when the JVM cannot tell. */
+    long cpuNanos() {
+        List<Long> ids = new ArrayList<>();
+        for (IoThread t : threads) {
+            long id = t.threadId();
+            if (id >= 0) {
+                ids.add(id);
+            }
+        }
+        return ServerProbe.threadCpuNanos(ids);
+    }
+
     long sum(ToLongFunction<IoThread> counter) {
         long n = 0;
         for (IoThread t : threads) {

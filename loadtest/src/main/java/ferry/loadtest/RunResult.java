@@ -49,6 +49,11 @@ public final class RunResult {
     public static final String SERVER_ERRORS = "serverErrors";
     public static final String SERVER_ALLOC_PER_REQ = "serverLoopAllocBytesPerRequest";
     public static final String SERVER_GCS = "serverGcs";
+    public static final String SERVER_CPU_PER_REQ = "serverLoopCpuMicrosPerRequest";
+    public static final String SERVER_LOOP_BUSY = "serverLoopBusyPercent";
+    public static final String SERVER_PROCESS_CPU = "serverProcessCpuPercent";
+    public static final String CLIENT_CPU_PER_REQ = "clientCpuMicrosPerRequest";
+    public static final String CLIENT_BUSY = "clientBusyPercent";
     public static final String MEMORY_SCOPE = "memoryScope";
     public static final String RSS = "serverRssBytes";
     public static final String RSS_BASELINE = "rssBaselineBytes";

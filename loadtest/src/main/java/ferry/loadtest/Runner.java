@@ -73,6 +73,8 @@ public final class Runner {
         ServerSample after = ServerSample.UNKNOWN;
         String aborted = null;
         long unanswered = 0;
+        long clientCpuBefore = -1;
+        long clientCpuAfter = -1;
         engine.start();
         try {
             awaitConnections(st);
@@ -84,11 +86,13 @@ public final class Runner {
                 say("  warm-up " + seconds(options.warmupNanos));
                 sleepUntil(System.nanoTime() + options.warmupNanos, st, () -> false);
                 before = target.sample(false);
+                clientCpuBefore = engine.cpuNanos();
                 st.startMeasuring(System.nanoTime());
                 say("  measuring " + (options.requests > 0 ? options.requests + " requests" : seconds(options.durationNanos)));
                 long end = options.requests > 0 ? st.hardDeadlineNanos : System.nanoTime() + options.durationNanos;
                 sleepUntil(end, st, () -> st.phase() != RunState.Phase.MEASURE);
                 st.stopMeasuring(System.nanoTime());
+                clientCpuAfter = engine.cpuNanos();
                 after = target.sample(false);
                 sleepUntil(System.nanoTime() + options.drainNanos, st, () -> st.inflight.sum() == 0);
                 unanswered = st.inflight.sum();
@@ -136,6 +140,14 @@ public final class Runner {
             r.put(RunResult.SERVER_ALLOC_PER_REQ, (double) alloc / served);
         }
         r.putKnown(RunResult.SERVER_GCS, ServerSample.delta(before.gcCount(), after.gcCount()));
+        cpu(r, RunResult.SERVER_CPU_PER_REQ, RunResult.SERVER_LOOP_BUSY,
+                ServerSample.delta(before.loopCpuNanos(), after.loopCpuNanos()), served, measuredNanos);
+        long processCpu = ServerSample.delta(before.processCpuNanos(), after.processCpuNanos());
+        if (processCpu >= 0 && measuredNanos > 0 && target.descriptorsPerConnection() == 1) {
+            r.put(RunResult.SERVER_PROCESS_CPU, 100.0 * processCpu / measuredNanos); // in-process it would include the client
+        }
+        cpu(r, RunResult.CLIENT_CPU_PER_REQ, RunResult.CLIENT_BUSY,
+                ServerSample.delta(clientCpuBefore, clientCpuAfter), requests, measuredNanos);
         r.putKnown(RunResult.SERVER_ERRORS, after.serverErrors());
         if (target.memoryScope() != null) {
             r.put(RunResult.MEMORY_SCOPE, target.memoryScope());
@@ -218,6 +230,17 @@ public final class Runner {
         }
         say("  " + summary(r));
         return r;
+    }
+
+    /** CPU µs per request and % of one core busy, when the CPU time is known. */
+    private static void cpu(RunResult r, String perRequestKey, String busyKey, long cpuNanos, long requests, long windowNanos) {
+        if (cpuNanos < 0 || windowNanos <= 0) {
+            return;
+        }
+        if (requests > 0) {
+            r.put(perRequestKey, cpuNanos / 1e3 / requests);
+        }
+        r.put(busyKey, 100.0 * cpuNanos / windowNanos);
     }
 
     private static void perConnection(RunResult r, String key, long before, long after, int n) {

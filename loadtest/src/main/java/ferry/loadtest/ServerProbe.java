@@ -29,7 +29,8 @@ final class ServerProbe {
         ServerStats s = server.stats();
         long errors = s.protocolErrors.sum() + s.handlerErrors.sum() + s.timeouts.sum();
         return new ServerSample(ProcStatus.rssBytes(ProcessHandle.current().pid()), heapUsed(), directUsed(),
-                loopAllocatedBytes(), s.requests.sum(), errors, s.connectionsOpen.get(), gcCount());
+                loopAllocatedBytes(), s.requests.sum(), errors, s.connectionsOpen.get(), gcCount(),
+                threadCpuNanos(loopThreadIds()), processCpuNanos());
     }
 
     /** Time for the Reference Handler to run the cleaners of dropped direct buffers after a GC. */
@@ -71,6 +72,41 @@ final class ServerProbe {
         return n;
     }
 
+    static List<Long> loopThreadIds() {
+        List<Long> ids = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(LOOP_THREAD_PREFIX)) {
+                ids.add(t.getId());
+            }
+        }
+        return ids;
+    }
+
+    /** CPU time of the given threads of this JVM so far, or -1 when the JVM cannot tell. */
+    static long threadCpuNanos(List<Long> ids) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        if (!mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
+            return -1;
+        }
+        long total = 0;
+        for (long id : ids) {
+            long n = mx.getThreadCpuTime(id);
+            if (n > 0) {
+                total += n;
+            }
+        }
+        return total;
+    }
+
+    /** CPU time of this whole process so far, or -1. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+        }
+        return -1;
+    }
+
     /** Bytes allocated by the server's loop threads so far, or -1 when the JVM cannot tell. */
     static long loopAllocatedBytes() {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -81,13 +117,8 @@ final class ServerProbe {
         if (!hot.isThreadAllocatedMemorySupported() || !hot.isThreadAllocatedMemoryEnabled()) {
             return -1;
         }
-        List<Long> ids = new ArrayList<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith(LOOP_THREAD_PREFIX)) {
-                ids.add(t.getId());
-            }
-        }
         long total = 0;
+        List<Long> ids = loopThreadIds();
         for (long id : ids) {
             long n = hot.getThreadAllocatedBytes(id);
             if (n > 0) {

@@ -15,13 +15,17 @@ import java.util.Map;
  * @param serverErrors        protocol + handler errors + timeouts the server counted
  * @param connectionsOpen     connections the server holds now
  * @param gcCount             garbage collections so far
+ * @param loopCpuNanos        CPU time the server's event-loop threads used so far
+ * @param processCpuNanos     CPU time the server's process used so far (all threads: loops, GC, JIT)
  */
 public record ServerSample(long rssBytes, long heapUsedBytes, long directBytes, long loopAllocatedBytes,
-                           long requests, long serverErrors, long connectionsOpen, long gcCount) {
-    public static final ServerSample UNKNOWN = new ServerSample(-1, -1, -1, -1, -1, -1, -1, -1);
+                           long requests, long serverErrors, long connectionsOpen, long gcCount,
+                           long loopCpuNanos, long processCpuNanos) {
+    public static final ServerSample UNKNOWN = new ServerSample(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
 
-    public static ServerSample rssOnly(long rss) {
-        return new ServerSample(rss, -1, -1, -1, -1, -1, -1, -1);
+    /** What /proc tells about another process: its RSS and CPU time. */
+    public static ServerSample processOnly(long rss, long processCpuNanos) {
+        return new ServerSample(rss, -1, -1, -1, -1, -1, -1, -1, -1, processCpuNanos);
     }
 
     /** As a flat map of integers (the spawned server's control line). */
@@ -35,12 +39,15 @@ public record ServerSample(long rssBytes, long heapUsedBytes, long directBytes, 
         m.put("serverErrors", serverErrors);
         m.put("connectionsOpen", connectionsOpen);
         m.put("gcCount", gcCount);
+        m.put("loopCpuNanos", loopCpuNanos);
+        m.put("processCpuNanos", processCpuNanos);
         return m;
     }
 
     public static ServerSample fromMap(Map<?, ?> m) {
         return new ServerSample(get(m, "rss"), get(m, "heapUsed"), get(m, "direct"), get(m, "loopAllocated"),
-                get(m, "requests"), get(m, "serverErrors"), get(m, "connectionsOpen"), get(m, "gcCount"));
+                get(m, "requests"), get(m, "serverErrors"), get(m, "connectionsOpen"), get(m, "gcCount"),
+                get(m, "loopCpuNanos"), get(m, "processCpuNanos"));
     }
 
     private static long get(Map<?, ?> m, String k) {

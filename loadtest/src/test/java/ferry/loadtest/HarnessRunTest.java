@@ -35,6 +35,9 @@ class HarnessRunTest {
                 r.fields().toString());
         assertEquals(0L, r.get(RunResult.SERVER_ERRORS));
         assertFalse(r.has(RunResult.ABORTED));
+        // CPU accounting of both ends (HotSpot's per-thread CPU time)
+        assertTrue(r.num(RunResult.SERVER_CPU_PER_REQ) > 0, r.fields().toString());
+        assertTrue(r.num(RunResult.CLIENT_CPU_PER_REQ) > 0, r.fields().toString());
     }
 
     /**
@@ -143,6 +146,14 @@ class HarnessRunTest {
         assertTrue(r.str(RunResult.TARGET).startsWith("spawned JVM (pid "), r.str(RunResult.TARGET));
         assertTrue(r.num(RunResult.RSS_BASELINE) > 0);
         assertEquals(20L, r.get(RunResult.SERVER_REQUESTS));
+    }
+
+    @Test
+    void spawnedServerReportsItsCpuTime() throws Exception {
+        RunResult r = run("ping", "--warmup", "0", "--duration", "300ms", "--target", "spawn").columns().get(0).summary();
+        assertEquals(0L, r.get(RunResult.ERRORS), () -> r.errors().toString());
+        assertTrue(r.num(RunResult.SERVER_CPU_PER_REQ) > 0, r.fields().toString());
+        assertTrue(r.has(RunResult.SERVER_PROCESS_CPU), "a spawned server's whole-process CPU is its own");
     }
 
     @Test
