@@ -9,9 +9,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The harness's command line, parsed and validated. Immutable once {@link #parse parsed}.
- * Defaults depend on the scenario (see {@link #usage()}), as wrk's depend on nothing but
- * JMH's depend on the benchmark mode.
+ * The harness's command line, parsed and validated: a plain settings holder that
+ * {@link #parse} fills and everything else only reads. Defaults depend on the scenario (see
+ * {@link #usage()}).
+ *
+ * <p>Threading: filled on the main thread before any run starts; read-only afterwards.
  */
 public final class Options {
     /** What a {@code --compare} can vary. */
