@@ -25,3 +25,34 @@ test:
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean
+
+# ---- load test, benchmarks, loopback ceiling (docs/BENCHMARKS.md) ---------------------------
+LOADTEST_JAR     := loadtest/target/ferry-loadtest.jar
+BENCH_JAR        := bench/target/ferry-bench.jar
+LOADTEST_SOURCES := $(shell find loadtest/src/main bench/src/main -type f 2>/dev/null) loadtest/pom.xml bench/pom.xml
+# Short JMH configuration: one fork, 2 x 1 s warm-up, 3 x 2 s measurement, allocation per op.
+BENCH_ARGS       ?= -f 1 -wi 2 -w 1s -i 3 -r 2s -prof gc
+
+.PHONY: loadtest bench ceiling benchmarks
+
+$(LOADTEST_JAR) $(BENCH_JAR): $(SOURCES) $(LOADTEST_SOURCES)
+	$(MVN) $(MVN_FLAGS) -DskipTests package -pl loadtest,bench -am
+
+## loadtest: run the load generator, e.g. make loadtest ARGS="pipeline -c 64 -d 16 --svg out.svg"
+# 10,000 connections need descriptors: raise the soft limit as far as the hard one allows.
+loadtest: $(LOADTEST_JAR)
+	@ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn) 2>/dev/null || true; \
+	java $(LOADTEST_JAVA_OPTS) -jar $(LOADTEST_JAR) $(ARGS)
+
+## bench: JMH micro-benchmarks (a few minutes on 2 cores); JSON result in bench/results/jmh.json
+bench: $(BENCH_JAR)
+	@mkdir -p bench/results
+	java -jar $(BENCH_JAR) $(BENCH_ARGS) -rf json -rff bench/results/jmh.json $(BENCH_FILTER)
+
+## ceiling: loopback TCP ceiling with iperf3 -Z and plain iperf3 (installs Debian iperf3 if missing)
+ceiling:
+	loadtest/scripts/ceiling.sh
+
+## benchmarks: the whole measurement session behind docs/BENCHMARKS.md (~10-15 min; results in loadtest/results/)
+benchmarks: $(LOADTEST_JAR) $(BENCH_JAR)
+	loadtest/scripts/benchmarks.sh

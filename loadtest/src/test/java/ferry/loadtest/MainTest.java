@@ -1,0 +1,73 @@
+package ferry.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpListsScenariosAndExitsZero() {
+        assertEquals(0, run("--help"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("pipeline") && text.contains("--compare") && text.contains("--write-pattern"), text);
+    }
+
+    @Test
+    void badCommandLineExitsTwoWithTheReason() {
+        assertEquals(2, run("ping", "--bogus", "1"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown option '--bogus'"));
+        assertEquals(2, run("put"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("needs the file service"));
+    }
+
+    @Test
+    void aRunPrintsMarkdownAndWritesJsonCsvAndSvg(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("r.json");
+        Path svg = dir.resolve("charts/r.svg");
+        assertEquals(0, run("ping", "--warmup", "0", "--duration", "200ms", "--out", json.toString(), "--svg", svg.toString(), "-q"));
+        String md = out.toString(StandardCharsets.UTF_8);
+        assertTrue(md.startsWith("### ferry-loadtest ping"), md);
+        assertTrue(md.contains("| latency p99.9 |"), md);
+        assertTrue(JsonText.parse(Files.readString(json)) instanceof java.util.Map);
+        assertTrue(Files.readString(svg).startsWith("<?xml"));
+        assertEquals("", err.toString(StandardCharsets.UTF_8), "quiet means no progress lines");
+        Path csv = dir.resolve("r.csv");
+        out.reset();
+        assertEquals(0, run("ping", "--warmup", "0", "--duration", "100ms", "--out", csv.toString(), "-q"));
+        assertTrue(Files.readString(csv).startsWith("setting,run,"));
+    }
+
+    @Test
+    void aSavedJsonReportIsPrintedAndChartedAgain(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("r.json");
+        assertEquals(0, run("ping", "--compare", "nodelay", "--warmup", "0", "--duration", "100ms", "--out", json.toString(), "-q"));
+        String first = out.toString(StandardCharsets.UTF_8);
+        out.reset();
+        Path svg = dir.resolve("again.svg");
+        Path csv = dir.resolve("again.csv");
+        assertEquals(0, run("report", json.toString(), "--svg", svg.toString(), "--out", csv.toString()));
+        String again = out.toString(StandardCharsets.UTF_8);
+        // the same table from the file as from the run (numbers, settings and machine line)
+        assertEquals(first, again);
+        assertTrue(Files.readString(svg).contains(">nodelay off</text>"));
+        assertEquals(3, Files.readAllLines(csv).size(), "header and two runs");
+        assertEquals(1, run("report", dir.resolve("missing.json").toString()));
+        Files.writeString(dir.resolve("other.json"), "{\"tool\":\"jmh\"}");
+        assertEquals(1, run("report", dir.resolve("other.json").toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not a ferry-loadtest JSON report"));
+    }
+}
