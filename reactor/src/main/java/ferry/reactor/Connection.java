@@ -433,7 +433,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         try {
             n = outbound.flush(transport, config.maxBytesPerWriteEvent(), loop.iov(), loop.copyScratch());
         } catch (IOException e) {
-            server.log().debug(name() + " write failed: " + e.getMessage());
+            if (server.log().enabled(ServerLog.Level.DEBUG)) { // skip building the line when nobody reads it
+                server.log().debug(name() + " write failed: " + e.getMessage());
+            }
             close("write failed: " + e.getMessage());
             return;
         }
@@ -501,7 +503,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     /** The peer broke framing: say why in an ERROR frame, then close. Every other connection is untouched. */
     private void protocolError(ProtocolException e) {
         server.stats().protocolErrors.increment();
-        server.log().info(name() + " " + session.remoteAddress() + " protocol error: " + e.getMessage());
+        if (server.log().enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
+            server.log().info(name() + " " + session.remoteAddress() + " protocol error: " + e.getMessage());
+        }
         cancelAll(e);
         outbound.appendFrame(loop.encoder(),
                 Header.op("ERROR").put("code", e.code()).put("message", e.getMessage()));

@@ -435,7 +435,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             List<Connection> list = connectionsByLoop[idx];
             c.indexInLoop = list.size();
             list.add(c);
-            log.info(c.name() + " " + remoteText + " open");
+            if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
+                log.info(c.name() + " " + remoteText + " open");
+            }
         };
         if (loop.inLoop()) {
             register.run();
@@ -447,7 +449,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     /** Tells a connection we cannot take it why, then closes it after a short drain. */
     private void refuse(SocketChannel ch, String code, String message) {
         stats.connectionsRefused.increment();
-        log.info("refused " + describe(ch) + ": " + message);
+        if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
+            log.info("refused " + describe(ch) + ": " + message);
+        }
         ByteBuffer out = ByteBuffer.allocate(Preamble.LENGTH + 256 + message.length() * 3);
         Preamble.write(out);
         new FrameEncoder(config.frameLimits().maxHeaderBytes())
@@ -507,7 +511,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             }
             c.indexInLoop = -1;
         }
-        log.info(c.name() + " " + c.session().remoteAddress() + " closed: " + reason);
+        if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
+            log.info(c.name() + " " + c.session().remoteAddress() + " closed: " + reason);
+        }
     }
 
     private int indexOf(EventLoop loop) {
@@ -542,7 +548,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             Connection c = list.get(i);
             String reason = c.expiredTimeout(nowNanos);
             if (reason != null) {
-                log.info(c.name() + " " + c.session().remoteAddress() + " " + reason);
+                if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
+                    log.info(c.name() + " " + c.session().remoteAddress() + " " + reason);
+                }
                 c.timeout(reason);
             }
         }
