@@ -30,6 +30,7 @@ public final class Call {
     private boolean head;
     private boolean ended;
     private boolean cancelled;
+    private boolean needsPeer;
     private List<Runnable> cancelHooks;
 
     Call(Connection conn, Header request, boolean head, long nowNanos) {
@@ -98,6 +99,23 @@ public final class Call {
             cancelHooks = new ArrayList<>(2);
         }
         cancelHooks.add(hook);
+    }
+
+    /**
+     * Marks this call as one whose client must stay until it ends (a running command): if the
+     * peer ends its side of the connection (EOF) meanwhile, the connection is closed at once,
+     * which cancels this call ({@link #onCancel} hooks run) and drops any other answers still
+     * pending, instead of the usual "no more requests, finish the answers". A client that closes
+     * its socket mid-exec is otherwise only noticed at the next write, which a silent command may
+     * never make.
+     */
+    public void cancelOnPeerEof() {
+        conn.loop().assertInLoop();
+        needsPeer = true;
+    }
+
+    boolean needsPeer() {
+        return needsPeer && !ended && !cancelled;
     }
 
     // ---- output --------------------------------------------------------------------------

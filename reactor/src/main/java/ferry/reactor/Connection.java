@@ -250,6 +250,14 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
 
     private void onInputClosed() {
         inputClosed = true;
+        if (inflight != null) {
+            for (Call c : inflight) {
+                if (c.needsPeer()) {
+                    close("peer closed while " + c.op() + " was running");
+                    return;
+                }
+            }
+        }
         if (bodyCall != null || decoder.bodyRemaining() > 0 || decoder.isInsideHeader()) {
             // The peer stopped in the middle of a frame: that request cannot complete.
             Call c = bodyCall;
