@@ -89,7 +89,7 @@ final class ExecRun {
         this.home = call.session().home();
         this.acceptedNanos = call.loop().clock().nanoTime();
         this.stdin = spec.stdinBytes() > 0
-                ? new StdinFeeder(call, config.chunkBytes(), config.stdinHighWaterBytes(), config.stdinLowWaterBytes())
+                ? new StdinFeeder(call, stats, config.chunkBytes(), config.stdinHighWaterBytes(), config.stdinLowWaterBytes())
                 : null;
     }
 
@@ -233,10 +233,18 @@ final class ExecRun {
         }
     }
 
-    /** A chunk of output from {@code pump}: forward it, within the cap, and return the credit when there is room. */
+    /**
+     * A chunk of output from {@code pump}: forward it, within the cap, and return the credit when
+     * there is room. Once the run is stopped, credits come back at once so the pipes reach EOF
+     * while the processes die, and output goes on only as far as the connection has room: a
+     * killed command that a client is not reading must not hold its EXIT back, nor buffer what it
+     * prints while it ignores SIGTERM.
+     */
     void onOutput(OutputPump pump, ByteBuffer chunk) {
         int n = chunk.remaining();
-        if (state == State.DONE || call.isCancelled() || call.isEnded() || OUTPUT_CAP.equals(stopReason)) {
+        boolean stopping = stopReason != null;
+        if (state == State.DONE || call.isCancelled() || call.isEnded() || OUTPUT_CAP.equals(stopReason)
+                || (stopping && call.isOutputSaturated())) {
             pump.giveBack(chunk);
             return;
         }
@@ -252,8 +260,8 @@ final class ExecRun {
         if (send < n) {
             stop(OUTPUT_CAP); // never cut silently: EXIT will say so
         }
-        if (call.isOutputSaturated()) {
-            call.whenDrained(() -> pump.giveBack(chunk));
+        if (stopReason == null && call.isOutputSaturated()) {
+            pump.park(call, chunk);
         } else {
             pump.giveBack(chunk);
         }
@@ -279,6 +287,10 @@ final class ExecRun {
             return;
         }
         stopReason = reason;
+        if (stdoutPump != null) {
+            stdoutPump.releaseParked();
+            stderrPump.releaseParked();
+        }
         if (timeoutTimer != null && !TIMEOUT.equals(reason)) {
             timeoutTimer.cancel();
         }

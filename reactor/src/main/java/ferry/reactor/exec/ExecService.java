@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Remote command execution: the {@code EXEC} op (docs/PROTOCOL.md, "Exec").
@@ -145,13 +146,32 @@ public final class ExecService implements FerryService {
         }
     }
 
-    /** Server stop: connections are closed (runs cancelled); make sure nothing outlives the server. */
+    /**
+     * Server stop: connections are closed (so runs are cancelled), but their kills are still
+     * queued on the killer thread. SIGKILL every tree now and wait, up to the kill grace, until
+     * they are gone: nothing a user started outlives the server.
+     */
     private void stopAll() {
-        List<ExecRun> runs = new ArrayList<>(active);
-        for (ExecRun r : runs) {
+        List<ProcessTree> trees = new ArrayList<>();
+        for (ExecRun r : active) {
             ProcessTree t = r.tree();
             if (t != null) {
                 t.signal(true);
+                trees.add(t);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.killGraceMillis());
+        for (ProcessTree t : trees) {
+            while (!t.allGone() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(config.deathCheckMillis()); // stop() is a blocking call, never on a loop
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (!t.allGone()) {
+                ctx.log().warn("exec: processes " + t.survivors() + " survived SIGKILL at server stop");
             }
         }
         pool.shutdown();

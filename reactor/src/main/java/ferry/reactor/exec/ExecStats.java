@@ -25,6 +25,9 @@ public final class ExecStats {
     private long creditWaits;
     private long peakPendingOutputBytes;
     private long abandonedReaders;
+    private long stdinPaused;
+    private long parkedCredits;
+    private long peakStdinQueuedBytes;
 
     /** A run's process started. */
     synchronized void countStarted() {
@@ -79,6 +82,24 @@ public final class ExecStats {
         notifyAll();
     }
 
+    /** A run's stdin queue passed high water ({@code +1}) or drained to low water ({@code -1}). */
+    synchronized void stdinPaused(int delta) {
+        stdinPaused += delta;
+        notifyAll();
+    }
+
+    synchronized void stdinQueued(long queued) {
+        if (queued > peakStdinQueuedBytes) {
+            peakStdinQueuedBytes = queued;
+        }
+    }
+
+    /** An output credit waits for its connection to drain ({@code +1}) or came back ({@code -1}). */
+    synchronized void parkedCredits(int delta) {
+        parkedCredits += delta;
+        notifyAll();
+    }
+
     synchronized void abandonedReader() {
         abandonedReaders++;
         notifyAll();
@@ -108,6 +129,16 @@ public final class ExecStats {
     public synchronized long peakPendingOutputBytes() { return peakPendingOutputBytes; }
     /** Pipe readers left blocked on a pipe held by a process that escaped the kill. */
     public synchronized long abandonedReaders() { return abandonedReaders; }
+
+    /**
+     * Output credits held until their connection drains: when a run's every credit is parked, its
+     * pipe readers stop and its process blocks on the pipe (the state a non-reading client causes).
+     */
+    public synchronized long parkedCredits() { return parkedCredits; }
+    /** Connections not being read right now because a command is slower to take stdin than the client sends it. */
+    public synchronized long stdinPaused() { return stdinPaused; }
+    /** Largest stdin backlog one run held (bounded by the stdin high water plus one read). */
+    public synchronized long peakStdinQueuedBytes() { return peakStdinQueuedBytes; }
 
     /**
      * Waits until {@code condition} (read under this monitor, e.g. {@code s::running}) reaches at
@@ -143,6 +174,9 @@ public final class ExecStats {
         m.put("creditWaits", creditWaits);
         m.put("peakPendingOutputBytes", peakPendingOutputBytes);
         m.put("abandonedReaders", abandonedReaders);
+        m.put("stdinPaused", stdinPaused);
+        m.put("parkedCredits", parkedCredits);
+        m.put("peakStdinQueuedBytes", peakStdinQueuedBytes);
         return m;
     }
 

@@ -1,8 +1,11 @@
 package ferry.reactor.exec;
 
+import ferry.reactor.Call;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 
 /**
@@ -16,7 +19,8 @@ import java.util.concurrent.ArrayBlockingQueue;
  * therefore stops this thread, the pipe fills, and the process blocks in write(2): the server
  * holds at most the connection's high water plus the credits, whatever the command prints.
  *
- * <p>Threading: {@link #run} on one exec thread; {@link #giveBack} from the loop.
+ * <p>Threading: {@link #run} on one exec thread; {@link #giveBack}, {@link #park} and
+ * {@link #releaseParked} on the loop.
  */
 final class OutputPump implements Runnable {
     /** Which pipe, and the frame op its chunks travel in. */
@@ -33,6 +37,7 @@ final class OutputPump implements Runnable {
     private final InputStream in;
     private final ExecStats stats;
     private final ArrayBlockingQueue<ByteBuffer> credits;
+    private final List<ByteBuffer> parked = new ArrayList<>(2); // loop thread
 
     OutputPump(ExecRun run, Stream stream, InputStream in, ExecStats stats, int chunkBytes, int chunksInFlight) {
         this.run = run;
@@ -53,6 +58,37 @@ final class OutputPump implements Runnable {
     void giveBack(ByteBuffer b) {
         b.clear();
         credits.offer(b);
+    }
+
+    /** Loop: keeps {@code b}'s credit until {@code call}'s connection has room again. */
+    void park(Call call, ByteBuffer b) {
+        parked.add(b);
+        stats.parkedCredits(1);
+        call.whenDrained(() -> {
+            if (unpark(b)) {
+                stats.parkedCredits(-1);
+                giveBack(b);
+            }
+        });
+    }
+
+    /** Loop: gives every parked credit back now (the run was stopped: its pipes must reach EOF). */
+    void releaseParked() {
+        for (ByteBuffer b : parked) {
+            stats.parkedCredits(-1);
+            giveBack(b);
+        }
+        parked.clear();
+    }
+
+    private boolean unpark(ByteBuffer b) {
+        for (int i = 0; i < parked.size(); i++) {
+            if (parked.get(i) == b) { // identity: ByteBuffer.equals compares contents
+                parked.remove(i);
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

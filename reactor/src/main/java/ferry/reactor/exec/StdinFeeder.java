@@ -32,6 +32,7 @@ final class StdinFeeder implements BodySink {
     private static final ByteBuffer STOP = ByteBuffer.allocate(0);
 
     private final Call call;
+    private final ExecStats stats;
     private final int chunkBytes;
     private final long highWater;
     private final long lowWater;
@@ -42,8 +43,9 @@ final class StdinFeeder implements BodySink {
     private volatile boolean paused; // written on the loop, read by the pump
     private boolean closed; // loop
 
-    StdinFeeder(Call call, int chunkBytes, long highWater, long lowWater) {
+    StdinFeeder(Call call, ExecStats stats, int chunkBytes, long highWater, long lowWater) {
         this.call = call;
+        this.stats = stats;
         this.chunkBytes = chunkBytes;
         this.highWater = highWater;
         this.lowWater = lowWater;
@@ -68,11 +70,12 @@ final class StdinFeeder implements BodySink {
             chunk.limit(chunk.position() + n);
             b.put(chunk).flip();
             chunk.limit(lim);
-            queued.addAndGet(n);
+            stats.stdinQueued(queued.addAndGet(n));
             queue.add(b);
         }
         if (!paused && queued.get() > highWater) {
             paused = true;
+            stats.stdinPaused(1);
             call.pauseReading();
             maybeResume(); // the pump may have drained everything before it saw the flag
         }
@@ -95,6 +98,7 @@ final class StdinFeeder implements BodySink {
         queue.add(STOP);
         if (paused) {
             paused = false;
+            stats.stdinPaused(-1);
             call.resumeReading();
         }
     }
@@ -103,6 +107,7 @@ final class StdinFeeder implements BodySink {
     private void maybeResume() {
         if (paused && !closed && queued.get() <= lowWater) {
             paused = false;
+            stats.stdinPaused(-1);
             call.resumeReading();
         }
     }

@@ -196,4 +196,15 @@ class ExecKillTest {
         }
         assertEquals(0, h.exec.stats().running());
     }
+
+
+    @Test
+    void stoppingTheServerKillsRunningCommands() throws Exception {
+        FerryClient c = h.connect();
+        long id = send(c, "sh", "-c", "sleep 1000 & echo $$ $!; wait");
+        long[] p = pids(readLine(c, id));
+        h.close();
+        assertFalse(Procs.running(p[0]), "the shell outlived the server");
+        assertFalse(Procs.running(p[1]), "its child outlived the server");
+    }
 }
