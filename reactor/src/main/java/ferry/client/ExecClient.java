@@ -64,7 +64,8 @@ public final class ExecClient {
      *
      * @throws RemoteException the server refused the request ({@code code()} is {@code forbidden},
      *     {@code not_found}, {@code busy}, {@code bad_request}, ...); nothing ran
-     * @throws IOException the connection failed or stdin could not be read
+     * @throws IOException the connection failed, stdin could not be read or output not written;
+     *     the client is then closed, which cancels the remote command
      */
     public ExitStatus run(ExecRequest request, OutputStream stdout, OutputStream stderr) throws IOException {
         long id = client.nextId();
@@ -102,8 +103,9 @@ public final class ExecClient {
                         copyBody(stderr, giveUpAt);
                         break;
                     case "EXIT":
-                        finishSender(sender);
+                        StdinSender done = sender;
                         sender = null;
+                        finishSender(done);
                         stdout.flush();
                         stderr.flush();
                         return exitStatus(h);
@@ -112,10 +114,12 @@ public final class ExecClient {
                 }
             }
         } catch (IOException | RuntimeException e) {
+            if (!(e instanceof RemoteException)) {
+                // The connection is broken or mid-frame (say our stdout went away): close it, which
+                // also cancels the remote command and makes the stdin sender stop.
+                client.close();
+            }
             if (sender != null) {
-                if (!(e instanceof RemoteException)) {
-                    client.close(); // the connection is broken; make the sender fail too
-                }
                 IOException stdinError = joinSender(sender);
                 if (stdinError != null && !(e instanceof RemoteException)) {
                     stdinError.addSuppressed(e); // the stdin failure closed the connection: it is the cause
@@ -138,6 +142,7 @@ public final class ExecClient {
                 continue;
             }
             if (!more) {
+                out.flush(); // show output as it comes, not when a buffer fills or the command ends
                 return;
             }
         }

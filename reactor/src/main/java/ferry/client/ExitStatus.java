@@ -6,7 +6,8 @@ package ferry.client;
  * @param exitCode the process's exit status (128 + signal number when a signal ended it, as in a
  *     shell; -1 when the server could not learn it)
  * @param durationMs from the server accepting the request to the end of the run
- * @param killed whether the server signalled the process tree (timeout, output cap, cancel)
+ * @param killed whether the server had to signal the command: it was still running when the run
+ *     was stopped (timeout, output cap, cancel)
  * @param reason null when the command ran to its end, else why the run was stopped or its output
  *     cut: {@value #TIMEOUT}, {@value #OUTPUT_CAP} or {@value #CANCELLED}
  */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One command run for one {@code EXEC} call: starts the process on an exec thread, streams its
@@ -69,6 +70,7 @@ final class ExecRun {
     private boolean checkingGone;
     private long outputSent;
     private EventLoop.Timer timeoutTimer;
+    private AtomicReference<ExecRun> timeoutRef;
     private EventLoop.Timer escalateTimer;
     private EventLoop.Timer abandonTimer;
     private String workDir = "?";
@@ -101,7 +103,16 @@ final class ExecRun {
     BodySink begin() {
         call.onCancel(() -> stop(CANCELLED));
         call.cancelOnPeerEof(); // a client that closed its socket must not leave a silent command running
-        timeoutTimer = call.loop().schedule(TimeUnit.MILLISECONDS.toNanos(spec.timeoutMillis()), () -> stop(TIMEOUT));
+        // A cancelled timer stays in the loop's queue until its deadline (up to an hour): let it
+        // hold a cleared reference, not the finished run and its buffers.
+        AtomicReference<ExecRun> self = new AtomicReference<>(this);
+        timeoutRef = self;
+        timeoutTimer = call.loop().schedule(TimeUnit.MILLISECONDS.toNanos(spec.timeoutMillis()), () -> {
+            ExecRun r = self.get();
+            if (r != null) {
+                r.stop(TIMEOUT);
+            }
+        });
         try {
             pool.execute(this::start);
         } catch (RejectedExecutionException e) {
@@ -400,6 +411,9 @@ final class ExecRun {
             if (t != null) {
                 t.cancel();
             }
+        }
+        if (timeoutRef != null) {
+            timeoutRef.set(null);
         }
     }
 

@@ -39,12 +39,18 @@ final class ExecHarness implements AutoCloseable {
     ExecHarness(Path root, ExecPolicy policy, Consumer<ExecConfig.Builder> execSettings,
                 Consumer<ServerConfig.Builder> serverSettings, Clock clock, Set<Right> anonymousRights,
                 Consumer<FerryServer> beforeStart) throws Exception {
+        this(root, policy, execSettings, serverSettings, clock, anonymousRights, beforeStart, ServerLog.NONE);
+    }
+
+    ExecHarness(Path root, ExecPolicy policy, Consumer<ExecConfig.Builder> execSettings,
+                Consumer<ServerConfig.Builder> serverSettings, Clock clock, Set<Right> anonymousRights,
+                Consumer<FerryServer> beforeStart, ServerLog log) throws Exception {
         this.root = root;
         ExecConfig.Builder eb = ExecConfig.builder(root).policy(policy);
         execSettings.accept(eb);
         ServerConfig.Builder sb = ServerConfig.builder().port(0).clock(clock).anonymousRights(anonymousRights);
         serverSettings.accept(sb);
-        this.server = new FerryServer(sb.build(), ServerLog.NONE);
+        this.server = new FerryServer(sb.build(), log);
         this.exec = new ExecService(eb.build());
         server.install(exec);
         beforeStart.accept(server);

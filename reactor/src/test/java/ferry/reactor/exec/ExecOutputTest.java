@@ -157,6 +157,50 @@ class ExecOutputTest {
     }
 
     @Test
+    void commandsSeeOnlyTheDocumentedEnvironment() throws Exception {
+        ExecHarness.Result r = h.run(ExecRequest.argv("env").env("TERM", "dumb"));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String line : r.outText().split("\n")) {
+            names.add(line.substring(0, line.indexOf('=')));
+        }
+        java.util.Set<String> allowed = new java.util.TreeSet<>(List.of("PATH", "HOME", "FERRY_USER", "TERM"));
+        allowed.addAll(ExecConfig.DEFAULT_INHERITED_ENV);
+        assertTrue(allowed.containsAll(names), "leaked: " + names);
+        assertTrue(names.containsAll(List.of("PATH", "HOME", "FERRY_USER", "TERM")), names.toString());
+        assertTrue(r.outText().contains("FERRY_USER=anonymous\n"), r.outText());
+    }
+
+    @Test
+    void stdinShorterThanAnnouncedFailsClearlyAndCancelsTheRun() throws Exception {
+        ExecStats stats = h.exec.stats();
+        long killedBefore = stats.killed();
+        FerryClient c = h.connect();
+        IOException e = assertThrows(IOException.class, () -> new ExecClient(c).run(
+                ExecRequest.argv("cat").stdin(new java.io.ByteArrayInputStream(new byte[10]), 100),
+                OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
+        assertTrue(e.getMessage().contains("stdin ended after 10 of the 100 bytes"), e.getMessage());
+        assertTrue(c.isClosed());
+        assertTrue(stats.await(stats::killed, killedBefore + 1, 20, TimeUnit.SECONDS), "cat was left waiting for stdin");
+    }
+
+    @Test
+    void aLocalOutputFailureCancelsTheRemoteCommand() throws Exception {
+        ExecStats stats = h.exec.stats();
+        long killedBefore = stats.killed();
+        FerryClient c = h.connect();
+        OutputStream full = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("disk full");
+            }
+        };
+        IOException e = assertThrows(IOException.class,
+                () -> new ExecClient(c).run(ExecRequest.argv("yes"), full, OutputStream.nullOutputStream()));
+        assertEquals("disk full", e.getMessage());
+        assertTrue(stats.await(stats::killed, killedBefore + 1, 20, TimeUnit.SECONDS), "yes kept running");
+    }
+
+    @Test
     void exitFrameHasTheDocumentedFields() throws Exception {
         try (FerryClient c = h.connect()) {
             Header req = Header.op("EXEC").put(Header.ID, 9L).put("argv", List.<Object>of("true"));

@@ -176,4 +176,26 @@ class ExecRefusalTest {
         return code(c, exec("pwd").put("cwd", cwd));
     }
 
+
+    @Test
+    void everyRunAndEveryRefusalIsLoggedWithUserAddressCommandExitAndDuration() throws Exception {
+        java.util.List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        ferry.reactor.ServerLog log = new ferry.reactor.ServerLog(null, ferry.reactor.ServerLog.Level.INFO) {
+            @Override
+            protected void emit(Level level, String message, Throwable error) {
+                lines.add(message);
+            }
+        };
+        try (ExecHarness h = new ExecHarness(root, ExecPolicy.parse("sh", false, false), b -> {}, s -> {}, Clock.SYSTEM,
+                EnumSet.allOf(Right.class), s -> {}, log)) {
+            h.run(ExecRequest.argv("sh", "-c", "exit 3"));
+            assertThrows(RemoteException.class, () -> h.run(ExecRequest.argv("rm", "-rf", "/")));
+        }
+        String end = lines.stream().filter(l -> l.startsWith("exec end")).findFirst().orElseThrow(() -> new AssertionError(lines));
+        assertTrue(end.matches("exec end c\\d+ anonymous@127\\.0\\.0\\.1:\\d+ \\[\"sh\",\"-c\",\"exit 3\"\\] exit=3 duration=\\d+ms.*"), end);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("exec start") && l.contains("pid=")), lines.toString());
+        String refused = lines.stream().filter(l -> l.startsWith("exec refused")).findFirst().orElseThrow(() -> new AssertionError(lines));
+        assertTrue(refused.contains("anonymous@127.0.0.1") && refused.contains("[\"rm\",\"-rf\",\"/\"]")
+                && refused.contains("forbidden"), refused);
+    }
 }
