@@ -165,6 +165,10 @@ final class ExecRun {
             return;
         }
         ProcessTree t = new ProcessTree(p, service.usesProcessGroups() ? p.pid() : -1, service.killBinary());
+        tree = t; // visible to the server's stop hook even if the loop is already gone
+        if (service.isStopping()) {
+            t.signal(true); // started while the server was stopping: nobody would kill it later
+        }
         OutputPump out = new OutputPump(this, OutputPump.Stream.STDOUT, p.getInputStream(), stats,
                 config.chunkBytes(), config.chunksInFlight());
         OutputPump err = new OutputPump(this, OutputPump.Stream.STDERR, p.getErrorStream(), stats,

@@ -48,6 +48,7 @@ public final class ExecService implements FerryService {
     private ExecPool pool;
     private List<String> launchPrefix = List.of();
     private String killBinary;
+    private volatile boolean stopping;
 
     public ExecService(ExecConfig config) {
         this.config = config;
@@ -103,6 +104,11 @@ public final class ExecService implements FerryService {
         return killBinary;
     }
 
+    /** True once the server's stop hook ran: a process that starts now is killed at once. */
+    boolean isStopping() {
+        return stopping;
+    }
+
     /** Loop thread: the EXEC op. */
     private BodySink onExec(Call call) throws OpException, ProtocolException {
         try {
@@ -152,6 +158,7 @@ public final class ExecService implements FerryService {
      * they are gone: nothing a user started outlives the server.
      */
     private void stopAll() {
+        stopping = true;
         List<ProcessTree> trees = new ArrayList<>();
         for (ExecRun r : active) {
             ProcessTree t = r.tree();

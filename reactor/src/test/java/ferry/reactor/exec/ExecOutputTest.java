@@ -10,7 +10,6 @@ import ferry.client.RemoteException;
 import ferry.protocol.Header;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -145,15 +144,14 @@ class ExecOutputTest {
     }
 
     @Test
-    void cwdAndEnvAndACleanEnvironment() throws Exception {
+    void cwdAndEnvReachTheCommand() throws Exception {
         Files.createDirectories(root.resolve("logs/today"));
-        ExecHarness.Result r = h.run(ExecRequest.shell("pwd; echo \"$TZ\"; echo \"$HOME\"; echo \"[$SECRET_FROM_SERVER]\"")
+        ExecHarness.Result r = h.run(ExecRequest.shell("pwd; echo \"$TZ\"; echo \"$HOME\"")
                 .cwd("/logs/today").env("TZ", "UTC"));
         String[] lines = r.outText().split("\n");
         assertEquals(root.toRealPath().resolve("logs/today").toString(), lines[0]);
         assertEquals("UTC", lines[1]);
         assertEquals(root.toRealPath().toString(), lines[2]);
-        assertEquals("[]", lines[3]);
     }
 
     @Test
@@ -238,9 +236,5 @@ class ExecOutputTest {
                 seen++;
             }
         }
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }
