@@ -25,8 +25,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Writes are coalesced: a header and a small body leave in one write, so Nagle's algorithm
  * never holds the second half of a request back.
  *
- * <p>Thread safety: one thread at a time. {@link #close()} may be called from any thread and makes
- * a blocked call fail at once.
+ * <p>Thread safety: one thread at a time, with one exception: while one thread reads answers
+ * ({@link #readHeader}, {@link #readBodyChunk}, ...), another may write a request body that is
+ * already announced ({@link #sendBody}, {@link #sendFileBody}), so a big request body and its
+ * streamed answer cannot deadlock each other (exec stdin and output). {@link #close()} may be
+ * called from any thread and makes a blocked call fail at once.
  */
 public class FerryClient implements Closeable {
     /** Bodies up to this size are copied next to their header so both leave in one write. */

@@ -16,24 +16,32 @@ import java.util.concurrent.TimeUnit;
  * Blocking reads and writes with timeouts over a non-blocking socket and a private selector:
  * a blocking {@code SocketChannel} has no read timeout, and a socket stream cannot sendfile.
  *
- * <p>Thread safety: none; one thread at a time.
+ * <p>Thread safety: one reading thread and one writing thread may use it at the same time (a
+ * request body streamed by one thread while another reads the answers, as exec's stdin needs):
+ * reads and writes wait on separate selectors. Otherwise one thread at a time.
  */
 final class TimedChannel implements AutoCloseable {
     private final SocketChannel channel;
-    private final Selector selector;
-    private final SelectionKey key;
+    private final Selector readSelector;
+    private final SelectionKey readKey;
+    private final Selector writeSelector;
+    private final SelectionKey writeKey;
     private final long timeoutMillis;
 
-    private TimedChannel(SocketChannel channel, Selector selector, SelectionKey key, long timeoutMillis) {
+    private TimedChannel(SocketChannel channel, Selector readSelector, SelectionKey readKey,
+                         Selector writeSelector, SelectionKey writeKey, long timeoutMillis) {
         this.channel = channel;
-        this.selector = selector;
-        this.key = key;
+        this.readSelector = readSelector;
+        this.readKey = readKey;
+        this.writeSelector = writeSelector;
+        this.writeKey = writeKey;
         this.timeoutMillis = timeoutMillis;
     }
 
     static TimedChannel connect(InetSocketAddress address, ClientOptions o) throws IOException {
         SocketChannel ch = SocketChannel.open();
         Selector sel = null;
+        Selector writeSel = null;
         try {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, o.tcpNoDelay());
@@ -51,11 +59,16 @@ final class TimedChannel implements AutoCloseable {
                 }
             }
             k.interestOps(0);
-            return new TimedChannel(ch, sel, k, o.readTimeoutMillis());
+            writeSel = Selector.open();
+            SelectionKey wk = ch.register(writeSel, 0);
+            return new TimedChannel(ch, sel, k, writeSel, wk, o.readTimeoutMillis());
         } catch (IOException | RuntimeException e) {
             ch.close();
             if (sel != null) {
                 sel.close();
+            }
+            if (writeSel != null) {
+                writeSel.close();
             }
             throw e;
         }
@@ -120,6 +133,9 @@ final class TimedChannel implements AutoCloseable {
     }
 
     private void await(int op, String what) throws IOException {
+        boolean reading = op == SelectionKey.OP_READ;
+        Selector selector = reading ? readSelector : writeSelector;
+        SelectionKey key = reading ? readKey : writeKey;
         try {
             key.interestOps(op);
             int n = selector.select(timeoutMillis);
@@ -146,7 +162,11 @@ final class TimedChannel implements AutoCloseable {
         try {
             channel.close();
         } finally {
-            selector.close(); // wakes a thread blocked in select
+            try {
+                readSelector.close(); // wakes a thread blocked in select
+            } finally {
+                writeSelector.close();
+            }
         }
     }
 }

@@ -30,6 +30,7 @@ public final class Call {
     private boolean head;
     private boolean ended;
     private boolean cancelled;
+    private boolean needsPeer;
     private List<Runnable> cancelHooks;
 
     Call(Connection conn, Header request, boolean head, long nowNanos) {
@@ -98,6 +99,23 @@ public final class Call {
             cancelHooks = new ArrayList<>(2);
         }
         cancelHooks.add(hook);
+    }
+
+    /**
+     * Marks this call as one whose client must stay until it ends (a running command): if the
+     * peer ends its side of the connection (EOF) meanwhile, the connection is closed at once,
+     * which cancels this call ({@link #onCancel} hooks run) and drops any other answers still
+     * pending, instead of the usual "no more requests, finish the answers". A client that closes
+     * its socket mid-exec is otherwise only noticed at the next write, which a silent command may
+     * never make.
+     */
+    public void cancelOnPeerEof() {
+        conn.loop().assertInLoop();
+        needsPeer = true;
+    }
+
+    boolean needsPeer() {
+        return needsPeer && !ended && !cancelled;
     }
 
     // ---- output --------------------------------------------------------------------------
@@ -209,25 +227,28 @@ public final class Call {
     }
 
     /**
-     * Bytes of output buffered on this connection and not yet taken by the socket (this call's
-     * held-back output included). Producers on workers use it with {@link #whenDrained} to stop
-     * producing instead of buffering without bound.
+     * Bytes of output buffered ahead of this call's next frame and not yet taken by the socket:
+     * for the call at the head of the connection, the queue to the socket; for a call still behind
+     * earlier answers, everything buffered on the connection, its own held-back output included.
+     * Producers on workers use it with {@link #whenDrained} to stop producing instead of buffering
+     * without bound. (A head call ignores later calls' held-back output: that output waits for the
+     * head to end, so counting it would make a head producer wait for itself.)
      */
     public long pendingOutputBytes() {
-        return conn.pendingBytes();
+        return conn.pendingBytesFor(this);
     }
 
-    /** Whether buffered output is above the connection's high-water mark. */
+    /** Whether {@link #pendingOutputBytes()} is above the connection's high-water mark. */
     public boolean isOutputSaturated() {
-        return conn.pendingBytes() > conn.highWaterBytes();
+        return conn.pendingBytesFor(this) > conn.highWaterBytes();
     }
 
     /**
-     * Runs {@code task} on the loop once this connection's buffered output is at or below its
-     * low-water mark (at once if it already is), or when the connection closes.
+     * Runs {@code task} on the loop once {@link #pendingOutputBytes()} is at or below the
+     * connection's low-water mark (at once if it already is), or when the connection closes.
      */
     public void whenDrained(Runnable task) {
-        conn.whenDrained(task);
+        conn.whenDrained(this, task);
     }
 
     /** Stops reading this connection until {@link #resumeReading()} (flow control for a body consumer). */

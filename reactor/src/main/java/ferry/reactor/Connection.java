@@ -61,7 +61,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     private long lastActivityNanos;
     private long headerStartedNanos;
     private String closeReason;
-    private java.util.List<Runnable> drainListeners;
+    private java.util.List<DrainListener> drainListeners;
     int indexInLoop = -1; // position in the server's per-loop list, for O(1) removal
 
     Connection(long id, FerryServer server, EventLoop loop, SocketChannel channel, String remote, long nowNanos) {
@@ -130,26 +130,54 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         return config.highWaterBytes();
     }
 
-    void whenDrained(Runnable task) {
-        if (closed || pendingBytes() <= config.lowWaterBytes()) {
+    /**
+     * Buffered bytes ahead of {@code call}'s next output: for the head call only the outbound
+     * queue (later calls' held-back output waits for the head, so counting it would make a head
+     * producer wait for itself); for a call behind others, everything buffered.
+     */
+    long pendingBytesFor(Call call) {
+        return call.isHead() ? outbound.pendingBytes() : pendingBytes();
+    }
+
+    void whenDrained(Call call, Runnable task) {
+        if (closed || pendingBytesFor(call) <= config.lowWaterBytes()) {
             task.run();
             return;
         }
         if (drainListeners == null) {
             drainListeners = new java.util.ArrayList<>(2);
         }
-        drainListeners.add(task);
+        drainListeners.add(new DrainListener(call, task));
     }
 
-    private void runDrainListeners() {
-        java.util.List<Runnable> l = drainListeners;
+    private record DrainListener(Call call, Runnable task) {}
+
+    /** Runs the listeners whose call has room now (all of them when {@code all}); keeps the rest. */
+    private void runDrainListeners(boolean all) {
+        java.util.List<DrainListener> l = drainListeners;
         drainListeners = null;
-        for (Runnable r : l) {
+        java.util.List<DrainListener> keep = null;
+        for (DrainListener d : l) {
+            if (!all && !d.call().isEnded() && !d.call().isCancelled()
+                    && pendingBytesFor(d.call()) > config.lowWaterBytes()) {
+                if (keep == null) {
+                    keep = new java.util.ArrayList<>(2);
+                }
+                keep.add(d);
+                continue;
+            }
             try {
-                r.run();
+                d.task().run();
             } catch (RuntimeException e) {
                 server.countHandlerError();
                 server.log().warn(name() + " drain listener failed: " + e, e);
+            }
+        }
+        if (keep != null) {
+            if (drainListeners == null) {
+                drainListeners = keep;
+            } else {
+                drainListeners.addAll(keep);
             }
         }
     }
@@ -258,6 +286,14 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
 
     private void onInputClosed() {
         inputClosed = true;
+        if (inflight != null) {
+            for (Call c : inflight) {
+                if (c.needsPeer()) {
+                    close("peer closed while " + c.op() + " was running");
+                    return;
+                }
+            }
+        }
         Call c = bodyCall;
         bodyCall = null;
         bodySink = null;
@@ -396,8 +432,8 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         if ((pauseMask & PAUSE_PIPELINE) != 0 && inflight.size() < config.maxInflightPerConnection()) {
             resume(PAUSE_PIPELINE);
         }
-        if (closeWhenDrained) {
-            markDirty(); // the flush closes once everything is out
+        if (closeWhenDrained || drainListeners != null) {
+            markDirty(); // the flush closes once everything is out, or wakes a new head's producer
         }
     }
 
@@ -446,9 +482,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         writeBlocked = !outbound.isEmpty();
         if (pendingBytes() <= config.lowWaterBytes()) {
             resume(PAUSE_OUTBOUND);
-            if (drainListeners != null) {
-                runDrainListeners();
-            }
+        }
+        if (drainListeners != null && outbound.pendingBytes() <= config.lowWaterBytes()) {
+            runDrainListeners(false);
         }
         if (closeWhenDrained && !writeBlocked && inflightCount() == 0) {
             if (peerEof) {
@@ -624,7 +660,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         outbound.discard(cause);
         pendingInput = null;
         if (drainListeners != null) {
-            runDrainListeners(); // producers waiting for room must learn the connection is gone
+            runDrainListeners(true); // producers waiting for room must learn the connection is gone
         }
         server.connectionClosed(this, reason);
     }

@@ -1,0 +1,431 @@
+package ferry.reactor.exec;
+
+import ferry.protocol.ErrorCode;
+import ferry.protocol.Header;
+import ferry.reactor.BodySink;
+import ferry.reactor.Call;
+import ferry.reactor.EventLoop;
+import ferry.reactor.OpException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One command run for one {@code EXEC} call: starts the process on an exec thread, streams its
+ * output as {@code STDOUT}/{@code STDERR} frames, feeds it the request body, enforces the timeout
+ * and the output cap, kills its process tree when stopped, and ends the call with {@code EXIT}.
+ *
+ * <pre>
+ * STARTING --process started--------------------------> RUNNING
+ * STARTING --could not start (not found, forbidden)---> DONE     ERROR frame
+ * STARTING --stop (timeout, cancelled)----------------> STOPPING the kill waits for the process
+ * RUNNING  --stop (timeout, output_cap, cancelled)----> STOPPING SIGTERM to group and tree, SIGKILL after the grace
+ * RUNNING  --exited, stdout and stderr at EOF---------> DONE     EXIT frame
+ * STOPPING --exited, pipes at EOF, all processes gone-> DONE     EXIT frame with killed/reason
+ * STOPPING --still not gone a grace after SIGKILL-----> DONE     EXIT, survivors logged, pipe readers abandoned
+ * </pre>
+ *
+ * <p>Threading: every method whose name starts with {@code on}, plus {@link #begin} and
+ * {@link #stop}, runs on the call's event loop (all state lives there); {@link #start} runs on an
+ * exec thread and reaches the loop through {@link #post}; death checks run on the killer thread.
+ */
+final class ExecRun {
+    /** Why a run was stopped; the wire value of EXIT's {@code reason}. */
+    static final String TIMEOUT = "timeout";
+    static final String OUTPUT_CAP = "output_cap";
+    static final String CANCELLED = "cancelled";
+
+    private enum State { STARTING, RUNNING, STOPPING, DONE }
+
+    private final ExecService service;
+    private final ExecConfig config;
+    private final ExecPool pool;
+    private final ExecStats stats;
+    private final Call call;
+    private final ExecSpec spec;
+    private final String user;
+    private final String address;
+    private final String home;
+    private final long acceptedNanos;
+    private final StdinFeeder stdin;
+
+    // Loop-owned.
+    private State state = State.STARTING;
+    private String stopReason;
+    private Process process;
+    private OutputPump stdoutPump;
+    private OutputPump stderrPump;
+    private int openStreams = 2;
+    private boolean exited;
+    private int exitCode = -1;
+    private boolean signalled;
+    private boolean goneConfirmed;
+    private boolean checkingGone;
+    private long outputSent;
+    private EventLoop.Timer timeoutTimer;
+    private AtomicReference<ExecRun> timeoutRef;
+    private EventLoop.Timer escalateTimer;
+    private EventLoop.Timer abandonTimer;
+    private String workDir = "?";
+
+    // Read by the killer thread and the server's stop hook.
+    private volatile ProcessTree tree;
+    private volatile boolean done;
+
+    ExecRun(ExecService service, Call call, ExecSpec spec) {
+        this.service = service;
+        this.config = service.config();
+        this.pool = service.pool();
+        this.stats = service.stats();
+        this.call = call;
+        this.spec = spec;
+        this.user = call.session().user();
+        this.address = call.session().remoteAddress();
+        this.home = call.session().home();
+        this.acceptedNanos = call.loop().clock().nanoTime();
+        this.stdin = spec.stdinBytes() > 0
+                ? new StdinFeeder(call, stats, config.chunkBytes(), config.stdinHighWaterBytes(), config.stdinLowWaterBytes())
+                : null;
+    }
+
+    ProcessTree tree() {
+        return tree;
+    }
+
+    /** Loop: arms the timeout and the cancel hook, starts the process on an exec thread. Returns the stdin sink or null. */
+    BodySink begin() {
+        call.onCancel(() -> stop(CANCELLED));
+        call.cancelOnPeerEof(); // a client that closed its socket must not leave a silent command running
+        // A cancelled timer stays in the loop's queue until its deadline (up to an hour): let it
+        // hold a cleared reference, not the finished run and its buffers.
+        AtomicReference<ExecRun> self = new AtomicReference<>(this);
+        timeoutRef = self;
+        timeoutTimer = call.loop().schedule(TimeUnit.MILLISECONDS.toNanos(spec.timeoutMillis()), () -> {
+            ExecRun r = self.get();
+            if (r != null) {
+                r.stop(TIMEOUT);
+            }
+        });
+        try {
+            pool.execute(this::start);
+        } catch (RejectedExecutionException e) {
+            onStartFailed(ErrorCode.SHUTTING_DOWN, "server is shutting down");
+            return null;
+        }
+        return stdin;
+    }
+
+    /** Any thread: runs {@code task} on the call's loop. */
+    void post(Runnable task) {
+        call.loop().execute(task);
+    }
+
+    // ---- exec thread ----------------------------------------------------------------------------
+
+    /** Resolves folder and command, starts the process, then reads its stdout on this thread. */
+    private void start() {
+        Process p;
+        try {
+            Path userDir = WorkingFolder.resolve(config.root(), home, null);
+            Path dir = WorkingFolder.resolve(config.root(), home, spec.cwd());
+            ProcessBuilder pb = new ProcessBuilder(command(dir)).directory(dir.toFile());
+            Map<String, String> env = pb.environment();
+            env.clear(); // the server's own environment (credentials, tokens) never reaches commands
+            env.put("PATH", config.searchPathString());
+            env.put("HOME", userDir.toString());
+            env.put("FERRY_USER", user == null ? "" : user);
+            for (String name : config.inheritedEnv()) {
+                String v = System.getenv(name);
+                if (v != null) {
+                    env.put(name, v);
+                }
+            }
+            env.putAll(spec.env());
+            if (stdin == null) {
+                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            }
+            String dirText = dir.toString();
+            post(() -> workDir = dirText);
+            p = pb.start();
+        } catch (OpException e) {
+            post(() -> onStartFailed(e.code(), e.getMessage()));
+            return;
+        } catch (IOException e) {
+            post(() -> onStartFailed(startErrorCode(e), "cannot run " + spec.describe() + ": " + e.getMessage()));
+            return;
+        } catch (RuntimeException e) {
+            post(() -> onStartFailed(ErrorCode.INTERNAL, "cannot run " + spec.describe() + ": " + e));
+            return;
+        }
+        ProcessTree t = new ProcessTree(p, service.usesProcessGroups() ? p.pid() : -1, service.killBinary());
+        tree = t; // visible to the server's stop hook even if the loop is already gone
+        if (service.isStopping()) {
+            t.signal(true); // started while the server was stopping: nobody would kill it later
+        }
+        OutputPump out = new OutputPump(this, OutputPump.Stream.STDOUT, p.getInputStream(), stats,
+                config.chunkBytes(), config.chunksInFlight());
+        OutputPump err = new OutputPump(this, OutputPump.Stream.STDERR, p.getErrorStream(), stats,
+                config.chunkBytes(), config.chunksInFlight());
+        post(() -> onStarted(p, t, out, err));
+        p.onExit().whenComplete((ph, e) -> post(this::onExited));
+        try {
+            if (stdin != null) {
+                pool.execute(() -> stdin.pump(p.getOutputStream()));
+            }
+            pool.execute(err);
+        } catch (RejectedExecutionException e) {
+            // The server is stopping; its stop hook kills the process.
+        }
+        out.run();
+    }
+
+    /** The command line: [setsid [-w]] then the resolved executable and its arguments, or the shell. */
+    private List<String> command(Path dir) throws OpException {
+        List<String> cmd = new ArrayList<>(service.launchPrefix());
+        if (spec.shell() != null) {
+            if (!java.nio.file.Files.isExecutable(Path.of(config.shell()))) {
+                throw new OpException(ErrorCode.NOT_FOUND, "the server's shell " + config.shell() + " is missing");
+            }
+            cmd.add(config.shell());
+            cmd.add("-c");
+            cmd.add(spec.shell());
+        } else {
+            Path exe = config.policy().resolve(spec.argv().get(0), config.searchPath(), dir);
+            cmd.add(exe.toString());
+            cmd.addAll(spec.argv().subList(1, spec.argv().size()));
+        }
+        return cmd;
+    }
+
+    private static String startErrorCode(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("error=2,")) {
+            return ErrorCode.NOT_FOUND;
+        }
+        if (m.contains("error=13,")) {
+            return ErrorCode.FORBIDDEN;
+        }
+        return ErrorCode.IO_ERROR;
+    }
+
+    // ---- loop: events -------------------------------------------------------------------------
+
+    private void onStartFailed(String code, String message) {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        done = true;
+        cancelTimers();
+        if (stdin != null) {
+            stdin.close();
+        }
+        call.fail(code, message);
+        service.runEnded(this, false, false);
+        service.ctx().log().info("exec refused " + call.connectionName() + " " + who() + " " + spec.describe()
+                + ": " + code + ": " + message);
+    }
+
+    private void onStarted(Process p, ProcessTree t, OutputPump out, OutputPump err) {
+        process = p;
+        tree = t;
+        stdoutPump = out;
+        stderrPump = err;
+        stats.countStarted();
+        service.ctx().log().info("exec start " + call.connectionName() + " " + who() + " " + spec.describe()
+                + " cwd=" + workDir + envNames() + " pid=" + p.pid() + (t.usesGroup() ? " (own process group)" : ""));
+        if (state == State.STOPPING) {
+            requestKill(); // stopped (timeout, disconnect) while it was starting
+        } else {
+            state = State.RUNNING;
+        }
+    }
+
+    /**
+     * A chunk of output from {@code pump}: forward it, within the cap, and return the credit when
+     * there is room. Once the run is stopped, credits come back at once so the pipes reach EOF
+     * while the processes die, and output goes on only as far as the connection has room: a
+     * killed command that a client is not reading must not hold its EXIT back, nor buffer what it
+     * prints while it ignores SIGTERM.
+     */
+    void onOutput(OutputPump pump, ByteBuffer chunk) {
+        int n = chunk.remaining();
+        boolean stopping = stopReason != null;
+        if (state == State.DONE || call.isCancelled() || call.isEnded() || OUTPUT_CAP.equals(stopReason)
+                || (stopping && call.isOutputSaturated())) {
+            pump.giveBack(chunk);
+            return;
+        }
+        long room = config.maxOutputBytes() - outputSent;
+        int send = (int) Math.min(n, room);
+        if (send > 0) {
+            call.send(Header.reply(pump.stream().op(), call.id()).put(Header.SIZE, (long) send));
+            chunk.limit(chunk.position() + send);
+            call.sendBody(chunk);
+            outputSent += send;
+            stats.output(send, call.pendingOutputBytes());
+        }
+        if (send < n) {
+            stop(OUTPUT_CAP); // never cut silently: EXIT will say so
+        }
+        if (stopReason == null && call.isOutputSaturated()) {
+            pump.park(call, chunk);
+        } else {
+            pump.giveBack(chunk);
+        }
+    }
+
+    void onStreamClosed(OutputPump pump, IOException error) {
+        if (error != null && state != State.DONE) {
+            service.ctx().log().debug("exec " + call.connectionName() + " " + pump.stream() + " pipe failed: " + error);
+        }
+        openStreams--;
+        maybeFinish();
+    }
+
+    private void onExited() {
+        exited = true;
+        exitCode = process.exitValue();
+        maybeFinish();
+    }
+
+    /** Stops the run for {@code reason} (the first reason wins). Loop thread. */
+    void stop(String reason) {
+        if (state == State.DONE || stopReason != null) {
+            return;
+        }
+        stopReason = reason;
+        if (stdoutPump != null) {
+            stdoutPump.releaseParked();
+            stderrPump.releaseParked();
+        }
+        if (timeoutTimer != null && !TIMEOUT.equals(reason)) {
+            timeoutTimer.cancel();
+        }
+        if (state == State.RUNNING) {
+            requestKill();
+        }
+        state = State.STOPPING; // from STARTING, onStarted kills as soon as there is a process
+    }
+
+    /** SIGTERM now, SIGKILL after the grace, give up a grace later. Loop thread; timers use the server clock. */
+    private void requestKill() {
+        ProcessTree t = tree;
+        if (!exited) {
+            signalled = true;
+        }
+        pool.kill(() -> t.signal(false));
+        long graceNanos = TimeUnit.MILLISECONDS.toNanos(config.killGraceMillis());
+        escalateTimer = call.loop().schedule(graceNanos, () -> {
+            if (state == State.DONE) {
+                return;
+            }
+            if (!exited) {
+                signalled = true;
+            }
+            pool.kill(() -> t.signal(true));
+            abandonTimer = call.loop().schedule(graceNanos, this::abandon);
+        });
+    }
+
+    private void maybeFinish() {
+        if (state == State.DONE || !exited || openStreams > 0) {
+            return;
+        }
+        if (stopReason != null && !goneConfirmed) {
+            // Report EXIT only once the whole tree is gone, so "killed" means gone.
+            if (!checkingGone) {
+                checkingGone = true;
+                pool.kill(this::checkGone);
+            }
+            return;
+        }
+        finish(null);
+    }
+
+    /** Killer thread: polls until every process of the run is gone; the escalation timer sends SIGKILL meanwhile. */
+    private void checkGone() {
+        if (done) {
+            return;
+        }
+        if (tree.allGone()) {
+            post(() -> {
+                goneConfirmed = true;
+                maybeFinish();
+            });
+        } else {
+            pool.killLater(this::checkGone, config.deathCheckMillis());
+        }
+    }
+
+    /** A grace after SIGKILL something still holds a pipe or runs: report anyway, log who survived. */
+    private void abandon() {
+        if (state == State.DONE) {
+            return;
+        }
+        ProcessTree t = tree;
+        pool.kill(() -> {
+            List<Long> survivors = t.survivors();
+            post(() -> {
+                if (state == State.DONE) {
+                    return;
+                }
+                for (int i = 0; i < openStreams; i++) {
+                    stats.abandonedReader();
+                }
+                service.ctx().log().warn("exec " + call.connectionName() + " " + who() + " " + spec.describe()
+                        + ": processes " + survivors + " survived SIGKILL or escaped the process group;"
+                        + " reporting EXIT without them (" + openStreams + " pipe readers left behind)");
+                finish(survivors);
+            });
+        });
+    }
+
+    private void finish(List<Long> survivors) {
+        state = State.DONE;
+        done = true;
+        cancelTimers();
+        if (stdin != null) {
+            stdin.close();
+        }
+        long durationMs = TimeUnit.NANOSECONDS.toMillis(call.loop().clock().nanoTime() - acceptedNanos);
+        boolean wasExited = exited;
+        call.send(Header.reply("EXIT", call.id())
+                .put("exitCode", (long) (wasExited ? exitCode : -1))
+                .put("durationMs", durationMs)
+                .put("killed", signalled)
+                .put("reason", stopReason));
+        call.end();
+        service.runEnded(this, true, signalled);
+        service.ctx().log().info("exec end " + call.connectionName() + " " + who() + " " + spec.describe()
+                + " exit=" + (wasExited ? exitCode : "?") + " duration=" + durationMs + "ms"
+                + (signalled ? " killed" : "") + (stopReason != null ? " reason=" + stopReason : "")
+                + " output=" + outputSent + "B" + (survivors != null ? " survivors=" + survivors : ""));
+    }
+
+    private void cancelTimers() {
+        for (EventLoop.Timer t : new EventLoop.Timer[] {timeoutTimer, escalateTimer, abandonTimer}) {
+            if (t != null) {
+                t.cancel();
+            }
+        }
+        if (timeoutRef != null) {
+            timeoutRef.set(null);
+        }
+    }
+
+    private String who() {
+        return user + "@" + address;
+    }
+
+    private String envNames() {
+        return spec.env().isEmpty() ? "" : " env=" + spec.env().keySet();
+    }
+}
