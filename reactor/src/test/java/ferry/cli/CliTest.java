@@ -22,7 +22,8 @@ class CliTest {
         Cli cli = new Cli(new Console(System.out, System.err, System.in, java.util.Map.of()));
         List<String[]> paths = new ArrayList<>();
         collect(cli.root(), new ArrayList<>(), paths);
-        assertTrue(paths.size() >= 8, "root, serve, ping, info, speed, shell, demo, demo sticky, help");
+        assertTrue(paths.size() >= 14, "root, serve, ping, info, speed, shell, user (add, passwd, set, del, list), demo, "
+                + "demo sticky, help");
         for (String[] path : paths) {
             Command c = find(cli.root(), path);
             for (String flag : new String[] {"--help", "-h"}) {
