@@ -13,11 +13,13 @@ $(JAR): $(SOURCES)
 	$(MVN) $(MVN_FLAGS) -DskipTests package -pl reactor -am
 
 ## run: start a server on 127.0.0.1:$(PORT) serving ./data (make run PORT=0 picks a free port;
-##      ARGS="--verbose" passes more serve options)
+##      ARGS="--verbose" passes more serve options). Its users live in ./config, outside the served
+##      folder; the first run creates user "demo" and prints its password once (also saved, owner-only,
+##      in config/demo-credentials, which bin/ferry uses by itself for 127.0.0.1 from this folder).
 PORT ?= 7373
 ARGS ?=
 run: build
-	bin/ferry serve --root data --listen 127.0.0.1:$(PORT) $(ARGS)
+	bin/ferry serve --root data --config-dir config --demo-user --listen 127.0.0.1:$(PORT) $(ARGS)
 
 ## test: the whole test suite
 test:

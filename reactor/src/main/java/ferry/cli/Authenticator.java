@@ -1,35 +1,45 @@
 package ferry.cli;
 
+import ferry.client.LoginResult;
 import java.io.IOException;
+import java.nio.file.Path;
 
 /**
- * Logs a client connection in, for commands that need more than HELLO and PING.
- *
- * <p>Round 2 plugs the login service in here: an implementation built from
- * {@code FERRY_USER}/{@code FERRY_PASSWORD}, the credentials file or a prompt runs the
- * SCRAM exchange ({@code ScramClient}) on {@link RemoteClient#client()}, and
- * {@link Cli#setAuthenticator} installs it. Until then {@link #NONE} explains that login is not
- * available.
+ * Logs a client connection in, when it should: {@link ScramLogin} in real use ({@link Cli}
+ * installs it), something simpler in tests.
  *
  * <p>Thread safety: called on the command's thread.
  */
 interface Authenticator {
+    /** When a connection logs in. */
+    enum When {
+        /**
+         * Only when the person named a user or credentials ({@code user@host}, {@code --user},
+         * {@code FERRY_USER}, {@code --credentials}, {@code FERRY_CREDENTIALS}): commands that work
+         * without login (ping, info, speed) then check the credentials and show the rights.
+         */
+        IF_NAMED,
+        /** As {@link #IF_NAMED}, and whenever the server requires login: commands that use files or exec, the shell. */
+        IF_REQUIRED,
+        /** Always: the shell's {@code login} action. */
+        ALWAYS
+    }
+
     /**
-     * Logs in on {@code connection} when its server requires it or the remote names a user.
+     * Logs in on {@code connection} if {@code when} says so.
      *
-     * @throws CliException a refused login, with a message for the user
+     * @param credentialsFile a credentials file the person named ({@code --credentials}), or null
+     * @return the login, or null when the connection did not log in
+     * @throws CliException a refused login or missing credentials, with a one-line message
      */
-    void login(RemoteClient connection, Console console) throws IOException, CliException;
+    LoginResult login(RemoteClient connection, Console console, Path credentialsFile, When when)
+            throws IOException, CliException;
 
     /** No login support: fine for servers that do not require it; a clear error for those that do. */
-    Authenticator NONE = (connection, console) -> {
-        if (connection.loginRequired()) {
-            throw new CliException(connection.remote().hostPort() + " requires login, and this ferry has no login "
-                    + "support yet");
+    Authenticator NONE = (connection, console, credentialsFile, when) -> {
+        if (connection.loginRequired() || when == When.ALWAYS) {
+            throw new CliException(connection.remote().hostPort() + " requires login, and login is switched off here");
         }
-        if (connection.remote().user() != null) {
-            console.detail("ferry: not logging in as '" + connection.remote().user()
-                    + "': the server does not require login and this ferry has no login support yet");
-        }
+        return null;
     };
 }

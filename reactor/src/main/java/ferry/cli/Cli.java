@@ -38,7 +38,7 @@ public final class Cli {
 
     private final Console console;
     private final Command root;
-    private Authenticator authenticator = Authenticator.NONE;
+    private Authenticator authenticator = new ScramLogin();
 
     Cli(Console console) {
         this.console = console;
@@ -54,6 +54,9 @@ public final class Cli {
                 return "A remote is [user@]host[:port]:/path or ferry://[user@]host[:port]/path; host defaults to "
                         + "127.0.0.1 and port to " + ferry.reactor.ServerConfig.DEFAULT_PORT + ". A HOST argument is "
                         + "[user@]host[:port].\n\n"
+                        + "Login: a command logs in when the server requires it (or when you name a user), with "
+                        + "FERRY_USER/FERRY_PASSWORD, --credentials FILE or FERRY_CREDENTIALS, "
+                        + "~/.config/ferry/credentials, make run's demo credentials (loopback), or a prompt.\n\n"
                         + "Run 'ferry COMMAND --help' for a command's options. New to Ferry? Try 'ferry demo sticky'.\n\n"
                         + "Exit status: 0 success, 1 failure, 2 usage error.";
             }
@@ -64,8 +67,8 @@ public final class Cli {
     }
 
     /**
-     * The subcommands, in the order help lists them. Round 2 adds get, put, ls, stat, rm, mkdir,
-     * mv, cp (file service), exec (exec service) and user (login service) here.
+     * The subcommands, in the order help lists them. Round 2b adds get, put, ls, stat, rm, mkdir,
+     * mv, cp (file service) and exec (exec service) here.
      */
     private List<Command> commands() {
         return List.of(
@@ -74,11 +77,12 @@ public final class Cli {
                 new InfoCommand(),
                 new SpeedCommand(),
                 new ShellCommand(),
+                new UserCommand(),
                 new DemoCommand(),
                 new HelpCommand());
     }
 
-    /** How client commands log in; the login service replaces {@link Authenticator#NONE}. */
+    /** How client commands log in: {@link ScramLogin}, unless a test installs another. */
     Authenticator authenticator() {
         return authenticator;
     }

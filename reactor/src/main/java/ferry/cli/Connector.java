@@ -8,11 +8,13 @@ import ferry.protocol.ProtocolException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 
 /**
- * Opens a command's connection to a server: resolves the host, connects, asks HELLO and, for
- * commands that need it, logs in through the {@link Authenticator}. Every failure becomes one
- * clear {@link CliException}: {@code cannot connect to 10.0.0.9:7373: connection refused}.
+ * Opens a command's connection to a server: resolves the host, connects, asks HELLO and logs in
+ * through the {@link Authenticator} when {@link Authenticator.When} says so. Every failure
+ * becomes one clear {@link CliException}: {@code cannot connect to 10.0.0.9:7373: connection
+ * refused}, {@code login failed for alice: wrong user name or password}.
  *
  * <p>Thread safety: stateless apart from its configuration; use from the command's thread.
  */
@@ -20,11 +22,18 @@ final class Connector {
     private final Console console;
     private final ClientOptions options;
     private final Authenticator authenticator;
+    private final Path credentialsFile;
 
     Connector(Console console, ClientOptions options, Authenticator authenticator) {
+        this(console, options, authenticator, null);
+    }
+
+    /** @param credentialsFile the {@code --credentials} file, or null */
+    Connector(Console console, ClientOptions options, Authenticator authenticator, Path credentialsFile) {
         this.console = console;
         this.options = options;
         this.authenticator = authenticator;
+        this.credentialsFile = credentialsFile;
     }
 
     ClientOptions options() {
@@ -32,10 +41,16 @@ final class Connector {
     }
 
     /**
-     * Connects to {@code remote} and says HELLO; with {@code login}, also logs in where the
-     * server requires it (ping and info do not need to; file and exec commands do).
+     * Connects to {@code remote} and says HELLO; with {@code needsLogin} (file and exec commands,
+     * the shell) logs in where the server requires it ({@link Authenticator.When#IF_REQUIRED}),
+     * otherwise (ping, info) only when a user or credentials were named.
      */
-    RemoteClient open(Remote remote, boolean login) throws CliException {
+    RemoteClient open(Remote remote, boolean needsLogin) throws CliException {
+        return open(remote, needsLogin ? Authenticator.When.IF_REQUIRED : Authenticator.When.IF_NAMED);
+    }
+
+    /** Connects to {@code remote}, says HELLO, and logs in as {@code when} says. */
+    RemoteClient open(Remote remote, Authenticator.When when) throws CliException {
         String where = remote.hostPort();
         long t0 = System.nanoTime();
         try {
@@ -65,16 +80,14 @@ final class Connector {
         }
         console.detail("ferry: connected to " + where + " (" + rc.serverDescription() + ") in "
                 + Units.formatElapsed(rc.connectNanos()));
-        if (login) {
-            try {
-                authenticator.login(rc, console);
-            } catch (IOException e) {
-                rc.close();
-                throw new CliException("login to " + where + " failed: " + ErrorMessages.describe(e), e);
-            } catch (CliException e) {
-                rc.close();
-                throw e;
-            }
+        try {
+            rc.loggedIn(authenticator.login(rc, console, credentialsFile, when));
+        } catch (IOException e) {
+            rc.close();
+            throw new CliException("login to " + where + " failed: " + ErrorMessages.describe(e), e);
+        } catch (CliException e) {
+            rc.close();
+            throw e;
         }
         return rc;
     }

@@ -1,5 +1,6 @@
 package ferry.cli;
 
+import ferry.client.CredentialsResolver;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Map;
@@ -13,6 +14,10 @@ import java.util.Map;
  * and {@code [ -t 0 ]} and exports {@value #STDOUT_TTY_ENV} and {@value #STDIN_TTY_ENV} as
  * {@code 1} or {@code 0}. Without the launcher (an IDE, {@code java -jar}), both count as not a
  * terminal: the quiet, script-friendly choice.
+ *
+ * <p>Questions to a person (a password, a user name) go through {@link #prompter()}: the
+ * terminal without echo ({@link TerminalPrompter}) when stdin is one, else none, so scripts never
+ * hang on a prompt. Tests pass their own.
  *
  * <p>Thread safety: configured once by {@link Cli} before a command runs; read-only afterwards.
  * The streams themselves are thread-safe PrintStreams.
@@ -31,15 +36,26 @@ final class Console {
     private final PrintStream err;
     private final InputStream in;
     private final Map<String, String> env;
+    private final CredentialsResolver.Prompter prompter;
     private Verbosity verbosity = Verbosity.NORMAL;
     private boolean debug;
     private boolean progressAllowed = true;
 
     Console(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
+        this(out, err, in, env, null);
+    }
+
+    /**
+     * @param prompter who answers prompts; null for the terminal when stdin is one (see
+     *                 {@link #prompter()})
+     */
+    Console(PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
+            CredentialsResolver.Prompter prompter) {
         this.out = out;
         this.err = err;
         this.in = in;
         this.env = Map.copyOf(env);
+        this.prompter = prompter;
     }
 
     /** The process's own streams and environment. */
@@ -53,6 +69,22 @@ final class Console {
 
     String env(String name) {
         return env.get(name);
+    }
+
+    /** The whole environment (for {@link CredentialsResolver}). */
+    Map<String, String> environment() {
+        return env;
+    }
+
+    /**
+     * Who answers a prompt: the one given at construction, else the terminal (echo off for
+     * passwords) when stdin is a terminal, else null: no one to ask.
+     */
+    CredentialsResolver.Prompter prompter() {
+        if (prompter != null) {
+            return prompter;
+        }
+        return stdinIsTerminal() ? new TerminalPrompter() : null;
     }
 
     boolean stdoutIsTerminal() {

@@ -22,8 +22,8 @@ final class InfoCommand extends Command {
 
     @Override
     int run(Invocation inv) throws Exception {
-        Remote remote = hostArgument(inv.args(), 0);
-        Connector connector = new Connector(inv.console(), client.options(inv.args()), inv.cli().authenticator());
+        Remote remote = client.withUser(hostArgument(inv.args(), 0), inv.args());
+        Connector connector = client.connector(inv);
         try (RemoteClient rc = connector.open(remote, false)) {
             if (inv.args().get(json)) {
                 inv.console().out().println(rc.hello());

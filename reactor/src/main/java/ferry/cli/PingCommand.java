@@ -42,14 +42,14 @@ final class PingCommand extends Command {
 
     @Override
     int run(Invocation inv) throws Exception {
-        Remote remote = hostArgument(inv.args(), 0);
+        Remote remote = client.withUser(hostArgument(inv.args(), 0), inv.args());
         Console console = inv.console();
         PrintStream out = console.out();
         int n = inv.args().get(count);
         long pause = inv.args().get(interval);
         byte[] payload = new byte[(int) (long) inv.args().get(size)];
         new Random(n).nextBytes(payload);
-        Connector connector = new Connector(console, client.options(inv.args()), inv.cli().authenticator());
+        Connector connector = client.connector(inv);
         try (RemoteClient rc = connector.open(remote, false)) {
             out.println("PING " + remote.hostPort() + " (" + rc.serverDescription() + "): " + payload.length
                     + " bytes of payload");

@@ -1,6 +1,7 @@
 package ferry.cli;
 
 import ferry.client.FerryClient;
+import ferry.client.LoginResult;
 import ferry.protocol.Header;
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,7 +10,7 @@ import java.util.List;
 
 /**
  * An open connection from a command to a server: the {@link FerryClient}, the {@link Remote}
- * it was opened for, and the server's HELLO answer.
+ * it was opened for, the server's HELLO answer, and the login, if any.
  *
  * <p>Round 2 hangs the service clients off it by composition ({@code new FileClient(client())},
  * {@code new ExecClient(client())}), created on first use.
@@ -21,6 +22,7 @@ final class RemoteClient implements Closeable {
     private final FerryClient client;
     private final Header hello;
     private final long connectNanos;
+    private LoginResult login;
 
     RemoteClient(Remote remote, FerryClient client, Header hello, long connectNanos) {
         this.remote = remote;
@@ -31,7 +33,7 @@ final class RemoteClient implements Closeable {
 
     Remote remote() { return remote; }
     FerryClient client() { return client; }
-    /** The server's HELLO answer (server, version, protocol, features, login, user). */
+    /** The server's HELLO answer (server, version, protocol, features, login, user), from before any login. */
     Header hello() { return hello; }
     /** Time to connect and get HELLO's answer. */
     long connectNanos() { return connectNanos; }
@@ -39,6 +41,27 @@ final class RemoteClient implements Closeable {
     /** Whether the server said connections must log in before using files or exec. */
     boolean loginRequired() {
         return "required".equals(hello.getString("login", "optional"));
+    }
+
+    /** The login this connection made, or null. */
+    LoginResult login() {
+        return login;
+    }
+
+    void loggedIn(LoginResult result) {
+        this.login = result;
+    }
+
+    /**
+     * Who this connection is: the user it logged in as, else what HELLO said ({@code anonymous}
+     * on a server without required login), else null (not logged in).
+     */
+    String user() {
+        if (login != null) {
+            return login.user();
+        }
+        Object u = hello.get("user");
+        return u == null ? null : String.valueOf(u);
     }
 
     /** The features the server listed in HELLO ({@code ping}, {@code files}, {@code exec}, ...). */

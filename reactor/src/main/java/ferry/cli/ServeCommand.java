@@ -4,11 +4,17 @@ import ferry.reactor.FerryServer;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
 import ferry.reactor.Version;
+import ferry.reactor.auth.AuthPolicy;
+import ferry.reactor.auth.AuthSettings;
+import ferry.reactor.auth.DemoUser;
+import ferry.reactor.auth.PasswordHasher;
+import ferry.reactor.auth.UserStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -18,9 +24,17 @@ import java.util.concurrent.CountDownLatch;
  * the {@code --config} file, the flags. Every {@link ServerConfig} setting is reachable (see
  * {@link ServeOptions}); {@code --print-config} shows the result as a config file.
  *
- * <p>Output: stdout gets exactly one line once the server accepts connections,
+ * <p>Access: the login service is always installed, reading users from
+ * {@code CONFIG-DIR/users} (re-read when it changes); {@link ServeAccess} decides from the flags,
+ * the bind address and the number of users whether login is required and what anonymous
+ * connections may do, or refuses to start (exit 1, one line) off loopback without users or
+ * anonymous read access. The config folder must lie outside the root. {@code --demo-user} (make
+ * run) creates a demo account on a loopback server without users ({@link #demoUser}).
+ *
+ * <p>Output: stdout gets one line once the server accepts connections,
  * {@code ferry 0.1.0 listening on 127.0.0.1:7373, root /abs/data} (with the real port when
- * {@code --listen} asked for port 0: scripts and tests read it). stderr gets the server log,
+ * {@code --listen} asked for port 0: scripts and tests read it), preceded with {@code --demo-user}
+ * by one line about the demo account (its password, the one time it is created). stderr gets the server log,
  * one line per event ({@code 2026-11-25T07:51:40.123Z INFO  c1 127.0.0.1:50412 open}): warnings
  * only with {@code --quiet}, debug detail with {@code --verbose}.
  *
@@ -50,8 +64,10 @@ final class ServeCommand extends Command {
         return "Serve a folder over the Ferry protocol, in the foreground, until Ctrl-C or SIGTERM (which stop "
                 + "it gracefully). Prints one line on stdout once it listens (with the real port when --listen "
                 + "asks for port 0) and logs one line per connection and transfer to stderr.\n\n"
-                + "By default it listens on loopback only, where anyone on this machine may read and write without "
-                + "logging in. Off loopback, anonymous users may at most read (--anonymous-read), or log in.";
+                + "Access is secure by default. Users live in CONFIG-DIR/users (manage them with 'ferry user'); "
+                + "when there are any, connections must log in. Without users, a server on loopback lets anyone on "
+                + "this machine read, write and delete, and a server listening elsewhere refuses to start unless "
+                + "--anonymous-read lets anyone read. The config folder must be outside --root.";
     }
 
     @Override
@@ -65,6 +81,8 @@ final class ServeCommand extends Command {
                 + "Examples:\n\n"
                 + "  ferry serve --root ~/share                      # this machine only, 127.0.0.1:7373\n"
                 + "  ferry serve --root ~/share --listen 0.0.0.0:7373 --anonymous-read\n"
+                + "  ferry user add alice --config-dir /etc/ferry && ferry serve --root /srv/share --config-dir "
+                + "/etc/ferry --listen 0.0.0.0:7373\n"
                 + "  ferry serve --config /etc/ferry.conf --workers 16 --verbose\n"
                 + "  ferry serve --listen 127.0.0.1:0                # any free port, printed at startup";
     }
@@ -72,18 +90,41 @@ final class ServeCommand extends Command {
     @Override
     int run(Invocation inv) throws Exception {
         Console console = inv.console();
-        ServeSettings s = resolve(inv.args());
-        ServerConfig cfg = buildConfig(s);
+        ServeSettings s = resolve(inv.args(), console.env(ServeSettings.ENV_CONFIG));
+        ServerConfig checked = buildConfig(s);
+        AuthSettings auth = authSettings(s);
         if (inv.args().get(printConfig)) {
-            printConfig(console.out(), s, cfg);
+            printConfig(console.out(), s, checked);
             return Cli.EXIT_OK;
         }
-        Path root = prepareRoot(s.root());
+        Path configDir = checkConfigDir(s.configDir(), s.root().toAbsolutePath().normalize());
         ServerLog.Level level = console.quiet() ? ServerLog.Level.WARN
                 : console.verbose() ? ServerLog.Level.DEBUG : s.logLevelEnum();
         ServerLog log = new ServerLog(console.err(), level);
+        UserStore store = UserStore.inConfigDir(configDir);
+        if (s.demoUser()) {
+            String demo = demoUser(store, configDir, checked.isLoopbackOnly(), log);
+            if (demo != null) {
+                console.out().println(demo); // before starting: the password is shown even if the port is busy
+                console.out().flush();
+            }
+        }
+        AuthPolicy.Decision access;
+        try {
+            access = ServeAccess.decide(s, checked.isLoopbackOnly(), store.countUsers());
+        } catch (AuthPolicy.RefusedException e) {
+            throw new CliException(e.getMessage() + " (users are read from " + store.file() + ")", e);
+        } catch (IOException e) {
+            throw new CliException(ErrorMessages.describe(e), e);
+        }
+        ServerConfig cfg = buildConfig(s, access);
+        Path root = prepareRoot(s.root()); // only once the server may start: a refusal leaves no folder behind
         FerryServer server = new FerryServer(cfg, log);
-        ServerServices.install(server, s, root, log);
+        try {
+            ServerServices.install(server, s, root, store, auth, log);
+        } catch (IOException e) {
+            throw new CliException(ErrorMessages.describe(e), e);
+        }
         try {
             server.start();
         } catch (IOException e) {
@@ -91,6 +132,7 @@ final class ServeCommand extends Command {
                     + (e.getMessage() != null && e.getMessage().contains("in use")
                     ? " (another server there? choose another port with --listen HOST:PORT)" : ""), e);
         }
+        log.info("access: " + access.summary());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping (signal received)");
@@ -107,9 +149,18 @@ final class ServeCommand extends Command {
         return Cli.EXIT_OK;
     }
 
-    /** Defaults, then the config file, then the flags. */
+    /** {@link #resolve(ParsedArgs, String)} without {@code FERRY_CONFIG}. */
     ServeSettings resolve(ParsedArgs args) throws UsageException {
+        return resolve(args, null);
+    }
+
+    /**
+     * Defaults ({@code envConfigDir}, the value of {@code FERRY_CONFIG}, among them), then the
+     * config file, then the flags.
+     */
+    ServeSettings resolve(ParsedArgs args, String envConfigDir) throws UsageException {
         ServeSettings s = new ServeSettings();
+        s.setConfigDir(ServeSettings.defaultConfigDir(envConfigDir));
         if (args.has(config)) {
             Path file = Path.of(args.get(config));
             List<ConfigFile.Entry> entries = ConfigFile.read(file);
@@ -129,13 +180,7 @@ final class ServeCommand extends Command {
                 }
                 read |= st == settings.anonymousRead;
                 rights |= st == settings.anonymousRights;
-                String value = e.value();
-                if (st.isPath() && (value.equals("~") || value.startsWith("~/"))) {
-                    value = System.getProperty("user.home") + value.substring(1); // no shell expands it here
-                }
-                if (st.isPath() && !value.isEmpty() && !Path.of(value).isAbsolute()) {
-                    value = base.resolve(value).normalize().toString();
-                }
+                String value = st.isPath() ? pathValue(e.value(), base) : e.value();
                 Object parsed;
                 try {
                     parsed = st.option().type().parse(value);
@@ -156,16 +201,142 @@ final class ServeCommand extends Command {
                 apply(st, args.get(st.option()), s, "--" + st.name());
             }
         }
+        if (s.loginRequired() && s.anonymousRights() != null) {
+            throw new UsageException("--login-required contradicts anonymous access (--anonymous-read, "
+                    + "--anonymous-rights): give one or the other");
+        }
         s.exec().validate();
         return s;
     }
 
-    /** The server's configuration; a combination the core refuses is a usage error in flag names. */
+    /**
+     * A path as a config file gives it: {@code ~/} is the home folder (no shell expands it here),
+     * and a relative path is relative to the file's folder {@code base}.
+     */
+    static String pathValue(String value, Path base) {
+        String v = value;
+        if (v.equals("~") || v.startsWith("~/")) {
+            v = System.getProperty("user.home") + v.substring(1);
+        }
+        if (!v.isEmpty() && !Path.of(v).isAbsolute()) {
+            v = base.resolve(v).normalize().toString();
+        }
+        return v;
+    }
+
+    /**
+     * The {@code config-dir} a serve config file sets, resolved as serve would, or null when it
+     * sets none (for {@code ferry user --config FILE}, which edits that server's users).
+     */
+    static Path configDirOf(Path configFile) throws UsageException {
+        for (ConfigFile.Entry e : ConfigFile.read(configFile)) {
+            if (e.key().equals("config-dir")) {
+                try {
+                    return Path.of(ValueType.text().parse(pathValue(e.value(), configFile.toAbsolutePath().getParent())));
+                } catch (IllegalArgumentException ex) {
+                    throw new UsageException(configFile + ":" + e.line() + ": invalid value for config-dir: " + ex.getMessage());
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Checks the settings the core validates (before the user store is read, so the access part
+     * is a placeholder: see {@link ServeSettings#checkedConfig()}); a combination the core refuses
+     * is a usage error in flag names. Explicit anonymous rights are checked too (more than read
+     * off loopback is refused).
+     */
     ServerConfig buildConfig(ServeSettings s) throws UsageException {
         try {
-            return s.buildConfig();
+            ServerConfig c = s.checkedConfig();
+            if (s.anonymousRights() != null) {
+                s.buildConfig(new AuthPolicy.Decision(false, s.anonymousRights(), "checking anonymous rights"));
+            }
+            return c;
         } catch (IllegalArgumentException e) {
             throw new UsageException(settings.translate(e.getMessage()));
+        }
+    }
+
+    /** The configuration the server runs with: {@code access} applied. */
+    ServerConfig buildConfig(ServeSettings s, AuthPolicy.Decision access) throws UsageException {
+        try {
+            return s.buildConfig(access);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(settings.translate(e.getMessage()));
+        }
+    }
+
+    /** The login service's settings; a bad combination is a usage error in flag names. */
+    AuthSettings authSettings(ServeSettings s) throws UsageException {
+        try {
+            return s.authSettings();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(settings.translate(e.getMessage()));
+        }
+    }
+
+    /**
+     * {@code --demo-user}: creates the demo user on a loopback server without users and returns the
+     * one-time message with its password; when it exists already, a message saying where its
+     * password is. Off loopback it only warns: a demo account is for this machine's own user.
+     */
+    static String demoUser(UserStore store, Path configDir, boolean loopbackOnly, ServerLog log) throws CliException {
+        if (!loopbackOnly) {
+            log.warn("--demo-user ignored: a demo account is only created for a server that listens on loopback");
+            return null;
+        }
+        try {
+            Optional<DemoUser.Created> created = DemoUser.ensure(store, configDir, true, PasswordHasher.DEFAULT_ITERATIONS);
+            if (created.isPresent()) {
+                return created.get().announcement();
+            }
+            if (!store.load().contains(DemoUser.NAME)) {
+                log.info("demo user: not created, " + store.file() + " has users already");
+                return null;
+            }
+        } catch (IOException e) {
+            throw new CliException("cannot create the demo user: " + ErrorMessages.describe(e), e);
+        }
+        Path file = configDir.resolve(DemoUser.CREDENTIALS_FILE_NAME);
+        return Files.exists(file)
+                ? "demo user \"" + DemoUser.NAME + "\": its password is in " + file
+                : "demo user \"" + DemoUser.NAME + "\" exists but " + file + " is gone: set a new password with "
+                        + "'ferry user passwd " + DemoUser.NAME + " --config-dir " + configDir + "'";
+    }
+
+    /**
+     * The config folder, absolute; refused when it is inside the served root (clients could then
+     * download the user store and the demo password). Compares real paths, so a symlink cannot hide it.
+     */
+    static Path checkConfigDir(Path configured, Path root) throws CliException {
+        Path dir = configured.toAbsolutePath().normalize();
+        Path realDir = realPathOfNearest(dir);
+        Path realRoot = realPathOfNearest(root);
+        if (realDir.startsWith(realRoot)) {
+            throw new CliException("config folder " + dir + " is inside the served root " + root
+                    + ", where clients could download the user store: choose a --config-dir outside the root");
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new CliException("config folder " + dir + " is not a folder");
+        }
+        return dir;
+    }
+
+    /** The real path of {@code p}, or of its nearest existing ancestor with the rest appended. */
+    private static Path realPathOfNearest(Path p) {
+        Path existing = p;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return p;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(p)).normalize();
+        } catch (IOException e) {
+            return p;
         }
     }
 

@@ -2,6 +2,7 @@ package ferry.cli;
 
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
+import ferry.reactor.auth.DemoUser;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +32,11 @@ final class ServeOptions {
     private static final long MAX_MILLIS = Long.MAX_VALUE / 1_000_000;
     private static final String G_SERVE = "";
     private static final String G_ACCESS = "access";
+    private static final String G_LOGIN = "failed logins";
+    /** AuthSettings' bounds for its delays and the exchange timeout: one hour. */
+    private static final long MAX_LOGIN_DELAY_MILLIS = 3_600_000;
+    /** AuthSettings' bound for forgetting failures: one week. */
+    private static final long MAX_LOGIN_FORGET_MILLIS = 7L * 24 * 3_600_000;
     private static final String G_EXEC = "remote commands (exec; off unless allowed)";
     private static final String G_THREADS = "threads";
     private static final String G_LIMITS = "limits";
@@ -40,7 +46,7 @@ final class ServeOptions {
 
     private final Command command;
     private final ServeSettings defaults = new ServeSettings();
-    private final ServerConfig defaultConfig = defaults.buildConfig();
+    private final ServerConfig defaultConfig = defaults.checkedConfig();
     private final Map<String, Setting<?>> byName = new LinkedHashMap<>();
     final Setting<Boolean> anonymousRead;
     final Setting<Set<Right>> anonymousRights;
@@ -58,19 +64,56 @@ final class ServeOptions {
                         "error, warn, info or debug (--quiet means warn, --verbose debug)").group(G_SERVE),
                 null, (s, v) -> s.setLogLevel(v), (s, c) -> s.logLevel(), false);
 
-        add(Option.toggle("login-required", false, "connections must log in before anything but HELLO and PING")
-                        .group(G_ACCESS),
-                "loginRequired", (s, v) -> s.builder.loginRequired(v), (s, c) -> c.loginRequired(), false);
-        anonymousRights = add(Option.value("anonymous-rights", "LIST", rightsType(), null,
-                        "what connections may do without login: read, write, delete, exec, all or none").group(G_ACCESS),
-                "anonymousRights", (s, v) -> s.builder.anonymousRights(v), (s, c) -> c.anonymousRights(), false);
+        add(Option.value("config-dir", "DIR", ValueType.text(), ServeSettings.DEFAULT_CONFIG_DIR,
+                        "folder of the user store (DIR/users, see 'ferry user') and the demo credentials; must be "
+                        + "outside --root").defaultText("./" + ServeSettings.DEFAULT_CONFIG_DIR + ", or $"
+                        + ServeSettings.ENV_CONFIG).group(G_ACCESS),
+                null, (s, v) -> s.setConfigDir(Path.of(v)), (s, c) -> s.configDir().toAbsolutePath().normalize().toString(),
+                true);
+        add(Option.flag("login-required", "require login even with no users yet (with users it is required anyway, "
+                        + "unless anonymous access is given)").group(G_ACCESS),
+                "loginRequired", (s, v) -> s.setLoginRequired(v), (s, c) -> s.loginRequired(), false);
+        anonymousRights = add(Option.value("anonymous-rights", "LIST", rightsOrAuto(), null,
+                        "what connections may do without login: read, write, delete, exec, all, none, or auto (no "
+                        + "users: read,write,delete on loopback, else refuse to start; users: login required)")
+                        .defaultText("auto").group(G_ACCESS),
+                "anonymousRights", (s, v) -> s.setAnonymousRights(v), (s, c) -> s.anonymousRights(), false);
         anonymousRead = add(Option.flag("anonymous-read",
-                        "same as --anonymous-rights read: the only way to serve off loopback without login").group(G_ACCESS),
+                        "same as --anonymous-rights read: the only way to serve off loopback without users").group(G_ACCESS),
                 null, (s, v) -> {
                     if (v) {
-                        s.builder.anonymousRights(EnumSet.of(Right.READ));
+                        s.setAnonymousRights(EnumSet.of(Right.READ));
                     }
                 }, null, false);
+        add(Option.toggle("demo-user", false, "on loopback with no users, create user '" + DemoUser.NAME + "' with a "
+                        + "random password, printed once and saved in CONFIG-DIR/" + DemoUser.CREDENTIALS_FILE_NAME
+                        + " (make run does)").group(G_ACCESS),
+                null, (s, v) -> s.setDemoUser(v), (s, c) -> s.demoUser(), false);
+
+        add(intOption("login-free-failures", "failed logins per user and per address that cost no delay", 0, 1_000_000,
+                        G_LOGIN),
+                "freeFailures", (s, v) -> s.login().setFreeFailures(v), (s, c) -> s.login().freeFailures(), false);
+        add(Option.value("login-delay", "DURATION", ValueType.duration(0, MAX_LOGIN_DELAY_MILLIS), null,
+                        "answer delay after those; doubles with each further failure").group(G_LOGIN),
+                "baseDelayMillis", (s, v) -> s.login().setBaseDelayMillis(v), (s, c) -> s.login().baseDelayMillis(), false);
+        add(Option.value("login-max-delay", "DURATION", ValueType.duration(0, MAX_LOGIN_DELAY_MILLIS), null,
+                        "longest delay of one answer").group(G_LOGIN),
+                "maxDelayMillis", (s, v) -> s.login().setMaxDelayMillis(v), (s, c) -> s.login().maxDelayMillis(), false);
+        add(Option.value("login-forget-after", "DURATION", ValueType.duration(1, MAX_LOGIN_FORGET_MILLIS), null,
+                        "a user or address without failures this long starts afresh").group(G_LOGIN),
+                "forgetAfterMillis", (s, v) -> s.login().setForgetAfterMillis(v), (s, c) -> s.login().forgetAfterMillis(),
+                false);
+        add(intOption("login-max-tracked", "users and addresses the throttle remembers (least recent dropped)",
+                        2, 100_000_000, G_LOGIN),
+                "maxTracked", (s, v) -> s.login().setMaxTracked(v), (s, c) -> s.login().maxTracked(), false);
+        add(intOption("login-max-failures", "failed logins one connection may make before it is closed", 1, 1_000_000,
+                        G_LOGIN),
+                "maxFailuresPerConnection", (s, v) -> s.login().setMaxFailuresPerConnection(v),
+                (s, c) -> s.login().maxFailuresPerConnection(), false);
+        add(Option.value("login-exchange-timeout", "DURATION", ValueType.duration(1, MAX_LOGIN_DELAY_MILLIS), null,
+                        "time a client has from AUTH_START to AUTH_FINISH").group(G_LOGIN),
+                "exchangeTimeoutMillis", (s, v) -> s.login().setExchangeTimeoutMillis(v),
+                (s, c) -> s.login().exchangeTimeoutMillis(), false);
 
         add(Option.list("exec-allow", "CMD,...", "commands clients may run, e.g. ls,df,uptime (repeatable)").group(G_EXEC),
                 null, (s, v) -> s.exec().setAllowed(v), (s, c) -> new ArrayList<>(s.exec().allowed()), false);
@@ -167,8 +210,10 @@ final class ServeOptions {
         Option<T> o = option;
         if (read != null && option.defaultValue() == null && !option.repeatable()) {
             // the default shown in help is the core's own default, read back: one source of truth
-            o = Option.value(option.name(), option.metavar(), option.type(), read.read(defaults, defaultConfig),
-                    option.help()).group(option.group());
+            T def = read.read(defaults, defaultConfig);
+            if (def != null) {
+                o = Option.value(option.name(), option.metavar(), option.type(), def, option.help()).group(option.group());
+            }
         }
         command.option(o);
         Setting<T> s = new Setting<>(o, property, apply, read, isPath);
@@ -233,6 +278,22 @@ final class ServeOptions {
             @Override
             public String format(Set<Right> value) {
                 return value.isEmpty() ? "none" : Right.toList(value);
+            }
+        };
+    }
+
+    /** Rights as {@link #rightsType()}, or {@code auto} (null): the secure default decided at start-up. */
+    static ValueType<Set<Right>> rightsOrAuto() {
+        ValueType<Set<Right>> rights = rightsType();
+        return new ValueType<>() {
+            @Override
+            public Set<Right> parse(String text) {
+                return text.trim().equalsIgnoreCase("auto") ? null : rights.parse(text);
+            }
+
+            @Override
+            public String format(Set<Right> value) {
+                return value == null ? "auto" : rights.format(value);
             }
         };
     }

@@ -1,13 +1,14 @@
 package ferry.cli;
 
+import ferry.client.LoginResult;
 import ferry.protocol.Header;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Prints what a server said in HELLO, one {@code name  value} line each, for {@code ferry info}
- * and the shell's {@code info}. Fields it does not know (a newer server, a new service) are
+ * Prints what a server said in HELLO, one {@code name  value} line each, and who this connection
+ * is (the login, if it made one), for {@code ferry info} and the shell's {@code info}. Fields it does not know (a newer server, a new service) are
  * printed too, as they came.
  */
 final class ServerInfo {
@@ -24,8 +25,7 @@ final class ServerInfo {
         List<String> features = rc.features();
         row(out, "features", features.isEmpty() ? "none" : String.join(", ", features));
         row(out, "login", h.getString("login", "?"));
-        Object user = h.get("user");
-        row(out, "user", user == null ? "(not logged in)" : String.valueOf(user));
+        row(out, "user", user(rc));
         if (h.has("maxHeaderBytes")) {
             row(out, "max header", Units.formatSize(h.getLong("maxHeaderBytes", 0)));
         }
@@ -36,6 +36,19 @@ final class ServerInfo {
             }
         }
         row(out, "connected", "in " + Units.formatElapsed(rc.connectNanos()));
+    }
+
+    /** {@code alice (rights read, write; home /alice)}, {@code anonymous}, or {@code (not logged in)}. */
+    static String user(RemoteClient rc) {
+        LoginResult login = rc.login();
+        if (login != null) {
+            return login.user() + " (rights " + ScramLogin.rights(login) + "; home /" + login.home() + ")";
+        }
+        String user = rc.user();
+        if (user != null) {
+            return user;
+        }
+        return rc.loginRequired() ? "(not logged in; name a user to log in: --user NAME or NAME@host)" : "(not logged in)";
     }
 
     private static void row(PrintStream out, String name, String value) {

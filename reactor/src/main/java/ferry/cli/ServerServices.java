@@ -2,16 +2,20 @@ package ferry.cli;
 
 import ferry.reactor.FerryServer;
 import ferry.reactor.ServerLog;
+import ferry.reactor.auth.AuthService;
+import ferry.reactor.auth.AuthSettings;
+import ferry.reactor.auth.UserStore;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
  * Installs the services a {@code ferry serve} server offers, from its settings. The core
  * (HELLO, PING, BYE) is always there.
  *
- * <p>Round 2 plugs the services in here, in this order (login first, so its op table and
- * {@code loginRequired} policy are in place before the services that check rights):
+ * <p>Order matters: login first, so its ops are in place before the services that check rights.
+ * The login service is installed whatever the access decision, so users added later can log in
+ * and an anonymous connection may log in for a user's rights. Round 2b plugs in:
  * <pre>{@code
- * server.install(new AuthService(userStore(s), ...));            // login
  * server.install(new FileService(root, ...));                    // files
  * if (s.exec().enabled()) server.install(new ExecService(policy(s.exec()), ...));   // exec
  * }</pre>
@@ -21,7 +25,18 @@ import java.nio.file.Path;
 final class ServerServices {
     private ServerServices() {}
 
-    static void install(FerryServer server, ServeSettings settings, Path root, ServerLog log) {
+    /**
+     * @throws IOException the user store is unusable (too open, malformed): the server must not start
+     */
+    static void install(FerryServer server, ServeSettings settings, Path root, UserStore store, AuthSettings auth,
+                        ServerLog log) throws IOException {
+        try {
+            server.install(new AuthService(store, auth));
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e); // install() declares Exception; AuthService throws IOException
+        }
         if (settings.exec().enabled()) {
             log.warn("remote commands (exec) are not part of this build yet: --exec-allow"
                     + (settings.exec().allowAll() ? "-all" : "") + " is accepted but has no effect");

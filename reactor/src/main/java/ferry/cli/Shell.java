@@ -69,8 +69,9 @@ final class Shell {
         RemoteClient first = session.connection(); // a bad address fails the command, not the first line
         PrintStream out = session.out();
         if (interactive && !session.console().quiet()) {
-            out.println("Connected to " + first.remote().hostPort() + " (" + first.serverDescription()
-                    + "). Type 'help' for commands, 'quit' to leave.");
+            out.println("Connected to " + first.remote().hostPort() + " (" + first.serverDescription() + ")"
+                    + (first.login() != null ? " as " + first.login().user() : "")
+                    + ". Type 'help' for commands, 'quit' to leave.");
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(session.console().in(), Charset.defaultCharset()));
         while (!session.quitting()) {

@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * The shell's own commands: {@code help}, {@code ping}, {@code info}, {@code history},
- * {@code quit} (alias {@code exit}). Round 2 lists the file actions ({@code ls}, {@code get},
+ * The shell's own commands: {@code help}, {@code ping}, {@code info}, {@code login},
+ * {@code whoami}, {@code history}, {@code quit} (alias {@code exit}). Round 2 lists the file actions ({@code ls}, {@code get},
  * {@code put}, {@code rm}, {@code mkdir}, {@code mv}, {@code stat}, {@code cd}) and {@code exec}
  * in {@link #all}, or adds them with {@link Shell#add}.
  */
@@ -13,7 +13,7 @@ final class ShellBuiltins {
     private ShellBuiltins() {}
 
     static List<ShellAction> all(Shell shell) {
-        return List.of(new Help(shell), new Ping(), new Info(), new History(), new Quit());
+        return List.of(new Help(shell), new Ping(), new Info(), new Login(), new Whoami(), new History(), new Quit());
     }
 
     static final class Help extends ShellAction {
@@ -84,6 +84,49 @@ final class ShellBuiltins {
         @Override
         void run(ShellSession s, ParsedArgs args) throws Exception {
             ServerInfo.print(s.out(), s.connection());
+        }
+    }
+
+    static final class Login extends ShellAction {
+        Login() {
+            super("login", "log in as USER (asks for the password), on a new connection");
+            arguments("[USER]");
+        }
+
+        @Override
+        String description() {
+            return "Log in as USER on a new connection, which replaces the current one once the login succeeds. "
+                    + "The password comes from FERRY_PASSWORD, a credentials file for USER, or a prompt without echo. "
+                    + "Without USER, the user your credentials name (FERRY_USER, the credentials file) or the one "
+                    + "you type.";
+        }
+
+        @Override
+        void run(ShellSession s, ParsedArgs args) throws Exception {
+            String user = args.positional(0, null);
+            ferry.client.LoginResult r = s.login(user);
+            s.out().println("logged in to " + s.remote().hostPort() + " as " + r.user() + " (rights "
+                    + ScramLogin.rights(r) + "; home /" + r.home() + ")");
+        }
+    }
+
+    static final class Whoami extends ShellAction {
+        Whoami() {
+            super("whoami", "show who this connection is logged in as, and its rights");
+            arguments();
+        }
+
+        @Override
+        void run(ShellSession s, ParsedArgs args) throws Exception {
+            RemoteClient rc = s.connection();
+            ferry.client.LoginResult r = rc.login();
+            if (r != null) {
+                s.out().println(r.user() + " (rights " + ScramLogin.rights(r) + "; home /" + r.home() + ")");
+            } else if (rc.user() != null) {
+                s.out().println(rc.user() + " (not logged in; 'login USER' to log in)");
+            } else {
+                s.out().println("(not logged in; 'login USER' to log in)");
+            }
         }
     }
 

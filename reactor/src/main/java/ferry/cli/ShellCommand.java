@@ -15,8 +15,9 @@ final class ShellCommand extends Command {
     @Override
     String description() {
         return "An interactive prompt connected to one server, like the seed's >>> loop: type commands (help, ping, "
-                + "info, history, !N, quit) and see their results; errors are reported and the shell goes on. HOST is "
-                + "[user@]host[:port], 127.0.0.1:7373 when omitted.\n\n"
+                + "info, login, whoami, history, !N, quit) and see their results; errors are reported and the shell "
+                + "goes on. HOST is [user@]host[:port], 127.0.0.1:7373 when omitted. It logs in when the server "
+                + "requires it or a user is named (see 'ferry --help' for where credentials come from).\n\n"
                 + "Commands come from stdin, so a script works too: without a terminal there is no prompt, errors "
                 + "name their line, and the exit status is 1 if any command failed.";
     }
@@ -29,8 +30,8 @@ final class ShellCommand extends Command {
 
     @Override
     int run(Invocation inv) throws Exception {
-        Remote remote = hostArgument(inv.args(), 0);
-        Connector connector = new Connector(inv.console(), client.options(inv.args()), inv.cli().authenticator());
+        Remote remote = client.withUser(hostArgument(inv.args(), 0), inv.args());
+        Connector connector = client.connector(inv);
         return new Shell(new ShellSession(inv.console(), connector, remote)).run();
     }
 }

@@ -32,12 +32,12 @@ final class SpeedCommand extends Command {
 
     @Override
     int run(Invocation inv) throws Exception {
-        Remote remote = hostArgument(inv.args(), 0);
+        Remote remote = client.withUser(hostArgument(inv.args(), 0), inv.args());
         Console console = inv.console();
         long total = inv.args().get(size);
         byte[] payload = new byte[(int) Math.min(total, inv.args().get(chunk))];
         new Random(total).nextBytes(payload);
-        Connector connector = new Connector(console, client.options(inv.args()), inv.cli().authenticator());
+        Connector connector = client.connector(inv);
         try (RemoteClient rc = connector.open(remote, false)) {
             ProgressBar bar = new ProgressBar(console.out(), console.progressBars(), false, console.columns(),
                     System::nanoTime, "echo " + remote.hostPort(), total);

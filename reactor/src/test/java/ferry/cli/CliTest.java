@@ -22,7 +22,8 @@ class CliTest {
         Cli cli = new Cli(new Console(System.out, System.err, System.in, java.util.Map.of()));
         List<String[]> paths = new ArrayList<>();
         collect(cli.root(), new ArrayList<>(), paths);
-        assertTrue(paths.size() >= 8, "root, serve, ping, info, speed, shell, demo, demo sticky, help");
+        assertTrue(paths.size() >= 14, "root, serve, ping, info, speed, shell, user (add, passwd, set, del, list), demo, "
+                + "demo sticky, help");
         for (String[] path : paths) {
             Command c = find(cli.root(), path);
             for (String flag : new String[] {"--help", "-h"}) {
@@ -98,7 +99,7 @@ class CliTest {
         assertUsageError(CliRunner.run("-q", "-v", "ping"), "ferry: --quiet and --verbose contradict each other");
         assertUsageError(CliRunner.run("serve", "--workers", "0"),
                 "ferry serve: invalid value for --workers: 0 is out of range (1 to 4096)");
-        assertUsageError(CliRunner.run("serve", "--listen", "0.0.0.0:0"),
+        assertUsageError(CliRunner.run("serve", "--listen", "0.0.0.0:0", "--anonymous-rights", "read,write,delete"),
                 "ferry serve: refusing to serve 0.0.0.0 without login and with anonymous rights read,write,delete: "
                         + "off loopback, anonymous access may only read (or require login)");
         assertUsageError(CliRunner.run("help", "srve"), "ferry help: no help for 'srve' (did you mean 'serve'?)");

@@ -109,13 +109,16 @@ final class Launcher {
         final Path root;
         final Path log;
         final String listeningLine;
+        /** What serve printed on stdout before the listening line (the demo user's line). */
+        final List<String> before;
 
-        private Server(Process process, int port, Path root, Path log, String line) {
+        private Server(Process process, int port, Path root, Path log, String line, List<String> before) {
             this.process = process;
             this.port = port;
             this.root = root;
             this.log = log;
             this.listeningLine = line;
+            this.before = before;
         }
 
         /** Starts {@code serve --listen 127.0.0.1:0 args} and waits for its "listening on" line. */
@@ -129,15 +132,17 @@ final class Launcher {
             return awaitListening(p, log);
         }
 
-        /** Reads {@code p}'s stdout up to the "listening on" line (the only line serve prints there). */
+        /** Reads {@code p}'s stdout up to the "listening on" line (the last line serve prints there). */
         static Server awaitListening(Process p, Path log) throws IOException {
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            List<String> before = new ArrayList<>();
             String line;
             while ((line = r.readLine()) != null) {
                 Matcher m = LISTENING.matcher(line);
                 if (m.matches()) {
-                    return new Server(p, Integer.parseInt(m.group(2)), Path.of(m.group(3)), log, line);
+                    return new Server(p, Integer.parseInt(m.group(2)), Path.of(m.group(3)), log, line, before);
                 }
+                before.add(line);
             }
             fail("serve exited (" + waitQuietly(p) + ") without a listening line; log: " + Files.readString(log));
             return null;

@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * HEAD) into an empty folder, run {@code make run} there (which builds with plain {@code mvn}
  * from the local Maven cache, then serves ./data), wait for the "listening on" line, ping the
  * server with the clone's own {@code bin/ferry} (the packaged jar, not this build's classes),
+ * check the demo user it created (password printed once, saved owner-only in ./config, outside
+ * the served ./data) and that {@code bin/ferry shell} from the clone logs in with it by itself,
  * then stop it with SIGTERM and check it exits cleanly.
  *
  * <p>{@code make run PORT=0} keeps it off the default port. It takes as long as a build (tens of
@@ -55,7 +58,13 @@ class ReadmeTest {
         Process make = pb.start();
         make.getOutputStream().close();
         try {
-            int port = awaitListening(make, clone, makeLog);
+            List<String> before = new ArrayList<>();
+            int port = awaitListening(make, clone, makeLog, before);
+            assertTrue(before.stream().anyMatch(l -> l.startsWith("created demo user \"demo\" with password ")),
+                    "the demo password, printed once: " + before);
+            Path demoFile = clone.resolve("config/demo-credentials");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(demoFile)));
+            assertFalse(demoFile.toRealPath().startsWith(clone.resolve("data").toRealPath()), "outside the served root");
             Path launcher = clone.resolve("bin/ferry");
             ProcessBuilder ping = new ProcessBuilder(launcher.toString(), "ping", "-c", "1", "127.0.0.1:" + port)
                     .directory(dir.toFile()).redirectErrorStream(true);
@@ -65,6 +74,22 @@ class ReadmeTest {
             assertTrue(p.waitFor(Launcher.WAIT_SECONDS, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), pingOut);
             assertTrue(pingOut.contains("1 sent, 1 received, 0% lost"), pingOut);
+
+            // make run requires login (it has a user now); the shell finds ./config/demo-credentials itself
+            ProcessBuilder shell = new ProcessBuilder(launcher.toString(), "shell", "127.0.0.1:" + port)
+                    .directory(clone.toFile()).redirectErrorStream(true);
+            shell.environment().remove("FERRY_CLASSPATH");
+            shell.environment().remove("FERRY_CONFIG");
+            shell.environment().put("XDG_CONFIG_HOME", dir.resolve("xdg").toString());
+            Process sh = shell.start();
+            try (var in = sh.getOutputStream()) {
+                in.write("info\nwhoami\n".getBytes(StandardCharsets.UTF_8));
+            }
+            String shellOut = new String(sh.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(sh.waitFor(Launcher.WAIT_SECONDS, TimeUnit.SECONDS));
+            assertEquals(0, sh.exitValue(), shellOut);
+            assertTrue(shellOut.contains("login       required\n"), shellOut);
+            assertTrue(shellOut.contains("demo (rights read, write, delete; home /)\n"), shellOut);
 
             // Ctrl-C in a terminal signals the whole process group; here, signal the server itself.
             ProcessHandle server = serverProcess(make).orElseThrow(() -> new AssertionError("no java under make"));
@@ -81,9 +106,8 @@ class ReadmeTest {
     }
 
     /** Reads make's stdout (build chatter, the recipe line) up to serve's "listening on" line. */
-    private static int awaitListening(Process make, Path clone, Path makeLog) throws IOException {
+    private static int awaitListening(Process make, Path clone, Path makeLog, List<String> seen) throws IOException {
         BufferedReader r = new BufferedReader(new InputStreamReader(make.getInputStream(), StandardCharsets.UTF_8));
-        List<String> seen = new ArrayList<>();
         String line;
         while ((line = r.readLine()) != null) {
             Matcher m = Launcher.LISTENING.matcher(line);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
+import ferry.reactor.auth.AuthPolicy;
+import ferry.reactor.auth.AuthSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
@@ -58,7 +60,14 @@ class ServeSettingsTest {
             Map.entry("tcp-nodelay", "false"),
             Map.entry("zero-copy", "false"),
             Map.entry("socket-send-buffer", "1m"),
-            Map.entry("socket-receive-buffer", "2m")));
+            Map.entry("socket-receive-buffer", "2m"),
+            Map.entry("login-free-failures", "5"),
+            Map.entry("login-delay", "1s"),
+            Map.entry("login-max-delay", "30s"),
+            Map.entry("login-forget-after", "1h"),
+            Map.entry("login-max-tracked", "1000"),
+            Map.entry("login-max-failures", "2"),
+            Map.entry("login-exchange-timeout", "20s")));
 
     private final ServeCommand serve = new ServeCommand();
     private final ServeOptions table = new ServeOptions(new ServeCommand());
@@ -70,6 +79,11 @@ class ServeSettingsTest {
 
     private String error(String... args) {
         return assertThrows(UsageException.class, () -> serve.buildConfig(resolve(args))).getMessage();
+    }
+
+    /** The configuration a server without users would run with. */
+    private static ServerConfig config(ServeSettings s) throws Exception {
+        return s.buildConfig(ServeAccess.decide(s, s.checkedConfig().isLoopbackOnly(), 0));
     }
 
     /** Flag arguments for one sample (switches as --x / --no-x). */
@@ -84,13 +98,24 @@ class ServeSettingsTest {
     @Test
     void defaultsAreTheCoreDefaults() throws Exception {
         ServeSettings s = resolve();
-        ServerConfig c = s.buildConfig();
+        ServerConfig c = config(s);
         ServerConfig d = ServerConfig.defaults();
-        for (Method m : getters()) {
+        for (Method m : getters(ServerConfig.class)) {
             assertEquals(m.invoke(d), m.invoke(c), m.getName());
+        }
+        AuthSettings a = s.authSettings();
+        AuthSettings ad = AuthSettings.defaults();
+        for (Method m : getters(AuthSettings.class)) {
+            assertEquals(m.invoke(ad), m.invoke(a), m.getName());
         }
         assertEquals(d.frameLimits(), c.frameLimits());
         assertEquals(Path.of("data"), s.root());
+        assertEquals(Path.of("config"), s.configDir(), "./config, as ferry user's default");
+        assertEquals(Path.of("/etc/ferry"), serve.resolve(new ArgParser(serve.options()).parse(List.of()), "/etc/ferry")
+                .configDir(), "FERRY_CONFIG");
+        assertFalse(s.demoUser());
+        assertFalse(s.loginRequired());
+        assertNull(s.anonymousRights(), "auto: decided at start-up");
         assertFalse(s.exec().enabled());
         assertEquals("info", s.logLevel());
     }
@@ -104,8 +129,10 @@ class ServeSettingsTest {
             }
         }
         covered.add("port"); // --listen sets bindAddress and port
-        for (Method m : getters()) {
-            assertTrue(covered.contains(m.getName()), "ServerConfig." + m.getName() + "() has no serve flag");
+        for (Class<?> type : List.of(ServerConfig.class, AuthSettings.class)) {
+            for (Method m : getters(type)) {
+                assertTrue(covered.contains(m.getName()), type.getSimpleName() + "." + m.getName() + "() has no serve flag");
+            }
         }
         ServerConfig d = ServerConfig.defaults();
         for (Map.Entry<String, String> e : SAMPLES.entrySet()) {
@@ -122,7 +149,10 @@ class ServeSettingsTest {
                 args.addAll(List.of("--high-water", "1m"));
             }
             ServeSettings s = resolve(args.toArray(String[]::new));
-            ServerConfig c = s.buildConfig();
+            ServerConfig c = config(s);
+            if (e.getKey().startsWith("login-")) {
+                serve.authSettings(s); // a valid combination
+            }
             assertNotEquals(st.format(new ServeSettings(), d), st.format(s, c), "--" + e.getKey() + " had no effect");
             assertEquals(roundTrip(st, e.getValue()), st.format(s, c), e.getKey());
         }
@@ -150,7 +180,7 @@ class ServeSettingsTest {
                 root = shared        # relative to this file
                 """);
         ServeSettings s = resolve("--config", f.toString(), "--workers", "6", "--tcp-nodelay", "--exec-allow", "uptime");
-        ServerConfig c = s.buildConfig();
+        ServerConfig c = config(s);
         assertEquals(6, c.workerThreads(), "flag wins");
         assertEquals(2, c.loops(), "file wins over default");
         assertEquals(90_000, c.idleTimeoutMillis());
@@ -186,8 +216,12 @@ class ServeSettingsTest {
     void coreValidationSpeaksInFlags() {
         assertEquals("--low-water 65536 exceeds --high-water 32768",
                 error("--high-water", "32k", "--low-water", "64k"));
-        String offLoopback = error("--listen", "0.0.0.0:7373");
-        assertTrue(offLoopback.startsWith("refusing to serve 0.0.0.0 without login"), offLoopback);
+        String offLoopback = error("--listen", "0.0.0.0:7373", "--anonymous-rights", "read,write");
+        assertTrue(offLoopback.startsWith("refusing to serve 0.0.0.0 without login and with anonymous rights read,write"),
+                offLoopback);
+        assertEquals("--login-delay 2000 exceeds --login-max-delay 1000", assertThrows(UsageException.class,
+                () -> serve.authSettings(resolve("--login-delay", "2s", "--login-max-delay", "1s"))).getMessage());
+        assertTrue(error("--login-required", "--anonymous-read").contains("--login-required contradicts anonymous access"));
         assertTrue(error("--workers", "0").contains("out of range (1 to 4096)"));
         assertTrue(error("--read-buffer", "100").contains("out of range (512 to 64m)"));
         assertEquals("give either --anonymous-read or --anonymous-rights, not both",
@@ -201,14 +235,44 @@ class ServeSettingsTest {
     void accessAndExecSettings() throws Exception {
         ServeSettings s = resolve("--listen", "*:7373", "--anonymous-read");
         assertEquals("0.0.0.0", s.listen().host());
-        assertEquals(EnumSet.of(Right.READ), s.buildConfig().anonymousRights());
+        assertEquals(EnumSet.of(Right.READ), config(s).anonymousRights());
         ServeSettings e = resolve("--exec-allow", "ls,df", "--exec-allow", "uptime", "--exec-shell");
         assertEquals(List.of("ls", "df", "uptime"), new ArrayList<>(e.exec().allowed()));
         assertTrue(e.exec().shell());
         assertTrue(e.exec().enabled());
         assertTrue(resolve("--exec-allow-all").exec().enabled());
-        assertEquals(EnumSet.noneOf(Right.class), resolve("--anonymous-rights", "none").buildConfig().anonymousRights());
-        assertTrue(resolve("--login-required").buildConfig().loginRequired());
+        assertEquals(EnumSet.noneOf(Right.class), config(resolve("--anonymous-rights", "none")).anonymousRights());
+        assertTrue(config(resolve("--login-required")).loginRequired());
+        assertNull(resolve("--anonymous-rights", "read", "--anonymous-rights", "auto").anonymousRights(), "auto resets");
+    }
+
+    /** ServeAccess: AuthPolicy's table, then the explicit flags. */
+    @Test
+    void accessDecisions() throws Exception {
+        ServeSettings plain = resolve();
+        assertEquals(AuthPolicy.LOOPBACK_ANONYMOUS_RIGHTS, ServeAccess.decide(plain, true, 0).anonymousRights());
+        assertFalse(ServeAccess.decide(plain, true, 0).loginRequired(), "loopback, no users: no login");
+        assertTrue(ServeAccess.decide(plain, true, 1).loginRequired(), "users: login required, loopback too");
+        ServeSettings wide = resolve("--listen", "0.0.0.0:7373");
+        String refused = assertThrows(AuthPolicy.RefusedException.class, () -> ServeAccess.decide(wide, false, 0))
+                .getMessage();
+        assertTrue(refused.startsWith("refusing to listen on 0.0.0.0 without login"), refused);
+        assertTrue(ServeAccess.decide(wide, false, 2).loginRequired());
+
+        ServeSettings read = resolve("--listen", "0.0.0.0:7373", "--anonymous-read");
+        AuthPolicy.Decision r0 = ServeAccess.decide(read, false, 0);
+        assertFalse(r0.loginRequired());
+        assertEquals(EnumSet.of(Right.READ), r0.anonymousRights());
+        assertFalse(ServeAccess.decide(read, false, 3).loginRequired(), "anonymous read: login optional with users");
+        assertEquals(EnumSet.of(Right.READ), ServeAccess.decide(resolve("--anonymous-rights", "read"), false, 0)
+                .anonymousRights(), "rights 'read' is --anonymous-read");
+
+        AuthPolicy.Decision forced = ServeAccess.decide(resolve("--login-required", "--listen", "0.0.0.0:1"), false, 0);
+        assertTrue(forced.loginRequired(), "--login-required is never refused, even without users");
+        assertTrue(forced.summary().contains("no users yet"), forced.summary());
+        AuthPolicy.Decision open = ServeAccess.decide(resolve("--anonymous-rights", "read,write"), true, 4);
+        assertFalse(open.loginRequired(), "explicit anonymous rights: login optional");
+        assertEquals(EnumSet.of(Right.READ, Right.WRITE), open.anonymousRights());
     }
 
     @Test
@@ -257,16 +321,16 @@ class ServeSettingsTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static List<Method> getters() {
+    private static List<Method> getters(Class<?> type) {
         List<Method> out = new ArrayList<>();
-        for (Method m : ServerConfig.class.getMethods()) {
+        for (Method m : type.getMethods()) {
             if (m.getParameterCount() == 0 && !Modifier.isStatic(m.getModifiers())
-                    && !NOT_SETTINGS.contains(m.getName()) && m.getDeclaringClass() == ServerConfig.class
+                    && !NOT_SETTINGS.contains(m.getName()) && m.getDeclaringClass() == type
                     && !Objects.equals(m.getReturnType(), void.class)) {
                 out.add(m);
             }
         }
-        assertTrue(out.size() > 20, "found the getters");
+        assertTrue(out.size() >= 7, "found the getters of " + type);
         return out;
     }
 }

@@ -6,17 +6,15 @@ import ferry.client.CredentialsResolver;
 import ferry.reactor.Right;
 import ferry.reactor.auth.UserRecord;
 import ferry.reactor.auth.UserStore;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,26 +30,20 @@ class UserCommandTest {
         return run(stdin, null, args);
     }
 
+    /** Runs {@code ferry user ARGS --config-dir DIR/config} (and cheap PBKDF2 where a password is set). */
     private int run(String stdin, CredentialsResolver.Prompter terminal, String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        String[] all = Arrays.copyOf(args, args.length + 4);
-        all[args.length] = "--config";
-        all[args.length + 1] = dir.resolve("config").toString();
-        String[] withIterations = args.length > 0 && (args[0].equals("add") || args[0].equals("passwd"))
-                ? withIterations(all) : Arrays.copyOf(all, args.length + 2);
-        int code = UserCommand.run(withIterations, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(o, true), new PrintStream(e, true), terminal, Map.of());
-        out = o.toString(StandardCharsets.UTF_8);
-        err = e.toString(StandardCharsets.UTF_8);
-        return code;
-    }
-
-    /** Tests keep PBKDF2 fast. */
-    private static String[] withIterations(String[] all) {
-        all[all.length - 2] = "--iterations";
-        all[all.length - 1] = "4096";
-        return all;
+        List<String> all = new ArrayList<>(List.of("user"));
+        all.addAll(List.of(args));
+        if (args.length > 0 && !args[0].startsWith("-")) {
+            all.addAll(List.of("--config-dir", dir.resolve("config").toString()));
+        }
+        if (args.length > 0 && (args[0].equals("add") || args[0].equals("passwd"))) {
+            all.addAll(List.of("--iterations", "4096")); // tests keep PBKDF2 fast
+        }
+        CliRunner.Result r = CliRunner.run(stdin, Map.of(), terminal, all.toArray(String[]::new));
+        out = r.out();
+        err = r.err();
+        return r.status();
     }
 
     private UserStore store() {
@@ -124,8 +116,38 @@ class UserCommandTest {
         assertEquals(2, run("", "set", "bob"));
         assertEquals(2, run("", "list", "bob"));
         assertEquals(2, run("", "add", "bob", "--wat"));
+        assertEquals(2, run("", "list", "--config-dir", "a", "--config", "b"));
+        assertTrue(err.contains("not both"), err);
         assertEquals(0, run("", "--help"));
-        assertTrue(out.contains("usage: ferry user add"), out);
+        assertTrue(out.startsWith("usage: ferry user [OPTIONS] COMMAND [ARGS]"), out);
+        for (String sub : new String[] {"add", "passwd", "set", "del", "list"}) {
+            assertTrue(out.contains("\n  " + sub + " "), "lists " + sub + ": " + out);
+        }
+        assertEquals(0, run("", "add", "--help"));
+        assertTrue(out.startsWith("usage: ferry user add [OPTIONS] NAME"), out);
+        assertTrue(out.contains("--password-stdin") && out.contains("--config-dir DIR"), out);
+        assertEquals(2, run("", new String[0]));
+        assertEquals("ferry user: missing command (one of add, passwd, set, del, list)\n", err);
+    }
+
+    @Test
+    void theConfigFolderComesFromTheFlagTheServeConfigFileOrTheEnvironment() throws Exception {
+        Path conf = dir.resolve("etc/ferry.conf");
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, "root = /srv/share\nconfig-dir = users-here   # relative to this file\n");
+        CliRunner.Result viaFile = CliRunner.run("pw-for-dora\n", Map.of(), "user", "add", "dora", "--password-stdin",
+                "--iterations", "4096", "--config", conf.toString());
+        assertEquals(0, viaFile.status(), viaFile.err());
+        assertTrue(UserStore.inConfigDir(dir.resolve("etc/users-here")).load().contains("dora"), "serve's config-dir");
+
+        CliRunner.Result viaEnv = CliRunner.run("", Map.of("FERRY_CONFIG", dir.resolve("etc/users-here").toString()),
+                "user", "list");
+        assertEquals(0, viaEnv.status(), viaEnv.err());
+        assertTrue(viaEnv.out().contains("dora"), viaEnv.out());
+
+        CliRunner.Result folder = CliRunner.run("", Map.of(), "user", "list", "--config",
+                dir.resolve("etc/users-here").toString());
+        assertTrue(folder.out().contains("dora"), "a folder given to --config is the folder: " + folder.out());
     }
 
     @Test

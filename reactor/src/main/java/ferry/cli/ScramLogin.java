@@ -1,0 +1,166 @@
+package ferry.cli;
+
+import ferry.client.AuthClient;
+import ferry.client.AuthenticationException;
+import ferry.client.Credentials;
+import ferry.client.CredentialsResolver;
+import ferry.client.LoginResult;
+import ferry.client.RemoteException;
+import ferry.protocol.ErrorCode;
+import ferry.reactor.auth.AuthService;
+import ferry.reactor.auth.DemoUser;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The command line's {@link Authenticator}: finds credentials and logs in with SCRAM-SHA-256
+ * ({@link AuthClient}); the password never crosses the wire.
+ *
+ * <h2>Where the credentials come from</h2>
+ * The user is the one in the remote ({@code alice@nas}, or {@code --user alice}), else
+ * {@code FERRY_USER}. Then, first found wins ({@link CredentialsResolver}):
+ * <ol>
+ *   <li>{@code FERRY_PASSWORD};
+ *   <li>the {@code --credentials FILE}, else {@code FERRY_CREDENTIALS};
+ *   <li>the default credentials file, {@code $XDG_CONFIG_HOME/ferry/credentials} (else
+ *       {@code ~/.config/ferry/credentials}), if it exists and is for that user;
+ *   <li>for a server on this machine (loopback) only: the demo credentials {@code make run} saved,
+ *       {@code $FERRY_CONFIG/demo-credentials} (else {@code ./config/demo-credentials}), if no
+ *       other user was asked for — so {@code make run} then {@code ferry shell} just works;
+ *   <li>a prompt on the terminal (no echo for the password), asking again after a wrong password
+ *       up to {@value #PROMPT_ATTEMPTS} times;
+ *   <li>otherwise an error naming these ways.
+ * </ol>
+ * Every credentials file must be owner-only ({@code chmod 600}); one that others can read is refused.
+ *
+ * <h2>Errors</h2>
+ * One line each: {@code login failed for alice: wrong user name or password} (the server does not
+ * say which, on purpose); {@code 127.0.0.1:7373 requires login: no credentials: ...}.
+ *
+ * <p>Thread safety: one login at a time, on the command's thread.
+ */
+final class ScramLogin implements Authenticator {
+    /** Password prompts per login before giving up (the server closes a connection after five failures). */
+    static final int PROMPT_ATTEMPTS = 3;
+    static final String WRONG = "wrong user name or password";
+
+    @Override
+    public LoginResult login(RemoteClient rc, Console console, Path credentialsFile, When when)
+            throws IOException, CliException {
+        Map<String, String> env = console.environment();
+        String user = rc.remote().user();
+        boolean named = user != null || credentialsFile != null || set(env, CredentialsResolver.ENV_USER)
+                || set(env, CredentialsResolver.ENV_CREDENTIALS);
+        boolean go = switch (when) {
+            case IF_NAMED -> named;
+            case IF_REQUIRED -> named || rc.loginRequired();
+            case ALWAYS -> true;
+        };
+        if (!go) {
+            return null;
+        }
+        String where = rc.remote().hostPort();
+        if (!rc.features().contains(AuthService.FEATURE)) {
+            if (rc.loginRequired() || when == When.ALWAYS) {
+                throw new CliException(where + (rc.loginRequired() ? " requires login but" : "")
+                        + " does not offer a login this ferry speaks (" + AuthService.FEATURE + ")");
+            }
+            console.detail("ferry: not logging in: " + where + " does not offer login");
+            return null;
+        }
+        CredentialsResolver.Prompter prompter = console.prompter();
+        Credentials credentials;
+        try {
+            credentials = new CredentialsResolver(env, fallbackFile(env, rc.remote()), prompter)
+                    .resolve(user, credentialsFile);
+        } catch (IOException e) {
+            throw new CliException((rc.loginRequired() ? where + " requires login: " : "cannot log in to " + where + ": ")
+                    + ErrorMessages.describe(e), e);
+        }
+        try {
+            return login(rc, console, credentials, prompter);
+        } finally {
+            credentials.close();
+        }
+    }
+
+    private static LoginResult login(RemoteClient rc, Console console, Credentials credentials,
+                                     CredentialsResolver.Prompter prompter) throws IOException, CliException {
+        String user = credentials.user();
+        AuthClient auth = new AuthClient(rc.client());
+        char[] retyped = null;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    LoginResult r = retyped == null ? auth.login(credentials) : auth.login(user, retyped);
+                    console.detail("ferry: logged in to " + rc.remote().hostPort() + " as " + r.user() + " (rights "
+                            + rights(r) + "; password from " + credentials.source() + ")");
+                    return r;
+                } catch (RemoteException e) {
+                    if (!ErrorCode.UNAUTHENTICATED.equals(e.code())) {
+                        throw new CliException("login failed for " + user + ": " + (ErrorCode.UNKNOWN_OP.equals(e.code())
+                                ? rc.remote().hostPort() + " does not offer login"
+                                : "server error: " + e.serverMessage() + " (" + e.code() + ")"), e);
+                    }
+                    boolean canRetry = "prompt".equals(credentials.source()) && prompter != null
+                            && attempt < PROMPT_ATTEMPTS && !e.serverMessage().contains("closing");
+                    if (!canRetry) {
+                        throw new CliException("login failed for " + user + ": " + WRONG, e);
+                    }
+                    console.err().println("ferry: " + WRONG + "; try again");
+                    console.err().flush();
+                    if (retyped != null) {
+                        java.util.Arrays.fill(retyped, '\0');
+                    }
+                    retyped = prompter.readPassword("Password for " + user + ": ");
+                } catch (AuthenticationException e) {
+                    throw new CliException("login failed for " + user + ": " + ErrorMessages.oneLine(e.getMessage()), e);
+                }
+            }
+        } finally {
+            if (retyped != null) {
+                java.util.Arrays.fill(retyped, '\0');
+            }
+        }
+    }
+
+    /** The default credentials file, or for a loopback server make run's demo credentials when that is the one there is. */
+    static Path fallbackFile(Map<String, String> env, Remote remote) {
+        Path standard = CredentialsResolver.defaultFile(env);
+        if (Files.exists(standard)) {
+            return standard;
+        }
+        String wanted = remote.user() != null ? remote.user() : env.get(CredentialsResolver.ENV_USER);
+        if (wanted != null && !wanted.isEmpty() && !wanted.equals(DemoUser.NAME)) {
+            return standard;
+        }
+        Path demo = demoCredentials(env);
+        return isLoopback(remote.host()) && Files.exists(demo) ? demo : standard;
+    }
+
+    /** Where {@code make run} (serve --demo-user) saves the demo password, seen from here. */
+    static Path demoCredentials(Map<String, String> env) {
+        return ServeSettings.defaultConfigDir(env.get(ServeSettings.ENV_CONFIG)).resolve(DemoUser.CREDENTIALS_FILE_NAME);
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static boolean set(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v != null && !v.isEmpty();
+    }
+
+    static String rights(LoginResult r) {
+        return r.rights().isEmpty() ? "none" : String.join(", ", r.rights());
+    }
+}
