@@ -270,6 +270,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
 
     @Override
     public boolean onHeader(Header header) {
+        // This header is complete: its slowloris clock stops. If the same read also starts the next
+        // header, decodeFrom starts that one's clock at this read's time instead of inheriting ours.
+        headerStartedNanos = 0;
         server.stats().requests.increment();
         Call call = newCall(header);
         bodyCall = header.size() > 0 ? call : null;
