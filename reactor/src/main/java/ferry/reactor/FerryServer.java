@@ -58,7 +58,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Workers workers;
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger nextLoop = new AtomicInteger();
-    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    /** Open connections per remote address; entries go when they reach 0. Updated only through compute() (atomic per key). */
+    private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private EventLoop[] loops;
     private List<Connection>[] connectionsByLoop; // index i owned by loops[i]
     private ServerSocketChannel serverChannel;
@@ -410,15 +411,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             return;
         }
         InetAddress addr = remote.getAddress();
-        if (config.maxConnectionsPerAddress() > 0) {
-            AtomicInteger n = perAddress.computeIfAbsent(addr, a -> new AtomicInteger());
-            if (n.incrementAndGet() > config.maxConnectionsPerAddress()) {
-                n.decrementAndGet();
-                stats.connectionsOpen.decrementAndGet();
-                refuse(ch, ErrorCode.SERVER_FULL, "too many connections from " + addr.getHostAddress()
-                        + " (limit " + config.maxConnectionsPerAddress() + ")");
-                return;
-            }
+        if (config.maxConnectionsPerAddress() > 0 && !admitFrom(addr)) {
+            stats.connectionsOpen.decrementAndGet();
+            refuse(ch, ErrorCode.SERVER_FULL, "too many connections from " + addr.getHostAddress()
+                    + " (limit " + config.maxConnectionsPerAddress() + ")");
+            return;
         }
         stats.connectionsAccepted.increment();
         int idx = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
@@ -442,6 +439,24 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         } else {
             loop.execute(register);
         }
+    }
+
+    /**
+     * Counts a connection from {@code addr} if it is under the per-address cap. Check and increment
+     * are one atomic step per key: with several loops, a close on another loop must not remove the
+     * entry between our read and our write (which lost counts before, letting the cap drift).
+     */
+    private boolean admitFrom(InetAddress addr) {
+        boolean[] admitted = {false};
+        perAddress.compute(addr, (a, n) -> {
+            int open = n == null ? 0 : n;
+            if (open >= config.maxConnectionsPerAddress()) {
+                return n;
+            }
+            admitted[0] = true;
+            return open + 1;
+        });
+        return admitted[0];
     }
 
     /** Tells a connection we cannot take it why, then closes it after a short drain. */
@@ -488,10 +503,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             String remote = c.session().remoteAddress();
             try {
                 InetAddress addr = InetAddress.getByName(remote.substring(0, remote.lastIndexOf(':')));
-                AtomicInteger n = perAddress.get(addr);
-                if (n != null && n.decrementAndGet() <= 0) {
-                    perAddress.remove(addr, n);
-                }
+                perAddress.computeIfPresent(addr, (a, n) -> n <= 1 ? null : n - 1);
             } catch (IOException ignored) {
                 // a literal address always parses
             }
@@ -562,6 +574,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             }
         });
         return max.get();
+    }
+
+    /** Remote addresses with open connections counted against the per-address cap (for tests). */
+    int perAddressEntries() {
+        return perAddress.size();
     }
 
     /** Open connections per loop, read on the loops (for tests and stats). */
