@@ -48,6 +48,12 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     /** After an error close, input is drained this long so our ERROR frame is not lost to a TCP reset. */
     static final long LINGER_MILLIS = 2000;
+    /**
+     * Refused sockets allowed to linger at once. Each holds a file descriptor for up to
+     * {@link #LINGER_MILLIS}; a connect flood at the cap would otherwise hold (connect rate x 2 s)
+     * of them, and a file server out of descriptors cannot open files for its real clients.
+     */
+    static final int MAX_LINGERING_REFUSALS = 1024;
 
     private final ServerConfig config;
     private final ServerLog log;
@@ -60,6 +66,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final AtomicInteger nextLoop = new AtomicInteger();
     /** Open connections per remote address; entries go when they reach 0. Updated only through compute() (atomic per key). */
     private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+    /** Refused sockets lingering now; owned by loop 0, where the acceptor refuses. */
+    private int lingeringRefusals;
     private EventLoop[] loops;
     private List<Connection>[] connectionsByLoop; // index i owned by loops[i]
     private ServerSocketChannel serverChannel;
@@ -459,7 +467,12 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         return admitted[0];
     }
 
-    /** Tells a connection we cannot take it why, then closes it after a short drain. */
+    /**
+     * Tells a connection we cannot take it why, then closes it after a short drain, so a client
+     * that already sent its first request still reads the reason instead of a reset. Under a flood
+     * the drain is skipped past {@link #MAX_LINGERING_REFUSALS}: refused sockets must not pile up
+     * file descriptors that the connections being served need.
+     */
     private void refuse(SocketChannel ch, String code, String message) {
         stats.connectionsRefused.increment();
         log.info("refused " + describe(ch) + ": " + message);
@@ -475,7 +488,12 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             closeQuietly(ch);
             return;
         }
-        new LingeringClose(ch, loops[0], TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS)).start();
+        if (lingeringRefusals >= MAX_LINGERING_REFUSALS) {
+            LingeringClose.drainAndClose(ch, loops[0].readBuffer());
+            return;
+        }
+        lingeringRefusals++;
+        new LingeringClose(ch, loops[0], TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS), () -> lingeringRefusals--).start();
     }
 
     private static String describe(SocketChannel ch) {
