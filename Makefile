@@ -4,7 +4,7 @@ MVN_FLAGS  ?= -B -q
 JAR        := reactor/target/ferry.jar
 SOURCES    := $(shell find protocol/src/main reactor/src/main -type f 2>/dev/null) pom.xml protocol/pom.xml reactor/pom.xml
 
-.PHONY: build run test clean
+.PHONY: build run test clean fuzz
 
 ## build: compile and package bin/ferry's jar (skips tests)
 build: $(JAR)
@@ -22,3 +22,11 @@ test:
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean
+
+## fuzz: long run of the frame decoder / JSON reader fuzzer (FUZZ_INPUTS inputs); prints protocol/target/fuzz-report.txt
+FUZZ_INPUTS ?= 1000000
+FUZZ_SEED   ?= 15933478
+fuzz:
+	$(MVN) $(MVN_FLAGS) test -pl protocol -Dtest=FrameFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dferry.fuzz.iterations=$(FUZZ_INPUTS) -Dferry.fuzz.seed=$(FUZZ_SEED); status=$$?; \
+	  cat protocol/target/fuzz-report.txt; exit $$status
