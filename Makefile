@@ -4,7 +4,7 @@ MVN_FLAGS  ?= -B -q
 JAR        := reactor/target/ferry.jar
 SOURCES    := $(shell find protocol/src/main reactor/src/main -type f 2>/dev/null) pom.xml protocol/pom.xml reactor/pom.xml
 
-.PHONY: build run test clean fuzz
+.PHONY: build run test clean fuzz bench-dribble
 
 ## build: compile and package bin/ferry's jar (skips tests)
 build: $(JAR)
@@ -30,3 +30,9 @@ fuzz:
 	$(MVN) $(MVN_FLAGS) test -pl protocol -Dtest=FrameFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
 	  -Dferry.fuzz.iterations=$(FUZZ_INPUTS) -Dferry.fuzz.seed=$(FUZZ_SEED); status=$$?; \
 	  cat protocol/target/fuzz-report.txt; exit $$status
+
+## bench-dribble: other clients' PING latency quiet vs with 1,000 one-byte-a-second dribblers (docs/BENCHMARKS.md, Slow peers)
+DRIBBLE_ARGS ?=
+bench-dribble:
+	$(MVN) $(MVN_FLAGS) -DskipTests package -pl loadtest -am
+	java -cp loadtest/target/ferry-loadtest.jar ferry.loadtest.DribbleBench $(DRIBBLE_ARGS)
