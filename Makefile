@@ -4,7 +4,7 @@ MVN_FLAGS  ?= -B -q
 JAR        := reactor/target/ferry.jar
 SOURCES    := $(shell find protocol/src/main reactor/src/main -type f 2>/dev/null) pom.xml protocol/pom.xml reactor/pom.xml
 
-.PHONY: build run test clean
+.PHONY: build run test clean fuzz bench-dribble
 
 ## build: compile and package bin/ferry's jar (skips tests)
 build: $(JAR)
@@ -58,3 +58,17 @@ ceiling:
 ## benchmarks: the whole measurement session behind docs/BENCHMARKS.md (~10-15 min; results in loadtest/results/)
 benchmarks: $(LOADTEST_JAR) $(BENCH_JAR)
 	loadtest/scripts/benchmarks.sh
+
+## fuzz: long run of the frame decoder / JSON reader fuzzer (FUZZ_INPUTS inputs); prints protocol/target/fuzz-report.txt
+FUZZ_INPUTS ?= 1000000
+FUZZ_SEED   ?= 15933478
+fuzz:
+	$(MVN) $(MVN_FLAGS) test -pl protocol -Dtest=FrameFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dferry.fuzz.iterations=$(FUZZ_INPUTS) -Dferry.fuzz.seed=$(FUZZ_SEED); status=$$?; \
+	  cat protocol/target/fuzz-report.txt; exit $$status
+
+## bench-dribble: other clients' PING latency quiet vs with 1,000 one-byte-a-second dribblers (docs/BENCHMARKS.md, Slow peers)
+DRIBBLE_ARGS ?=
+bench-dribble:
+	$(MVN) $(MVN_FLAGS) -DskipTests package -pl loadtest -am
+	java -cp loadtest/target/ferry-loadtest.jar ferry.loadtest.DribbleBench $(DRIBBLE_ARGS)

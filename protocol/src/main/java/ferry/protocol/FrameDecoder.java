@@ -19,8 +19,12 @@ import java.nio.ByteBuffer;
  *   any           --ProtocolException------> BAD_FRAME      (terminal: every later call rethrows)
  * </pre>
  *
- * <p>Allocation: a header split across reads is gathered in a scratch buffer allocated for that
- * header; a header that arrives whole is parsed in place. Nothing is allocated per body byte.
+ * <p>Allocation: a header that arrives whole is parsed in place. A header split across reads is
+ * gathered in a scratch buffer that starts at {@link #INITIAL_SCRATCH_BYTES} (or what the first
+ * read brought) and doubles as more arrives, never beyond the header's declared length: the memory
+ * a partial header holds is at most about twice what the peer actually sent, so a slow peer that
+ * declares a 64 KiB header and dribbles it cannot make the server hold 64 KiB for a few bytes.
+ * Nothing is allocated per body byte.
  *
  * <p>Thread safety: none. One decoder per connection, used by the thread that reads it.
  */
@@ -29,6 +33,8 @@ public final class FrameDecoder {
     public enum State { READ_PREAMBLE, READ_LEN, READ_HEADER, READ_BODY, BAD_FRAME }
 
     private static final int LENGTH_PREFIX_BYTES = 4;
+    /** First capacity of the scratch for a split header; it grows by doubling up to the header's length. */
+    static final int INITIAL_SCRATCH_BYTES = 512;
 
     private final FrameLimits limits;
     private final JsonReader json;
@@ -160,15 +166,21 @@ public final class FrameDecoder {
                         if (!in.hasRemaining()) {
                             return;
                         }
+                        // here every byte of `in` belongs to this header (else it would be parsed in place)
                         if (headerScratch == null) {
-                            headerScratch = ByteBuffer.allocate(headerLength);
+                            headerScratch = ByteBuffer.allocate(Math.min(headerLength, Math.max(INITIAL_SCRATCH_BYTES, in.remaining())));
                         }
-                        int n = Math.min(headerScratch.remaining(), in.remaining());
+                        int n = Math.min(headerLength - headerScratch.position(), in.remaining());
+                        if (headerScratch.remaining() < n) {
+                            int grown = (int) Math.min(headerLength,
+                                    Math.max(2L * headerScratch.capacity(), (long) headerScratch.position() + n));
+                            headerScratch = ByteBuffer.allocate(grown).put(headerScratch.flip());
+                        }
                         int oldLimit = in.limit();
                         in.limit(in.position() + n);
                         headerScratch.put(in);
                         in.limit(oldLimit);
-                        if (headerScratch.hasRemaining()) {
+                        if (headerScratch.position() < headerLength) {
                             return;
                         }
                         header = parseHeader(headerScratch, 0, headerLength);

@@ -14,6 +14,13 @@ public record FrameLimits(int maxHeaderBytes, long maxBodyBytes, int maxDepth, b
     /** The framing layer itself accepts any int64 body; file and exec ops apply their own caps. */
     public static final long DEFAULT_MAX_BODY_BYTES = Long.MAX_VALUE;
 
+    /**
+     * Deepest nesting any configuration may ask for. The parser recurses once per level; about
+     * 2,000 levels overflow a default 1 MiB thread stack (measured), and a StackOverflowError on an
+     * event loop is not a clean {@link ProtocolException}. 512 keeps a wide margin below that.
+     */
+    public static final int MAX_SUPPORTED_DEPTH = Json.MAX_SUPPORTED_DEPTH;
+
     public static final FrameLimits DEFAULT = new FrameLimits(
             DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_BODY_BYTES, Json.DEFAULT_MAX_DEPTH, true);
 
@@ -24,8 +31,8 @@ public record FrameLimits(int maxHeaderBytes, long maxBodyBytes, int maxDepth, b
         if (maxBodyBytes < 0) {
             throw new IllegalArgumentException("maxBodyBytes must be >= 0: " + maxBodyBytes);
         }
-        if (maxDepth < 1) {
-            throw new IllegalArgumentException("maxDepth must be >= 1: " + maxDepth);
+        if (maxDepth < 1 || maxDepth > MAX_SUPPORTED_DEPTH) {
+            throw new IllegalArgumentException("maxDepth must be in [1, " + MAX_SUPPORTED_DEPTH + "]: " + maxDepth);
         }
     }
 

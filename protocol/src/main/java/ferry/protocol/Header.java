@@ -2,6 +2,7 @@ package ferry.protocol;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +25,18 @@ public final class Header {
     public static final String ID = "id";
     public static final String SIZE = "size";
     private static final int INITIAL_FIELDS = 6;
+    /**
+     * Past this many fields, lookups go through a hash index. Typical headers have a handful of
+     * fields and are scanned linearly without allocating; but a peer can send a 64 KiB header of
+     * ~8,000 distinct keys, and the parser checks each key for duplicates, so without the index
+     * one such header cost ~130 ms of loop time (quadratic), found by the fuzzer.
+     */
+    static final int INDEX_THRESHOLD_FIELDS = 16;
 
     private String[] keys = new String[INITIAL_FIELDS];
     private Object[] values = new Object[INITIAL_FIELDS];
     private int count;
+    private HashMap<String, Integer> index; // key -> slot, only while count > INDEX_THRESHOLD_FIELDS
 
     public Header() {}
 
@@ -47,6 +56,9 @@ public final class Header {
         h.keys = Arrays.copyOf(keys, Math.max(count, INITIAL_FIELDS));
         h.values = Arrays.copyOf(values, Math.max(count, INITIAL_FIELDS));
         h.count = count;
+        if (index != null) {
+            h.index = new HashMap<>(index);
+        }
         return h;
     }
 
@@ -54,6 +66,7 @@ public final class Header {
         Arrays.fill(keys, 0, count, null);
         Arrays.fill(values, 0, count, null);
         count = 0;
+        index = null;
         return this;
     }
 
@@ -77,6 +90,11 @@ public final class Header {
         keys[count] = key;
         values[count] = value;
         count++;
+        if (index != null) {
+            index.put(key, count - 1);
+        } else if (count > INDEX_THRESHOLD_FIELDS) {
+            rebuildIndex();
+        }
         return this;
     }
 
@@ -97,6 +115,12 @@ public final class Header {
             count--;
             keys[count] = null;
             values[count] = null;
+            if (index != null) {
+                index = null; // slots after i moved; removal is rare, so rebuild rather than patch
+                if (count > INDEX_THRESHOLD_FIELDS) {
+                    rebuildIndex();
+                }
+            }
         }
         return this;
     }
@@ -122,7 +146,18 @@ public final class Header {
         return values[i];
     }
 
+    private void rebuildIndex() {
+        index = new HashMap<>(count * 2);
+        for (int i = 0; i < count; i++) {
+            index.put(keys[i], i);
+        }
+    }
+
     private int indexOf(String key) {
+        if (index != null) {
+            Integer i = index.get(key);
+            return i == null ? -1 : i;
+        }
         for (int i = 0; i < count; i++) {
             String k = keys[i];
             if (k == key || k.equals(key)) {

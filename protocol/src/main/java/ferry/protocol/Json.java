@@ -15,6 +15,12 @@ import java.util.Arrays;
 public final class Json {
     /** Default nesting limit: headers are flat; a few levels leave room for argv lists and maps. */
     public static final int DEFAULT_MAX_DEPTH = 16;
+    /**
+     * Deepest nesting a reader may be configured for: the parser recurses once per level, and
+     * beyond ~2,000 levels a default thread stack overflows (found by the fuzzer with a 10,000-deep
+     * limit), which would escape as StackOverflowError instead of a ProtocolException.
+     */
+    public static final int MAX_SUPPORTED_DEPTH = 512;
 
     private Json() {}
 

@@ -22,10 +22,13 @@ import java.util.Map;
 public final class JsonReader {
     private final int maxDepth;
 
-    /** @param maxDepth deepest nesting of objects and arrays accepted; 1 means a flat object */
+    /**
+     * @param maxDepth deepest nesting of objects and arrays accepted; 1 means a flat object; at most
+     *     {@link Json#MAX_SUPPORTED_DEPTH} (the parser recurses per level)
+     */
     public JsonReader(int maxDepth) {
-        if (maxDepth < 1) {
-            throw new IllegalArgumentException("maxDepth must be >= 1: " + maxDepth);
+        if (maxDepth < 1 || maxDepth > Json.MAX_SUPPORTED_DEPTH) {
+            throw new IllegalArgumentException("maxDepth must be in [1, " + Json.MAX_SUPPORTED_DEPTH + "]: " + maxDepth);
         }
         this.maxDepth = maxDepth;
     }

@@ -183,6 +183,10 @@ final class ServeOptions {
                 "highWaterBytes", (s, v) -> s.builder.highWaterBytes(v), (s, c) -> c.highWaterBytes(), false);
         add(sizeOption("low-water", "...and resume once it drains below this", 0, Long.MAX_VALUE, G_BUFFERS),
                 "lowWaterBytes", (s, v) -> s.builder.lowWaterBytes(v), (s, c) -> c.lowWaterBytes(), false);
+        add(sizeOption("max-buffered-output", "close a connection whose unsent output passes this (a producer "
+                        + "ignoring backpressure)", 1, Long.MAX_VALUE, G_BUFFERS),
+                "maxBufferedOutputBytes", (s, v) -> s.builder.maxBufferedOutputBytes(v),
+                (s, c) -> c.maxBufferedOutputBytes(), false);
         add(sizeOption("max-bytes-per-write-event", "bytes one connection may send per turn, so one download cannot "
                         + "starve the rest", 1, Long.MAX_VALUE, G_BUFFERS),
                 "maxBytesPerWriteEvent", (s, v) -> s.builder.maxBytesPerWriteEvent(v),

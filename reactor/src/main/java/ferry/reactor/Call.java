@@ -246,6 +246,12 @@ public final class Call {
     /**
      * Runs {@code task} on the loop once {@link #pendingOutputBytes()} is at or below the
      * connection's low-water mark (at once if it already is), or when the connection closes.
+     *
+     * <p>Output produced off the read path (a worker streaming a result through
+     * {@code loop().execute}) must wait with this whenever {@link #isOutputSaturated()} is true:
+     * such output is counted against the high-water mark but nothing else slows its producer, and
+     * a connection that buffers more than {@link ServerConfig#maxBufferedOutputBytes()} is closed
+     * (the call is cancelled).
      */
     public void whenDrained(Runnable task) {
         conn.whenDrained(this, task);

@@ -326,6 +326,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
 
     @Override
     public boolean onHeader(Header header) {
+        // This header is complete: its slowloris clock stops. If the same read also starts the next
+        // header, decodeFrom starts that one's clock at this read's time instead of inheriting ours.
+        headerStartedNanos = 0;
         server.stats().requests.increment();
         Call call = newCall(header);
         bodyCall = header.size() > 0 ? call : null;
@@ -401,10 +404,31 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         if (!call.isHead()) {
             deferredBytes += bytes;
         }
+        long pending = pendingBytes();
+        if (pending > config.maxBufferedOutputBytes()) {
+            outputOverflow(call, pending);
+            return;
+        }
         markDirty();
-        if (pendingBytes() > config.highWaterBytes()) {
+        if (pending > config.highWaterBytes()) {
             pause(PAUSE_OUTBOUND);
         }
+    }
+
+    /**
+     * A producer kept sending while the peer did not read, past the hard cap. Reading paused long
+     * ago at the high-water mark, so the output comes from something not driven by reads (a worker
+     * or a timer) that ignores {@link Call#whenDrained}. The stream is mid-frame, so no ERROR can
+     * follow: the connection is aborted, which cancels the call (the producer sees
+     * {@link Call#isCancelled()}), and the bug is logged loudly.
+     */
+    private void outputOverflow(Call call, long pending) {
+        server.stats().outputOverflows.increment();
+        server.log().warn(name() + " " + session.remoteAddress() + ": " + pending + " bytes of output buffered, over "
+                + "maxBufferedOutputBytes " + config.maxBufferedOutputBytes() + "; " + call.op()
+                + " kept producing while the client was not reading (producers must wait with Call.whenDrained);"
+                + " closing the connection");
+        close("output overflow");
     }
 
     /** A call ended: if it was the head, later calls move up and their held-back output goes out. */

@@ -95,7 +95,7 @@ public final class EventLoop {
     private final ByteBuffer[] iov = new ByteBuffer[IOV_MAX_BUFFERS];
     private final BufferPool pool;
     private final ferry.protocol.FrameEncoder encoder;
-    private int emptySelects;
+    private final SelectorSpinGuard spinGuard = new SelectorSpinGuard(SELECTOR_SPIN_THRESHOLD);
 
     private volatile Thread thread;
     private volatile boolean running;
@@ -258,7 +258,9 @@ public final class EventLoop {
             boolean hadTasks = runTasks();
             boolean hadTimers = runTimers(clock.nanoTime());
             runFlushes();
-            guardAgainstSpin(n, hadTasks || hadTimers, before, timeoutMillis);
+            if (spinGuard.afterSelect(n, hadTasks || hadTimers, timeoutMillis, System.nanoTime() - before, Thread.interrupted())) {
+                rebuildSelector();
+            }
         } catch (Throwable t) {
             countError("loop", t);
         }
@@ -345,26 +347,6 @@ public final class EventLoop {
             }
         }
         toFlush.clear();
-    }
-
-    /**
-     * The epoll spin bug guard: a select that keeps returning at once with nothing ready, no task
-     * and no timer is counted; past the threshold the selector is replaced.
-     */
-    private void guardAgainstSpin(int selected, boolean didWork, long beforeNanos, long timeoutMillis) throws IOException {
-        if (selected > 0 || didWork || timeoutMillis == 0) {
-            emptySelects = 0;
-            return;
-        }
-        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beforeNanos);
-        if (elapsedMillis >= timeoutMillis || Thread.interrupted()) {
-            emptySelects = 0;
-            return;
-        }
-        if (++emptySelects >= SELECTOR_SPIN_THRESHOLD) {
-            emptySelects = 0;
-            rebuildSelector();
-        }
     }
 
     /** Moves every registration to a fresh selector. Loop thread only. */

@@ -48,6 +48,12 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     /** After an error close, input is drained this long so our ERROR frame is not lost to a TCP reset. */
     static final long LINGER_MILLIS = 2000;
+    /**
+     * Refused sockets allowed to linger at once. Each holds a file descriptor for up to
+     * {@link #LINGER_MILLIS}; a connect flood at the cap would otherwise hold (connect rate x 2 s)
+     * of them, and a file server out of descriptors cannot open files for its real clients.
+     */
+    static final int MAX_LINGERING_REFUSALS = 1024;
 
     private final ServerConfig config;
     private final ServerLog log;
@@ -58,7 +64,10 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Workers workers;
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger nextLoop = new AtomicInteger();
-    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    /** Open connections per remote address; entries go when they reach 0. Updated only through compute() (atomic per key). */
+    private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+    /** Refused sockets lingering now; owned by loop 0, where the acceptor refuses. */
+    private int lingeringRefusals;
     private EventLoop[] loops;
     private List<Connection>[] connectionsByLoop; // index i owned by loops[i]
     private ServerSocketChannel serverChannel;
@@ -410,15 +419,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             return;
         }
         InetAddress addr = remote.getAddress();
-        if (config.maxConnectionsPerAddress() > 0) {
-            AtomicInteger n = perAddress.computeIfAbsent(addr, a -> new AtomicInteger());
-            if (n.incrementAndGet() > config.maxConnectionsPerAddress()) {
-                n.decrementAndGet();
-                stats.connectionsOpen.decrementAndGet();
-                refuse(ch, ErrorCode.SERVER_FULL, "too many connections from " + addr.getHostAddress()
-                        + " (limit " + config.maxConnectionsPerAddress() + ")");
-                return;
-            }
+        if (config.maxConnectionsPerAddress() > 0 && !admitFrom(addr)) {
+            stats.connectionsOpen.decrementAndGet();
+            refuse(ch, ErrorCode.SERVER_FULL, "too many connections from " + addr.getHostAddress()
+                    + " (limit " + config.maxConnectionsPerAddress() + ")");
+            return;
         }
         stats.connectionsAccepted.increment();
         int idx = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
@@ -446,7 +451,30 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         }
     }
 
-    /** Tells a connection we cannot take it why, then closes it after a short drain. */
+    /**
+     * Counts a connection from {@code addr} if it is under the per-address cap. Check and increment
+     * are one atomic step per key: with several loops, a close on another loop must not remove the
+     * entry between our read and our write (which lost counts before, letting the cap drift).
+     */
+    private boolean admitFrom(InetAddress addr) {
+        boolean[] admitted = {false};
+        perAddress.compute(addr, (a, n) -> {
+            int open = n == null ? 0 : n;
+            if (open >= config.maxConnectionsPerAddress()) {
+                return n;
+            }
+            admitted[0] = true;
+            return open + 1;
+        });
+        return admitted[0];
+    }
+
+    /**
+     * Tells a connection we cannot take it why, then closes it after a short drain, so a client
+     * that already sent its first request still reads the reason instead of a reset. Under a flood
+     * the drain is skipped past {@link #MAX_LINGERING_REFUSALS}: refused sockets must not pile up
+     * file descriptors that the connections being served need.
+     */
     private void refuse(SocketChannel ch, String code, String message) {
         stats.connectionsRefused.increment();
         if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
@@ -464,7 +492,12 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             closeQuietly(ch);
             return;
         }
-        new LingeringClose(ch, loops[0], TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS)).start();
+        if (lingeringRefusals >= MAX_LINGERING_REFUSALS) {
+            LingeringClose.drainAndClose(ch, loops[0].readBuffer());
+            return;
+        }
+        lingeringRefusals++;
+        new LingeringClose(ch, loops[0], TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS), () -> lingeringRefusals--).start();
     }
 
     private static String describe(SocketChannel ch) {
@@ -492,10 +525,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             String remote = c.session().remoteAddress();
             try {
                 InetAddress addr = InetAddress.getByName(remote.substring(0, remote.lastIndexOf(':')));
-                AtomicInteger n = perAddress.get(addr);
-                if (n != null && n.decrementAndGet() <= 0) {
-                    perAddress.remove(addr, n);
-                }
+                perAddress.computeIfPresent(addr, (a, n) -> n <= 1 ? null : n - 1);
             } catch (IOException ignored) {
                 // a literal address always parses
             }
@@ -570,6 +600,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             }
         });
         return max.get();
+    }
+
+    /** Remote addresses with open connections counted against the per-address cap (for tests). */
+    int perAddressEntries() {
+        return perAddress.size();
     }
 
     /** Open connections per loop, read on the loops (for tests and stats). */

@@ -16,12 +16,38 @@ final class LingeringClose implements EventLoop.Selectable {
     private final SocketChannel channel;
     private final EventLoop loop;
     private final long lingerNanos;
+    private final Runnable onClosed;
     private SelectionKey key;
+    private boolean closed;
 
     LingeringClose(SocketChannel channel, EventLoop loop, long lingerNanos) {
+        this(channel, loop, lingerNanos, null);
+    }
+
+    /** @param onClosed run once on the loop when the socket is finally closed (may be null) */
+    LingeringClose(SocketChannel channel, EventLoop loop, long lingerNanos, Runnable onClosed) {
         this.channel = channel;
         this.loop = loop;
         this.lingerNanos = lingerNanos;
+        this.onClosed = onClosed;
+    }
+
+    /**
+     * The no-linger fallback: discards what the peer already sent (so closing does not turn it into
+     * a reset that would destroy our last frame) and closes now. Non-blocking; loop thread.
+     */
+    static void drainAndClose(SocketChannel channel, ByteBuffer scratch) {
+        try {
+            for (int i = 0; i < 4; i++) {
+                scratch.clear();
+                if (channel.read(scratch) <= 0) {
+                    break;
+                }
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        FerryServer.closeQuietly(channel);
     }
 
     /** Starts lingering with a new registration. */
@@ -80,9 +106,16 @@ final class LingeringClose implements EventLoop.Selectable {
     }
 
     private void close() {
+        if (closed) {
+            return; // EOF, then the deadline timer: close once
+        }
+        closed = true;
         if (key != null) {
             key.cancel();
         }
         FerryServer.closeQuietly(channel);
+        if (onClosed != null) {
+            onClosed.run();
+        }
     }
 }

@@ -33,6 +33,13 @@ public final class ServerConfig {
     public static final long DEFAULT_HIGH_WATER_BYTES = 64 * 1024;
     /** ...until it drains below this. */
     public static final long DEFAULT_LOW_WATER_BYTES = 32 * 1024;
+    /**
+     * Output one connection may buffer before it is closed. Reading pauses at the high-water mark,
+     * which bounds what requests produce; only a producer that ignores backpressure (a worker
+     * pushing chunks without {@link Call#whenDrained}) gets this far, and closing that connection
+     * beats running the server out of memory.
+     */
+    public static final long DEFAULT_MAX_BUFFERED_OUTPUT_BYTES = 32L * 1024 * 1024;
     /** Requests in flight on one connection before reading pauses. */
     public static final int DEFAULT_MAX_INFLIGHT_PER_CONNECTION = 128;
     /** Bytes one connection may write per write event: one big download cannot starve the rest. */
@@ -63,6 +70,7 @@ public final class ServerConfig {
     private final int maxPooledBuffers;
     private final long highWaterBytes;
     private final long lowWaterBytes;
+    private final long maxBufferedOutputBytes;
     private final int maxInflightPerConnection;
     private final long maxBytesPerWriteEvent;
     private final int maxConnections;
@@ -95,6 +103,7 @@ public final class ServerConfig {
         this.maxPooledBuffers = b.maxPooledBuffers;
         this.highWaterBytes = b.highWaterBytes;
         this.lowWaterBytes = b.lowWaterBytes;
+        this.maxBufferedOutputBytes = b.maxBufferedOutputBytes;
         this.maxInflightPerConnection = b.maxInflightPerConnection;
         this.maxBytesPerWriteEvent = b.maxBytesPerWriteEvent;
         this.maxConnections = b.maxConnections;
@@ -141,6 +150,7 @@ public final class ServerConfig {
     public int maxPooledBuffers() { return maxPooledBuffers; }
     public long highWaterBytes() { return highWaterBytes; }
     public long lowWaterBytes() { return lowWaterBytes; }
+    public long maxBufferedOutputBytes() { return maxBufferedOutputBytes; }
     public int maxInflightPerConnection() { return maxInflightPerConnection; }
     public long maxBytesPerWriteEvent() { return maxBytesPerWriteEvent; }
     public int maxConnections() { return maxConnections; }
@@ -187,6 +197,7 @@ public final class ServerConfig {
         private int maxPooledBuffers = DEFAULT_MAX_POOLED_BUFFERS;
         private long highWaterBytes = DEFAULT_HIGH_WATER_BYTES;
         private long lowWaterBytes = DEFAULT_LOW_WATER_BYTES;
+        private long maxBufferedOutputBytes = DEFAULT_MAX_BUFFERED_OUTPUT_BYTES;
         private int maxInflightPerConnection = DEFAULT_MAX_INFLIGHT_PER_CONNECTION;
         private long maxBytesPerWriteEvent = DEFAULT_MAX_BYTES_PER_WRITE_EVENT;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
@@ -221,6 +232,7 @@ public final class ServerConfig {
             maxPooledBuffers = c.maxPooledBuffers;
             highWaterBytes = c.highWaterBytes;
             lowWaterBytes = c.lowWaterBytes;
+            maxBufferedOutputBytes = c.maxBufferedOutputBytes;
             maxInflightPerConnection = c.maxInflightPerConnection;
             maxBytesPerWriteEvent = c.maxBytesPerWriteEvent;
             maxConnections = c.maxConnections;
@@ -255,6 +267,8 @@ public final class ServerConfig {
         public Builder maxPooledBuffers(int v) { maxPooledBuffers = range(v, 0, 1 << 20, "maxPooledBuffers"); return this; }
         public Builder highWaterBytes(long v) { highWaterBytes = rangeL(v, 1, Long.MAX_VALUE, "highWaterBytes"); return this; }
         public Builder lowWaterBytes(long v) { lowWaterBytes = rangeL(v, 0, Long.MAX_VALUE, "lowWaterBytes"); return this; }
+        /** Output one connection may buffer before it is closed (a producer ignoring backpressure). */
+        public Builder maxBufferedOutputBytes(long v) { maxBufferedOutputBytes = rangeL(v, 1, Long.MAX_VALUE, "maxBufferedOutputBytes"); return this; }
         public Builder maxInflightPerConnection(int v) { maxInflightPerConnection = range(v, 1, 1 << 20, "maxInflightPerConnection"); return this; }
         public Builder maxBytesPerWriteEvent(long v) { maxBytesPerWriteEvent = rangeL(v, 1, Long.MAX_VALUE, "maxBytesPerWriteEvent"); return this; }
         public Builder maxConnections(int v) { maxConnections = range(v, 1, Integer.MAX_VALUE, "maxConnections"); return this; }
@@ -283,6 +297,10 @@ public final class ServerConfig {
         public ServerConfig build() {
             if (lowWaterBytes > highWaterBytes) {
                 throw new IllegalArgumentException("lowWaterBytes " + lowWaterBytes + " exceeds highWaterBytes " + highWaterBytes);
+            }
+            if (maxBufferedOutputBytes < highWaterBytes) {
+                throw new IllegalArgumentException("maxBufferedOutputBytes " + maxBufferedOutputBytes
+                        + " is below highWaterBytes " + highWaterBytes);
             }
             ServerConfig c = new ServerConfig(this);
             if (!c.loginRequired && !c.isLoopbackOnly() && !EnumSet.of(Right.READ).containsAll(c.anonymousRights)) {

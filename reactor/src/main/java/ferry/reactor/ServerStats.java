@@ -16,6 +16,8 @@ public final class ServerStats {
     public final LongAdder handlerErrors = new LongAdder();
     public final LongAdder acceptErrors = new LongAdder();
     public final LongAdder timeouts = new LongAdder();
+    /** Connections closed because a producer buffered more than maxBufferedOutputBytes. */
+    public final LongAdder outputOverflows = new LongAdder();
     public final LongAdder bytesRead = new LongAdder();
     public final LongAdder bytesWritten = new LongAdder();
 
@@ -31,6 +33,7 @@ public final class ServerStats {
         m.put("handlerErrors", handlerErrors.sum());
         m.put("acceptErrors", acceptErrors.sum());
         m.put("timeouts", timeouts.sum());
+        m.put("outputOverflows", outputOverflows.sum());
         m.put("bytesRead", bytesRead.sum());
         m.put("bytesWritten", bytesWritten.sum());
         return m;

@@ -57,6 +57,7 @@ class ServeSettingsTest {
             Map.entry("high-water", "1m"),
             Map.entry("low-water", "512k"),
             Map.entry("max-bytes-per-write-event", "256k"),
+            Map.entry("max-buffered-output", "8m"),
             Map.entry("tcp-nodelay", "false"),
             Map.entry("zero-copy", "false"),
             Map.entry("socket-send-buffer", "1m"),

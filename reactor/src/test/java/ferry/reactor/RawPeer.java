@@ -38,7 +38,15 @@ final class RawPeer implements AutoCloseable {
     private ByteArrayOutputStream body = new ByteArrayOutputStream();
 
     RawPeer(int port, boolean sendPreamble) throws IOException {
+        this(port, sendPreamble, null);
+    }
+
+    /** @param local the local address to connect from (e.g. 127.0.0.2), or null for any */
+    RawPeer(int port, boolean sendPreamble, InetSocketAddress local) throws IOException {
         socket = new Socket();
+        if (local != null) {
+            socket.bind(local);
+        }
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000); // a hang fails the test instead of blocking the build
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
