@@ -257,6 +257,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             bodySink = null;
             if (c != null) {
                 deferredBytes -= c.cancel(new IOException("peer closed mid-request"));
+                // A cancelled call never ends: stop counting it, or the close below would wait
+                // for it for ever (it is the newest call, so no later call needs promoting).
+                inflight.remove(c);
             }
         }
         closeWhenDrained("peer closed");
