@@ -152,6 +152,10 @@ class ResumeTest {
                 long cut = 1 + (long) (random.nextDouble() * (size - 1));
                 sendPrefixThenDrop(s, src, name, size, digest, cut);
                 assertEquals(cut, Events.next(events.suspended), "every byte received before the drop is kept");
+                try (FerryClient probe = s.connect()) {
+                    probe.call(Header.op("PING")); // read after the loop handled the drop
+                    assertEquals(1, s.server.stats().connectionsOpen.get(), "the dropped connection is closed, not leaked");
+                }
                 assertFalse(Files.exists(s.root.resolve(name)), "an unfinished upload is not visible");
                 try (FerryClient c2 = s.connect()) {
                     FileClient files = s.files(c2);
