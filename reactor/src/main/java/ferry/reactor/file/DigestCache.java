@@ -31,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Thread safety: all methods are safe from any thread.
  */
-public final class DigestCache {
+final class DigestCache {
     /** One version of one file, hashed with one algorithm. */
     public record Key(String path, long size, long mtimeNanos, long ctimeNanos, Object fileKey, DigestAlgorithm algorithm) {
         public static Key of(Path real, FileStat st, DigestAlgorithm algorithm) {

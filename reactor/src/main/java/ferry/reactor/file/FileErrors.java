@@ -18,7 +18,7 @@ import java.util.Locale;
  *
  * <p>Thread safety: stateless.
  */
-public final class FileErrors {
+final class FileErrors {
     private FileErrors() {}
 
     /** Maps {@code e}, raised while working on {@code shown}, to an OpException. */

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * @param lexical      absolute path under the root, no symlinks resolved
  * @param home         absolute path of the user's home folder, no symlinks resolved
  */
-public record FilePath(String rootRelative, String shown, Path lexical, Path home) {
+record FilePath(String rootRelative, String shown, Path lexical, Path home) {
     /** Whether this names the user's home folder itself. */
     public boolean isHome() {
         return lexical.equals(home);

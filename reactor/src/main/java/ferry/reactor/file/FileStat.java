@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Immutable. {@link #read} touches the disk: worker threads only.
  */
-public record FileStat(String type, long size, long mtimeNanos, long ctimeNanos, Object fileKey) {
+record FileStat(String type, long size, long mtimeNanos, long ctimeNanos, Object fileKey) {
     /** Whether the "unix" attribute view (with ctime) works here; probed once. */
     private static volatile Boolean unixView;
 

@@ -23,7 +23,7 @@ import java.nio.file.StandardOpenOption;
  * <p>Thread safety: safe from several workers at once (FileChannel is thread-safe); worker
  * threads only.
  */
-public final class PageCacheWarmer implements Closeable {
+final class PageCacheWarmer implements Closeable {
     /** Fallback read size. */
     static final int FALLBACK_READ_BYTES = 256 * 1024;
 

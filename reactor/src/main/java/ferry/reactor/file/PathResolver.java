@@ -27,7 +27,7 @@ import java.nio.file.Path;
  *
  * <p>Thread safety: immutable; safe from any thread.
  */
-public final class PathResolver {
+final class PathResolver {
     private final Path realRoot;
     private final int maxPathBytes;
     private final int maxNameBytes;

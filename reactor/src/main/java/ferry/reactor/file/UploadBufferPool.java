@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread safety: acquired on a loop, released on a loop or a worker; safe from any thread.
  */
-public final class UploadBufferPool {
+final class UploadBufferPool {
     private final int bufferBytes;
     private final int maxPooled;
     private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();

@@ -20,7 +20,7 @@ import java.util.Set;
  * <p>Thread safety: all methods synchronize on the registry; the sweeper's delete runs under the
  * same lock so it cannot remove a temp an upload is taking up.
  */
-public final class UploadRegistry {
+final class UploadRegistry {
     private final int maxUploads;
     private final Map<Path, Path> tempByTarget = new HashMap<>();
     private final Set<Path> temps = new HashSet<>();

@@ -99,17 +99,29 @@ class FileTransferTest {
         }
     }
 
-    /** One big file (200 MiB): upload, then download, both verified, byte for byte equal. */
+    /** One big file (200 MiB): upload, then download, both verified, byte for byte equal, with progress. */
     @Test
     void bigFileRoundTrip() throws Exception {
         Path local = Files.createDirectories(tmp.resolve("local"));
         long size = 200L * MIB + 12345;
         try (FileTestServer s = FileTestServer.start(tmp.resolve("root")); FerryClient c = s.connect()) {
             Path src = TestData.write(local.resolve("big"), size, 42);
-            FileClient files = s.files(c);
-            TransferResult up = files.upload(src, "big.bin");
+            FileClient files = new FileClient(c, FileClient.Options.defaults().withProgressIntervalMillis(0));
+            java.util.List<long[]> ups = new java.util.ArrayList<>();
+            TransferResult up = files.upload(src, "big.bin", (done, total, rate) -> ups.add(new long[] {done, total}));
+            assertTrue(ups.size() > 1, "progress reported along the way");
+            assertArrayEquals(new long[] {size, size}, ups.get(ups.size() - 1));
+            for (int i = 1; i < ups.size(); i++) {
+                assertTrue(ups.get(i)[0] >= ups.get(i - 1)[0], "progress never goes back");
+            }
             Path dst = local.resolve("big-back");
-            TransferResult down = files.download("big.bin", dst);
+            long[] last = {-1, -1};
+            TransferResult down = files.download("big.bin", dst, (done, total, rate) -> {
+                assertTrue(done >= last[0] && rate >= 0);
+                last[0] = done;
+                last[1] = total;
+            });
+            assertArrayEquals(new long[] {size, size}, last);
             assertEquals(size, down.fileSize());
             assertEquals(up.digest(), down.digest());
             assertEquals(TestData.sha256(src), down.digest());

@@ -118,6 +118,23 @@ class NamespaceTest {
         }
     }
 
+    @Test
+    void limitsGiveTooLarge() throws Exception {
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> { },
+                f -> f.maxFileBytes(1000).maxListEntries(2)); FerryClient c = s.connect()) {
+            Header put = Header.op("PUT").put(Header.ID, c.nextId()).put("path", "big").put("fileSize", 1001L);
+            c.send(put, java.nio.ByteBuffer.wrap(new byte[1001]));
+            RemoteException e = assertThrows(RemoteException.class, () -> c.expect(c.readHeader(), "OK", put.id()));
+            assertEquals("too_large", e.code());
+            assertTrue(e.getMessage().contains("1000"), e.getMessage());
+            for (String n : new String[] {"a", "b", "c"}) {
+                Files.write(s.root.resolve(n), new byte[1]);
+            }
+            assertEquals("too_large", code(() -> new FileClient(c).list("")));
+            assertEquals(1, new FileClient(c).stat("a").fileSize(), "the connection goes on");
+        }
+    }
+
     private static String sha256(String s) throws Exception {
         return TestData.sha256(s.getBytes());
     }
