@@ -112,6 +112,11 @@ public final class FileBench {
             }
             notes.add(String.format(Locale.ROOT, "first SHA-256 of the %s file on the server (cached afterwards): %.2f s",
                     human(size), (System.nanoTime() - t0) / 1e9));
+            log("warm-up round (not recorded): JIT, and the first touch of page-cache memory");
+            getDiscard(a.port, 0, size);
+            getSaved(a.port, cli);
+            put(a.port, src, true);
+            put(noSync.port, src, false);
             for (int r = 1; r <= rounds; r++) {
                 log("round " + r + " of " + rounds);
                 record("iperf3 -Z", iperf(true));

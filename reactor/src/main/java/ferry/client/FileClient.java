@@ -56,49 +56,56 @@ public final class FileClient {
      * @param preserveTimes        give the destination the source's modification time
      * @param progressIntervalMillis least time between two progress callbacks
      * @param uploadSliceBytes     bytes per sendfile call while uploading (progress granularity)
+     * @param writeBehindBytes     with sync, flush a download to disk in the background every this many bytes (0: only at the end)
      */
     public record Options(boolean verify, DigestAlgorithm algorithm, boolean resume, boolean sync, boolean overwrite,
-                          boolean preserveTimes, long progressIntervalMillis, long uploadSliceBytes) {
+                          boolean preserveTimes, long progressIntervalMillis, long uploadSliceBytes, long writeBehindBytes) {
         public static final long DEFAULT_PROGRESS_INTERVAL_MILLIS = 200;
         public static final long DEFAULT_UPLOAD_SLICE_BYTES = 8L * 1024 * 1024;
+        /** The disk works while the network does; the final fsync has at most this much left. */
+        public static final long DEFAULT_WRITE_BEHIND_BYTES = 32L * 1024 * 1024;
         /** Read size when hashing a local file. */
         public static final int HASH_BUFFER_BYTES = 1024 * 1024;
 
         public static Options defaults() {
             return new Options(true, DigestAlgorithm.DEFAULT, true, true, true, true,
-                    DEFAULT_PROGRESS_INTERVAL_MILLIS, DEFAULT_UPLOAD_SLICE_BYTES);
+                    DEFAULT_PROGRESS_INTERVAL_MILLIS, DEFAULT_UPLOAD_SLICE_BYTES, DEFAULT_WRITE_BEHIND_BYTES);
         }
 
         public Options withVerify(boolean v) {
-            return new Options(v, algorithm, resume, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes);
+            return new Options(v, algorithm, resume, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
         }
 
         public Options withAlgorithm(DigestAlgorithm v) {
-            return new Options(verify, v, resume, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes);
+            return new Options(verify, v, resume, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
         }
 
         public Options withResume(boolean v) {
-            return new Options(verify, algorithm, v, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes);
+            return new Options(verify, algorithm, v, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
         }
 
         public Options withSync(boolean v) {
-            return new Options(verify, algorithm, resume, v, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes);
+            return new Options(verify, algorithm, resume, v, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
         }
 
         public Options withOverwrite(boolean v) {
-            return new Options(verify, algorithm, resume, sync, v, preserveTimes, progressIntervalMillis, uploadSliceBytes);
+            return new Options(verify, algorithm, resume, sync, v, preserveTimes, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
         }
 
         public Options withPreserveTimes(boolean v) {
-            return new Options(verify, algorithm, resume, sync, overwrite, v, progressIntervalMillis, uploadSliceBytes);
+            return new Options(verify, algorithm, resume, sync, overwrite, v, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
         }
 
         public Options withProgressIntervalMillis(long v) {
-            return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, v, uploadSliceBytes);
+            return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, v, uploadSliceBytes, writeBehindBytes);
         }
 
         public Options withUploadSliceBytes(long v) {
-            return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, progressIntervalMillis, v);
+            return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, progressIntervalMillis, v, writeBehindBytes);
+        }
+
+        public Options withWriteBehindBytes(long v) {
+            return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, v);
         }
 
         DigestAlgorithm effectiveAlgorithm() {
@@ -217,8 +224,11 @@ public final class FileClient {
                 hash(out, have, md);
             }
             Receiver r = new Receiver(out, have, md, fileSize, progress);
-            while (client.readBodyChunk(r)) {
-                // the receiver writes each chunk
+            try (WriteBehind flusher = new WriteBehind(out, options.sync() ? options.writeBehindBytes() : 0)) {
+                r.flusher = flusher;
+                while (client.readBodyChunk(r)) {
+                    // the receiver writes each chunk
+                }
             }
             pos = r.pos;
             if (pos != fileSize) {
@@ -250,6 +260,7 @@ public final class FileClient {
         final long startNanos = System.nanoTime();
         final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(options.progressIntervalMillis());
         final TransferProgress progress;
+        WriteBehind flusher;
         long pos;
         long lastReport;
 
@@ -271,6 +282,7 @@ public final class FileClient {
             while (chunk.hasRemaining()) {
                 pos += out.write(chunk, pos);
             }
+            flusher.written(pos);
             report(false);
         }
 

@@ -43,6 +43,12 @@ public final class FileServiceConfig {
     public static final long DEFAULT_TEMP_SWEEP_INTERVAL_MILLIS = 10L * 60 * 1000;
     /** Force an upload to disk (file and folder) before it becomes visible under its name. */
     public static final boolean DEFAULT_SYNC_ON_COMMIT = true;
+    /**
+     * With sync on commit, every this many bytes an upload's data written so far is flushed in the
+     * background (fdatasync on a worker), so the disk works while the network does and the final
+     * fsync has little left; 0 leaves everything to the final fsync.
+     */
+    public static final long DEFAULT_WRITE_BEHIND_BYTES = 32L * 1024 * 1024;
 
     private final Path root;
     private final int maxPathBytes;
@@ -61,6 +67,7 @@ public final class FileServiceConfig {
     private final long tempMaxAgeMillis;
     private final long tempSweepIntervalMillis;
     private final boolean syncOnCommit;
+    private final long writeBehindBytes;
     private final Clock wallClock;
     private final FileOpener opener;
     private final FileServiceEvents events;
@@ -83,6 +90,7 @@ public final class FileServiceConfig {
         tempMaxAgeMillis = b.tempMaxAgeMillis;
         tempSweepIntervalMillis = b.tempSweepIntervalMillis;
         syncOnCommit = b.syncOnCommit;
+        writeBehindBytes = b.writeBehindBytes;
         wallClock = b.wallClock;
         opener = b.opener;
         events = b.events;
@@ -111,6 +119,7 @@ public final class FileServiceConfig {
     public long tempMaxAgeMillis() { return tempMaxAgeMillis; }
     public long tempSweepIntervalMillis() { return tempSweepIntervalMillis; }
     public boolean syncOnCommit() { return syncOnCommit; }
+    public long writeBehindBytes() { return writeBehindBytes; }
     /** Wall-clock time for temp-file ages (compared with file mtimes); a fixed clock in tests. */
     public Clock wallClock() { return wallClock; }
     /** Opens every file the service reads or writes; tests inject failures here. */
@@ -136,6 +145,7 @@ public final class FileServiceConfig {
         private long tempMaxAgeMillis = DEFAULT_TEMP_MAX_AGE_MILLIS;
         private long tempSweepIntervalMillis = DEFAULT_TEMP_SWEEP_INTERVAL_MILLIS;
         private boolean syncOnCommit = DEFAULT_SYNC_ON_COMMIT;
+        private long writeBehindBytes = DEFAULT_WRITE_BEHIND_BYTES;
         private Clock wallClock = Clock.systemUTC();
         private FileOpener opener = FileOpener.DEFAULT;
         private FileServiceEvents events = FileServiceEvents.NONE;
@@ -159,6 +169,7 @@ public final class FileServiceConfig {
         public Builder tempMaxAgeMillis(long v) { tempMaxAgeMillis = rangeL(v, 0, Long.MAX_VALUE, "tempMaxAgeMillis"); return this; }
         public Builder tempSweepIntervalMillis(long v) { tempSweepIntervalMillis = rangeL(v, 0, Long.MAX_VALUE, "tempSweepIntervalMillis"); return this; }
         public Builder syncOnCommit(boolean v) { syncOnCommit = v; return this; }
+        public Builder writeBehindBytes(long v) { writeBehindBytes = rangeL(v, 0, Long.MAX_VALUE, "writeBehindBytes"); return this; }
         public Builder wallClock(Clock v) { wallClock = require(v, "wallClock"); return this; }
         public Builder opener(FileOpener v) { opener = require(v, "opener"); return this; }
         public Builder events(FileServiceEvents v) { events = require(v, "events"); return this; }

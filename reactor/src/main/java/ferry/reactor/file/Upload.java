@@ -82,6 +82,8 @@ final class Upload implements BodySink {
     private MessageDigest digest;
     private ByteBuffer filling;
     private boolean writing;
+    private boolean flushing;       // a background fdatasync (write-behind) is on a worker
+    private long flushRequestedAt;  // bytes written when the last one was asked for
     private boolean pausedByMe;
     private long received;  // body bytes taken into buffers
     private long written;   // body bytes on disk (in the temp), a prefix of what was received
@@ -248,12 +250,40 @@ final class Upload implements BodySink {
             resume();
         }
         writeNext();
+        writeBehind();
         maybeSettle();
     }
 
-    /** Moves on once every received byte is written: commit, or suspend. */
+    /**
+     * Every {@link FileServiceConfig#writeBehindBytes()} of an upload that will be forced at
+     * commit, flushes what is written so far on another worker, without holding up the writes:
+     * the disk then works while the network does, and the commit's fsync has little left.
+     * Errors are ignored here: the commit's own fsync reports them.
+     */
+    private void writeBehind() {
+        long every = ctx.config.writeBehindBytes();
+        if (flushing || every <= 0 || !ctx.config.syncOnCommit() || state != State.RECEIVING
+                || written - flushRequestedAt < every) {
+            return;
+        }
+        FileChannel ch = file;
+        flushRequestedAt = written;
+        flushing = ctx.workers.tryExecute(() -> {
+            try {
+                ch.force(false);
+            } catch (IOException | RuntimeException ignored) {
+                // reported by the commit's force, if it persists
+            }
+            call.loop().execute(() -> {
+                flushing = false;
+                maybeSettle();
+            });
+        });
+    }
+
+    /** Moves on once every received byte is written (and no flush uses the file): commit, or suspend. */
     private void maybeSettle() {
-        if (writing || !queued.isEmpty()) {
+        if (writing || flushing || !queued.isEmpty()) {
             return;
         }
         switch (state) {
