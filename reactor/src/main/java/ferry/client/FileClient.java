@@ -193,30 +193,43 @@ public final class FileClient {
             throws IOException {
         long t0 = System.nanoTime();
         DigestAlgorithm alg = options.effectiveAlgorithm();
-        Header req = Header.op(GET).put(Header.ID, client.nextId()).put(PATH, remote).put(OFFSET, have);
-        if (!alg.isNone()) {
-            req.put(ALGORITHM, alg.wireName());
-        }
-        client.send(req);
-        Header resp = client.expect(client.readHeader(), FILE, req.id());
-        long fileSize = resp.requireLong(FILE_SIZE);
-        long count = resp.size();
-        if (have + count != fileSize) {
-            throw new ProtocolException("FILE answer of " + count + " bytes from offset " + have
-                    + " does not end at fileSize " + fileSize);
-        }
+        boolean existed = Files.exists(part);
+        Header resp;
+        long fileSize;
+        long count;
         String expected = null;
         MessageDigest md = null;
-        if (!alg.isNone()) {
-            expected = resp.optString(DIGEST);
-            if (expected == null) {
-                throw new ProtocolException("the server sent no " + alg.wireName() + " digest to verify against");
-            }
-            md = alg.newDigest();
-        }
-        long pos;
+        // The partial is opened before asking, so a local problem (no such folder, no permission)
+        // surfaces before the server starts sending a body we could not store.
         try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
+            Header req = Header.op(GET).put(Header.ID, client.nextId()).put(PATH, remote).put(OFFSET, have);
+            if (!alg.isNone()) {
+                req.put(ALGORITHM, alg.wireName());
+            }
+            client.send(req);
+            try {
+                resp = client.expect(client.readHeader(), FILE, req.id());
+            } catch (RemoteException e) {
+                if (!existed) {
+                    out.close();
+                    Files.deleteIfExists(part); // leave no empty partial behind a refused download
+                }
+                throw e;
+            }
+            fileSize = resp.requireLong(FILE_SIZE);
+            count = resp.size();
+            if (have + count != fileSize) {
+                throw new ProtocolException("FILE answer of " + count + " bytes from offset " + have
+                        + " does not end at fileSize " + fileSize);
+            }
+            if (!alg.isNone()) {
+                expected = resp.optString(DIGEST);
+                if (expected == null) {
+                    throw new ProtocolException("the server sent no " + alg.wireName() + " digest to verify against");
+                }
+                md = alg.newDigest();
+            }
             if (out.size() != have) {
                 out.truncate(have);
             }
@@ -230,9 +243,8 @@ public final class FileClient {
                     // the receiver writes each chunk
                 }
             }
-            pos = r.pos;
-            if (pos != fileSize) {
-                throw new ProtocolException("body ended at " + pos + " of " + fileSize + " bytes");
+            if (r.pos != fileSize) {
+                throw new ProtocolException("body ended at " + r.pos + " of " + fileSize + " bytes");
             }
             if (options.sync()) {
                 out.force(true);

@@ -255,6 +255,21 @@ class ResumeTest {
     }
 
     @Test
+    void aRefusedDownloadLeavesNothingBehindAndTheConnectionGoesOn() throws Exception {
+        Path local = Files.createDirectories(tmp.resolve("local"));
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root")); FerryClient c = s.connect()) {
+            Files.write(s.root.resolve("there"), "x".getBytes());
+            FileClient files = s.files(c);
+            assertEquals("not_found", assertThrows(RemoteException.class,
+                    () -> files.download("missing", local.resolve("missing"))).code());
+            assertFalse(Files.exists(FileClient.partialPath(local.resolve("missing"))));
+            assertThrows(java.nio.file.NoSuchFileException.class, () -> files.download("there", local.resolve("no/such/dir/f")));
+            files.download("there", local.resolve("there"));
+            assertEquals("x", Files.readString(local.resolve("there")));
+        }
+    }
+
+    @Test
     void resumingFromMoreThanTheServerHoldsIsAConflict() throws Exception {
         try (FileTestServer s = FileTestServer.start(tmp.resolve("root")); FerryClient c = s.connect()) {
             Header put = Header.op("PUT").put(Header.ID, c.nextId()).put("path", "x").put("fileSize", 100L)
