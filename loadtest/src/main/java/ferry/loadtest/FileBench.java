@@ -52,6 +52,7 @@ public final class FileBench {
     private final int clients;
     private final Map<String, List<Double>> results = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    private int iperfRuns;
 
     private FileBench(Path dir, long size, int rounds, int clients) {
         this.dir = dir;
@@ -142,22 +143,27 @@ public final class FileBench {
 
     /** iperf3 sender on core 0, receiver on core 1 (the receiver measures). Bytes per second. */
     private double iperf(boolean zeroCopy) throws Exception {
-        Process server = new ProcessBuilder("taskset", "-c", "1", "iperf3", "-s", "-1", "-p", String.valueOf(IPERF_PORT))
+        int port = IPERF_PORT + (iperfRuns++ % 50); // a fresh port: the last run's may still be closing
+        Process server = new ProcessBuilder("taskset", "-c", "1", "iperf3", "-s", "-1", "-p", String.valueOf(port))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             List<String> cmd = new ArrayList<>(List.of("taskset", "-c", "0", "iperf3", "-c", "127.0.0.1",
-                    "-p", String.valueOf(IPERF_PORT), "-n", String.valueOf(size), "-J"));
+                    "-p", String.valueOf(port), "-n", String.valueOf(size), "-J"));
             if (zeroCopy) {
                 cmd.add("-Z");
             }
             String json = "";
-            for (int attempt = 0; attempt < 50; attempt++) { // the server may not listen yet
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) { // on a loaded machine the server may take a while to listen
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                 json = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (p.waitFor() == 0) {
                     break;
                 }
-                Thread.sleep(100); // a tool waiting for another process, not a test
+                if (!server.isAlive()) {
+                    throw new IOException("iperf3 server on port " + port + " exited: " + json);
+                }
+                Thread.sleep(200); // a tool waiting for another process, not a test
             }
             Matcher m = Pattern.compile("\"sum_received\"\\s*:\\s*\\{[^}]*\"bits_per_second\"\\s*:\\s*([0-9.e+]+)",
                     Pattern.DOTALL).matcher(json);
@@ -166,8 +172,9 @@ public final class FileBench {
             }
             return Double.parseDouble(m.group(1)) / 8;
         } finally {
-            server.waitFor(10, TimeUnit.SECONDS);
-            server.destroy();
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroy();
+            }
         }
     }
 
