@@ -157,7 +157,8 @@ public final class FileBench {
             while (System.nanoTime() < deadline) { // on a loaded machine the server may take a while to listen
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
                 json = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (p.waitFor() == 0) {
+                // iperf3 -J exits 0 even when it could not connect; the JSON then has an "error".
+                if (p.waitFor() == 0 && !json.contains("\"error\"")) {
                     break;
                 }
                 if (!server.isAlive()) {
