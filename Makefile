@@ -4,7 +4,7 @@ MVN_FLAGS  ?= -B -q
 JAR        := reactor/target/ferry.jar
 SOURCES    := $(shell find protocol/src/main reactor/src/main -type f 2>/dev/null) pom.xml protocol/pom.xml reactor/pom.xml
 
-.PHONY: build run test clean fuzz bench-dribble
+.PHONY: build run test clean fuzz bench-dribble bench-files
 
 ## build: compile and package bin/ferry's jar (skips tests)
 build: $(JAR)
@@ -24,6 +24,10 @@ run: build
 ## test: the whole test suite
 test:
 	$(MVN) $(MVN_FLAGS) verify
+
+## bench-files: file-transfer benchmark vs iperf3 -Z (pinned cores, medians; a few minutes)
+bench-files:
+	loadtest/bench-files.sh $(ARGS)
 
 clean:
 	$(MVN) $(MVN_FLAGS) clean

@@ -176,6 +176,25 @@ public final class Call {
         conn.outputQueued(this, q.pendingBytes() - before);
     }
 
+    /**
+     * Sends a file region as body bytes of the frame last sent with a {@code size} (like
+     * {@link #sendBody}, but zero-copy where the transport allows). A body may be made of several
+     * regions queued one after another, e.g. a download sent window by window as a worker warms
+     * the page cache ahead of it; their counts must add up to the declared {@code size}.
+     */
+    public void sendFileBody(FileRegion region) {
+        OutboundQueue q = out();
+        if (q == null) {
+            region.release(new IOException("call is " + (cancelled ? "cancelled" : "ended")));
+            return;
+        }
+        if (!conn.zeroCopyAllowed()) {
+            region.copyMode(true);
+        }
+        q.appendRegion(region);
+        conn.outputQueued(this, 0);
+    }
+
     /** {@link #send(Header)} then {@link #end()}. */
     public void reply(Header header) {
         send(header);

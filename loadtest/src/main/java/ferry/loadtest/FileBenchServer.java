@@ -1,0 +1,57 @@
+package ferry.loadtest;
+
+import ferry.protocol.DigestAlgorithm;
+import ferry.reactor.FerryServer;
+import ferry.reactor.ServerConfig;
+import ferry.reactor.ServerLog;
+import ferry.reactor.file.FileService;
+import ferry.reactor.file.FileServiceConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+
+/**
+ * A file server for benchmarks, run in its own JVM so it can be pinned to a core of its own:
+ * prints {@code PORT n} when it listens and stops when its standard input closes (so the
+ * orchestrator that started it stops it by closing the pipe, and it never outlives it).
+ *
+ * <p>{@code serve --root DIR [--read-ahead BYTES] [--no-sync]}
+ */
+final class FileBenchServer {
+    private FileBenchServer() {}
+
+    static int serve(String[] args) throws Exception {
+        Path root = null;
+        FileServiceConfig.Builder files = null;
+        long readAhead = FileServiceConfig.DEFAULT_READ_AHEAD_BYTES;
+        boolean sync = FileServiceConfig.DEFAULT_SYNC_ON_COMMIT;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--root" -> root = Path.of(args[++i]);
+                case "--read-ahead" -> readAhead = Long.parseLong(args[++i]);
+                case "--no-sync" -> sync = false;
+                default -> throw new IllegalArgumentException("serve: unknown option " + args[i]);
+            }
+        }
+        if (root == null) {
+            throw new IllegalArgumentException("serve: --root DIR is required");
+        }
+        files = FileServiceConfig.builder(root).readAheadBytes(readAhead).syncOnCommit(sync)
+                .digestAlgorithm(DigestAlgorithm.SHA_256);
+        FerryServer server = new FerryServer(ServerConfig.builder().port(0).build(), ServerLog.NONE);
+        server.install(new FileService(files.build()));
+        server.start();
+        System.out.println("PORT " + server.port());
+        System.out.flush();
+        InputStream in = System.in;
+        try {
+            while (in.read() >= 0) {
+                // wait for the orchestrator to close the pipe
+            }
+        } catch (IOException ignored) {
+            // the pipe broke: same as closed
+        }
+        server.stop(1, java.util.concurrent.TimeUnit.SECONDS);
+        return 0;
+    }
+}

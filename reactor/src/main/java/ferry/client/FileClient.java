@@ -1,0 +1,460 @@
+package ferry.client;
+
+import static ferry.protocol.FileProtocol.*;
+
+import ferry.protocol.DigestAlgorithm;
+import ferry.protocol.Header;
+import ferry.protocol.Json;
+import ferry.protocol.ProtocolException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * File transfers and file management over a {@link FerryClient} (composition: the connection
+ * stays usable for other ops between calls).
+ *
+ * <p>Downloads go to a partial file beside the destination ({@code NAME.ferry-partial}), are
+ * verified against the server's digest (SHA-256 by default) and only then renamed to their final
+ * name; a mismatch deletes the partial and throws {@link DigestMismatchException}, so a corrupt
+ * file is never left under the final name. An interrupted download (any exception mid-body,
+ * including a {@link TransferProgress} that throws) leaves the partial, and the next download of
+ * the same file resumes from it.
+ *
+ * <p>Uploads hash the local file first (so the server can verify before it makes the file
+ * visible), ask the server how much of this very upload it already holds ({@code PARTIAL}), and
+ * send the rest zero-copy with {@code sendfile}.
+ *
+ * <p>After an I/O error in the middle of a transfer the connection is in an unknown state:
+ * close it and use a new one (the resume picks up from there).
+ *
+ * <p>Thread safety: like FerryClient, one thread at a time.
+ */
+public final class FileClient {
+    /** Suffix of a download in progress next to its destination. */
+    public static final String PARTIAL_SUFFIX = ".ferry-partial";
+
+    /**
+     * How transfers behave. Immutable; start from {@link #defaults()}.
+     *
+     * @param verify               check digests end to end (on by default)
+     * @param algorithm            digest used when verifying
+     * @param resume               continue from a partial download / a partial upload on the server
+     * @param sync                 force a download to disk before renaming it into place
+     * @param overwrite            replace an existing destination
+     * @param preserveTimes        give the destination the source's modification time
+     * @param progressIntervalMillis least time between two progress callbacks
+     * @param uploadSliceBytes     bytes per sendfile call while uploading (progress granularity)
+     * @param writeBehindBytes     with sync, flush a download to disk in the background every this many bytes (0: only at the end)
+     */
+    public record Options(boolean verify, DigestAlgorithm algorithm, boolean resume, boolean sync, boolean overwrite,
+                          boolean preserveTimes, long progressIntervalMillis, long uploadSliceBytes, long writeBehindBytes) {
+        public static final long DEFAULT_PROGRESS_INTERVAL_MILLIS = 200;
+        public static final long DEFAULT_UPLOAD_SLICE_BYTES = 8L * 1024 * 1024;
+        /** The disk works while the network does; the final fsync has at most this much left. */
+        public static final long DEFAULT_WRITE_BEHIND_BYTES = 32L * 1024 * 1024;
+        /** Read size when hashing a local file. */
+        public static final int HASH_BUFFER_BYTES = 1024 * 1024;
+
+        public static Options defaults() {
+            return new Options(true, DigestAlgorithm.DEFAULT, true, true, true, true,
+                    DEFAULT_PROGRESS_INTERVAL_MILLIS, DEFAULT_UPLOAD_SLICE_BYTES, DEFAULT_WRITE_BEHIND_BYTES);
+        }
+
+        public Options withVerify(boolean v) {
+            return new Options(v, algorithm, resume, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
+        }
+
+        public Options withAlgorithm(DigestAlgorithm v) {
+            return new Options(verify, v, resume, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
+        }
+
+        public Options withResume(boolean v) {
+            return new Options(verify, algorithm, v, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
+        }
+
+        public Options withSync(boolean v) {
+            return new Options(verify, algorithm, resume, v, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
+        }
+
+        public Options withOverwrite(boolean v) {
+            return new Options(verify, algorithm, resume, sync, v, preserveTimes, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
+        }
+
+        public Options withPreserveTimes(boolean v) {
+            return new Options(verify, algorithm, resume, sync, overwrite, v, progressIntervalMillis, uploadSliceBytes, writeBehindBytes);
+        }
+
+        public Options withProgressIntervalMillis(long v) {
+            return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, v, uploadSliceBytes, writeBehindBytes);
+        }
+
+        public Options withUploadSliceBytes(long v) {
+            return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, progressIntervalMillis, v, writeBehindBytes);
+        }
+
+        public Options withWriteBehindBytes(long v) {
+            return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, v);
+        }
+
+        DigestAlgorithm effectiveAlgorithm() {
+            return verify ? algorithm : DigestAlgorithm.NONE;
+        }
+    }
+
+    private final FerryClient client;
+    private final Options options;
+
+    public FileClient(FerryClient client) {
+        this(client, Options.defaults());
+    }
+
+    public FileClient(FerryClient client, Options options) {
+        if (options.verify() && options.algorithm().isNone()) {
+            throw new IllegalArgumentException("verify needs a digest algorithm other than none");
+        }
+        this.client = client;
+        this.options = options;
+    }
+
+    public FerryClient connection() {
+        return client;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** The same connection with other options. */
+    public FileClient with(Options o) {
+        return new FileClient(client, o);
+    }
+
+    /** Where a download to {@code local} keeps its bytes until it is complete and verified. */
+    public static Path partialPath(Path local) {
+        return local.resolveSibling(local.getFileName().toString() + PARTIAL_SUFFIX);
+    }
+
+    // ---- download ---------------------------------------------------------------------------------
+
+    public TransferResult download(String remote, Path local) throws IOException {
+        return download(remote, local, TransferProgress.NONE);
+    }
+
+    /**
+     * Downloads {@code remote} to {@code local}: resumes a partial download if there is one,
+     * verifies the digest, renames into place.
+     *
+     * @throws DigestMismatchException the bytes do not match the server's digest (the partial is deleted)
+     * @throws RemoteException the server refused (not_found, forbidden, ...)
+     * @throws FileAlreadyExistsException {@code local} exists and overwrite is off
+     */
+    public TransferResult download(String remote, Path local, TransferProgress progress) throws IOException {
+        if (!options.overwrite() && Files.exists(local)) {
+            throw new FileAlreadyExistsException(local.toString(), null, "destination exists and overwrite is off");
+        }
+        Path part = partialPath(local);
+        long have = 0;
+        if (options.resume() && Files.isRegularFile(part)) {
+            have = Files.size(part);
+        } else {
+            Files.deleteIfExists(part);
+        }
+        if (have == 0) {
+            return downloadFrom(remote, local, part, 0, progress);
+        }
+        try {
+            return downloadFrom(remote, local, part, have, progress);
+        } catch (DigestMismatchException e) {
+            // The partial may be from an older version of the file: start over once, cleanly.
+            return downloadFrom(remote, local, part, 0, progress);
+        } catch (RemoteException e) {
+            if (!"bad_request".equals(e.code())) {
+                throw e;
+            }
+            // The file is now shorter than our partial (offset beyond the end): start over.
+            Files.deleteIfExists(part);
+            return downloadFrom(remote, local, part, 0, progress);
+        }
+    }
+
+    private TransferResult downloadFrom(String remote, Path local, Path part, long have, TransferProgress progress)
+            throws IOException {
+        long t0 = System.nanoTime();
+        DigestAlgorithm alg = options.effectiveAlgorithm();
+        boolean existed = Files.exists(part);
+        Header resp;
+        long fileSize;
+        long count;
+        String expected = null;
+        MessageDigest md = null;
+        // The partial is opened before asking, so a local problem (no such folder, no permission)
+        // surfaces before the server starts sending a body we could not store.
+        try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            Header req = Header.op(GET).put(Header.ID, client.nextId()).put(PATH, remote).put(OFFSET, have);
+            if (!alg.isNone()) {
+                req.put(ALGORITHM, alg.wireName());
+            }
+            client.send(req);
+            try {
+                resp = client.expect(client.readHeader(), FILE, req.id());
+            } catch (RemoteException e) {
+                if (!existed) {
+                    out.close();
+                    Files.deleteIfExists(part); // leave no empty partial behind a refused download
+                }
+                throw e;
+            }
+            fileSize = resp.requireLong(FILE_SIZE);
+            count = resp.size();
+            if (have + count != fileSize) {
+                throw new ProtocolException("FILE answer of " + count + " bytes from offset " + have
+                        + " does not end at fileSize " + fileSize);
+            }
+            if (!alg.isNone()) {
+                expected = resp.optString(DIGEST);
+                if (expected == null) {
+                    throw new ProtocolException("the server sent no " + alg.wireName() + " digest to verify against");
+                }
+                md = alg.newDigest();
+            }
+            if (out.size() != have) {
+                out.truncate(have);
+            }
+            if (md != null && have > 0) {
+                hash(out, have, md);
+            }
+            Receiver r = new Receiver(out, have, md, fileSize, progress);
+            try (WriteBehind flusher = new WriteBehind(out, options.sync() ? options.writeBehindBytes() : 0)) {
+                r.flusher = flusher;
+                while (client.readBodyChunk(r)) {
+                    // the receiver writes each chunk
+                }
+            }
+            if (r.pos != fileSize) {
+                throw new ProtocolException("body ended at " + r.pos + " of " + fileSize + " bytes");
+            }
+            if (options.sync()) {
+                out.force(true);
+            }
+            r.report(true);
+        }
+        String actual = md == null ? null : DigestAlgorithm.hex(md.digest());
+        if (md != null && !expected.equals(actual)) {
+            Files.deleteIfExists(part);
+            throw new DigestMismatchException("download of " + remote, alg.wireName(), expected, actual);
+        }
+        if (options.preserveTimes() && resp.has(MTIME)) {
+            Files.setLastModifiedTime(part, FileTime.fromMillis(resp.requireLong(MTIME)));
+        }
+        Files.move(part, local, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return new TransferResult(fileSize, have, count, System.nanoTime() - t0, alg.wireName(), actual);
+    }
+
+    /** Writes body chunks at their offsets, feeds the digest, reports progress. */
+    private final class Receiver implements FerryClient.ChunkConsumer {
+        final FileChannel out;
+        final MessageDigest md;
+        final long total;
+        final long start;
+        final long startNanos = System.nanoTime();
+        final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(options.progressIntervalMillis());
+        final TransferProgress progress;
+        WriteBehind flusher;
+        long pos;
+        long lastReport;
+
+        Receiver(FileChannel out, long pos, MessageDigest md, long total, TransferProgress progress) {
+            this.out = out;
+            this.pos = pos;
+            this.start = pos;
+            this.md = md;
+            this.total = total;
+            this.progress = progress;
+            this.lastReport = startNanos;
+        }
+
+        @Override
+        public void accept(ByteBuffer chunk) throws IOException {
+            if (md != null) {
+                md.update(chunk.duplicate());
+            }
+            while (chunk.hasRemaining()) {
+                pos += out.write(chunk, pos);
+            }
+            flusher.written(pos);
+            report(false);
+        }
+
+        void report(boolean last) throws IOException {
+            long now = System.nanoTime();
+            if (!last && now - lastReport < intervalNanos) {
+                return;
+            }
+            lastReport = now;
+            long dt = now - startNanos;
+            progress.onProgress(pos, total, dt <= 0 ? 0 : (pos - start) * 1e9 / dt);
+        }
+    }
+
+    // ---- upload -----------------------------------------------------------------------------------
+
+    public TransferResult upload(Path local, String remote) throws IOException {
+        return upload(local, remote, TransferProgress.NONE);
+    }
+
+    /**
+     * Uploads {@code local} to {@code remote}: resumes what the server holds of this upload, and
+     * (with verify) lets the server check the digest before the file becomes visible.
+     *
+     * @throws RemoteException the server refused or failed: {@code digest_mismatch}, {@code conflict}
+     *     (another upload of the path is running), {@code io_error} (disk full), ...
+     */
+    public TransferResult upload(Path local, String remote, TransferProgress progress) throws IOException {
+        long t0 = System.nanoTime();
+        DigestAlgorithm alg = options.effectiveAlgorithm();
+        try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
+            long size = in.size();
+            String digest = null;
+            if (!alg.isNone()) {
+                MessageDigest md = alg.newDigest();
+                hash(in, size, md);
+                digest = DigestAlgorithm.hex(md.digest());
+            }
+            long offset = options.resume() ? partial(remote, size, alg, digest) : 0;
+            Header req = Header.op(PUT).put(Header.ID, client.nextId()).put(PATH, remote)
+                    .put(FILE_SIZE, size).put(OFFSET, offset).put(ALGORITHM, alg.wireName())
+                    .put(OVERWRITE, options.overwrite()).put(Header.SIZE, size - offset);
+            if (digest != null) {
+                req.put(EXPECT, digest);
+            }
+            if (options.preserveTimes()) {
+                req.put(MTIME, Files.getLastModifiedTime(local).toMillis());
+            }
+            client.send(req);
+            long pos = offset;
+            long startNanos = System.nanoTime();
+            long lastReport = startNanos;
+            long intervalNanos = TimeUnit.MILLISECONDS.toNanos(options.progressIntervalMillis());
+            while (pos < size) {
+                long n = Math.min(options.uploadSliceBytes(), size - pos);
+                client.sendFileBody(in, pos, n);
+                pos += n;
+                long now = System.nanoTime();
+                if (now - lastReport >= intervalNanos) {
+                    lastReport = now;
+                    progress.onProgress(pos, size, (pos - offset) * 1e9 / Math.max(1, now - startNanos));
+                }
+            }
+            Header ok = client.expect(client.readHeader(), OK, req.id());
+            long now = System.nanoTime();
+            progress.onProgress(size, size, (size - offset) * 1e9 / Math.max(1, now - startNanos));
+            if (digest != null && !digest.equals(ok.optString(DIGEST))) {
+                throw new DigestMismatchException("upload of " + local, alg.wireName(), digest, ok.optString(DIGEST));
+            }
+            return new TransferResult(size, offset, size - offset, now - t0, alg.wireName(), digest);
+        }
+    }
+
+    /** {@code PARTIAL}: bytes of this upload (path, size, digest) the server holds already. */
+    public long partial(String remote, long fileSize, DigestAlgorithm alg, String expect) throws IOException {
+        Header req = Header.op(PARTIAL).put(PATH, remote).put(FILE_SIZE, fileSize).put(ALGORITHM, alg.wireName());
+        if (expect != null) {
+            req.put(EXPECT, expect);
+        }
+        return client.call(req).requireLong(OFFSET);
+    }
+
+    // ---- management ops ---------------------------------------------------------------------------
+
+    public FileInfo stat(String remote) throws IOException {
+        return stat(remote, DigestAlgorithm.NONE);
+    }
+
+    /** STAT, with the file's digest when {@code alg} is not none. */
+    public FileInfo stat(String remote, DigestAlgorithm alg) throws IOException {
+        Header req = Header.op(STAT).put(PATH, remote);
+        if (!alg.isNone()) {
+            req.put(ALGORITHM, alg.wireName());
+        }
+        Header h = client.call(req);
+        return new FileInfo(h.requireString(NAME), h.requireString(TYPE), h.requireLong(FILE_SIZE),
+                h.requireLong(MTIME), h.optString(DIGEST));
+    }
+
+    /** The entries of a folder ("" is the home folder), sorted by name. */
+    @SuppressWarnings("unchecked")
+    public List<FileInfo> list(String remote) throws IOException {
+        Header req = Header.op(LIST).put(Header.ID, client.nextId()).put(PATH, remote);
+        client.send(req);
+        Header h = client.expect(client.readHeader(), LIST, req.id());
+        long size = h.size();
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new ProtocolException("LIST body of " + size + " bytes is too large to hold");
+        }
+        ByteBuffer body = ByteBuffer.allocate((int) size);
+        while (body.hasRemaining() && client.readBody(body) >= 0) {
+            // keep reading
+        }
+        Object parsed = Json.parse(body.array());
+        if (!(parsed instanceof List)) {
+            throw new ProtocolException("LIST body is not a JSON array");
+        }
+        List<FileInfo> out = new ArrayList<>();
+        for (Object o : (List<Object>) parsed) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            out.add(new FileInfo((String) m.get(NAME), (String) m.get(TYPE), (Long) m.get(FILE_SIZE),
+                    (Long) m.get(MTIME), null));
+        }
+        return out;
+    }
+
+    public void mkdir(String remote, boolean parents) throws IOException {
+        client.call(Header.op(MKDIR).put(PATH, remote).put(PARENTS, parents));
+    }
+
+    public void delete(String remote, boolean recursive) throws IOException {
+        client.call(Header.op(DELETE).put(PATH, remote).put(RECURSIVE, recursive));
+    }
+
+    public void rename(String from, String to, boolean overwrite) throws IOException {
+        client.call(Header.op(RENAME).put(FROM, from).put(TO, to).put(OVERWRITE, overwrite));
+    }
+
+    /** The server's digest of a file (cached there by file version). */
+    public String hash(String remote, DigestAlgorithm alg) throws IOException {
+        return client.call(Header.op(HASH).put(PATH, remote).put(ALGORITHM, alg.wireName())).requireString(DIGEST);
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    /** Feeds the first {@code count} bytes of {@code ch} to {@code md}. */
+    private static void hash(FileChannel ch, long count, MessageDigest md) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(Options.HASH_BUFFER_BYTES);
+        long pos = 0;
+        while (pos < count) {
+            buf.clear();
+            if (buf.remaining() > count - pos) {
+                buf.limit((int) (count - pos));
+            }
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                throw new IOException("file ended at " + pos + " of " + count + " bytes while hashing");
+            }
+            pos += n;
+            md.update(buf.flip());
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package ferry.reactor.file;
+
+import ferry.reactor.Call;
+import ferry.reactor.ServerLog;
+import ferry.reactor.Workers;
+import java.util.concurrent.Callable;
+
+/**
+ * What the file ops share: configuration, the path resolver, the digest cache, the upload
+ * registry and buffers, the page-cache warmer, and the one way they hand blocking work to a
+ * worker and come back to the loop.
+ *
+ * <p>Thread safety: immutable references to thread-safe parts.
+ */
+final class FileContext {
+    /** A step that runs on the loop with a worker's result. */
+    @FunctionalInterface
+    interface LoopStep<T> {
+        void run(T result) throws Exception;
+    }
+
+    final FileServiceConfig config;
+    final Workers workers;
+    final ServerLog log;
+    final PathResolver resolver;
+    final DigestCache digests;
+    final PageCacheWarmer warmer;
+    final UploadRegistry uploads;
+    final UploadBufferPool uploadBuffers;
+
+    FileContext(FileServiceConfig config, Workers workers, ServerLog log, PathResolver resolver, DigestCache digests,
+                PageCacheWarmer warmer, UploadRegistry uploads, UploadBufferPool uploadBuffers) {
+        this.config = config;
+        this.workers = workers;
+        this.log = log;
+        this.resolver = resolver;
+        this.digests = digests;
+        this.warmer = warmer;
+        this.uploads = uploads;
+        this.uploadBuffers = uploadBuffers;
+    }
+
+    /**
+     * Runs {@code work} on a worker, then {@code then} on the call's loop. A failure (of either)
+     * fails the call with the code {@link FileErrors} maps it to, naming {@code shown}. If the
+     * call was cancelled meanwhile, a result that is {@link AutoCloseable} (an open file) is
+     * closed instead.
+     */
+    <T> void onWorker(Call call, String shown, Callable<T> work, LoopStep<T> then) {
+        workers.submit(call, work, (result, error) -> {
+            if (call.isCancelled() || call.isEnded()) {
+                closeQuietly(result);
+                return;
+            }
+            if (error != null) {
+                call.fail(FileErrors.map(error, shown));
+                return;
+            }
+            try {
+                then.run(result);
+            } catch (Throwable t) {
+                closeQuietly(result);
+                call.fail(FileErrors.map(t, shown));
+            }
+        });
+    }
+
+    static void closeQuietly(Object o) {
+        if (o instanceof AutoCloseable) {
+            try {
+                ((AutoCloseable) o).close();
+            } catch (Exception ignored) {
+                // a close failure after the answer is decided changes nothing for the client
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package ferry.reactor.file;
+
+import static ferry.protocol.FileProtocol.*;
+
+import ferry.reactor.FerryService;
+import ferry.reactor.ServerContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The file service: {@code GET}, {@code PUT}, {@code PARTIAL}, {@code STAT}, {@code LIST},
+ * {@code HASH}, {@code MKDIR}, {@code DELETE} and {@code RENAME} over a root folder, with the
+ * feature word {@code files}. docs/PROTOCOL.md ("Files") describes every op.
+ *
+ * <pre>{@code
+ * FerryServer server = new FerryServer(serverConfig, log);
+ * server.install(new FileService(FileServiceConfig.builder(Path.of("data")).build()));
+ * server.start();
+ * }</pre>
+ *
+ * <p>Every path is confined to the root and the session's home folder ({@link PathResolver});
+ * every op checks the session's rights; all disk work (open, stat, list, fsync, hashing,
+ * mkdir, delete, rename, upload writes, page-cache warming) runs on the server's workers, so the
+ * loop waits on the disk at most inside {@code transferTo} (and not even there once read-ahead
+ * has warmed the pages).
+ *
+ * <p>Threading contract: construct and install on one thread before the server starts; the
+ * public methods after that are safe from any thread.
+ */
+public final class FileService implements FerryService {
+    private final FileServiceConfig config;
+    private volatile FileContext ctx;
+    private volatile TempSweeper sweeper;
+
+    public FileService(FileServiceConfig config) {
+        this.config = config;
+    }
+
+    public FileServiceConfig config() {
+        return config;
+    }
+
+    @Override
+    public void install(ServerContext server) throws IOException {
+        Files.createDirectories(config.root());
+        Path realRoot = config.root().toRealPath();
+        PathResolver resolver = new PathResolver(realRoot, config.maxPathBytes(), config.maxNameBytes());
+        UploadRegistry uploads = new UploadRegistry(config.maxConcurrentUploads());
+        PageCacheWarmer warmer = new PageCacheWarmer();
+        FileContext c = new FileContext(config, server.workers(), server.log(), resolver,
+                new DigestCache(config.digestCacheEntries(), server.workers(), config.opener(), config.hashBufferBytes()),
+                warmer, uploads, new UploadBufferPool(config.uploadBufferBytes(), config.maxPooledUploadBuffers()));
+        ctx = c;
+        sweeper = new TempSweeper(realRoot, config.tempMaxAgeMillis(), config.wallClock(), uploads, resolver,
+                config.events(), server.log());
+
+        PutOp put = new PutOp(c);
+        MetadataOps meta = new MetadataOps(c);
+        NamespaceOps names = new NamespaceOps(c);
+        server.register(GET, new GetOp(c));
+        server.register(PUT, put);
+        server.register(PARTIAL, put::partial);
+        server.register(STAT, meta::stat);
+        server.register(LIST, meta::list);
+        server.register(HASH, meta::hash);
+        server.register(MKDIR, names::mkdir);
+        server.register(DELETE, names::delete);
+        server.register(RENAME, names::rename);
+        server.addFeature(FEATURE);
+
+        ScheduledExecutorService timer = null;
+        if (config.tempSweepIntervalMillis() > 0) {
+            // A timer thread only decides when; the sweep itself runs on a worker.
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ferry-file-sweep-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = config.tempSweepIntervalMillis();
+            timer.scheduleWithFixedDelay(() -> server.workers().tryExecute(this::sweepQuietly),
+                    every, every, TimeUnit.MILLISECONDS);
+        }
+        ScheduledExecutorService t = timer;
+        server.onStop(() -> {
+            if (t != null) {
+                t.shutdownNow();
+            }
+            FileContext.closeQuietly(warmer);
+        });
+        server.log().info("file service: root " + realRoot + ", read-ahead " + config.readAheadBytes() + " bytes, "
+                + "temps kept " + config.tempMaxAgeMillis() + " ms");
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweeper.sweep();
+        } catch (IOException | RuntimeException e) {
+            ctx.log.warn("temp sweep failed: " + e, e);
+        }
+    }
+
+    /**
+     * Sweeps stale upload temps now, on the calling thread (which must not be an event loop).
+     * Returns how many were removed. For operators and tests; the service also sweeps periodically.
+     */
+    public int sweepTempsNow() throws IOException {
+        TempSweeper s = sweeper;
+        if (s == null) {
+            throw new IllegalStateException("install the service first");
+        }
+        return s.sweep();
+    }
+
+    /** Uploads running now (all loops). */
+    public int activeUploads() {
+        FileContext c = ctx;
+        return c == null ? 0 : c.uploads.active();
+    }
+
+    /** Digests held by the cache now. */
+    public int cachedDigests() {
+        FileContext c = ctx;
+        return c == null ? 0 : c.digests.size();
+    }
+}

@@ -1,0 +1,202 @@
+package ferry.reactor.file;
+
+import ferry.protocol.DigestAlgorithm;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * Every setting of the file service, each with a named default. Immutable; build with
+ * {@link #builder(Path)}. Network-level settings (zero-copy on/off, buffers of the loop, write
+ * budget per event) live in {@link ferry.reactor.ServerConfig}; these are the service's own.
+ */
+public final class FileServiceConfig {
+    /** The folder served when none is given (relative to the working directory). */
+    public static final String DEFAULT_ROOT = "data";
+    /** Longest request path in UTF-8 bytes: deep trees work, a path cannot be a denial of service. */
+    public static final int DEFAULT_MAX_PATH_BYTES = 1024;
+    /** Longest single name in UTF-8 bytes: Linux's NAME_MAX. */
+    public static final int DEFAULT_MAX_NAME_BYTES = 255;
+    /** Uploads are copied off the loop's read buffer into these and written by workers. */
+    public static final int DEFAULT_UPLOAD_BUFFER_BYTES = 256 * 1024;
+    /** Buffers one upload may hold (one filling, the rest queued or being written) before reading pauses. */
+    public static final int DEFAULT_UPLOAD_BUFFERS_PER_UPLOAD = 4;
+    /** Free upload buffers kept for reuse across uploads. */
+    public static final int DEFAULT_MAX_POOLED_UPLOAD_BUFFERS = 64;
+    /** Uploads running at once; more get {@code busy}. Bounds direct memory to this x buffers x size. */
+    public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 128;
+    /** Largest file a PUT may declare; no limit by default (sizes are 64-bit). */
+    public static final long DEFAULT_MAX_FILE_BYTES = Long.MAX_VALUE;
+    /** How far ahead of the socket a worker keeps a download's pages warm; 0 sends in one region, unwarmed. */
+    public static final long DEFAULT_READ_AHEAD_BYTES = 16L * 1024 * 1024;
+    /** A download is queued to the loop in windows of this size, each after a worker warmed it. */
+    public static final long DEFAULT_READ_AHEAD_WINDOW_BYTES = 4L * 1024 * 1024;
+    /** Read size when hashing a file on a worker. */
+    public static final int DEFAULT_HASH_BUFFER_BYTES = 1024 * 1024;
+    public static final DigestAlgorithm DEFAULT_DIGEST_ALGORITHM = DigestAlgorithm.SHA_256;
+    /** Digests remembered by (file, size, mtime): 10,000 entries are about 2 MB of heap. */
+    public static final int DEFAULT_DIGEST_CACHE_ENTRIES = 10_000;
+    /** Largest folder LIST answers; bigger folders get {@code too_large}. */
+    public static final int DEFAULT_MAX_LIST_ENTRIES = 100_000;
+    /** An unfinished upload's temp file untouched this long is deleted. */
+    public static final long DEFAULT_TEMP_MAX_AGE_MILLIS = 24L * 60 * 60 * 1000;
+    /** How often the tree is swept for stale temps; 0 turns the periodic sweep off. */
+    public static final long DEFAULT_TEMP_SWEEP_INTERVAL_MILLIS = 10L * 60 * 1000;
+    /** Force an upload to disk (file and folder) before it becomes visible under its name. */
+    public static final boolean DEFAULT_SYNC_ON_COMMIT = true;
+    /**
+     * With sync on commit, every this many bytes an upload's data written so far is flushed in the
+     * background (fdatasync on a worker), so the disk works while the network does and the final
+     * fsync has little left; 0 leaves everything to the final fsync.
+     */
+    public static final long DEFAULT_WRITE_BEHIND_BYTES = 32L * 1024 * 1024;
+
+    private final Path root;
+    private final int maxPathBytes;
+    private final int maxNameBytes;
+    private final int uploadBufferBytes;
+    private final int uploadBuffersPerUpload;
+    private final int maxPooledUploadBuffers;
+    private final int maxConcurrentUploads;
+    private final long maxFileBytes;
+    private final long readAheadBytes;
+    private final long readAheadWindowBytes;
+    private final int hashBufferBytes;
+    private final DigestAlgorithm digestAlgorithm;
+    private final int digestCacheEntries;
+    private final int maxListEntries;
+    private final long tempMaxAgeMillis;
+    private final long tempSweepIntervalMillis;
+    private final boolean syncOnCommit;
+    private final long writeBehindBytes;
+    private final Clock wallClock;
+    private final FileOpener opener;
+    private final FileServiceEvents events;
+
+    private FileServiceConfig(Builder b) {
+        root = b.root;
+        maxPathBytes = b.maxPathBytes;
+        maxNameBytes = b.maxNameBytes;
+        uploadBufferBytes = b.uploadBufferBytes;
+        uploadBuffersPerUpload = b.uploadBuffersPerUpload;
+        maxPooledUploadBuffers = b.maxPooledUploadBuffers;
+        maxConcurrentUploads = b.maxConcurrentUploads;
+        maxFileBytes = b.maxFileBytes;
+        readAheadBytes = b.readAheadBytes;
+        readAheadWindowBytes = b.readAheadWindowBytes;
+        hashBufferBytes = b.hashBufferBytes;
+        digestAlgorithm = b.digestAlgorithm;
+        digestCacheEntries = b.digestCacheEntries;
+        maxListEntries = b.maxListEntries;
+        tempMaxAgeMillis = b.tempMaxAgeMillis;
+        tempSweepIntervalMillis = b.tempSweepIntervalMillis;
+        syncOnCommit = b.syncOnCommit;
+        writeBehindBytes = b.writeBehindBytes;
+        wallClock = b.wallClock;
+        opener = b.opener;
+        events = b.events;
+    }
+
+    /** A builder serving {@code root} (created at install if missing). */
+    public static Builder builder(Path root) {
+        return new Builder().root(root);
+    }
+
+    public Path root() { return root; }
+    public int maxPathBytes() { return maxPathBytes; }
+    public int maxNameBytes() { return maxNameBytes; }
+    public int uploadBufferBytes() { return uploadBufferBytes; }
+    public int uploadBuffersPerUpload() { return uploadBuffersPerUpload; }
+    public int maxPooledUploadBuffers() { return maxPooledUploadBuffers; }
+    public int maxConcurrentUploads() { return maxConcurrentUploads; }
+    public long maxFileBytes() { return maxFileBytes; }
+    public long readAheadBytes() { return readAheadBytes; }
+    public long readAheadWindowBytes() { return readAheadWindowBytes; }
+    public int hashBufferBytes() { return hashBufferBytes; }
+    /** The digest a PUT computes when it does not name one. */
+    public DigestAlgorithm digestAlgorithm() { return digestAlgorithm; }
+    public int digestCacheEntries() { return digestCacheEntries; }
+    public int maxListEntries() { return maxListEntries; }
+    public long tempMaxAgeMillis() { return tempMaxAgeMillis; }
+    public long tempSweepIntervalMillis() { return tempSweepIntervalMillis; }
+    public boolean syncOnCommit() { return syncOnCommit; }
+    public long writeBehindBytes() { return writeBehindBytes; }
+    /** Wall-clock time for temp-file ages (compared with file mtimes); a fixed clock in tests. */
+    public Clock wallClock() { return wallClock; }
+    /** Opens every file the service reads or writes; tests inject failures here. */
+    public FileOpener opener() { return opener; }
+    public FileServiceEvents events() { return events; }
+
+    /** Builder; every setter validates its argument. */
+    public static final class Builder {
+        private Path root = Path.of(DEFAULT_ROOT);
+        private int maxPathBytes = DEFAULT_MAX_PATH_BYTES;
+        private int maxNameBytes = DEFAULT_MAX_NAME_BYTES;
+        private int uploadBufferBytes = DEFAULT_UPLOAD_BUFFER_BYTES;
+        private int uploadBuffersPerUpload = DEFAULT_UPLOAD_BUFFERS_PER_UPLOAD;
+        private int maxPooledUploadBuffers = DEFAULT_MAX_POOLED_UPLOAD_BUFFERS;
+        private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
+        private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
+        private long readAheadBytes = DEFAULT_READ_AHEAD_BYTES;
+        private long readAheadWindowBytes = DEFAULT_READ_AHEAD_WINDOW_BYTES;
+        private int hashBufferBytes = DEFAULT_HASH_BUFFER_BYTES;
+        private DigestAlgorithm digestAlgorithm = DEFAULT_DIGEST_ALGORITHM;
+        private int digestCacheEntries = DEFAULT_DIGEST_CACHE_ENTRIES;
+        private int maxListEntries = DEFAULT_MAX_LIST_ENTRIES;
+        private long tempMaxAgeMillis = DEFAULT_TEMP_MAX_AGE_MILLIS;
+        private long tempSweepIntervalMillis = DEFAULT_TEMP_SWEEP_INTERVAL_MILLIS;
+        private boolean syncOnCommit = DEFAULT_SYNC_ON_COMMIT;
+        private long writeBehindBytes = DEFAULT_WRITE_BEHIND_BYTES;
+        private Clock wallClock = Clock.systemUTC();
+        private FileOpener opener = FileOpener.DEFAULT;
+        private FileServiceEvents events = FileServiceEvents.NONE;
+
+        Builder() {}
+
+        public Builder root(Path v) { root = require(v, "root"); return this; }
+        public Builder maxPathBytes(int v) { maxPathBytes = range(v, 1, 1 << 16, "maxPathBytes"); return this; }
+        public Builder maxNameBytes(int v) { maxNameBytes = range(v, 1, 4096, "maxNameBytes"); return this; }
+        public Builder uploadBufferBytes(int v) { uploadBufferBytes = range(v, 4096, 64 << 20, "uploadBufferBytes"); return this; }
+        public Builder uploadBuffersPerUpload(int v) { uploadBuffersPerUpload = range(v, 2, 1024, "uploadBuffersPerUpload"); return this; }
+        public Builder maxPooledUploadBuffers(int v) { maxPooledUploadBuffers = range(v, 0, 1 << 20, "maxPooledUploadBuffers"); return this; }
+        public Builder maxConcurrentUploads(int v) { maxConcurrentUploads = range(v, 1, 1 << 20, "maxConcurrentUploads"); return this; }
+        public Builder maxFileBytes(long v) { maxFileBytes = rangeL(v, 0, Long.MAX_VALUE, "maxFileBytes"); return this; }
+        public Builder readAheadBytes(long v) { readAheadBytes = rangeL(v, 0, Long.MAX_VALUE, "readAheadBytes"); return this; }
+        public Builder readAheadWindowBytes(long v) { readAheadWindowBytes = rangeL(v, 4096, 1L << 30, "readAheadWindowBytes"); return this; }
+        public Builder hashBufferBytes(int v) { hashBufferBytes = range(v, 4096, 64 << 20, "hashBufferBytes"); return this; }
+        public Builder digestAlgorithm(DigestAlgorithm v) { digestAlgorithm = require(v, "digestAlgorithm"); return this; }
+        public Builder digestCacheEntries(int v) { digestCacheEntries = range(v, 0, 1 << 24, "digestCacheEntries"); return this; }
+        public Builder maxListEntries(int v) { maxListEntries = range(v, 1, 1 << 24, "maxListEntries"); return this; }
+        public Builder tempMaxAgeMillis(long v) { tempMaxAgeMillis = rangeL(v, 0, Long.MAX_VALUE, "tempMaxAgeMillis"); return this; }
+        public Builder tempSweepIntervalMillis(long v) { tempSweepIntervalMillis = rangeL(v, 0, Long.MAX_VALUE, "tempSweepIntervalMillis"); return this; }
+        public Builder syncOnCommit(boolean v) { syncOnCommit = v; return this; }
+        public Builder writeBehindBytes(long v) { writeBehindBytes = rangeL(v, 0, Long.MAX_VALUE, "writeBehindBytes"); return this; }
+        public Builder wallClock(Clock v) { wallClock = require(v, "wallClock"); return this; }
+        public Builder opener(FileOpener v) { opener = require(v, "opener"); return this; }
+        public Builder events(FileServiceEvents v) { events = require(v, "events"); return this; }
+
+        public FileServiceConfig build() {
+            return new FileServiceConfig(this);
+        }
+
+        private static <T> T require(T v, String name) {
+            if (v == null) {
+                throw new IllegalArgumentException(name + " must not be null");
+            }
+            return v;
+        }
+
+        private static int range(int v, int min, int max, String name) {
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + v);
+            }
+            return v;
+        }
+
+        private static long rangeL(long v, long min, long max, String name) {
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + v);
+            }
+            return v;
+        }
+    }
+}

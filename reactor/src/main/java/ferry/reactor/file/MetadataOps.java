@@ -1,0 +1,173 @@
+package ferry.reactor.file;
+
+import static ferry.protocol.FileProtocol.*;
+
+import ferry.protocol.DigestAlgorithm;
+import ferry.protocol.ErrorCode;
+import ferry.protocol.Header;
+import ferry.protocol.JsonWriter;
+import ferry.reactor.BodySink;
+import ferry.reactor.Call;
+import ferry.reactor.OpException;
+import ferry.reactor.Right;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The read-only ops about files: {@code STAT} (one file or folder), {@code LIST} (a folder's
+ * entries, as a JSON array in the answer's body) and {@code HASH} (a file's digest, from the
+ * cache or computed on a worker). Every disk access runs on a worker.
+ *
+ * <p>Threading contract: the handlers run on the loop.
+ */
+final class MetadataOps {
+    private final FileContext ctx;
+
+    MetadataOps(FileContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** A stat'ed path (for STAT and HASH). */
+    private record Found(Path real, FileStat stat) {}
+
+    // ---- STAT ---------------------------------------------------------------------------------
+
+    BodySink stat(Call call) throws Exception {
+        call.session().require(Right.READ);
+        Header req = call.request();
+        FilePath fp = ctx.resolver.resolve(call.session().home(), req.requireString(PATH));
+        String alg = req.optString(ALGORITHM);
+        DigestAlgorithm algorithm = alg == null ? DigestAlgorithm.NONE : DigestAlgorithm.fromWire(alg);
+        ctx.onWorker(call, fp.shown(), () -> find(fp), found -> {
+            Header h = Header.reply(STAT, call.id())
+                    .put(NAME, fp.isHome() ? "." : fp.name())
+                    .put(TYPE, found.stat().type())
+                    .put(FILE_SIZE, found.stat().size())
+                    .put(MTIME, found.stat().mtimeMillis());
+            if (algorithm.isNone() || !found.stat().isFile()) {
+                call.reply(h);
+                return;
+            }
+            withDigest(call, fp, found, algorithm, (hex, cached) ->
+                    call.reply(h.put(ALGORITHM, algorithm.wireName()).put(DIGEST, hex)));
+        });
+        return null;
+    }
+
+    private Found find(FilePath fp) throws Exception {
+        Path real = ctx.resolver.confine(fp);
+        return new Found(real, FileStat.read(real));
+    }
+
+    // ---- HASH ---------------------------------------------------------------------------------
+
+    BodySink hash(Call call) throws Exception {
+        call.session().require(Right.READ);
+        Header req = call.request();
+        FilePath fp = ctx.resolver.resolve(call.session().home(), req.requireString(PATH));
+        String alg = req.optString(ALGORITHM);
+        DigestAlgorithm algorithm = alg == null ? DigestAlgorithm.DEFAULT : DigestAlgorithm.fromWire(alg);
+        if (algorithm.isNone()) {
+            throw OpException.badRequest("HASH needs a digest algorithm (sha-256 or md5), not none");
+        }
+        ctx.onWorker(call, fp.shown(), () -> find(fp), found -> {
+            if (!found.stat().isFile()) {
+                throw OpException.badRequest(fp.shown() + " is not a regular file");
+            }
+            withDigest(call, fp, found, algorithm, (hex, cached) -> call.reply(Header.reply(HASH, call.id())
+                    .put(ALGORITHM, algorithm.wireName())
+                    .put(DIGEST, hex)
+                    .put(FILE_SIZE, found.stat().size())
+                    .put(MTIME, found.stat().mtimeMillis())
+                    .put(CACHED, cached)));
+        });
+        return null;
+    }
+
+    private interface DigestThen {
+        void run(String hex, boolean cached);
+    }
+
+    /** Gets the digest (cache or worker) and continues on the loop. */
+    private void withDigest(Call call, FilePath fp, Found found, DigestAlgorithm algorithm, DigestThen then) {
+        ctx.digests.digest(found.real(), found.stat(), algorithm).whenComplete((r, e) -> call.loop().execute(() -> {
+            if (e != null) {
+                call.fail(FileErrors.map(GetOp.unwrap(e), fp.shown()));
+            } else {
+                then.run(r.hex(), r.cached());
+            }
+        }));
+    }
+
+    // ---- LIST ---------------------------------------------------------------------------------
+
+    BodySink list(Call call) throws Exception {
+        call.session().require(Right.READ);
+        Header req = call.request();
+        String p = req.optString(PATH);
+        FilePath fp = ctx.resolver.resolve(call.session().home(), p == null ? "" : p);
+        ctx.onWorker(call, fp.shown(), () -> listOnWorker(fp), listing -> {
+            call.reply(Header.reply(LIST, call.id()).put(COUNT, (long) listing.count()), listing.body());
+        });
+        return null;
+    }
+
+    private record Listing(int count, ByteBuffer body) {}
+
+    private Listing listOnWorker(FilePath fp) throws Exception {
+        Path dir = ctx.resolver.confine(fp);
+        Path realHome = fp.home().toRealPath();
+        if (!Files.isDirectory(dir)) {
+            if (!Files.exists(dir)) {
+                throw OpException.notFound("no such folder: " + fp.shown());
+            }
+            throw OpException.badRequest(fp.shown() + " is not a folder (STAT describes a file)");
+        }
+        List<Map<String, Object>> entries = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path e : ds) {
+                String name = e.getFileName().toString();
+                if (UploadTemps.isTempName(name)) {
+                    continue; // uploads in progress are not files yet
+                }
+                if (entries.size() >= ctx.config.maxListEntries()) {
+                    throw new OpException(ErrorCode.TOO_LARGE, fp.shown() + " has more than "
+                            + ctx.config.maxListEntries() + " entries, the server's LIST limit");
+                }
+                entries.add(entry(e, name, realHome));
+            }
+        }
+        entries.sort((a, b) -> ((String) a.get(NAME)).compareTo((String) b.get(NAME)));
+        JsonWriter w = new JsonWriter();
+        w.value(entries);
+        return new Listing(entries.size(), ByteBuffer.wrap(w.array(), 0, w.length()));
+    }
+
+    /** One entry; a symlink is described by its target if that stays inside the home, else as "other". */
+    private static Map<String, Object> entry(Path e, String name, Path realHome) {
+        Map<String, Object> m = new LinkedHashMap<>(6);
+        m.put(NAME, name);
+        FileStat st;
+        try {
+            st = FileStat.read(e, LinkOption.NOFOLLOW_LINKS);
+            if (Files.isSymbolicLink(e)) {
+                Path real = e.toRealPath();
+                st = real.startsWith(realHome) ? FileStat.read(real) : null;
+            }
+        } catch (IOException gone) {
+            st = null; // vanished while listing, or a dangling link
+        }
+        m.put(TYPE, st == null ? TYPE_OTHER : st.type());
+        m.put(FILE_SIZE, st == null ? 0L : st.size());
+        m.put(MTIME, st == null ? 0L : st.mtimeMillis());
+        return m;
+    }
+}

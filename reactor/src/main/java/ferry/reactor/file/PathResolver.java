@@ -1,0 +1,189 @@
+package ferry.reactor.file;
+
+import ferry.protocol.ErrorCode;
+import ferry.reactor.OpException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Confines every request path to the server root and to the user's home folder inside it.
+ *
+ * <p>Two stages, because only the second needs the disk:
+ * <ol>
+ *   <li>{@link #resolve} (lexical, cheap, runs on the loop): refuses NUL bytes, backslashes,
+ *       control characters, absolute paths, {@code ..}, over-long names and paths, and the
+ *       service's reserved temp names; "." and empty segments are dropped.</li>
+ *   <li>{@link #confine} (on a worker): resolves symlinks with {@code toRealPath} and refuses a
+ *       path whose real location is outside the home folder (a symlink pointing out).</li>
+ * </ol>
+ *
+ * <p>Limit: between {@link #confine} and the open that follows, a local user with write access to
+ * the served tree could swap a folder for a symlink (Java has no {@code openat(O_NOFOLLOW)} walk).
+ * Clients of Ferry cannot create symlinks, so this needs shell access to the server.
+ *
+ * <p>Thread safety: immutable; safe from any thread.
+ */
+final class PathResolver {
+    private final Path realRoot;
+    private final int maxPathBytes;
+    private final int maxNameBytes;
+
+    /** @param realRoot the root with symlinks already resolved ({@code toRealPath}) */
+    public PathResolver(Path realRoot, int maxPathBytes, int maxNameBytes) {
+        this.realRoot = realRoot;
+        this.maxPathBytes = maxPathBytes;
+        this.maxNameBytes = maxNameBytes;
+    }
+
+    public Path root() {
+        return realRoot;
+    }
+
+    /**
+     * Checks {@code requested} (relative to {@code home}, which is relative to the root) without
+     * touching the disk.
+     *
+     * @throws OpException {@code bad_request} for malformed paths, {@code forbidden} for attempts
+     *     to leave the home folder or to name a reserved file
+     */
+    public FilePath resolve(String home, String requested) throws OpException {
+        String homeRel = normalize(home == null ? "" : home, "home folder", true);
+        String rel = normalize(requested, "path", false);
+        String rootRel = homeRel.isEmpty() ? rel : rel.isEmpty() ? homeRel : homeRel + "/" + rel;
+        Path homePath = homeRel.isEmpty() ? realRoot : realRoot.resolve(homeRel);
+        Path lexical = rel.isEmpty() ? homePath : homePath.resolve(rel);
+        return new FilePath(rootRel, rel.isEmpty() ? "." : rel, lexical, homePath);
+    }
+
+    private String normalize(String p, String what, boolean trusted) throws OpException {
+        int bytes = utf8Length(p);
+        if (bytes > maxPathBytes) {
+            throw bad(what + " is " + bytes + " bytes of UTF-8, over the limit of " + maxPathBytes);
+        }
+        for (int i = 0; i < p.length(); i++) {
+            char c = p.charAt(i);
+            if (c == 0) {
+                throw bad(what + " contains a NUL byte at character " + i);
+            }
+            if (c == '\\') {
+                throw bad(what + " contains a backslash at character " + i + ": use '/' to separate folders");
+            }
+            if (c < 0x20 || c == 0x7f) {
+                throw bad(what + " contains control character U+" + String.format("%04X", (int) c) + " at character " + i);
+            }
+        }
+        if (p.startsWith("/")) {
+            throw OpException.forbidden("absolute paths are refused: \"" + p + "\"; paths are relative to your folder");
+        }
+        StringBuilder out = new StringBuilder(p.length());
+        int start = 0;
+        while (start <= p.length()) {
+            int slash = p.indexOf('/', start);
+            int end = slash < 0 ? p.length() : slash;
+            String seg = p.substring(start, end);
+            start = end + 1;
+            if (seg.isEmpty() || seg.equals(".")) {
+                continue;
+            }
+            if (seg.equals("..")) {
+                throw OpException.forbidden("\"..\" is refused in " + what + " \"" + p + "\": paths stay inside your folder");
+            }
+            int nameBytes = utf8Length(seg);
+            if (nameBytes > maxNameBytes) {
+                throw bad("a name in the " + what + " is " + nameBytes + " bytes of UTF-8, over the limit of "
+                        + maxNameBytes + ": \"" + seg.substring(0, Math.min(40, seg.length())) + "...\"");
+            }
+            if (!trusted && UploadTemps.isTempName(seg)) {
+                throw OpException.forbidden("\"" + seg + "\" is reserved for uploads in progress");
+            }
+            if (out.length() > 0) {
+                out.append('/');
+            }
+            out.append(seg);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Resolves symlinks and checks the real location stays inside the home folder. Returns the
+     * path to operate on: the real parent folder plus the final name (so a final symlink that
+     * stays inside is followed by reads and replaced, not followed, by renames), or the real home
+     * for the home itself. Worker thread.
+     *
+     * @throws OpException {@code forbidden} if a symlink leads outside, {@code not_found} if the home is missing
+     */
+    public Path confine(FilePath fp) throws OpException, IOException {
+        Path realHome;
+        try {
+            realHome = fp.home().toRealPath();
+        } catch (NoSuchFileException e) {
+            throw OpException.notFound("your home folder does not exist on the server");
+        }
+        if (!realHome.startsWith(realRoot)) {
+            throw OpException.forbidden("your home folder leads outside the served root");
+        }
+        if (fp.isHome()) {
+            return realHome;
+        }
+        // The deepest folder on the path that exists, with every symlink on the way resolved.
+        Path parent = fp.lexical().getParent();
+        Path existing = parent;
+        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        Path realExisting = existing == null ? null : existing.toRealPath();
+        if (realExisting == null || !realExisting.startsWith(realHome)) {
+            throw OpException.forbidden("\"" + fp.shown() + "\" leads outside your folder through a symlink");
+        }
+        Path realParent = realExisting.resolve(existing.relativize(parent));
+        Path target = realParent.resolve(fp.lexical().getFileName().toString());
+        if (Files.isSymbolicLink(target)) {
+            Path real;
+            try {
+                real = target.toRealPath();
+            } catch (NoSuchFileException e) {
+                throw OpException.notFound("\"" + fp.shown() + "\" is a symlink to something that does not exist");
+            }
+            if (!real.startsWith(realHome)) {
+                throw OpException.forbidden("\"" + fp.shown() + "\" is a symlink leading outside your folder");
+            }
+        }
+        return target;
+    }
+
+    /** The root-relative name of a real path inside the root, with '/' separators. */
+    public String rootRelative(Path real) {
+        Path rel = realRoot.relativize(real);
+        return rel.toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    private static OpException bad(String message) {
+        return new OpException(ErrorCode.BAD_REQUEST, message);
+    }
+
+    static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,178 @@
+package ferry.reactor.file;
+
+import static ferry.protocol.FileProtocol.*;
+
+import ferry.protocol.DigestAlgorithm;
+import ferry.protocol.ErrorCode;
+import ferry.protocol.Header;
+import ferry.reactor.BodySink;
+import ferry.reactor.Call;
+import ferry.reactor.OpException;
+import ferry.reactor.OpHandler;
+import ferry.reactor.Right;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.EnumSet;
+
+/**
+ * {@code PUT path fileSize [offset] [algorithm] [expect] [overwrite] [mtime]} and its companion
+ * {@code PARTIAL}, which tells a client how much of an interrupted upload the server holds.
+ *
+ * <p>PUT validates the request on the loop, pauses reading, and lets a worker confine the path,
+ * claim the target ({@link UploadRegistry}: a second concurrent upload gets {@code conflict}),
+ * open or find the temp, re-hash a resumed prefix and check free space. The body then streams
+ * through {@link Upload}.
+ *
+ * <p>Threading contract: {@link #onRequest} on the loop.
+ */
+final class PutOp implements OpHandler {
+    private final FileContext ctx;
+
+    PutOp(FileContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** The parsed, validated fields an upload is identified by. */
+    private record Spec(FilePath fp, long fileSize, DigestAlgorithm algorithm, String expect) {}
+
+    private Spec spec(Call call) throws Exception {
+        call.session().require(Right.WRITE);
+        Header req = call.request();
+        FilePath fp = ctx.resolver.resolve(call.session().home(), req.requireString(PATH));
+        if (fp.isHome()) {
+            throw OpException.badRequest("a path naming a file is required (got your home folder)");
+        }
+        long fileSize = req.requireLong(FILE_SIZE);
+        if (fileSize < 0) {
+            throw OpException.badRequest("field \"fileSize\" must be >= 0 (got " + fileSize + ")");
+        }
+        if (fileSize > ctx.config.maxFileBytes()) {
+            throw new OpException(ErrorCode.TOO_LARGE, "file of " + fileSize + " bytes exceeds the server's limit of "
+                    + ctx.config.maxFileBytes() + " bytes");
+        }
+        String alg = req.optString(ALGORITHM);
+        DigestAlgorithm algorithm = alg == null ? ctx.config.digestAlgorithm() : DigestAlgorithm.fromWire(alg);
+        String expect = req.optString(EXPECT);
+        if (expect != null) {
+            expect = algorithm.checkHex(expect, EXPECT);
+        }
+        return new Spec(fp, fileSize, algorithm, expect);
+    }
+
+    @Override
+    public BodySink onRequest(Call call) throws Exception {
+        Spec s = spec(call);
+        Header req = call.request();
+        long offset = req.optLong(OFFSET, 0);
+        if (offset < 0 || offset > s.fileSize()) {
+            throw OpException.badRequest("field \"offset\" must be in [0, fileSize=" + s.fileSize() + "] (got " + offset + ")");
+        }
+        if (req.size() != s.fileSize() - offset) {
+            throw OpException.badRequest("the body (\"size\") must be fileSize - offset = " + (s.fileSize() - offset)
+                    + " bytes (got " + req.size() + ")");
+        }
+        boolean overwrite = req.optBoolean(OVERWRITE, true);
+        long mtime = req.optLong(MTIME, -1);
+        if (mtime < -1) {
+            throw OpException.badRequest("field \"mtime\" must be milliseconds since the epoch (got " + mtime + ")");
+        }
+        Upload upload = new Upload(ctx, call, s.fp(), s.fileSize(), offset, s.algorithm(), s.expect(), overwrite, mtime);
+        upload.beforeOpening();
+        boolean submitted = ctx.workers.submit(call, () -> prepare(s, offset, overwrite), (opened, error) -> {
+            if (error != null) {
+                upload.openFailed(error);
+            } else {
+                upload.opened(opened);
+            }
+        });
+        if (!submitted) {
+            upload.openFailed(GetOp.busy("worker pool full")); // the call has failed already; this resumes reading
+        }
+        return upload;
+    }
+
+    /** Worker: confine, claim, open or find the temp, re-hash a resumed prefix, check space. */
+    private Upload.Opened prepare(Spec s, long offset, boolean overwrite) throws Exception {
+        FilePath fp = s.fp();
+        Path target = ctx.resolver.confine(fp);
+        Path parent = target.getParent();
+        if (!Files.isDirectory(parent)) {
+            String folder = fp.shown().contains("/") ? fp.shown().substring(0, fp.shown().lastIndexOf('/')) : ".";
+            if (Files.exists(parent)) {
+                throw OpException.badRequest(folder + " is not a folder");
+            }
+            throw OpException.notFound("folder " + folder + " does not exist (MKDIR it first)");
+        }
+        if (Files.isDirectory(target)) {
+            throw OpException.badRequest(fp.shown() + " is a folder");
+        }
+        if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new OpException(ErrorCode.EXISTS, "already exists: " + fp.shown() + " (and overwrite is false)");
+        }
+        Path temp = UploadTemps.tempFor(target, s.fileSize(), s.algorithm(), s.expect());
+        ctx.uploads.claim(target, temp, fp.shown());
+        FileChannel ch = null;
+        long have = 0;
+        try {
+            ch = ctx.config.opener().open(temp,
+                    EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+            have = ch.size();
+            MessageDigest md = s.algorithm().newDigest();
+            if (offset > 0) {
+                if (have < offset) {
+                    throw new OpException(ErrorCode.CONFLICT, "the server holds " + have + " bytes of this upload of "
+                            + fp.shown() + ", not " + offset + "; ask PARTIAL where to resume");
+                }
+                if (have > offset) {
+                    ch.truncate(offset); // bytes past the resume point may be torn: rewrite them
+                }
+                if (md != null) {
+                    DigestCache.hashRange(ch, 0, offset, md, ctx.digests.scratch());
+                }
+            } else if (have > 0) {
+                ch.truncate(0);
+            }
+            long need = s.fileSize() - offset;
+            long usable = Files.getFileStore(temp).getUsableSpace();
+            if (need > usable) {
+                throw new OpException(ErrorCode.IO_ERROR, "not enough space on the server for " + fp.shown()
+                        + ": " + need + " bytes to write, " + usable + " free");
+            }
+            return new Upload.Opened(target, temp, ch, md);
+        } catch (Throwable t) {
+            FileContext.closeQuietly(ch);
+            if (ch != null && (offset == 0 || have == 0)) {
+                Files.deleteIfExists(temp); // nothing worth resuming in it
+            }
+            ctx.uploads.release(target);
+            throw t;
+        }
+    }
+
+    /** {@code PARTIAL}: how many bytes of this upload (same path, size and digest) the server holds. */
+    BodySink partial(Call call) throws Exception {
+        Spec s = spec(call);
+        ctx.onWorker(call, s.fp().shown(), () -> {
+            Path target = ctx.resolver.confine(s.fp());
+            if (ctx.uploads.isActive(target)) {
+                throw new OpException(ErrorCode.CONFLICT, "an upload of " + s.fp().shown() + " is in progress");
+            }
+            Path temp = UploadTemps.tempFor(target, s.fileSize(), s.algorithm(), s.expect());
+            long have;
+            try {
+                have = Files.size(temp);
+            } catch (java.nio.file.NoSuchFileException e) {
+                have = 0;
+            } catch (IOException e) {
+                throw FileErrors.map(e, s.fp().shown());
+            }
+            return have > s.fileSize() ? 0L : have;
+        }, have -> call.reply(Header.reply(PARTIAL, call.id()).put(OFFSET, (long) have).put(FILE_SIZE, s.fileSize())));
+        return null;
+    }
+}

@@ -1,0 +1,500 @@
+package ferry.reactor.file;
+
+import static ferry.protocol.FileProtocol.*;
+
+import ferry.protocol.DigestAlgorithm;
+import ferry.protocol.ErrorCode;
+import ferry.protocol.Header;
+import ferry.reactor.BodySink;
+import ferry.reactor.Call;
+import ferry.reactor.OpException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.EnumSet;
+
+/**
+ * One PUT in progress: streams the request body into a temp file next to the target, and on
+ * completion forces it to disk, checks its digest and renames it into place atomically.
+ *
+ * <p>Body path: the loop copies each body chunk into a pooled direct buffer; full buffers are
+ * written in order by workers with positional {@code FileChannel.write}, which also feed the
+ * digest, so the loop never touches the disk. When the upload holds its quota of buffers the loop
+ * stops reading the connection ({@link Call#pauseReading()}) and TCP slows the client; each
+ * finished write resumes it.
+ *
+ * <p>Outcomes: success renames the temp over the target (never visible before it is complete and
+ * verified). A dropped connection writes what was received and keeps the temp, which the same
+ * upload finds again ({@code PARTIAL}, then {@code PUT offset}). A disk error or a digest mismatch
+ * removes the temp. The loop, and every other connection, carry on in all cases.
+ *
+ * <pre>
+ * States (one switch per event, in the methods named after them):
+ *   OPENING --opened--> RECEIVING --body ended--> DRAINING --all written--> COMMITTING --renamed--> DONE
+ *   OPENING/RECEIVING --connection lost--> SUSPENDING --all written--> SUSPENDED   (temp kept)
+ *   OPENING/RECEIVING/DRAINING/COMMITTING --error--> FAILED                          (temp removed)
+ * DRAINING and COMMITTING do not stop when the connection drops: every byte is in, so the file
+ * is committed and only the answer is lost.
+ * </pre>
+ *
+ * <p>Threading contract: loop thread for everything except the jobs it hands to workers, which
+ * touch only the file channel, the digest and the buffer they were given (handed over through the
+ * worker pool's queue, which orders the accesses).
+ */
+final class Upload implements BodySink {
+    private enum State { OPENING, RECEIVING, DRAINING, COMMITTING, DONE, SUSPENDING, SUSPENDED, FAILED }
+
+    /** What the opening worker produced: the claimed target, its temp, open and ready at {@code offset}. */
+    record Opened(Path target, Path temp, FileChannel file, MessageDigest digest) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
+    }
+
+    /** What the committing worker produced. */
+    record Committed(long fileSize, long mtimeMillis, String digest) {}
+
+    private final FileContext ctx;
+    private final Call call;
+    private final FilePath fp;
+    private Path target;           // real path; set once opened
+    private Path temp;
+    private final long fileSize;
+    private final long offset;
+    private final DigestAlgorithm algorithm;
+    private final String expect;
+    private final boolean overwrite;
+    private final long mtimeToSet; // -1: leave the time of the upload
+    private final int maxBuffers;
+    private final ArrayDeque<ByteBuffer> queued = new ArrayDeque<>();
+    private State state = State.OPENING;
+    private FileChannel file;
+    private MessageDigest digest;
+    private ByteBuffer filling;
+    private boolean writing;
+    private boolean flushing;       // a background fdatasync (write-behind) is on a worker
+    private long flushRequestedAt;  // bytes written when the last one was asked for
+    private boolean pausedByMe;
+    private long received;  // body bytes taken into buffers
+    private long written;   // body bytes on disk (in the temp), a prefix of what was received
+
+    Upload(FileContext ctx, Call call, FilePath fp, long fileSize, long offset,
+           DigestAlgorithm algorithm, String expect, boolean overwrite, long mtimeToSet) {
+        this.ctx = ctx;
+        this.call = call;
+        this.fp = fp;
+        this.fileSize = fileSize;
+        this.offset = offset;
+        this.algorithm = algorithm;
+        this.expect = expect;
+        this.overwrite = overwrite;
+        this.mtimeToSet = mtimeToSet;
+        this.maxBuffers = ctx.config.uploadBuffersPerUpload();
+    }
+
+    // ---- opened (loop) ----------------------------------------------------------------------
+
+    /** The opening worker claimed the target and prepared the temp. */
+    void opened(Opened o) {
+        target = o.target();
+        temp = o.temp();
+        file = o.file();
+        digest = o.digest();
+        switch (state) {
+            case OPENING -> {
+                state = State.RECEIVING;
+                ctx.config.events().uploadStarted(fp.rootRelative(), offset);
+                resume();
+                if (fileSize == offset) {
+                    onEnd(); // no body will come
+                } else {
+                    writeNext(); // bytes that arrived while opening, if any
+                }
+            }
+            case SUSPENDING -> writeNext(); // the connection dropped while opening: keep what we got
+            default -> throw new IllegalStateException("opened in state " + state);
+        }
+        maybeSettle();
+    }
+
+    /** The opening worker failed: nothing was claimed (or it was released). */
+    void openFailed(Throwable error) {
+        releaseBuffers();
+        resume();
+        state = State.FAILED;
+        call.fail(FileErrors.map(error, fp.shown()));
+    }
+
+    // ---- body (loop) ------------------------------------------------------------------------
+
+    /**
+     * Called before the opening worker is submitted: hold the body until the temp is ready, and
+     * hear about a dropped connection from now on.
+     */
+    void beforeOpening() {
+        pause();
+        call.onCancel(this::connectionLost);
+    }
+
+    @Override
+    public void onData(ByteBuffer chunk) {
+        switch (state) {
+            case OPENING, RECEIVING -> {
+                // Body bytes beyond the declared size cannot come: the frame's size is the body.
+                while (chunk.hasRemaining()) {
+                    if (filling == null) {
+                        filling = ctx.uploadBuffers.acquire();
+                    }
+                    int n = Math.min(filling.remaining(), chunk.remaining());
+                    int lim = chunk.limit();
+                    chunk.limit(chunk.position() + n);
+                    filling.put(chunk);
+                    chunk.limit(lim);
+                    received += n;
+                    if (!filling.hasRemaining()) {
+                        queued.add(filling.flip());
+                        filling = null;
+                    }
+                }
+                writeNext();
+                if (buffersHeld() >= maxBuffers) {
+                    pause();
+                }
+            }
+            default -> chunk.position(chunk.limit()); // failed or suspended: the rest is dropped
+        }
+    }
+
+    @Override
+    public void onEnd() {
+        if (state != State.RECEIVING) {
+            return;
+        }
+        state = State.DRAINING;
+        queueFilling();
+        writeNext();
+        maybeSettle();
+    }
+
+    // ---- writes (loop side) -------------------------------------------------------------------
+
+    private int buffersHeld() {
+        return queued.size() + (writing ? 1 : 0) + (filling != null ? 1 : 0);
+    }
+
+    private void queueFilling() {
+        if (filling != null) {
+            if (filling.position() > 0) {
+                queued.add(filling.flip());
+            } else {
+                ctx.uploadBuffers.release(filling);
+            }
+            filling = null;
+        }
+    }
+
+    /** Hands the next full buffer to a worker, one at a time so writes and the digest stay in order. */
+    private void writeNext() {
+        if (writing || file == null || queued.isEmpty()) {
+            return;
+        }
+        ByteBuffer buf = queued.poll();
+        long pos = offset + written;
+        writing = true;
+        FileChannel ch = file;
+        MessageDigest md = digest;
+        boolean taken = ctx.workers.tryExecute(() -> {
+            int n = buf.remaining();
+            Throwable err = null;
+            try {
+                long p = pos;
+                while (buf.hasRemaining()) {
+                    p += ch.write(buf, p);
+                }
+                if (md != null) {
+                    md.update(buf.flip());
+                }
+            } catch (Throwable t) {
+                err = t;
+            }
+            Throwable e = err;
+            call.loop().execute(() -> wrote(buf, n, e));
+        });
+        if (!taken) {
+            writing = false;
+            ctx.uploadBuffers.release(buf);
+            fail(GetOp.busy("no worker free to write the upload; the bytes so far are kept, resume later"), false);
+        }
+    }
+
+    /** A worker finished writing {@code buf}. */
+    private void wrote(ByteBuffer buf, int n, Throwable error) {
+        writing = false;
+        ctx.uploadBuffers.release(buf);
+        if (error != null) {
+            fail(error, true);
+            return;
+        }
+        written += n;
+        if (state == State.RECEIVING && pausedByMe && buffersHeld() < maxBuffers) {
+            resume();
+        }
+        writeNext();
+        writeBehind();
+        maybeSettle();
+    }
+
+    /**
+     * Every {@link FileServiceConfig#writeBehindBytes()} of an upload that will be forced at
+     * commit, flushes what is written so far on another worker, without holding up the writes:
+     * the disk then works while the network does, and the commit's fsync has little left.
+     * Errors are ignored here: the commit's own fsync reports them.
+     */
+    private void writeBehind() {
+        long every = ctx.config.writeBehindBytes();
+        if (flushing || every <= 0 || !ctx.config.syncOnCommit() || state != State.RECEIVING
+                || written - flushRequestedAt < every) {
+            return;
+        }
+        FileChannel ch = file;
+        flushRequestedAt = written;
+        flushing = ctx.workers.tryExecute(() -> {
+            try {
+                ch.force(false);
+            } catch (IOException | RuntimeException ignored) {
+                // reported by the commit's force, if it persists
+            }
+            call.loop().execute(() -> {
+                flushing = false;
+                maybeSettle();
+            });
+        });
+    }
+
+    /** Moves on once every received byte is written (and no flush uses the file): commit, or suspend. */
+    private void maybeSettle() {
+        if (writing || flushing || !queued.isEmpty()) {
+            return;
+        }
+        switch (state) {
+            case DRAINING -> commit();
+            case SUSPENDING -> {
+                if (file != null) {
+                    suspended();
+                }
+            }
+            default -> { }
+        }
+    }
+
+    // ---- connection lost (loop) ---------------------------------------------------------------
+
+    private void connectionLost() {
+        switch (state) {
+            case OPENING, RECEIVING -> {
+                state = State.SUSPENDING;
+                pausedByMe = false; // the connection is gone; nothing to resume
+                queueFilling();     // what arrived is a valid prefix: keep it for the resume
+                writeNext();
+                maybeSettle();
+            }
+            default -> { } // draining or committing: finish, the answer alone is lost
+        }
+    }
+
+    private void suspended() {
+        state = State.SUSPENDED;
+        FileChannel ch = file;
+        file = null;
+        long have = offset + written;
+        String path = fp.rootRelative();
+        if (!ctx.workers.tryExecute(() -> {
+            FileContext.closeQuietly(ch);
+            ctx.uploads.release(target);
+            ctx.config.events().uploadSuspended(path, have);
+        })) {
+            FileContext.closeQuietly(ch);
+            ctx.uploads.release(target);
+            ctx.config.events().uploadSuspended(path, have);
+        }
+    }
+
+    // ---- commit ---------------------------------------------------------------------------------
+
+    private void commit() {
+        state = State.COMMITTING;
+        if (received != fileSize - offset || written != received) {
+            fail(new OpException(ErrorCode.INTERNAL, "upload of " + fp.shown() + " ended with " + written
+                    + " bytes written of " + (fileSize - offset)), true);
+            return;
+        }
+        FileChannel ch = file;
+        MessageDigest md = digest;
+        boolean taken = ctx.workers.tryExecute(() -> {
+            Committed c = null;
+            Throwable err = null;
+            try {
+                c = commitOnWorker(ch, md);
+            } catch (Throwable t) {
+                err = t;
+            }
+            Committed done = c;
+            Throwable e = err;
+            call.loop().execute(() -> committed(done, e));
+        });
+        if (!taken) {
+            fail(GetOp.busy("no worker free to finish the upload; the bytes are kept, resume later"), false);
+        }
+    }
+
+    /** Worker: force, verify, rename into place, remember the digest. */
+    private Committed commitOnWorker(FileChannel ch, MessageDigest md) throws Exception {
+        if (ctx.config.syncOnCommit()) {
+            ch.force(true);
+        }
+        ch.close();
+        String hex = md == null ? null : DigestAlgorithm.hex(md.digest());
+        if (expect != null && !expect.equals(hex)) {
+            throw new OpException(ErrorCode.DIGEST_MISMATCH, "upload of " + fp.shown() + " does not match its "
+                    + algorithm.wireName() + ": declared " + expect + ", received bytes hash to " + hex
+                    + "; nothing was stored");
+        }
+        if (mtimeToSet >= 0) {
+            Files.setLastModifiedTime(temp, FileTime.fromMillis(mtimeToSet));
+        }
+        if (overwrite) {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE); // rename(2): replaces atomically
+        } else {
+            placeWithoutReplacing();
+        }
+        if (ctx.config.syncOnCommit()) {
+            syncFolder(target.getParent());
+        }
+        FileStat st = FileStat.read(target, LinkOption.NOFOLLOW_LINKS);
+        ctx.digests.invalidate(target);
+        if (hex != null) {
+            ctx.digests.put(DigestCache.Key.of(target, st, algorithm), hex);
+        }
+        return new Committed(st.size(), st.mtimeMillis(), hex);
+    }
+
+    /** A hard link fails if the name exists, atomically; then the temp name goes. */
+    private void placeWithoutReplacing() throws IOException {
+        try {
+            Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | IOException e) {
+            // No hard links here (FAT, some network filesystems): check, then rename.
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new FileAlreadyExistsException(target.toString());
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        Files.delete(temp);
+    }
+
+    /** fsync of the folder makes the rename itself durable. Best effort: not every filesystem allows it. */
+    static void syncFolder(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // the data is forced already; only the folder entry's durability is best effort here
+        }
+    }
+
+    private void committed(Committed c, Throwable error) {
+        file = null; // closed by the worker
+        if (error != null) {
+            fail(error, true);
+            return;
+        }
+        state = State.DONE;
+        ctx.uploads.release(target);
+        ctx.config.events().uploadCommitted(fp.rootRelative(), c.fileSize());
+        Header ok = Header.reply(OK, call.id()).put(FILE_SIZE, c.fileSize()).put(MTIME, c.mtimeMillis());
+        if (c.digest() != null) {
+            ok.put(ALGORITHM, algorithm.wireName()).put(DIGEST, c.digest());
+        }
+        call.reply(ok); // nothing happens if the connection is gone: the file is committed anyway
+    }
+
+    // ---- failure ----------------------------------------------------------------------------------
+
+    /**
+     * Fails the upload. {@code removeTemp}: a disk error or bad digest makes the temp worthless;
+     * a busy pool does not (the client may resume).
+     */
+    private void fail(Throwable error, boolean removeTemp) {
+        if (state == State.FAILED || state == State.DONE || state == State.SUSPENDED) {
+            return;
+        }
+        state = State.FAILED;
+        releaseBuffers();
+        resume(); // let the connection read (and the core discard) the rest of the body
+        OpException mapped = FileErrors.map(error, fp.shown());
+        FileChannel ch = file;
+        file = null;
+        Path tmp = temp;
+        Path tgt = target;
+        String path = fp.rootRelative();
+        Runnable cleanup = () -> {
+            FileContext.closeQuietly(ch);
+            if (removeTemp && tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException e) {
+                    ctx.log.warn("could not remove upload temp " + tmp + ": " + e.getMessage());
+                }
+            }
+            if (tgt != null) {
+                ctx.uploads.release(tgt); // only now: a new upload must not meet a half-deleted temp
+            }
+            ctx.config.events().uploadFailed(path, mapped.code());
+        };
+        // The answer goes out at once; the cleanup follows on a worker (or here, if none is free:
+        // deleting one file is short, and leaving the target claimed for ever would be worse).
+        call.fail(mapped);
+        if (!ctx.workers.tryExecute(cleanup)) {
+            cleanup.run();
+        }
+    }
+
+    private void releaseBuffers() {
+        if (filling != null) {
+            ctx.uploadBuffers.release(filling);
+            filling = null;
+        }
+        ByteBuffer b;
+        while ((b = queued.poll()) != null) {
+            ctx.uploadBuffers.release(b);
+        }
+    }
+
+    private void pause() {
+        if (!pausedByMe) {
+            pausedByMe = true;
+            call.pauseReading();
+        }
+    }
+
+    private void resume() {
+        if (pausedByMe) {
+            pausedByMe = false;
+            if (!call.isCancelled()) {
+                call.resumeReading();
+            }
+        }
+    }
+}
