@@ -5,6 +5,11 @@ import ferry.reactor.ServerLog;
 import ferry.reactor.auth.AuthService;
 import ferry.reactor.auth.AuthSettings;
 import ferry.reactor.auth.UserStore;
+import ferry.reactor.exec.ExecConfig;
+import ferry.reactor.exec.ExecPolicy;
+import ferry.reactor.exec.ExecService;
+import ferry.reactor.file.FileService;
+import ferry.reactor.file.FileServiceConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -14,11 +19,8 @@ import java.nio.file.Path;
  *
  * <p>Order matters: login first, so its ops are in place before the services that check rights.
  * The login service is installed whatever the access decision, so users added later can log in
- * and an anonymous connection may log in for a user's rights. Round 2b plugs in:
- * <pre>{@code
- * server.install(new FileService(root, ...));                    // files
- * if (s.exec().enabled()) server.install(new ExecService(policy(s.exec()), ...));   // exec
- * }</pre>
+ * and an anonymous connection may log in for a user's rights. Then files over the root, and exec
+ * (refusing every command unless an --exec-allow flag enabled it).
  *
  * <p>Thread safety: called once on the main thread, before {@link FerryServer#start()}.
  */
@@ -28,6 +30,16 @@ final class ServerServices {
     /**
      * @throws IOException the user store is unusable (too open, malformed): the server must not start
      */
+    private static void installOrFail(FerryServer server, ferry.reactor.FerryService service) throws IOException {
+        try {
+            server.install(service);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     static void install(FerryServer server, ServeSettings settings, Path root, UserStore store, AuthSettings auth,
                         ServerLog log) throws IOException {
         try {
@@ -37,9 +49,12 @@ final class ServerServices {
         } catch (Exception e) {
             throw new IOException(e.getMessage(), e); // install() declares Exception; AuthService throws IOException
         }
-        if (settings.exec().enabled()) {
-            log.warn("remote commands (exec) are not part of this build yet: --exec-allow"
-                    + (settings.exec().allowAll() ? "-all" : "") + " is accepted but has no effect");
-        }
+        installOrFail(server, new FileService(FileServiceConfig.builder(root).build()));
+        // Always installed: with exec disabled EXEC answers "forbidden: exec is disabled", which
+        // tells a user more than unknown_op would.
+        ExecPolicy policy = settings.exec().enabled()
+                ? ExecPolicy.parse(String.join(",", settings.exec().allowed()), settings.exec().allowAll(), settings.exec().shell())
+                : ExecPolicy.DISABLED;
+        installOrFail(server, new ExecService(ExecConfig.builder(root).policy(policy).build()));
     }
 }
