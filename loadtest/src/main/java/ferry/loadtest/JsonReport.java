@@ -71,7 +71,9 @@ public final class JsonReport {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {
             return Long.toString((long) d);
         }
-        return String.format(Locale.ROOT, "%.6g", d).replaceFirst("(\\.\\d*?)0+(e|$)", "$1$2").replaceFirst("\\.(e|$)", "$1");
+        // The shortest text that reads back as the same double: a report re-rendered from the
+        // file must show exactly what the run showed (6 significant digits flipped roundings).
+        return Double.toString(d);
     }
 
     @SuppressWarnings("unchecked")
