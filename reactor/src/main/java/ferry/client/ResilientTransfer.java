@@ -67,6 +67,14 @@ public final class ResilientTransfer {
         default void onProgress(long bytesDone, long totalBytes, double bytesPerSecond) throws IOException {
         }
 
+        /**
+         * An attempt begins: the destination holds {@code offset} bytes already (0 for a fresh
+         * transfer; more for a resume), of {@code total} (-1 when not known yet: a download learns
+         * the size from its answer).
+         */
+        default void onStart(long offset, long total) {
+        }
+
         /** Hashing the local file before an upload: bytes hashed of {@code total}. */
         default void onHashing(long done, long total) {
         }
@@ -156,7 +164,7 @@ public final class ResilientTransfer {
         Path part = FileClient.partialPath(local);
         return run(listener, (t, attempt) -> {
             FileClient fc = new FileClient(t.connect(source, attempt), options);
-            t.begin(options.resume() ? sizeOrZero(part) : 0);
+            t.begin(options.resume() ? sizeOrZero(part) : 0, -1);
             try {
                 return t.finish(fc.download(remote, local, t));
             } catch (IOException e) {
@@ -178,7 +186,7 @@ public final class ResilientTransfer {
             if (offset == 0 && attempt > 0 && holds(fc, remote, size, digest)) {
                 return t.alreadyThere(size, alg, digest); // the lost answer was to a completed upload
             }
-            t.begin(offset);
+            t.begin(offset, size);
             return t.finish(fc.uploadFrom(local, remote, digest, offset, t));
         }, null);
     }
@@ -208,7 +216,7 @@ public final class ResilientTransfer {
             if (offset == 0 && attempt > 0 && holds(fb, to, size, digest)) {
                 return t.alreadyThere(size, alg, digest);
             }
-            t.begin(offset);
+            t.begin(offset, size);
             Header file = fa.beginGet(from, offset);
             if (file.requireLong(FILE_SIZE) != size || (digest != null && !digest.equals(file.optString(DIGEST)))) {
                 // changed between STAT and GET: a fresh attempt STATs it again
@@ -309,8 +317,9 @@ public final class ResilientTransfer {
         }
 
         /** This attempt starts at {@code offset}: bytes the destination held already. */
-        void begin(long offset) {
+        void begin(long offset, long totalBytes) {
             begun = true;
+            listener.onStart(offset, totalBytes);
             if (firstStart < 0) {
                 firstStart = offset;
             }
