@@ -28,7 +28,9 @@ public interface ConnectionSource {
 
     /**
      * A source that starts with {@code initial} (may be null: open on first use) and opens
-     * replacements with {@code opener}.
+     * replacements with {@code opener}. A host name that does not resolve, which
+     * {@link FerryClient#connect} reports as the unchecked UnresolvedAddressException, comes out
+     * as an {@link java.net.UnknownHostException}.
      */
     static ConnectionSource reconnecting(FerryClient initial, Opener opener) {
         return new ConnectionSource() {
@@ -37,7 +39,13 @@ public interface ConnectionSource {
             @Override
             public FerryClient connection() throws IOException {
                 if (current == null || current.isClosed()) {
-                    current = opener.open();
+                    try {
+                        current = opener.open();
+                    } catch (java.nio.channels.UnresolvedAddressException e) {
+                        java.net.UnknownHostException u = new java.net.UnknownHostException("unknown host");
+                        u.initCause(e);
+                        throw u;
+                    }
                 }
                 return current;
             }

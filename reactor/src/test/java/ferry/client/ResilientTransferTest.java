@@ -402,6 +402,8 @@ class ResilientTransferTest {
         assertFalse(RetryPolicy.isRetryable(new AuthenticationException("bad server signature")));
         assertFalse(RetryPolicy.isRetryable(new RetriesExhaustedException(3, new EOFException("x"))));
         assertFalse(RetryPolicy.NONE.shouldRetry(new EOFException("x")), "retries off");
+        ConnectionSource bad = ConnectionSource.reconnecting(null, () -> FerryClient.connect("no-such-host.invalid", 7373));
+        assertThrows(java.net.UnknownHostException.class, bad::connection, "checked, not UnresolvedAddressException");
     }
 
     private static RemoteException error(String code) {
