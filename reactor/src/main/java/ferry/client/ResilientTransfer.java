@@ -163,7 +163,7 @@ public final class ResilientTransfer {
     public Result download(String remote, Path local, Listener listener) throws IOException {
         Path part = FileClient.partialPath(local);
         return run(listener, (t, attempt) -> {
-            FileClient fc = new FileClient(t.connect(source, attempt), options);
+            FileClient fc = new FileClient(source.connection(), options);
             t.begin(options.resume() ? sizeOrZero(part) : 0, -1);
             try {
                 return t.finish(fc.download(remote, local, t));
@@ -181,7 +181,7 @@ public final class ResilientTransfer {
         long size = Files.size(local);
         DigestAlgorithm alg = options.effectiveAlgorithm();
         return run(listener, (t, attempt) -> {
-            FileClient fc = new FileClient(t.connect(source, attempt), options);
+            FileClient fc = new FileClient(source.connection(), options);
             long offset = options.resume() ? fc.partial(remote, size, alg, digest) : 0;
             if (offset == 0 && attempt > 0 && holds(fc, remote, size, digest)) {
                 return t.alreadyThere(size, alg, digest); // the lost answer was to a completed upload
@@ -199,7 +199,7 @@ public final class ResilientTransfer {
     public Result copy(String from, ConnectionSource target, String to, Listener listener) throws IOException {
         DigestAlgorithm alg = options.effectiveAlgorithm();
         return run(listener, (t, attempt) -> {
-            FerryClient a = t.connect(source, attempt);
+            FerryClient a = source.connection();
             FerryClient b = target.connection();
             FileClient fa = new FileClient(a, options);
             FileClient fb = new FileClient(b, options);
@@ -248,7 +248,7 @@ public final class ResilientTransfer {
         Tracker t = new Tracker(listener);
         int failures = 0;
         for (int attempt = 0; ; attempt++) {
-            t.startAttempt();
+            t.startAttempt(attempt);
             try {
                 Result r = body.run(t, attempt);
                 return new Result(r.fileSize(), t.firstStart < 0 ? r.resumedFrom() : t.firstStart, t.moved,
@@ -298,27 +298,24 @@ public final class ResilientTransfer {
         long total = -1;
         long moved;
         int resumes;
+        int attempt;
         boolean begun;
 
         Tracker(Listener listener) {
             this.listener = listener;
         }
 
-        void startAttempt() {
+        void startAttempt(int n) {
+            attempt = n;
             begun = false;
-        }
-
-        FerryClient connect(ConnectionSource s, int attempt) throws IOException {
-            FerryClient c = s.connection();
-            if (attempt > 0) {
-                resumes++;
-            }
-            return c;
         }
 
         /** This attempt starts at {@code offset}: bytes the destination held already. */
         void begin(long offset, long totalBytes) {
             begun = true;
+            if (attempt > 0) {
+                resumes++; // counted once data can flow again: a reconnect refused with conflict is no resume
+            }
             listener.onStart(offset, totalBytes);
             if (firstStart < 0) {
                 firstStart = offset;
@@ -349,6 +346,9 @@ public final class ResilientTransfer {
         /** The previous attempt's answer was lost, but the destination holds the complete file. */
         Result alreadyThere(long size, DigestAlgorithm alg, String digest) throws IOException {
             total = size;
+            if (attempt > 0) {
+                resumes++;
+            }
             if (firstStart < 0) {
                 firstStart = 0;
             }
