@@ -41,7 +41,8 @@ import java.util.Random;
  * <h2>Errors</h2>
  * Each failure is one line on stderr ({@code ferry get: 127.0.0.1:7373: no such file or folder: x})
  * and the walk goes on with the next file; a connection that is lost for good (retries used up)
- * ends it. The exit status is 1 if anything failed. In a folder tree, symbolic links to folders
+ * ends it. The steps between files (STAT, LIST, MKDIR) reconnect like the transfers do, once the
+ * server was reached at all. The exit status is 1 if anything failed. In a folder tree, symbolic links to folders
  * and special files are skipped, as are local {@code *.ferry-partial} files (downloads in
  * progress) when uploading.
  *
@@ -86,6 +87,8 @@ final class FileTransfers {
     private long bytes;
     /** Whether the last {@link #statOrNull} failed for another reason than not_found (and reported it). */
     private boolean failedLast;
+    /** Connections that worked at least once: only those are retried when lost. */
+    private final java.util.Map<ConnectionSource, Boolean> reached = new java.util.IdentityHashMap<>();
 
     /**
      * @param command {@code ferry get} (or the shell's {@code get}), starting each error line
@@ -435,8 +438,50 @@ final class FileTransfers {
         return new ResilientTransfer(side.conn(), options, policy, sleeper, random);
     }
 
-    private FileClient files(Side side) throws IOException {
-        return new FileClient(side.conn().connection(), options);
+    /** A file-management step (STAT, LIST, MKDIR) on {@code side}'s connection. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T run(FileClient fc) throws IOException;
+    }
+
+    /**
+     * Runs {@code step}, and after a lost connection reconnects and runs it again, as transfers
+     * do (same policy): a tree walk survives a drop between two files. Only once the side was
+     * reached at all: a server that is down from the start fails at once, as scp does. The steps
+     * may run twice: STAT and LIST read, and a MKDIR whose answer was lost finds its folder.
+     */
+    private <T> T step(Side side, Step<T> step) throws IOException {
+        int failures = 0;
+        while (true) {
+            try {
+                T result = step.run(new FileClient(side.conn().connection(), options));
+                reached.put(side.conn(), Boolean.TRUE);
+                return result;
+            } catch (IOException e) {
+                boolean wasReached = e instanceof RemoteException || reached.containsKey(side.conn());
+                if (!wasReached || !policy.shouldRetry(e)) {
+                    throw e;
+                }
+                if (!(e instanceof RemoteException)) {
+                    side.conn().discard();
+                }
+                if (++failures > policy.maxAttempts()) {
+                    throw new ferry.client.RetriesExhaustedException(policy.maxAttempts(), e);
+                }
+                long wait = policy.waitMillis(failures, random);
+                console.out().flush();
+                console.err().println(command + ": connection to " + side.host() + " lost ("
+                        + ErrorMessages.describe(e) + "); reconnecting in " + Units.formatElapsed(wait * 1_000_000L)
+                        + " (attempt " + failures + " of " + policy.maxAttempts() + ")");
+                console.err().flush();
+                try {
+                    sleeper.sleep(wait);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while waiting to reconnect");
+                }
+            }
+        }
     }
 
     /**
@@ -470,7 +515,10 @@ final class FileTransfers {
             return true;
         }
         try {
-            files(remote.side()).mkdir(remote.path(), false);
+            step(remote.side(), fc -> {
+                fc.mkdir(remote.path(), false);
+                return null;
+            });
             return true;
         } catch (RemoteException e) {
             if (!ErrorCode.EXISTS.equals(e.code())) {
@@ -493,7 +541,7 @@ final class FileTransfers {
     private FileInfo statOrNull(RemoteFile f) throws Abort {
         failedLast = false;
         try {
-            return files(f.side()).stat(f.path());
+            return step(f.side(), fc -> fc.stat(f.path()));
         } catch (RemoteException e) {
             if (ErrorCode.NOT_FOUND.equals(e.code())) {
                 return null;
@@ -511,7 +559,7 @@ final class FileTransfers {
     /** STAT, or null when it failed (reported, not_found included). */
     private FileInfo stat(RemoteFile f) throws Abort {
         try {
-            return files(f.side()).stat(f.path());
+            return step(f.side(), fc -> fc.stat(f.path()));
         } catch (IOException e) {
             fail(f.side(), null, e);
             return null;
@@ -520,7 +568,7 @@ final class FileTransfers {
 
     private List<FileInfo> list(RemoteFile dir) throws Abort {
         try {
-            return files(dir.side()).list(dir.path());
+            return step(dir.side(), fc -> fc.list(dir.path()));
         } catch (IOException e) {
             fail(dir.side(), null, e);
             return null;

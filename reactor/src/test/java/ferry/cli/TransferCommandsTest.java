@@ -421,4 +421,44 @@ class TransferCommandsTest {
         assertArrayEquals(bytes, Files.readAllBytes(cwd.resolve("f.bin")));
         assertEquals(List.of("Password for alice: "), prompts, "asked once, logged in twice");
     }
+
+    @Test
+    void aTreeWalkSurvivesAConnectionLostBetweenTwoFiles() throws Exception {
+        Files.createDirectories(root.resolve("tree/sub"));
+        Files.writeString(root.resolve("tree/a.txt"), "a");
+        Files.writeString(root.resolve("tree/sub/b.txt"), "b");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        Console console = new Console(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8), System.in, Map.of());
+        ferry.client.ConnectionSource real = ferry.client.ConnectionSource.reconnecting(null,
+                () -> ferry.client.FerryClient.connect("127.0.0.1", servers.get(0).port()));
+        int[] calls = {0};
+        ferry.client.ConnectionSource dying = new ferry.client.ConnectionSource() {
+            @Override
+            public ferry.client.FerryClient connection() throws java.io.IOException {
+                ferry.client.FerryClient c = real.connection();
+                if (++calls[0] == 4) { // STAT tree, LIST tree, GET a.txt, then LIST sub: its connection is dead
+                    c.close();
+                }
+                return c;
+            }
+
+            @Override
+            public void discard() {
+                real.discard();
+            }
+        };
+        List<Long> waits = new ArrayList<>();
+        FileTransfers t = new FileTransfers(console, "ferry get", FileClient.Options.defaults(),
+                ferry.client.RetryPolicy.defaults(), true, false, waits::add);
+        FileTransfers.Side side = new FileTransfers.Side(dying, host);
+        int status = t.get(List.of(new FileTransfers.RemoteFile(side, "tree")), cwd.resolve("copy").toString(), cwd);
+        real.discard();
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        assertEquals("b", Files.readString(cwd.resolve("copy/sub/b.txt")), "the walk went on after reconnecting");
+        assertEquals(1, waits.size());
+        assertTrue(err.toString(StandardCharsets.UTF_8).matches("ferry get: connection to " + host
+                + " lost \\(connection closed\\); reconnecting in \\d+ ms \\(attempt 1 of 8\\)\n"),
+                err.toString(StandardCharsets.UTF_8));
+    }
 }
