@@ -461,4 +461,21 @@ class TransferCommandsTest {
                 + " lost \\(connection closed\\); reconnecting in \\d+ ms \\(attempt 1 of 8\\)\n"),
                 err.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void whatTheServerForbidsIsOneLineNamingTheRight() throws Exception {
+        Path r = Files.createDirectories(dir.resolve("read-only"));
+        Files.writeString(r.resolve("f.txt"), "f");
+        FerryServer s = new FerryServer(ServerConfig.builder().port(0).anonymousRights(EnumSet.of(Right.READ)).build());
+        s.install(new FileService(FileServiceConfig.builder(r).tempSweepIntervalMillis(0).build()));
+        s.start();
+        servers.add(s);
+        String ro = "127.0.0.1:" + s.port();
+        Files.writeString(cwd.resolve("up.txt"), "up");
+        oneLineError(run("put", "@up.txt", ro + ":/"), 1,
+                "ferry put: " + ro + ": permission denied: user anonymous lacks the write right");
+        oneLineError(run("rm", ro + ":/f.txt"), 1, "ferry rm: " + ro + ": permission denied: user anonymous lacks the delete right");
+        ok(run("get", ro + ":/f.txt", "@f.txt"));
+        assertEquals("f", Files.readString(cwd.resolve("f.txt")));
+    }
 }
