@@ -6,9 +6,11 @@ import ferry.client.FileClient;
 import ferry.client.FileInfo;
 import ferry.client.RemoteException;
 import ferry.client.ResilientTransfer;
+import ferry.client.RetriesExhaustedException;
 import ferry.client.RetryPolicy;
 import ferry.protocol.ErrorCode;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -17,8 +19,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * Copies files and folder trees the way {@code ferry get}, {@code put} and {@code cp} (and the
@@ -78,7 +83,7 @@ final class FileTransfers {
     private final boolean recursive;
     private final boolean noClobber;
     private final ResilientTransfer.Sleeper sleeper;
-    private java.util.function.Consumer<String> errors;
+    private Consumer<String> errors;
     private final Random random = new Random();
     private final long t0 = System.nanoTime();
     private int files;
@@ -88,7 +93,7 @@ final class FileTransfers {
     /** Whether the last {@link #statOrNull} failed for another reason than not_found (and reported it). */
     private boolean failedLast;
     /** Connections that worked at least once: only those are retried when lost. */
-    private final java.util.Map<ConnectionSource, Boolean> reached = new java.util.IdentityHashMap<>();
+    private final Map<ConnectionSource, Boolean> reached = new IdentityHashMap<>();
 
     /**
      * @param command {@code ferry get} (or the shell's {@code get}), starting each error line
@@ -115,7 +120,7 @@ final class FileTransfers {
     }
 
     /** Where error lines go instead of {@code COMMAND: message} on stderr (the shell numbers them). */
-    FileTransfers reportingTo(java.util.function.Consumer<String> sink) {
+    FileTransfers reportingTo(Consumer<String> sink) {
         this.errors = sink;
         return this;
     }
@@ -124,14 +129,6 @@ final class FileTransfers {
     static FileTransfers of(Console console, String command, TransferFlags flags, ParsedArgs args) throws UsageException {
         return new FileTransfers(console, command, flags.fileOptions(args), flags.retryPolicy(args),
                 flags.recursive(args), flags.noClobber(args));
-    }
-
-    int files() {
-        return files;
-    }
-
-    int failed() {
-        return failed;
     }
 
     // ---- get ------------------------------------------------------------------------------------
@@ -154,7 +151,6 @@ final class FileTransfers {
                 }
                 String name = RemotePaths.name(src.path());
                 Path dest = baseIsDir && !name.isEmpty() ? base.resolve(name) : base;
-                String label = name.isEmpty() ? base.toAbsolutePath().normalize().getFileName() + "" : name;
                 if (info.isDir()) {
                     if (!recursive) {
                         error(null, src.shown() + " is a folder (use -r to copy folders)");
@@ -162,7 +158,7 @@ final class FileTransfers {
                         getTree(src, dest, info.mtimeMillis(), name);
                     }
                 } else if (info.isFile()) {
-                    getFile(src, dest, info.fileSize(), label);
+                    getFile(src, dest, info.fileSize(), name);
                 } else {
                     error(null, src.shown() + " is not a regular file");
                 }
@@ -466,7 +462,7 @@ final class FileTransfers {
                     side.conn().discard();
                 }
                 if (++failures > policy.maxAttempts()) {
-                    throw new ferry.client.RetriesExhaustedException(policy.maxAttempts(), e);
+                    throw new RetriesExhaustedException(policy.maxAttempts(), e);
                 }
                 long wait = policy.waitMillis(failures, random);
                 console.out().flush();
@@ -478,7 +474,7 @@ final class FileTransfers {
                     sleeper.sleep(wait);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while waiting to reconnect");
+                    throw new InterruptedIOException("interrupted while waiting to reconnect");
                 }
             }
         }
