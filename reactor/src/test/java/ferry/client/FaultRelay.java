@@ -91,14 +91,16 @@ public final class FaultRelay implements AutoCloseable {
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     int pass = limit < 0 ? n : (int) Math.min(n, limit - count);
-                    out.write(buf, 0, pass);
-                    out.flush();
+                    // counted before they are written: once the other end has the bytes, the
+                    // counts a test reads already include them
                     count += pass;
                     if (upstream) {
                         up = count;
                     } else {
                         down = count;
                     }
+                    out.write(buf, 0, pass);
+                    out.flush();
                     if (limit >= 0 && count >= limit) {
                         cut();
                         return;
