@@ -55,12 +55,22 @@ final class ArgParser {
      * command finds its subcommand).
      */
     ParsedArgs parse(List<String> args, boolean stopAtPositional) throws UsageException {
+        return parse(args, stopAtPositional ? 0 : -1);
+    }
+
+    /**
+     * Parses {@code args}, stopping option parsing once {@code optionsEndAfter} positional
+     * arguments were seen (-1: never): the first positional past that and everything after it
+     * are returned unparsed as positionals. 0 is how the root command finds its subcommand;
+     * 1 is {@code exec HOST COMMAND ARGS...}.
+     */
+    ParsedArgs parse(List<String> args, int optionsEndAfter) throws UsageException {
         ParsedArgs out = new ParsedArgs();
         boolean optionsEnded = false;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (optionsEnded || a.equals("-") || !a.startsWith("-")) {
-                if (stopAtPositional) {
+                if (optionsEndAfter >= 0 && out.positionals().size() >= optionsEndAfter) {
                     for (int j = i; j < args.size(); j++) {
                         out.addPositional(args.get(j));
                     }

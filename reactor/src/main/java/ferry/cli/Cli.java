@@ -58,7 +58,7 @@ public final class Cli {
                         + "FERRY_USER/FERRY_PASSWORD, --credentials FILE or FERRY_CREDENTIALS, "
                         + "~/.config/ferry/credentials, make run's demo credentials (loopback), or a prompt.\n\n"
                         + "Run 'ferry COMMAND --help' for a command's options. New to Ferry? Try 'ferry demo sticky'.\n\n"
-                        + "Exit status: 0 success, 1 failure, 2 usage error.";
+                        + "Exit status: 0 success, 1 failure, 2 usage error (ferry exec: the remote command's).";
             }
         };
         for (Command c : commands()) {
@@ -66,13 +66,19 @@ public final class Cli {
         }
     }
 
-    /**
-     * The subcommands, in the order help lists them. Round 2b adds get, put, ls, stat, rm, mkdir,
-     * mv, cp (file service) and exec (exec service) here.
-     */
+    /** The subcommands, in the order help lists them. */
     private List<Command> commands() {
         return List.of(
                 new ServeCommand(),
+                new GetCommand(),
+                new PutCommand(),
+                new CpCommand(),
+                new LsCommand(),
+                new StatCommand(),
+                new RmCommand(),
+                new MkdirCommand(),
+                new MvCommand(),
+                new ExecCommand(),
                 new PingCommand(),
                 new InfoCommand(),
                 new SpeedCommand(),
@@ -138,10 +144,11 @@ public final class Cli {
                 path = path + " " + name;
                 rest = p.positionals().subList(1, p.positionals().size());
             }
-            if (wantsHelp(rest, false)) {
+            int optionsEnd = cmd.optionsEndAfter(rest);
+            if (optionsEnd < 0 ? wantsHelp(rest, false) : helpBeforeArguments(cmd, rest, optionsEnd)) {
                 return printHelp(path, cmd);
             }
-            ParsedArgs p = parser(cmd).parse(rest, false);
+            ParsedArgs p = parser(cmd).parse(rest, optionsEnd);
             all.putAll(p);
             applyGlobals(all);
             if (all.get(version)) {
@@ -203,6 +210,19 @@ public final class Cli {
             path += " " + name;
         }
         return printHelp(path, cmd);
+    }
+
+    /**
+     * For a command that stops parsing options after its own arguments ({@code exec HOST CMD
+     * ARGS}): whether {@code --help} is among its own options ({@code ferry exec nas ls --help}
+     * runs {@code ls --help} on nas). A usage error in them shows up when the command is parsed.
+     */
+    private boolean helpBeforeArguments(Command cmd, List<String> rest, int optionsEnd) {
+        try {
+            return parser(cmd).parse(rest, optionsEnd).get(help);
+        } catch (UsageException e) {
+            return false;
+        }
     }
 
     /** Whether {@code -h}/{@code --help} appears before {@code --} (or, for groups, before the subcommand). */

@@ -23,11 +23,20 @@ final class ClientFlags {
     final Option<String> credentials;
 
     ClientFlags(Command command) {
+        this(command, true);
+    }
+
+    /**
+     * @param withTimeout whether to declare {@code --timeout} (the server's longest silence);
+     *     {@code exec} uses that name for the command's own time limit, and waits for a quiet
+     *     command as long as that limit allows anyway
+     */
+    ClientFlags(Command command, boolean withTimeout) {
         ClientOptions d = ClientOptions.defaults();
         connectTimeout = command.option(Option.value("connect-timeout", "DURATION",
                 ValueType.duration(1, MAX_TIMEOUT_MILLIS), d.connectTimeoutMillis(),
                 "give up connecting after this long").group("connection"));
-        timeout = command.option(Option.value("timeout", "DURATION",
+        timeout = !withTimeout ? null : command.option(Option.value("timeout", "DURATION",
                 ValueType.duration(1, MAX_TIMEOUT_MILLIS), d.readTimeoutMillis(),
                 "give up when the server is silent this long").group("connection"));
         user = command.option(Option.value("user", "NAME", ValueType.text(), null,
@@ -41,7 +50,7 @@ final class ClientFlags {
     ClientOptions options(ParsedArgs args) {
         return ClientOptions.defaults()
                 .withConnectTimeoutMillis(args.get(connectTimeout))
-                .withReadTimeoutMillis(args.get(timeout))
+                .withReadTimeoutMillis(timeout == null ? ClientOptions.DEFAULT_READ_TIMEOUT_MILLIS : args.get(timeout))
                 .withClientName(CLIENT_NAME);
     }
 

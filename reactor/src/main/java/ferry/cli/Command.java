@@ -59,7 +59,7 @@ abstract class Command {
             if (!optional) {
                 minArgs++;
             }
-            maxArgs = rest ? Integer.MAX_VALUE : maxArgs + 1;
+            maxArgs = rest || maxArgs == Integer.MAX_VALUE ? Integer.MAX_VALUE : maxArgs + 1;
         }
     }
 
@@ -75,6 +75,15 @@ abstract class Command {
     List<String> argNames() { return Collections.unmodifiableList(argNames); }
     int minArgs() { return minArgs; }
     int maxArgs() { return maxArgs; }
+
+    /**
+     * After how many positional arguments option parsing stops for the command line
+     * {@code args}, so the rest is passed on as is ({@code ferry exec HOST ls -l}: {@code -l} is
+     * the remote command's); -1 (the default) parses options everywhere, up to a {@code --}.
+     */
+    int optionsEndAfter(List<String> args) {
+        return -1;
+    }
 
     /** Paragraphs shown in help after the usage line; by default the summary. */
     String description() {

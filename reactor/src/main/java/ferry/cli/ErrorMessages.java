@@ -1,6 +1,7 @@
 package ferry.cli;
 
 import ferry.client.RemoteException;
+import ferry.protocol.ErrorCode;
 import ferry.protocol.ProtocolException;
 import java.io.EOFException;
 import java.net.ConnectException;
@@ -33,12 +34,29 @@ final class ErrorMessages {
             return oneLine(e.getMessage());
         }
         if (e instanceof RemoteException r) {
-            return oneLine("server error: " + r.serverMessage() + " (" + r.code() + ")");
+            return oneLine(remote(r));
         }
         if (e instanceof ProtocolException) {
             return oneLine("protocol error: " + e.getMessage());
         }
         return oneLine(reason(e));
+    }
+
+    /**
+     * What the server refused, for a person: its own message (which names the path), with what
+     * to do where the code says more than the message: {@code no such file or folder: a.mp4},
+     * {@code permission denied: user bob lacks the write right}, {@code login required: log in
+     * first (name a user: USER@HOST or --user USER)}; other codes follow in parentheses.
+     */
+    static String remote(RemoteException r) {
+        String m = r.serverMessage();
+        return switch (r.code()) {
+            case ErrorCode.NOT_FOUND, ErrorCode.EXISTS -> m;
+            case ErrorCode.FORBIDDEN -> "permission denied: " + m;
+            case ErrorCode.UNAUTHENTICATED -> "login required: " + m + " (name a user: USER@HOST or --user USER)";
+            case ErrorCode.BUSY -> "server busy: " + m + " (try again later)";
+            default -> m + " (" + r.code() + ")";
+        };
     }
 
     /**

@@ -29,9 +29,10 @@ import java.util.function.LongSupplier;
  * moving average over about {@value #RATE_SMOOTHING_SECONDS} s (steady, yet it follows a change in
  * speed); the summary's rate is the plain average over the whole transfer.
  *
- * <p>Round 2's transfers feed it from the file client's progress callback:
- * {@code start(offset)}, {@code update(done)} per chunk, then {@code finish(done, "sha-256 verified")}
- * or {@code abort()}.
+ * <p>Transfers feed it from their progress callbacks ({@link TransferView}):
+ * {@code start(offset)}, {@code update(done)} per chunk, {@code reconnecting(why)} while a lost
+ * connection is retried (the line then says so until the next update), then
+ * {@code finish(done, "sha-256 verified", resumes)} or {@code abort()}.
  *
  * <p>Thread safety: none; one transfer thread drives it.
  */
@@ -60,6 +61,7 @@ final class ProgressBar {
     private int drawnLength;
     private boolean started;
     private boolean done;
+    private boolean stale; // the line shows something else (reconnecting): redraw at the next update
 
     /**
      * @param total bytes expected, or -1 when unknown (no percent, bar or ETA then)
@@ -100,9 +102,10 @@ final class ProgressBar {
             start(0);
         }
         long now = nanoClock.getAsLong();
-        if (now - lastDrawNanos < REDRAW_INTERVAL_MILLIS * 1_000_000L && doneBytes != total) {
+        if (!stale && now - lastDrawNanos < REDRAW_INTERVAL_MILLIS * 1_000_000L && doneBytes != total) {
             return;
         }
+        stale = false;
         sample(now, doneBytes);
         lastDrawNanos = now;
         if (draw) {
@@ -111,11 +114,49 @@ final class ProgressBar {
     }
 
     /**
+     * The connection was lost and is being re-established: the line says {@code why} (e.g.
+     * {@code reconnecting in 2.0 s (attempt 1/8): connection reset}) until the next update.
+     */
+    void reconnecting(String why) {
+        if (done || !draw) {
+            return;
+        }
+        if (!started) {
+            start(0);
+        }
+        String line = fitLine(label + "  " + why, columns);
+        StringBuilder sb = new StringBuilder().append('\r').append(line);
+        for (int i = line.length(); i < drawnLength; i++) {
+            sb.append(' ');
+        }
+        out.print(sb);
+        out.flush();
+        drawnLength = line.length();
+        stale = true;
+    }
+
+    /** Clears the line without a summary (a phase that is over, such as hashing before an upload). */
+    void dismiss() {
+        if (done) {
+            return;
+        }
+        done = true;
+        clear();
+        out.flush();
+    }
+
+    /** {@link #finish(long, String, int)} without resumes. */
+    void finish(long doneBytes, String verification) {
+        finish(doneBytes, verification, 0);
+    }
+
+    /**
      * The transfer completed: clears the bar and prints the summary (when the policy allows).
      *
      * @param verification what was checked, e.g. {@code "sha-256 verified"}, or null
+     * @param resumes      times it resumed on a new connection after losing one
      */
-    void finish(long doneBytes, String verification) {
+    void finish(long doneBytes, String verification, int resumes) {
         if (done) {
             return;
         }
@@ -126,7 +167,7 @@ final class ProgressBar {
         long elapsed = nanoClock.getAsLong() - startNanos;
         clear();
         if (summary) {
-            out.println(summaryLine(label, doneBytes - startBytes, startBytes, elapsed, verification));
+            out.println(summaryLine(label, doneBytes - startBytes, startBytes, elapsed, verification, resumes));
         }
         out.flush();
     }
@@ -230,8 +271,17 @@ final class ProgressBar {
         return sb.append(']').toString();
     }
 
-    /** {@code label: 2.9 GiB in 27.8 s (106.8 MiB/s), resumed at 1.0 GiB, sha-256 verified}. */
+    /** {@link #summaryLine(String, long, long, long, String, int)} without resumes. */
     static String summaryLine(String label, long movedBytes, long resumedAt, long elapsedNanos, String verification) {
+        return summaryLine(label, movedBytes, resumedAt, elapsedNanos, verification, 0);
+    }
+
+    /**
+     * {@code label: 2.9 GiB in 27.8 s (106.8 MiB/s), resumed at 1.0 GiB, sha-256 verified, 2 resumes
+     * after lost connections}.
+     */
+    static String summaryLine(String label, long movedBytes, long resumedAt, long elapsedNanos, String verification,
+                              int resumes) {
         StringBuilder sb = new StringBuilder(label).append(": ").append(Units.formatSize(movedBytes + resumedAt))
                 .append(" in ").append(Units.formatElapsed(elapsedNanos));
         if (elapsedNanos > 0) {
@@ -243,6 +293,15 @@ final class ProgressBar {
         if (verification != null) {
             sb.append(", ").append(verification);
         }
+        if (resumes > 0) {
+            sb.append(", ").append(resumes).append(resumes == 1 ? " resume" : " resumes").append(" after lost connections");
+        }
         return sb.toString();
+    }
+
+    /** {@code line} cut to fit a terminal {@code columns} wide. */
+    static String fitLine(String line, int columns) {
+        int width = Math.max(Console.MIN_COLUMNS, columns) - 1;
+        return line.length() <= width ? line : line.substring(0, width);
     }
 }

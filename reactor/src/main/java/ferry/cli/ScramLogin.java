@@ -41,9 +41,17 @@ import java.util.Map;
  * One line each: {@code login failed for alice: wrong user name or password} (the server does not
  * say which, on purpose); {@code 127.0.0.1:7373 requires login: no credentials: ...}.
  *
+ * <h2>Logging in again</h2>
+ * A password typed at the prompt is remembered for the rest of the process (in memory only), per
+ * server and requested user: a transfer that reconnects after a lost connection, or the shell
+ * after one, logs in again without asking a second time.
+ *
  * <p>Thread safety: one login at a time, on the command's thread.
  */
 final class ScramLogin implements Authenticator {
+    /** Passwords typed at the prompt, by server and requested user; kept until the process ends. */
+    private final Map<String, Credentials> typed = new java.util.HashMap<>();
+
     /** Password prompts per login before giving up (the server closes a connection after five failures). */
     static final int PROMPT_ATTEMPTS = 3;
     static final String WRONG = "wrong user name or password";
@@ -72,6 +80,20 @@ final class ScramLogin implements Authenticator {
             console.detail("ferry: not logging in: " + where + " does not offer login");
             return null;
         }
+        String key = where + "\0" + (user != null ? user : String.valueOf(env.get(CredentialsResolver.ENV_USER)));
+        Credentials again = typed.get(key);
+        if (again != null) {
+            try {
+                LoginResult r = new AuthClient(rc.client()).login(again.user(), again.password());
+                console.detail("ferry: logged in to " + where + " as " + r.user() + " again (password typed earlier)");
+                return r;
+            } catch (RemoteException e) {
+                if (!ErrorCode.UNAUTHENTICATED.equals(e.code())) {
+                    throw e;
+                }
+                typed.remove(key).close(); // changed meanwhile: ask again below
+            }
+        }
         CredentialsResolver.Prompter prompter = console.prompter();
         Credentials credentials;
         try {
@@ -82,14 +104,14 @@ final class ScramLogin implements Authenticator {
                     + ErrorMessages.describe(e), e);
         }
         try {
-            return login(rc, console, credentials, prompter);
+            return login(rc, console, credentials, prompter, key);
         } finally {
             credentials.close();
         }
     }
 
-    private static LoginResult login(RemoteClient rc, Console console, Credentials credentials,
-                                     CredentialsResolver.Prompter prompter) throws IOException, CliException {
+    private LoginResult login(RemoteClient rc, Console console, Credentials credentials,
+                              CredentialsResolver.Prompter prompter, String key) throws IOException, CliException {
         String user = credentials.user();
         AuthClient auth = new AuthClient(rc.client());
         char[] retyped = null;
@@ -97,6 +119,13 @@ final class ScramLogin implements Authenticator {
             for (int attempt = 1; ; attempt++) {
                 try {
                     LoginResult r = retyped == null ? auth.login(credentials) : auth.login(user, retyped);
+                    if (retyped != null || "prompt".equals(credentials.source())) {
+                        Credentials old = typed.put(key, new Credentials(user,
+                                (retyped == null ? credentials.password() : retyped).clone(), "prompt"));
+                        if (old != null) {
+                            old.close();
+                        }
+                    }
                     console.detail("ferry: logged in to " + rc.remote().hostPort() + " as " + r.user() + " (rights "
                             + rights(r) + "; password from " + credentials.source() + ")");
                     return r;

@@ -242,9 +242,9 @@ final class ServeCommand extends Command {
     }
 
     /**
-     * Checks the settings the core validates (before the user store is read, so the access part
-     * is a placeholder: see {@link ServeSettings#checkedConfig()}); a combination the core refuses
-     * is a usage error in flag names. Explicit anonymous rights are checked too (more than read
+     * Checks the settings the core and the services validate (before the user store is read, so the
+     * access part is a placeholder: see {@link ServeSettings#checkedConfig()}); a combination they
+     * refuse is a usage error in flag names. Explicit anonymous rights are checked too (more than read
      * off loopback is refused).
      */
     ServerConfig buildConfig(ServeSettings s) throws UsageException {
@@ -253,6 +253,8 @@ final class ServeCommand extends Command {
             if (s.anonymousRights() != null) {
                 s.buildConfig(new AuthPolicy.Decision(false, s.anonymousRights(), "checking anonymous rights"));
             }
+            s.fileConfig();
+            s.execConfig(s.root()); // cross-checks (timeouts, stdin water marks) and the exec policy
             return c;
         } catch (IllegalArgumentException e) {
             throw new UsageException(settings.translate(e.getMessage()));

@@ -1,14 +1,18 @@
 package ferry.cli;
 
+import ferry.protocol.DigestAlgorithm;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.auth.DemoUser;
+import ferry.reactor.exec.ExecConfig;
+import ferry.reactor.file.FileServiceConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -23,8 +27,12 @@ import java.util.Set;
  * bind address and port → {@code listen}, frame limits → {@code max-header}, {@code max-body},
  * {@code max-json-depth}. Booleans are switches with a {@code --no-} form.
  *
- * <p>Round 2 services add their settings here (one {@link #add} call each) and read them from
- * {@link ServeSettings}.
+ * <p>Services' settings follow the same rule: the file service's keep their names
+ * ({@code maxFileBytes} → {@code max-file-size}, {@code tempMaxAgeMillis} → {@code temp-max-age}),
+ * the exec service's get an {@code exec-} prefix ({@code maxRunning} → {@code exec-max-running},
+ * {@code defaultTimeoutMillis} → {@code exec-timeout}, {@code shell} → {@code exec-shell-path}).
+ * Each is applied to the service's builder in {@link ServeSettings} and read back from the built
+ * configuration, so help and {@code --print-config} show the service's own defaults.
  *
  * <p>Thread safety: built once, read-only afterwards.
  */
@@ -37,12 +45,21 @@ final class ServeOptions {
     private static final long MAX_LOGIN_DELAY_MILLIS = 3_600_000;
     /** AuthSettings' bound for forgetting failures: one week. */
     private static final long MAX_LOGIN_FORGET_MILLIS = 7L * 24 * 3_600_000;
+    /** ExecConfig's bound for the kill grace: one hour. */
+    private static final long MAX_KILL_GRACE_MILLIS = 3_600_000;
     private static final String G_EXEC = "remote commands (exec; off unless allowed)";
+    private static final String G_FILES = "files";
     private static final String G_THREADS = "threads";
     private static final String G_LIMITS = "limits";
     private static final String G_TIMEOUTS = "timeouts";
     private static final String G_BUFFERS = "buffers and flow control";
     private static final String G_SOCKETS = "sockets";
+
+    /**
+     * Property names too common as words to replace in messages ("a shell string can run any
+     * command" must not become "a --exec-shell-path string...").
+     */
+    private static final Set<String> UNTRANSLATED = Set.of("shell");
 
     private final Command command;
     private final ServeSettings defaults = new ServeSettings();
@@ -122,6 +139,120 @@ final class ServeOptions {
                 null, (s, v) -> s.exec().setAllowAll(v), (s, c) -> s.exec().allowAll(), false);
         add(Option.toggle("exec-shell", false, "also accept shell command lines (sh -c), not only argument lists").group(G_EXEC),
                 null, (s, v) -> s.exec().setShell(v), (s, c) -> s.exec().shell(), false);
+        add(intOption("exec-max-running", "commands running at once; one more is answered busy", 1, 4096, G_EXEC),
+                "maxRunning", (s, v) -> s.execConfig.maxRunning(v), (s, c) -> s.execSettings().maxRunning(), false);
+        add(Option.value("exec-max-output", "SIZE", sizeOrUnlimited(1), null,
+                        "stdout plus stderr of one run; past it the command is stopped (the client is told)").group(G_EXEC),
+                "maxOutputBytes", (s, v) -> s.execConfig.maxOutputBytes(v), (s, c) -> s.execSettings().maxOutputBytes(), false);
+        add(Option.value("exec-timeout", "DURATION", ValueType.duration(1, MAX_MILLIS), null,
+                        "time limit of a run that asks for none").group(G_EXEC),
+                "defaultTimeoutMillis", (s, v) -> s.execConfig.defaultTimeoutMillis(v),
+                (s, c) -> s.execSettings().defaultTimeoutMillis(), false);
+        add(Option.value("exec-max-timeout", "DURATION", ValueType.duration(1, MAX_MILLIS), null,
+                        "the longest time limit a client may ask for").group(G_EXEC),
+                "maxTimeoutMillis", (s, v) -> s.execConfig.maxTimeoutMillis(v), (s, c) -> s.execSettings().maxTimeoutMillis(),
+                false);
+        add(Option.value("exec-kill-grace", "DURATION", ValueType.duration(0, MAX_KILL_GRACE_MILLIS), null,
+                        "between SIGTERM and SIGKILL when a run is stopped").group(G_EXEC),
+                "killGraceMillis", (s, v) -> s.execConfig.killGraceMillis(v), (s, c) -> s.execSettings().killGraceMillis(),
+                false);
+        add(Option.value("exec-env-allow", "NAME,...", ValueType.list(), null,
+                        "environment variables a client may set (loader and interpreter variables are always refused)")
+                        .group(G_EXEC),
+                "envAllow", (s, v) -> s.execConfig.envAllow(v), (s, c) -> sorted(s.execSettings().envAllow()), false);
+        add(Option.value("exec-inherit-env", "NAME,...", ValueType.list(), null,
+                        "variables copied from the server's own environment into every command's").group(G_EXEC),
+                "inheritedEnv", (s, v) -> s.execConfig.inheritedEnv(v), (s, c) -> sorted(s.execSettings().inheritedEnv()),
+                false);
+        add(Option.value("exec-search-path", "DIR:...", ValueType.text(), null,
+                        "where bare command names are looked up (never the client's PATH)").group(G_EXEC),
+                "searchPath", (s, v) -> s.execConfig.searchPath(v), (s, c) -> joinPath(s.execSettings().searchPath()), false);
+        add(Option.value("exec-shell-path", "FILE", ValueType.text(), null,
+                        "the shell that runs shell command lines (with --exec-shell)").group(G_EXEC),
+                "shell", (s, v) -> s.execConfig.shell(v), (s, c) -> s.execSettings().shell(), false);
+        add(Option.toggle("exec-process-groups", ExecConfig.DEFAULT_PROCESS_GROUPS,
+                        "run each command in its own process group, so a stop reaches its children").group(G_EXEC),
+                "processGroups", (s, v) -> s.execConfig.processGroups(v), (s, c) -> s.execSettings().processGroups(), false);
+        add(sizeOption("exec-chunk", "largest output frame (one read from a command's pipe)", 512, 16 * Units.MIB, G_EXEC),
+                "chunkBytes", (s, v) -> s.execConfig.chunkBytes(v.intValue()), (s, c) -> (long) s.execSettings().chunkBytes(),
+                false);
+        add(intOption("exec-chunks-in-flight", "output frames per stream on their way to a client before the command "
+                        + "is made to wait", 1, 64, G_EXEC),
+                "chunksInFlight", (s, v) -> s.execConfig.chunksInFlight(v), (s, c) -> s.execSettings().chunksInFlight(), false);
+        add(sizeOption("exec-stdin-high-water", "stdin queued for a command before the connection stops being read",
+                        1, 1L << 40, G_EXEC),
+                "stdinHighWaterBytes", (s, v) -> s.execConfig.stdinHighWaterBytes(v),
+                (s, c) -> s.execSettings().stdinHighWaterBytes(), false);
+        add(sizeOption("exec-stdin-low-water", "...and resumes once the command has taken it down to this",
+                        0, 1L << 40, G_EXEC),
+                "stdinLowWaterBytes", (s, v) -> s.execConfig.stdinLowWaterBytes(v),
+                (s, c) -> s.execSettings().stdinLowWaterBytes(), false);
+        add(Option.value("exec-death-check", "DURATION", ValueType.duration(1, 10_000), null,
+                        "how often a stopped run checks that its processes are gone").group(G_EXEC),
+                "deathCheckMillis", (s, v) -> s.execConfig.deathCheckMillis(v), (s, c) -> s.execSettings().deathCheckMillis(),
+                false);
+
+        add(Option.value("max-file-size", "SIZE", sizeOrUnlimited(0), null, "largest file an upload may store")
+                        .group(G_FILES),
+                "maxFileBytes", (s, v) -> s.files.maxFileBytes(v), (s, c) -> s.fileConfig().maxFileBytes(), false);
+        add(intOption("max-concurrent-uploads", "uploads receiving at once; one more is answered busy", 1, 1 << 20,
+                        G_FILES),
+                "maxConcurrentUploads", (s, v) -> s.files.maxConcurrentUploads(v),
+                (s, c) -> s.fileConfig().maxConcurrentUploads(), false);
+        add(Option.value("digest-algorithm", "ALG", digestType(), null,
+                        "digest an upload computes when the client names none: sha-256, md5 or none").group(G_FILES),
+                "digestAlgorithm", (s, v) -> s.files.digestAlgorithm(v), (s, c) -> s.fileConfig().digestAlgorithm(), false);
+        add(Option.toggle("sync-on-commit", FileServiceConfig.DEFAULT_SYNC_ON_COMMIT,
+                        "force an upload to disk before it appears under its name (--no-sync-on-commit: faster, "
+                        + "a crash may lose it)").group(G_FILES),
+                "syncOnCommit", (s, v) -> s.files.syncOnCommit(v), (s, c) -> s.fileConfig().syncOnCommit(), false);
+        add(sizeOption("write-behind", "with sync on commit, flush an upload in the background every this much "
+                        + "(0: only at the end)", 0, Long.MAX_VALUE, G_FILES),
+                "writeBehindBytes", (s, v) -> s.files.writeBehindBytes(v), (s, c) -> s.fileConfig().writeBehindBytes(),
+                false);
+        add(Option.value("temp-max-age", "DURATION", ValueType.duration(0, MAX_MILLIS), null,
+                        "an unfinished upload untouched this long is deleted (it can be resumed until then)")
+                        .group(G_FILES),
+                "tempMaxAgeMillis", (s, v) -> s.files.tempMaxAgeMillis(v), (s, c) -> s.fileConfig().tempMaxAgeMillis(),
+                false);
+        add(Option.value("temp-sweep-interval", "DURATION", ValueType.duration(0, MAX_MILLIS), null,
+                        "how often the tree is searched for stale unfinished uploads (0: never)").group(G_FILES),
+                "tempSweepIntervalMillis", (s, v) -> s.files.tempSweepIntervalMillis(v),
+                (s, c) -> s.fileConfig().tempSweepIntervalMillis(), false);
+        add(sizeOption("read-ahead", "how far ahead of the socket a download's pages are read into memory by "
+                        + "workers (0: off)", 0, Long.MAX_VALUE, G_FILES),
+                "readAheadBytes", (s, v) -> s.files.readAheadBytes(v), (s, c) -> s.fileConfig().readAheadBytes(), false);
+        add(sizeOption("read-ahead-window", "a download is sent in windows of this size, each warmed first",
+                        4096, 1L << 30, G_FILES),
+                "readAheadWindowBytes", (s, v) -> s.files.readAheadWindowBytes(v),
+                (s, c) -> s.fileConfig().readAheadWindowBytes(), false);
+        add(intOption("digest-cache-entries", "file digests remembered by version (about 200 bytes each)",
+                        0, 1 << 24, G_FILES),
+                "digestCacheEntries", (s, v) -> s.files.digestCacheEntries(v), (s, c) -> s.fileConfig().digestCacheEntries(),
+                false);
+        add(sizeOption("hash-buffer", "read size when hashing a file", 4096, 64 * Units.MIB, G_FILES),
+                "hashBufferBytes", (s, v) -> s.files.hashBufferBytes(v.intValue()),
+                (s, c) -> (long) s.fileConfig().hashBufferBytes(), false);
+        add(intOption("max-list-entries", "largest folder a listing answers; bigger ones get too_large", 1, 1 << 24,
+                        G_FILES),
+                "maxListEntries", (s, v) -> s.files.maxListEntries(v), (s, c) -> s.fileConfig().maxListEntries(), false);
+        add(sizeOption("max-path", "longest request path, in bytes of UTF-8", 1, 1 << 16, G_FILES),
+                "maxPathBytes", (s, v) -> s.files.maxPathBytes(v.intValue()), (s, c) -> (long) s.fileConfig().maxPathBytes(),
+                false);
+        add(sizeOption("max-name", "longest single name in a path, in bytes of UTF-8", 1, 4096, G_FILES),
+                "maxNameBytes", (s, v) -> s.files.maxNameBytes(v.intValue()), (s, c) -> (long) s.fileConfig().maxNameBytes(),
+                false);
+        add(sizeOption("upload-buffer", "uploads are copied off the loop into buffers of this size", 4096,
+                        64 * Units.MIB, G_FILES),
+                "uploadBufferBytes", (s, v) -> s.files.uploadBufferBytes(v.intValue()),
+                (s, c) -> (long) s.fileConfig().uploadBufferBytes(), false);
+        add(intOption("upload-buffers-per-upload", "buffers one upload may hold before its connection is paused",
+                        2, 1024, G_FILES),
+                "uploadBuffersPerUpload", (s, v) -> s.files.uploadBuffersPerUpload(v),
+                (s, c) -> s.fileConfig().uploadBuffersPerUpload(), false);
+        add(intOption("max-pooled-upload-buffers", "free upload buffers kept for reuse", 0, 1 << 20, G_FILES),
+                "maxPooledUploadBuffers", (s, v) -> s.files.maxPooledUploadBuffers(v),
+                (s, c) -> s.fileConfig().maxPooledUploadBuffers(), false);
 
         add(intOption("loops", "event-loop threads (each serves its share of connections)", 1, 256, G_THREADS),
                 "loops", (s, v) -> s.builder.loops(v), (s, c) -> c.loops(), false);
@@ -245,7 +376,7 @@ final class ServeOptions {
     String translate(String message) {
         String m = message;
         for (Setting<?> s : byName.values()) {
-            if (s.property() != null && !s.property().contains(".")) {
+            if (s.property() != null && !s.property().contains(".") && !UNTRANSLATED.contains(s.property())) {
                 m = m.replaceAll("\\b" + s.property() + "\\b", "--" + s.name());
             }
         }
@@ -304,7 +435,12 @@ final class ServeOptions {
 
     /** A size, or {@code unlimited} for Long.MAX_VALUE. */
     static ValueType<Long> sizeOrUnlimited() {
-        ValueType<Long> size = ValueType.size(0, Long.MAX_VALUE);
+        return sizeOrUnlimited(0);
+    }
+
+    /** A size of at least {@code min}, or {@code unlimited} for Long.MAX_VALUE. */
+    static ValueType<Long> sizeOrUnlimited(long min) {
+        ValueType<Long> size = ValueType.size(min, Long.MAX_VALUE);
         return new ValueType<>() {
             @Override
             public Long parse(String text) {
@@ -316,5 +452,41 @@ final class ServeOptions {
                 return value == Long.MAX_VALUE ? "unlimited" : size.format(value);
             }
         };
+    }
+
+    /** A digest algorithm by its wire name. */
+    static ValueType<DigestAlgorithm> digestType() {
+        return new ValueType<>() {
+            @Override
+            public DigestAlgorithm parse(String text) {
+                String t = text.trim().toLowerCase(Locale.ROOT);
+                for (DigestAlgorithm a : DigestAlgorithm.values()) {
+                    if (a.wireName().equals(t)) {
+                        return a;
+                    }
+                }
+                throw new IllegalArgumentException("'" + text + "' is not one of sha-256, md5, none");
+            }
+
+            @Override
+            public String format(DigestAlgorithm value) {
+                return value.wireName();
+            }
+        };
+    }
+
+    private static List<String> sorted(Set<String> names) {
+        return names.stream().sorted().toList();
+    }
+
+    private static String joinPath(List<Path> dirs) {
+        StringBuilder sb = new StringBuilder();
+        for (Path d : dirs) {
+            if (sb.length() > 0) {
+                sb.append(':');
+            }
+            sb.append(d);
+        }
+        return sb.toString();
     }
 }

@@ -6,6 +6,9 @@ import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
 import ferry.reactor.auth.AuthPolicy;
 import ferry.reactor.auth.AuthSettings;
+import ferry.reactor.exec.ExecConfig;
+import ferry.reactor.exec.ExecPolicy;
+import ferry.reactor.file.FileServiceConfig;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -40,6 +43,10 @@ final class ServeSettings {
     static final String ENV_CONFIG = "FERRY_CONFIG";
 
     final ServerConfig.Builder builder = ServerConfig.builder();
+    /** The file service's settings; its root is set from {@link #root()} when the service is installed. */
+    final FileServiceConfig.Builder files = FileServiceConfig.builder(Path.of(DEFAULT_ROOT));
+    /** The exec service's settings; root and policy are set from {@link #root()} and {@link #exec()} at install. */
+    final ExecConfig.Builder execConfig = ExecConfig.builder(Path.of(DEFAULT_ROOT));
     private final ExecSettings exec = new ExecSettings();
     private Path root = Path.of(DEFAULT_ROOT);
     private ListenAddress listen = ListenAddress.DEFAULT;
@@ -103,6 +110,37 @@ final class ServeSettings {
      */
     ServerConfig checkedConfig() {
         return buildConfig(new AuthPolicy.Decision(true, EnumSet.noneOf(Right.class), "checking the settings"));
+    }
+
+    /**
+     * The file service's settings serving {@code root} (IllegalArgumentException in
+     * FileServiceConfig's property names).
+     */
+    FileServiceConfig fileConfig(Path root) {
+        return files.root(root).build();
+    }
+
+    /** {@link #fileConfig(Path)} for the configured root, to read the settings back. */
+    FileServiceConfig fileConfig() {
+        return fileConfig(root);
+    }
+
+    /**
+     * The exec service's settings for {@code root} with the policy of {@link #exec()}: a bad
+     * combination throws IllegalArgumentException, in ExecConfig's property names for its own
+     * settings and in flag names for the policy ({@link ExecPolicy#parse}).
+     */
+    ExecConfig execConfig(Path root) {
+        ExecPolicy policy = exec.enabled()
+                ? ExecPolicy.parse(exec.allowed().isEmpty() ? null : String.join(",", exec.allowed()), exec.allowAll(),
+                        exec.shell())
+                : ExecPolicy.DISABLED;
+        return execConfig.root(root).policy(policy).build();
+    }
+
+    /** {@link #execConfig(Path)} without the policy, to read the exec service's own settings back. */
+    ExecConfig execSettings() {
+        return execConfig.root(root).policy(ExecPolicy.DISABLED).build();
     }
 
     /** The login service's settings (IllegalArgumentException in AuthSettings' property names). */

@@ -5,16 +5,14 @@ import ferry.reactor.ServerLog;
 import ferry.reactor.auth.AuthService;
 import ferry.reactor.auth.AuthSettings;
 import ferry.reactor.auth.UserStore;
-import ferry.reactor.exec.ExecConfig;
-import ferry.reactor.exec.ExecPolicy;
 import ferry.reactor.exec.ExecService;
 import ferry.reactor.file.FileService;
-import ferry.reactor.file.FileServiceConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Installs the services a {@code ferry serve} server offers, from its settings. The core
+ * Installs the services a {@code ferry serve} server offers, from its settings (each service's
+ * configuration is built by {@link ServeSettings}, where every flag landed). The core
  * (HELLO, PING, BYE) is always there.
  *
  * <p>Order matters: login first, so its ops are in place before the services that check rights.
@@ -49,12 +47,9 @@ final class ServerServices {
         } catch (Exception e) {
             throw new IOException(e.getMessage(), e); // install() declares Exception; AuthService throws IOException
         }
-        installOrFail(server, new FileService(FileServiceConfig.builder(root).build()));
+        installOrFail(server, new FileService(settings.fileConfig(root)));
         // Always installed: with exec disabled EXEC answers "forbidden: exec is disabled", which
         // tells a user more than unknown_op would.
-        ExecPolicy policy = settings.exec().enabled()
-                ? ExecPolicy.parse(String.join(",", settings.exec().allowed()), settings.exec().allowAll(), settings.exec().shell())
-                : ExecPolicy.DISABLED;
-        installOrFail(server, new ExecService(ExecConfig.builder(root).policy(policy).build()));
+        installOrFail(server, new ExecService(settings.execConfig(root)));
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  * lines from stdin, runs each as a {@link ShellAction} against one connection, and keeps going
  * after errors.
  *
- * <p>Interactive when stdin is a terminal: a banner, a prompt {@code ferry HOST:PORT> }, errors
+ * <p>Interactive when stdin is a terminal: a banner, a prompt {@code ferry HOST:PORT:/CWD> }, errors
  * as {@code error: ...}. Otherwise (a script piped in) it prints no prompt or banner, errors are
  * {@code ferry shell: line N: ...}, and the exit status is 1 if any command failed — the same
  * commands work in both. Lines that are empty or start with {@code #} are skipped.
@@ -43,9 +43,13 @@ final class Shell {
         for (ShellAction a : ShellBuiltins.all(this)) {
             actions.put(a.name(), a);
         }
+        for (ShellAction a : ShellFileActions.all()) {
+            actions.put(a.name(), a);
+        }
+        session.setErrors(this::error);
     }
 
-    /** Adds an action (round 2: the file and exec commands). */
+    /** Adds an action. */
     void add(ShellAction a) {
         actions.put(a.name(), a);
     }
@@ -76,7 +80,7 @@ final class Shell {
         BufferedReader in = new BufferedReader(new InputStreamReader(session.console().in(), Charset.defaultCharset()));
         while (!session.quitting()) {
             if (interactive) {
-                out.print("ferry " + session.remote().hostPort() + "> ");
+                out.print("ferry " + session.remote().hostPort() + ":" + RemotePaths.shown(session.remoteCwd()) + "> ");
                 out.flush();
             }
             String line = in.readLine();
@@ -146,10 +150,11 @@ final class Shell {
     }
 
     private static ParsedArgs parse(ShellAction a, List<String> words) throws UsageException {
-        if (words.contains("-h") || words.contains("--help")) {
+        int optionsEnd = a.optionsEndAfter(words);
+        if (asksHelp(words, optionsEnd)) {
             throw new UsageException(HelpPrinter.usageLine(a.name(), a) + " (see 'help " + a.name() + "')");
         }
-        ParsedArgs p = new ArgParser(a.options()).parse(words);
+        ParsedArgs p = new ArgParser(a.options()).parse(words, optionsEnd);
         int n = p.positionals().size();
         if (n < a.minArgs()) {
             throw new UsageException("missing " + a.argNames().get(n).replaceAll("[\\[\\]]", "") + " ("
@@ -160,6 +165,23 @@ final class Shell {
                     + HelpPrinter.usageLine(a.name(), a) + ")");
         }
         return p;
+    }
+
+    /** Whether -h/--help is among the action's own options (not in what it passes on, as exec's command). */
+    private static boolean asksHelp(List<String> words, int optionsEnd) {
+        int positionals = 0;
+        for (String w : words) {
+            if (w.equals("--")) {
+                return false;
+            }
+            if (w.equals("-h") || w.equals("--help")) {
+                return true;
+            }
+            if (!w.startsWith("-") && optionsEnd >= 0 && ++positionals > optionsEnd) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private void error(String message) {

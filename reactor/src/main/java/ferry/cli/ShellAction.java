@@ -1,9 +1,8 @@
 package ferry.cli;
 
 /**
- * A command of {@code ferry shell} ({@code ping}, {@code info}, and in round 2 {@code ls},
- * {@code get}, {@code put}, {@code rm}, {@code mkdir}, {@code mv}, {@code stat}, {@code cd},
- * {@code exec}). Declared like a {@link Command} — options, arguments, help — and run against the
+ * A command of {@code ferry shell} ({@code ping}, {@code info}, the file commands {@code ls},
+ * {@code cd}, {@code get}, {@code put}, ... of {@link ShellFileActions}, {@code exec}). Declared like a {@link Command} — options, arguments, help — and run against the
  * shell's open connection instead of a remote argument.
  *
  * <p>Errors: throw as a command would. {@link CliException}/{@link UsageException} print their

@@ -5,9 +5,8 @@ import java.util.List;
 
 /**
  * The shell's own commands: {@code help}, {@code ping}, {@code info}, {@code login},
- * {@code whoami}, {@code history}, {@code quit} (alias {@code exit}). Round 2 lists the file actions ({@code ls}, {@code get},
- * {@code put}, {@code rm}, {@code mkdir}, {@code mv}, {@code stat}, {@code cd}) and {@code exec}
- * in {@link #all}, or adds them with {@link Shell#add}.
+ * {@code whoami}, {@code history}, {@code quit} (alias {@code exit}). The file and exec commands
+ * are in {@link ShellFileActions}.
  */
 final class ShellBuiltins {
     private ShellBuiltins() {}

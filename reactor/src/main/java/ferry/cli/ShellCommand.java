@@ -14,10 +14,12 @@ final class ShellCommand extends Command {
 
     @Override
     String description() {
-        return "An interactive prompt connected to one server, like the seed's >>> loop: type commands (help, ping, "
-                + "info, login, whoami, history, !N, quit) and see their results; errors are reported and the shell "
-                + "goes on. HOST is [user@]host[:port], 127.0.0.1:7373 when omitted. It logs in when the server "
-                + "requires it or a user is named (see 'ferry --help' for where credentials come from).\n\n"
+        return "An interactive prompt connected to one server, like the seed's >>> loop or sftp: type commands (ls, "
+                + "cd, pwd, lcd, lpwd, get, put, stat, mkdir, rm, mv, exec, ping, info, login, whoami, history, !N, "
+                + "help, quit) and see their results; errors are reported and the shell goes on. Remote paths are "
+                + "relative to the remote working folder (cd), local ones to the local one (lcd). HOST is "
+                + "[user@]host[:port], 127.0.0.1:7373 when omitted. It logs in when the server requires it or a user "
+                + "is named (see 'ferry --help' for where credentials come from).\n\n"
                 + "Commands come from stdin, so a script works too: without a terminal there is no prompt, errors "
                 + "name their line, and the exit status is 1 if any command failed.";
     }
@@ -25,7 +27,8 @@ final class ShellCommand extends Command {
     @Override
     String epilog() {
         return "Example:\n\n"
-                + "  printf 'info\\nping -c 3\\n' | ferry shell 127.0.0.1:7373";
+                + "  printf 'info\\nping -c 3\\n' | ferry shell 127.0.0.1:7373\n"
+                + "  printf 'cd video\\nget -r clips\\n' | ferry shell alice@nas";
     }
 
     @Override

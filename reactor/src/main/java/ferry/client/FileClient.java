@@ -323,27 +323,47 @@ public final class FileClient {
      *     (another upload of the path is running), {@code io_error} (disk full), ...
      */
     public TransferResult upload(Path local, String remote, TransferProgress progress) throws IOException {
+        String digest = localDigest(local, TransferProgress.NONE);
+        long offset = 0;
+        if (options.resume()) {
+            long size = Files.size(local);
+            offset = partial(remote, size, options.effectiveAlgorithm(), digest);
+        }
+        return uploadFrom(local, remote, digest, offset, progress);
+    }
+
+    /**
+     * The digest an upload of {@code local} declares ({@code expect}) with these options, or null
+     * when verification is off. Reports its progress to {@code hashing} (the rate is of reading).
+     */
+    public String localDigest(Path local, TransferProgress hashing) throws IOException {
+        DigestAlgorithm alg = options.effectiveAlgorithm();
+        if (alg.isNone()) {
+            return null;
+        }
+        try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
+            MessageDigest md = alg.newDigest();
+            hash(in, in.size(), md, hashing, options.progressIntervalMillis());
+            return DigestAlgorithm.hex(md.digest());
+        }
+    }
+
+    /**
+     * The second half of {@link #upload}: sends {@code local} from {@code offset} (what
+     * {@link #partial} said the server holds; 0 for a fresh upload) with {@code digest} (from
+     * {@link #localDigest}, null without verification) for the server to check.
+     */
+    public TransferResult uploadFrom(Path local, String remote, String digest, long offset, TransferProgress progress)
+            throws IOException {
         long t0 = System.nanoTime();
         DigestAlgorithm alg = options.effectiveAlgorithm();
         try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
             long size = in.size();
-            String digest = null;
-            if (!alg.isNone()) {
-                MessageDigest md = alg.newDigest();
-                hash(in, size, md);
-                digest = DigestAlgorithm.hex(md.digest());
+            if (offset < 0 || offset > size) {
+                throw new IllegalArgumentException("offset " + offset + " outside the file's " + size + " bytes");
             }
-            long offset = options.resume() ? partial(remote, size, alg, digest) : 0;
-            Header req = Header.op(PUT).put(Header.ID, client.nextId()).put(PATH, remote)
-                    .put(FILE_SIZE, size).put(OFFSET, offset).put(ALGORITHM, alg.wireName())
-                    .put(OVERWRITE, options.overwrite()).put(Header.SIZE, size - offset);
-            if (digest != null) {
-                req.put(EXPECT, digest);
-            }
-            if (options.preserveTimes()) {
-                req.put(MTIME, Files.getLastModifiedTime(local).toMillis());
-            }
-            client.send(req);
+            long id = beginPut(remote, size, offset, digest,
+                    options.preserveTimes() ? Files.getLastModifiedTime(local).toMillis() : -1);
             long pos = offset;
             long startNanos = System.nanoTime();
             long lastReport = startNanos;
@@ -358,14 +378,75 @@ public final class FileClient {
                     progress.onProgress(pos, size, (pos - offset) * 1e9 / Math.max(1, now - startNanos));
                 }
             }
-            Header ok = client.expect(client.readHeader(), OK, req.id());
+            endPut(id, digest, "upload of " + local);
             long now = System.nanoTime();
             progress.onProgress(size, size, (size - offset) * 1e9 / Math.max(1, now - startNanos));
-            if (digest != null && !digest.equals(ok.optString(DIGEST))) {
-                throw new DigestMismatchException("upload of " + local, alg.wireName(), digest, ok.optString(DIGEST));
-            }
             return new TransferResult(size, offset, size - offset, now - t0, alg.wireName(), digest);
         }
+    }
+
+    /**
+     * Sends the header of a {@code PUT} of {@code fileSize - offset} body bytes, which the caller
+     * then sends with {@link FerryClient#sendBody}/{@link FerryClient#sendFileBody} before calling
+     * {@link #endPut} (how a copy between two servers streams one GET's body into a PUT).
+     *
+     * @param digest      the whole file's digest for the server to verify, or null (verification off)
+     * @param mtimeMillis modification time to give the file, or -1 for the upload time
+     * @return the request id, for {@link #endPut}
+     */
+    public long beginPut(String remote, long fileSize, long offset, String digest, long mtimeMillis) throws IOException {
+        DigestAlgorithm alg = options.effectiveAlgorithm();
+        Header req = Header.op(PUT).put(Header.ID, client.nextId()).put(PATH, remote)
+                .put(FILE_SIZE, fileSize).put(OFFSET, offset).put(ALGORITHM, alg.wireName())
+                .put(OVERWRITE, options.overwrite()).put(Header.SIZE, fileSize - offset);
+        if (digest != null) {
+            req.put(EXPECT, digest);
+        }
+        if (mtimeMillis >= 0) {
+            req.put(MTIME, mtimeMillis);
+        }
+        client.send(req);
+        return req.id();
+    }
+
+    /**
+     * Reads the answer to the PUT {@code id} once its body is sent, and checks that the server
+     * stored what was declared.
+     *
+     * @param what names the transfer in a {@link DigestMismatchException}
+     */
+    public Header endPut(long id, String digest, String what) throws IOException {
+        Header ok = client.expect(client.readHeader(), OK, id);
+        if (digest != null && !digest.equals(ok.optString(DIGEST))) {
+            throw new DigestMismatchException(what, options.effectiveAlgorithm().wireName(), digest, ok.optString(DIGEST));
+        }
+        return ok;
+    }
+
+    /**
+     * Sends a {@code GET} from {@code offset} (asking for the whole file's digest when
+     * verification is on) and returns the {@code FILE} answer; its body, the bytes from
+     * {@code offset}, is then read with {@link FerryClient#readBodyChunk}.
+     *
+     * @throws RemoteException the server refused (not_found, forbidden, ...)
+     */
+    public Header beginGet(String remote, long offset) throws IOException {
+        DigestAlgorithm alg = options.effectiveAlgorithm();
+        Header req = Header.op(GET).put(Header.ID, client.nextId()).put(PATH, remote).put(OFFSET, offset);
+        if (!alg.isNone()) {
+            req.put(ALGORITHM, alg.wireName());
+        }
+        client.send(req);
+        Header resp = client.expect(client.readHeader(), FILE, req.id());
+        long fileSize = resp.requireLong(FILE_SIZE);
+        if (offset + resp.size() != fileSize) {
+            throw new ProtocolException("FILE answer of " + resp.size() + " bytes from offset " + offset
+                    + " does not end at fileSize " + fileSize);
+        }
+        if (!alg.isNone() && resp.optString(DIGEST) == null) {
+            throw new ProtocolException("the server sent no " + alg.wireName() + " digest to verify against");
+        }
+        return resp;
     }
 
     /** {@code PARTIAL}: bytes of this upload (path, size, digest) the server holds already. */
@@ -442,7 +523,16 @@ public final class FileClient {
 
     /** Feeds the first {@code count} bytes of {@code ch} to {@code md}. */
     private static void hash(FileChannel ch, long count, MessageDigest md) throws IOException {
+        hash(ch, count, md, TransferProgress.NONE, Long.MAX_VALUE);
+    }
+
+    /** As {@link #hash(FileChannel, long, MessageDigest)}, telling {@code progress} how far it got. */
+    private static void hash(FileChannel ch, long count, MessageDigest md, TransferProgress progress,
+                             long intervalMillis) throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(Options.HASH_BUFFER_BYTES);
+        long t0 = System.nanoTime();
+        long last = t0;
+        long intervalNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(intervalMillis, Long.MAX_VALUE / 1_000_000));
         long pos = 0;
         while (pos < count) {
             buf.clear();
@@ -455,6 +545,11 @@ public final class FileClient {
             }
             pos += n;
             md.update(buf.flip());
+            long now = System.nanoTime();
+            if (progress != TransferProgress.NONE && (now - last >= intervalNanos || pos == count)) {
+                last = now;
+                progress.onProgress(pos, count, pos * 1e9 / Math.max(1, now - t0));
+            }
         }
     }
 }

@@ -81,7 +81,12 @@ final class TimedChannel implements AutoCloseable {
     /** Reads at least one byte into {@code dst}, waiting up to the timeout; EOFException at end of stream. */
     int read(ByteBuffer dst) throws IOException {
         while (true) {
-            int n = channel.read(dst);
+            int n;
+            try {
+                n = channel.read(dst);
+            } catch (IOException e) {
+                throw lost(e);
+            }
             if (n > 0) {
                 return n;
             }
@@ -94,7 +99,7 @@ final class TimedChannel implements AutoCloseable {
 
     void writeFully(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
-            if (channel.write(src) == 0) {
+            if (write(src) == 0) {
                 await(SelectionKey.OP_WRITE, "the server is not reading");
             }
         }
@@ -109,17 +114,46 @@ final class TimedChannel implements AutoCloseable {
             if (!left) {
                 return;
             }
-            if (channel.write(srcs) == 0) {
+            long n;
+            try {
+                n = channel.write(srcs);
+            } catch (IOException e) {
+                throw lost(e);
+            }
+            if (n == 0) {
                 await(SelectionKey.OP_WRITE, "the server is not reading");
             }
         }
+    }
+
+    private int write(ByteBuffer src) throws IOException {
+        try {
+            return channel.write(src);
+        } catch (IOException e) {
+            throw lost(e);
+        }
+    }
+
+    /**
+     * A plain IOException from a socket operation ({@code Broken pipe}, {@code Connection reset
+     * by peer}) as a {@link ConnectionLostException}, so callers can tell it from a local disk
+     * error, which the JDK reports with the same plain type; typed ones (SocketException,
+     * ClosedChannelException, ...) say what they are already and pass unchanged.
+     */
+    private static IOException lost(IOException e) {
+        return e.getClass() == IOException.class ? new ConnectionLostException(e) : e;
     }
 
     /** Sends {@code count} bytes of {@code file} from {@code position} with sendfile. */
     void transferFully(FileChannel file, long position, long count) throws IOException {
         long done = 0;
         while (done < count) {
-            long n = file.transferTo(position + done, count - done, channel);
+            long n;
+            try {
+                n = file.transferTo(position + done, count - done, channel);
+            } catch (IOException e) {
+                throw lost(e); // sendfile's errors are the socket's (EPIPE, ECONNRESET) far more often than the disk's
+            }
             if (n > 0) {
                 done += n;
                 continue;

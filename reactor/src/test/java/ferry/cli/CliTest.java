@@ -84,7 +84,7 @@ class CliTest {
         assertUsageError(CliRunner.run("srve"), "ferry: unknown command 'srve' (did you mean 'serve'?)");
         CliRunner.Result far = CliRunner.run("frobnicate");
         assertEquals(Cli.EXIT_USAGE, far.status());
-        assertTrue(far.err().matches("ferry: unknown command 'frobnicate' \\(commands: serve, ping, [a-z, ]+\\)\n"), far.err());
+        assertTrue(far.err().matches("ferry: unknown command 'frobnicate' \\(commands: serve, get, put, cp, [a-z, ]+\\)\n"), far.err());
         assertUsageError(CliRunner.run("serve", "--wokers", "3"),
                 "ferry serve: unknown option '--wokers' (did you mean '--workers'?)");
         assertUsageError(CliRunner.run("--workers", "3", "serve"),

@@ -30,7 +30,8 @@ class LauncherTest {
         Launcher.Result root = Launcher.run(dir, "--help");
         assertEquals(0, root.status(), root.err());
         assertTrue(root.out().startsWith("usage: ferry [OPTIONS] COMMAND [ARGS]\n"), root.out());
-        for (String cmd : new String[] {"serve", "ping", "info", "speed", "shell", "user", "demo", "help"}) {
+        for (String cmd : new String[] {"serve", "get", "put", "cp", "ls", "stat", "rm", "mkdir", "mv", "exec", "ping",
+                "info", "speed", "shell", "user", "demo", "help"}) {
             assertTrue(root.out().contains("\n  " + cmd + " "), cmd);
         }
         assertEquals("", root.err());

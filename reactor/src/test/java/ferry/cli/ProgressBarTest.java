@@ -164,4 +164,35 @@ class ProgressBarTest {
     private static int count(String s, char c) {
         return (int) s.chars().filter(x -> x == c).count();
     }
+
+    @Test
+    void reconnectingShowsOnTheLineUntilDataFlowsAgainAndTheSummaryCountsResumes() {
+        ProgressBar b = bar(true, true, 100);
+        b.start(0);
+        clock.addAndGet(200 * MS);
+        b.update(TOTAL / 4);
+        b.reconnecting("reconnecting in 2.0 s (attempt 1/8): connection reset");
+        String afterCut = output();
+        assertTrue(afterCut.endsWith("\rvideo.mp4  reconnecting in 2.0 s (attempt 1/8): connection reset"
+                + " ".repeat(afterCut.length() - afterCut.lastIndexOf('\r') - 1
+                - "video.mp4  reconnecting in 2.0 s (attempt 1/8): connection reset".length())), afterCut);
+        clock.addAndGet(MS); // well within the redraw throttle: the stale line is replaced anyway
+        b.update(TOTAL / 4 + 1);
+        String resumed = output().substring(afterCut.length());
+        assertTrue(resumed.startsWith("\rvideo.mp4   25% ["), resumed);
+        clock.addAndGet(1000 * MS);
+        b.finish(TOTAL, "sha-256 verified", 2);
+        assertTrue(output().endsWith(", sha-256 verified, 2 resumes after lost connections\n"), output());
+        assertEquals("x: 1.0 KiB in 1.0 s (1.0 KiB/s), not verified, 1 resume after lost connections",
+                ProgressBar.summaryLine("x", 1024, 0, 1_000_000_000L, "not verified", 1));
+    }
+
+    @Test
+    void withoutATerminalAReconnectDrawsNothing() {
+        ProgressBar b = bar(false, false, 80);
+        b.start(0);
+        b.reconnecting("reconnecting in 1 s");
+        b.dismiss();
+        assertEquals("", output());
+    }
 }

@@ -6,6 +6,8 @@ import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.auth.AuthPolicy;
 import ferry.reactor.auth.AuthSettings;
+import ferry.reactor.exec.ExecConfig;
+import ferry.reactor.file.FileServiceConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
@@ -25,9 +27,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ServeSettingsTest {
-    /** ServerConfig getters that are not operator settings. */
+    /**
+     * Getters that are not operator settings: ServerConfig's clock and derived values, the
+     * services' root (--root), exec's policy (--exec-allow...), and test hooks (clock, opener,
+     * events).
+     */
     private static final Set<String> NOT_SETTINGS = Set.of("clock", "isLoopbackOnly", "toBuilder", "frameLimits",
-            "getClass", "hashCode", "toString");
+            "getClass", "hashCode", "toString", "root", "policy", "wallClock", "opener", "events");
 
     /** A non-default value for every setting backed by ServerConfig, as a flag would give it. */
     private static final Map<String, String> SAMPLES = new TreeMap<>(Map.ofEntries(
@@ -68,7 +74,39 @@ class ServeSettingsTest {
             Map.entry("login-forget-after", "1h"),
             Map.entry("login-max-tracked", "1000"),
             Map.entry("login-max-failures", "2"),
-            Map.entry("login-exchange-timeout", "20s")));
+            Map.entry("login-exchange-timeout", "20s"),
+            Map.entry("max-file-size", "10g"),
+            Map.entry("max-concurrent-uploads", "7"),
+            Map.entry("digest-algorithm", "md5"),
+            Map.entry("sync-on-commit", "false"),
+            Map.entry("write-behind", "8m"),
+            Map.entry("temp-max-age", "2h"),
+            Map.entry("temp-sweep-interval", "0"),
+            Map.entry("read-ahead", "0"),
+            Map.entry("read-ahead-window", "1m"),
+            Map.entry("digest-cache-entries", "50"),
+            Map.entry("hash-buffer", "64k"),
+            Map.entry("max-list-entries", "500"),
+            Map.entry("max-path", "512"),
+            Map.entry("max-name", "100"),
+            Map.entry("upload-buffer", "64k"),
+            Map.entry("upload-buffers-per-upload", "3"),
+            Map.entry("max-pooled-upload-buffers", "5"),
+            Map.entry("exec-max-running", "2"),
+            Map.entry("exec-max-output", "1m"),
+            Map.entry("exec-timeout", "2m"),
+            Map.entry("exec-max-timeout", "30m"),
+            Map.entry("exec-kill-grace", "500ms"),
+            Map.entry("exec-env-allow", "LANG,TZ"),
+            Map.entry("exec-inherit-env", "LANG"),
+            Map.entry("exec-search-path", "/usr/bin:/bin"),
+            Map.entry("exec-shell-path", "/bin/bash"),
+            Map.entry("exec-process-groups", "false"),
+            Map.entry("exec-chunk", "4k"),
+            Map.entry("exec-chunks-in-flight", "4"),
+            Map.entry("exec-stdin-high-water", "1m"),
+            Map.entry("exec-stdin-low-water", "32k"),
+            Map.entry("exec-death-check", "50ms")));
 
     private final ServeCommand serve = new ServeCommand();
     private final ServeOptions table = new ServeOptions(new ServeCommand());
@@ -109,6 +147,16 @@ class ServeSettingsTest {
         for (Method m : getters(AuthSettings.class)) {
             assertEquals(m.invoke(ad), m.invoke(a), m.getName());
         }
+        FileServiceConfig f = s.fileConfig();
+        FileServiceConfig fd = FileServiceConfig.builder(Path.of("x")).build();
+        for (Method m : getters(FileServiceConfig.class)) {
+            assertEquals(m.invoke(fd), m.invoke(f), m.getName());
+        }
+        ExecConfig e = s.execSettings();
+        ExecConfig ed = ExecConfig.builder(Path.of("x")).build();
+        for (Method m : getters(ExecConfig.class)) {
+            assertEquals(m.invoke(ed), m.invoke(e), m.getName());
+        }
         assertEquals(d.frameLimits(), c.frameLimits());
         assertEquals(Path.of("data"), s.root());
         assertEquals(Path.of("config"), s.configDir(), "./config, as ferry user's default");
@@ -130,7 +178,7 @@ class ServeSettingsTest {
             }
         }
         covered.add("port"); // --listen sets bindAddress and port
-        for (Class<?> type : List.of(ServerConfig.class, AuthSettings.class)) {
+        for (Class<?> type : List.of(ServerConfig.class, AuthSettings.class, FileServiceConfig.class, ExecConfig.class)) {
             for (Method m : getters(type)) {
                 assertTrue(covered.contains(m.getName()), type.getSimpleName() + "." + m.getName() + "() has no serve flag");
             }
@@ -154,6 +202,7 @@ class ServeSettingsTest {
             if (e.getKey().startsWith("login-")) {
                 serve.authSettings(s); // a valid combination
             }
+            serve.buildConfig(s); // the services accept the combination too
             assertNotEquals(st.format(new ServeSettings(), d), st.format(s, c), "--" + e.getKey() + " had no effect");
             assertEquals(roundTrip(st, e.getValue()), st.format(s, c), e.getKey());
         }
@@ -230,6 +279,30 @@ class ServeSettingsTest {
         assertEquals("--exec-shell needs --exec-allow or --exec-allow-all (exec is off otherwise)",
                 error("--exec-shell"));
         assertTrue(error("--listen", "host:99999").contains("invalid port '99999'"));
+        assertEquals("exec --exec-timeout 7200000 exceeds --exec-max-timeout 3600000", error("--exec-timeout", "2h"));
+        assertEquals("exec --exec-stdin-low-water 1048576 exceeds --exec-stdin-high-water 262144",
+                error("--exec-stdin-low-water", "1m"));
+        assertTrue(error("--exec-env-allow", "LANG,LD_PRELOAD").contains("may not contain LD_PRELOAD"),
+                error("--exec-env-allow", "LANG,LD_PRELOAD"));
+        assertEquals("--exec-shell needs --exec-allow-all: a shell string can run any command, so it would bypass "
+                + "the allowlist", error("--exec-allow", "ls", "--exec-shell"));
+        assertTrue(error("--digest-algorithm", "crc32").contains("'crc32' is not one of sha-256, md5, none"));
+    }
+
+    @Test
+    void serviceSettingsReachTheServices(@TempDir Path dir) throws Exception {
+        ServeSettings s = resolve("--max-file-size", "1g", "--digest-algorithm", "md5", "--no-sync-on-commit",
+                "--exec-allow-all", "--exec-max-running", "3", "--exec-timeout", "5s");
+        FileServiceConfig f = s.fileConfig(dir);
+        assertEquals(dir, f.root());
+        assertEquals(1L << 30, f.maxFileBytes());
+        assertEquals(ferry.protocol.DigestAlgorithm.MD5, f.digestAlgorithm());
+        assertFalse(f.syncOnCommit());
+        ExecConfig e = s.execConfig(dir);
+        assertEquals(ferry.reactor.exec.ExecPolicy.Mode.ALLOW_ALL, e.policy().mode(), "--exec-allow-all alone works");
+        assertEquals(3, e.maxRunning());
+        assertEquals(5000, e.defaultTimeoutMillis());
+        assertEquals(ferry.reactor.exec.ExecPolicy.Mode.DISABLED, resolve().execConfig(dir).policy().mode());
     }
 
     @Test

@@ -100,8 +100,8 @@ class ShellTest {
         assertEquals(0, r.status(), "interactive sessions end with 0 at end of input");
         String out = r.out();
         assertTrue(out.startsWith("Connected to " + host + " (ferry 0.1.0). Type 'help' for commands, 'quit' to leave.\n"), out);
-        assertEquals(4, count(out, "ferry " + host + "> "), out);
-        assertTrue(out.contains("> ping\npong from"), "!! echoes the command it runs: " + out);
+        assertEquals(4, count(out, "ferry " + host + ":/> "), out);
+        assertTrue(out.contains(":/> ping\npong from"), "!! echoes the command it runs: " + out);
         assertEquals("error: unknown command 'bogus' (type 'help' for the commands)\n", r.err());
     }
 

@@ -1,0 +1,63 @@
+package ferry.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ferry get REMOTE... [LOCAL]}: downloads files (folders with {@code -r}) from servers,
+ * verified, resumed after an interruption, retried after a lost connection ({@link FileTransfers}).
+ */
+final class GetCommand extends Command {
+    private final TransferFlags transfer = new TransferFlags(this, true);
+    private final ClientFlags client = new ClientFlags(this);
+
+    GetCommand() {
+        super("get", "download files or folders from a server");
+        arguments("REMOTE...", "[LOCAL]");
+    }
+
+    @Override
+    String description() {
+        return "Download REMOTE ([user@]host[:port]:/path) to LOCAL (default: the current folder), like scp. Into an "
+                + "existing folder a file keeps its name; otherwise LOCAL is the new name. Several REMOTEs need an "
+                + "existing folder. Folders need -r.\n\n"
+                + "Each file is verified against the server's digest (SHA-256, or MD5 with --md5) and appears under "
+                + "its name only once complete and verified, replacing an existing file (-n keeps it). Until then it is "
+                + "NAME.ferry-partial beside it, which the next get of the same file resumes. A lost connection is "
+                + "retried with growing waits (--retries, --retry-wait) and the transfer resumes where it stopped.";
+    }
+
+    @Override
+    String epilog() {
+        return "Examples:\n\n"
+                + "  ferry get nas:/video/big.mp4                 # to ./big.mp4\n"
+                + "  ferry get nas:/video/big.mp4 ~/Movies/       # into a folder\n"
+                + "  ferry get -r alice@nas:7373:/photos backup   # a folder tree, to ./backup\n"
+                + "  ferry get --md5 nas:/a.iso nas:/b.iso isos/  # several files, verified with MD5";
+    }
+
+    @Override
+    int run(Invocation inv) throws Exception {
+        List<String> pos = inv.args().positionals();
+        String local = null;
+        List<String> sources = pos;
+        if (pos.size() >= 2 && !Remote.isRemote(pos.get(pos.size() - 1))) {
+            local = pos.get(pos.size() - 1);
+            sources = pos.subList(0, pos.size() - 1);
+        }
+        List<Remote> remotes = new ArrayList<>();
+        for (String s : sources) {
+            remotes.add(client.withUser(RemoteArgs.file(s, "ferry get copies from a server (to upload, use ferry put)"),
+                    inv.args()));
+        }
+        FileTransfers transfers = FileTransfers.of(inv.console(), inv.path(), transfer, inv.args());
+        try (Connections conns = new Connections(client.connector(inv))) {
+            List<FileTransfers.RemoteFile> files = new ArrayList<>();
+            for (Remote r : remotes) {
+                files.add(new FileTransfers.RemoteFile(conns.side(r), r.serverPath()));
+            }
+            return transfers.get(files, local, Path.of(""));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package ferry.cli;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Paths on a server as the file ops take them: relative to the user's home folder there,
+ * {@code /}-separated, {@code ""} for the home folder itself. Joining, last names, and the
+ * shell's working folder ({@link #resolve}).
+ *
+ * <p>Thread safety: stateless.
+ */
+final class RemotePaths {
+    private RemotePaths() {}
+
+    /** {@code dir/name}; {@code name} when {@code dir} is the home folder. */
+    static String join(String dir, String name) {
+        String d = strip(dir);
+        return d.isEmpty() ? name : d + "/" + name;
+    }
+
+    /** Without leading and trailing slashes: {@code /a/b/} is {@code a/b}, {@code /} is {@code ""}. */
+    static String strip(String path) {
+        int s = 0;
+        int e = path.length();
+        while (s < e && path.charAt(s) == '/') {
+            s++;
+        }
+        while (e > s && path.charAt(e - 1) == '/') {
+            e--;
+        }
+        return path.substring(s, e);
+    }
+
+    /** The last name of {@code path}: {@code c} for {@code a/b/c/}; {@code ""} for the home folder. */
+    static String name(String path) {
+        String p = strip(path);
+        int slash = p.lastIndexOf('/');
+        return slash < 0 ? p : p.substring(slash + 1);
+    }
+
+    /** The folder holding {@code path}: {@code a/b} for {@code a/b/c}; {@code ""} for a top-level name. */
+    static String parent(String path) {
+        String p = strip(path);
+        int slash = p.lastIndexOf('/');
+        return slash < 0 ? "" : p.substring(0, slash);
+    }
+
+    /** {@code /x} for showing a path to a person: the home folder is {@code /}. */
+    static String shown(String path) {
+        return "/" + strip(path);
+    }
+
+    /**
+     * Whether {@code name}, as a server listed it, is safe as one local file name: not empty,
+     * not {@code .} or {@code ..}, no separator or NUL. A listing is data from the network; a
+     * hostile server must not steer a recursive download outside its target folder.
+     */
+    static boolean isSafeName(String name) {
+        return !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0
+                && name.indexOf('\\') < 0 && name.indexOf('\0') < 0;
+    }
+
+    /**
+     * {@code arg} against the working folder {@code cwd} (both relative to the home folder):
+     * an argument starting with {@code /} starts at the home folder; {@code .} and {@code ..}
+     * segments are worked out here (the server refuses {@code ..}).
+     *
+     * @throws IllegalArgumentException {@code ..} would leave the home folder
+     */
+    static String resolve(String cwd, String arg) {
+        Deque<String> parts = new ArrayDeque<>();
+        if (!arg.startsWith("/")) {
+            for (String p : strip(cwd).split("/")) {
+                if (!p.isEmpty()) {
+                    parts.addLast(p);
+                }
+            }
+        }
+        for (String p : arg.split("/")) {
+            if (p.isEmpty() || p.equals(".")) {
+                continue;
+            }
+            if (p.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw new IllegalArgumentException("'" + arg + "' leads above your home folder (/)");
+                }
+                parts.removeLast();
+            } else {
+                parts.addLast(p);
+            }
+        }
+        return String.join("/", parts);
+    }
+}
