@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FileOpsFuzzTest {
     static final long SHORT_RUN_INPUTS = 1_500;
     static final long DEFAULT_SEED = 0xF11E5L;
+    /** Outcomes listed in the report; the rest are counted. */
+    static final int TOP_OUTCOMES = 60;
 
     @TempDir
     Path tmp;
@@ -58,8 +60,19 @@ class FileOpsFuzzTest {
         sb.append("  mutated from the corpus: ").append(f.mutatedInputs).append(", answers ok ").append(f.answersOk)
                 .append(", errors ").append(f.answersError).append(", decided by the path rules ").append(f.oracleChecked).append('\n');
         sb.append("  distinct outcomes (op, session, code, message shape): ").append(f.outcomes.size()).append('\n');
+        Map<String, long[]> perOp = new java.util.TreeMap<>(); // op -> ok, errors, distinct outcomes
         for (Map.Entry<String, Long> e : f.outcomes.entrySet()) {
-            sb.append("    ").append(String.format("%7d", e.getValue())).append("  ").append(e.getKey()).append('\n');
+            String[] w = e.getKey().split(" ");
+            long[] c = perOp.computeIfAbsent(w[0], k -> new long[3]);
+            c[e.getKey().endsWith(" ok") ? 0 : 1] += e.getValue();
+            c[2]++;
+        }
+        perOp.forEach((op, c) -> sb.append(String.format("    %-8s ok %7d  refused %7d  in %5d distinct outcomes%n", op, c[0], c[1], c[2])));
+        sb.append("  most frequent outcomes:\n");
+        f.outcomes.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(TOP_OUTCOMES)
+                .forEach(e -> sb.append("    ").append(String.format("%7d", e.getValue())).append("  ").append(e.getKey()).append('\n'));
+        if (f.outcomes.size() > TOP_OUTCOMES) {
+            sb.append("    ... and ").append(f.outcomes.size() - TOP_OUTCOMES).append(" rarer ones\n");
         }
         sb.append("  failures: ").append(f.failures()).append(' ').append(f.failuresByCategory).append('\n');
         for (String r : f.failureReports) {

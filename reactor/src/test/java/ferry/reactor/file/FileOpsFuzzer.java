@@ -355,7 +355,8 @@ final class FileOpsFuzzer implements AutoCloseable {
             if (i > 0) {
                 sb.append(' ');
             }
-            sb.append(words[i].length() > 24 ? words[i].substring(0, 24) : words[i]);
+            // a word with anything but letters and punctuation is a path the message names
+            sb.append(words[i].matches("[A-Za-z\"#(),;'=-]*") ? words[i] : "_");
         }
         return sb.toString();
     }
