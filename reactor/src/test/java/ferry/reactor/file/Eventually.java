@@ -17,10 +17,15 @@ final class Eventually {
     }
 
     static void until(BooleanSupplier cond, String what) throws InterruptedException {
+        until(cond, () -> what);
+    }
+
+    /** As {@link #until(BooleanSupplier, String)}, describing the state at the time of failure. */
+    static void until(BooleanSupplier cond, java.util.function.Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_SECONDS);
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                fail(what + " not met within " + LIMIT_SECONDS + " s");
+                fail(what.get() + " not met within " + LIMIT_SECONDS + " s");
             }
             Thread.sleep(2); // polling for another thread's event, not a timing assumption
         }
