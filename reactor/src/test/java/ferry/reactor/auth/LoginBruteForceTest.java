@@ -123,7 +123,7 @@ class LoginBruteForceTest {
         long failuresBefore = f.auth.failedLogins();
         int lines = f.logLines.size();
         p.finishWrong(p.start(user));
-        until(() -> f.auth.failedLogins() == failuresBefore + 1);
+        until(() -> f.auth.failedLogins() == failuresBefore + 1 && heldBack(lines).size() == 1); // counted, then logged
         long held = heldBack(lines).get(0)[1];
         if (held > 0) {
             assertEquals(1, f.auth.heldAnswers());
@@ -178,7 +178,7 @@ class LoginBruteForceTest {
                     peers.get(i).finishWrong(firsts.get(i));
                 }
                 guesses += peers.size();
-                until(() -> f.auth.failedLogins() == failuresBefore + peers.size());
+                until(() -> f.auth.failedLogins() == failuresBefore + peers.size() && heldBack(lines).size() == peers.size());
                 List<long[]> held = heldBack(lines);
                 long heldNow = held.stream().filter(h -> h[1] > 0).count();
                 assertEquals(heldNow, f.auth.heldAnswers(), "round " + round);
@@ -272,7 +272,8 @@ class LoginBruteForceTest {
      */
     private List<long[]> heldBack(int from) {
         List<long[]> out = new ArrayList<>();
-        List<String> lines = f.logLines.subList(from, f.logLines.size());
+        List<String> all = new ArrayList<>(f.logLines); // a snapshot: the loop may be logging right now
+        List<String> lines = all.subList(Math.min(from, all.size()), all.size());
         for (String l : lines) {
             if (!l.contains("login failed")) {
                 continue;
