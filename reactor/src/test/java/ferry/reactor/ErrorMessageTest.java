@@ -31,6 +31,36 @@ class ErrorMessageTest {
         assertEquals(Call.MAX_ERROR_MESSAGE_CHARS - 1 + 3, shifted.length(), "cut before the pair that straddles the limit");
     }
 
+    /**
+     * {@code --max-header} limits what the server accepts, not what it answers: with it at its
+     * minimum, an answer longer than that (a STAT of a long file name) and an ERROR quoting a long
+     * value still arrive. Both used to fail to encode on the loop, and the client waited for ever.
+     */
+    @Test
+    void answersAreNotBoundByTheLimitOnRequests() throws Exception {
+        ServerConfig cfg = TestServers.config().frameLimits(ferry.protocol.FrameLimits.DEFAULT.withMaxHeaderBytes(256)).build();
+        String name = "n".repeat(255);
+        FerryServer server = TestServers.start(cfg, ctx -> {
+            ctx.register("LONG", call -> {
+                call.reply(Header.reply("LONG", call.id()).put("name", name).put("more", name));
+                return null;
+            });
+            ctx.register("FAIL_LONG", call -> {
+                throw OpException.notFound("no such file: " + name);
+            });
+        });
+        try (FerryClient c = FerryClient.connect("127.0.0.1", server.port(),
+                ferry.client.ClientOptions.defaults().withReadTimeoutMillis(10_000))) {
+            assertEquals(name, c.call(Header.op("LONG")).getString("more", null));
+            RemoteException e = assertThrows(RemoteException.class, () -> c.call(Header.op("FAIL_LONG")));
+            assertEquals("not_found", e.code());
+            assertTrue(c.ping() > 0);
+            assertEquals(0, server.loopErrors());
+        } finally {
+            server.stop(2, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void anErrorWithAnUnsendableMessageStillArrivesAndTheConnectionGoesOn() throws Exception {
         FerryServer server = TestServers.start(TestServers.config().build(), ctx -> {
