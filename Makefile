@@ -4,7 +4,7 @@ MVN_FLAGS  ?= -B -q
 JAR        := reactor/target/ferry.jar
 SOURCES    := $(shell find protocol/src/main reactor/src/main -type f 2>/dev/null) pom.xml protocol/pom.xml reactor/pom.xml
 
-.PHONY: build run test clean fuzz bench-dribble bench-files
+.PHONY: build run test clean fuzz fuzz-frames fuzz-files bench-dribble bench-files
 
 ## build: compile and package bin/ferry's jar (skips tests)
 build: $(JAR)
@@ -63,13 +63,32 @@ ceiling:
 benchmarks: $(LOADTEST_JAR) $(BENCH_JAR)
 	loadtest/scripts/benchmarks.sh
 
-## fuzz: long run of the frame decoder / JSON reader fuzzer (FUZZ_INPUTS inputs); prints protocol/target/fuzz-report.txt
+## fuzz: long runs of every fuzzer: the frame decoder / JSON reader, then the file, login and exec services
+fuzz: fuzz-frames fuzz-files
+
+## fuzz-frames: long run of the frame decoder / JSON reader fuzzer (FUZZ_INPUTS inputs); prints protocol/target/fuzz-report.txt
 FUZZ_INPUTS ?= 1000000
 FUZZ_SEED   ?= 15933478
-fuzz:
+fuzz-frames:
 	$(MVN) $(MVN_FLAGS) test -pl protocol -Dtest=FrameFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
 	  -Dferry.fuzz.iterations=$(FUZZ_INPUTS) -Dferry.fuzz.seed=$(FUZZ_SEED); status=$$?; \
 	  cat protocol/target/fuzz-report.txt; exit $$status
+
+## fuzz-files: long runs of the service fuzzers through a real server: file-op requests (FUZZ_FILE_INPUTS),
+##             the path resolver on a trap tree (FUZZ_PATH_INPUTS), login (FUZZ_AUTH_INPUTS), exec
+##             (FUZZ_EXEC_INPUTS); a few minutes; prints reactor/target/{file,path,auth,exec}-fuzz-report.txt
+FUZZ_FILE_INPUTS ?= 100000
+FUZZ_PATH_INPUTS ?= 300000
+FUZZ_AUTH_INPUTS ?= 50000
+FUZZ_EXEC_INPUTS ?= 3000
+FUZZ_REPORTS     := $(foreach r,file path auth exec,reactor/target/$(r)-fuzz-report.txt)
+fuzz-files:
+	@rm -f $(FUZZ_REPORTS)
+	$(MVN) $(MVN_FLAGS) test -pl reactor -am -Dtest='FileOpsFuzzTest,PathResolverFuzzTest,AuthFuzzTest,ExecFuzzTest' \
+	  -Dsurefire.failIfNoSpecifiedTests=false -Dferry.fuzz.seed=$(FUZZ_SEED) \
+	  -Dferry.fuzz.files.inputs=$(FUZZ_FILE_INPUTS) -Dferry.fuzz.paths.inputs=$(FUZZ_PATH_INPUTS) \
+	  -Dferry.fuzz.auth.inputs=$(FUZZ_AUTH_INPUTS) -Dferry.fuzz.exec.inputs=$(FUZZ_EXEC_INPUTS); status=$$?; \
+	  for r in $(FUZZ_REPORTS); do [ -f $$r ] && { cat $$r; echo; }; done; exit $$status
 
 ## bench-dribble: other clients' PING latency quiet vs with 1,000 one-byte-a-second dribblers (docs/BENCHMARKS.md, Slow peers)
 DRIBBLE_ARGS ?=

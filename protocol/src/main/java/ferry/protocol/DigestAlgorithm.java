@@ -86,7 +86,9 @@ public enum DigestAlgorithm {
                     + hexLength() + " hex digits of " + wireName + " (got " + hex.length() + " characters)");
         }
         for (int i = 0; i < hex.length(); i++) {
-            if (Character.digit(hex.charAt(i), 16) < 0) {
+            char c = hex.charAt(i);
+            // Character.digit also takes other scripts' digits ('\u0663' is 3): only ASCII hex is a digest
+            if (c > 'f' || Character.digit(c, 16) < 0) {
                 throw new ProtocolException(ProtocolException.BAD_REQUEST,
                         "field \"" + field + "\" must be hex digits (bad character at " + i + ")");
             }

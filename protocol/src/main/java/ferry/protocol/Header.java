@@ -291,7 +291,14 @@ public final class Header {
         } catch (IllegalArgumentException e) {
             text = v.getClass().getSimpleName();
         }
-        return text.length() <= MAX_QUOTED_VALUE_CHARS ? text : text.substring(0, MAX_QUOTED_VALUE_CHARS) + "...";
+        if (text.length() <= MAX_QUOTED_VALUE_CHARS) {
+            return text;
+        }
+        int end = MAX_QUOTED_VALUE_CHARS;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--; // never half a character: the message must stay encodable as UTF-8
+        }
+        return text.substring(0, end) + "...";
     }
 
     /** An unmodifiable ordered view of the fields (allocates; for logs and tests). */

@@ -245,6 +245,26 @@ class HeaderTest {
         assertEquals(h, Header.fromMap(castMap(Json.parse(h.toString()))));
     }
 
+    /** Found by the file-ops fuzzer: the quoted value was cut inside a surrogate pair, which UTF-8 cannot carry. */
+    @Test
+    void typeErrorsQuoteLongValuesWithoutSplittingACharacter() {
+        for (String prefix : new String[] {"", "x"}) {
+            Header h = Header.op("PUT").put("fileSize", Map.of("path", prefix + "\ud83d\ude00".repeat(100)));
+            ProtocolException e = assertThrows(ProtocolException.class, () -> h.requireLong("fileSize"));
+            String m = e.getMessage();
+            assertTrue(m.contains("..."), m);
+            for (int i = 0; i < m.length(); i++) {
+                char c = m.charAt(i);
+                if (Character.isHighSurrogate(c)) {
+                    assertTrue(i + 1 < m.length() && Character.isLowSurrogate(m.charAt(++i)), "lone high surrogate in " + m);
+                } else {
+                    assertFalse(Character.isLowSurrogate(c), "lone low surrogate in " + m);
+                }
+            }
+            Json.write(m); // encodable
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> castMap(Object o) {
         return (Map<String, Object>) o;

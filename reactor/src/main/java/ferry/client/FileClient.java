@@ -6,7 +6,9 @@ import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.Header;
 import ferry.protocol.Json;
 import ferry.protocol.ProtocolException;
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -242,6 +244,10 @@ public final class FileClient {
                 while (client.readBodyChunk(r)) {
                     // the receiver writes each chunk
                 }
+            } catch (EOFException | SocketException e) {
+                // The server can only end a body early by closing (a file that shrank under it, a
+                // stop): say which download, how far it got, and where its bytes are.
+                throw cutOff(e, remote, r.pos, fileSize, part);
             }
             if (r.pos != fileSize) {
                 throw new ProtocolException("body ended at " + r.pos + " of " + fileSize + " bytes");
@@ -261,6 +267,16 @@ public final class FileClient {
         }
         Files.move(part, local, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return new TransferResult(fileSize, have, count, System.nanoTime() - t0, alg.wireName(), actual);
+    }
+
+    /** The same kind of exception as {@code e}, naming the download and what is kept of it. */
+    private static IOException cutOff(IOException e, String remote, long got, long fileSize, Path part) {
+        String m = "download of " + remote + " cut off after " + got + " of " + fileSize + " bytes: "
+                + (e.getMessage() == null ? "connection lost" : e.getMessage())
+                + " (the bytes so far are kept in " + part + "; downloading again resumes from there)";
+        IOException wrapped = e instanceof EOFException ? new EOFException(m) : new SocketException(m);
+        wrapped.initCause(e);
+        return wrapped;
     }
 
     /** Writes body chunks at their offsets, feeds the digest, reports progress. */

@@ -99,6 +99,7 @@ public final class EventLoop {
 
     private volatile Thread thread;
     private volatile boolean running;
+    private volatile long iterations; // written by the loop thread only, read by tests and stats
 
     /** Told about every error the loop survives (for logs). Called on the loop thread. */
     @FunctionalInterface
@@ -210,6 +211,11 @@ public final class EventLoop {
         return errors.get();
     }
 
+    /** Passes of the loop so far (see {@link FerryServer#loopIterations()}). Safe from any thread. */
+    public long iterations() {
+        return iterations;
+    }
+
     /** Times the selector was replaced after spinning on empty selects. */
     public long selectorRebuilds() {
         return selectorRebuilds.get();
@@ -248,6 +254,7 @@ public final class EventLoop {
 
     /** One pass of the loop; package-private so tests can step a loop they drive themselves. */
     void iterate() {
+        iterations++; // one writer: no lost updates; a volatile store per select is noise
         try {
             long timeoutMillis = selectTimeoutMillis();
             long before = System.nanoTime(); // real time: the spin guard measures the OS, not the app clock

@@ -2,6 +2,7 @@ package ferry.reactor;
 
 import ferry.protocol.ErrorCode;
 import ferry.protocol.FrameEncoder;
+import ferry.protocol.FrameLimits;
 import ferry.protocol.Header;
 import ferry.protocol.Preamble;
 import java.io.IOException;
@@ -179,7 +180,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         connectionsByLoop = new List[config.loops()];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new EventLoop("ferry-loop-" + i, config.clock(), config.readBufferBytes(),
-                    config.poolBufferBytes(), config.maxPooledBuffers(), config.frameLimits().maxHeaderBytes(),
+                    config.poolBufferBytes(), config.maxPooledBuffers(), outboundHeaderBytes(),
                     (where, error) -> log.warn("loop error in " + where + ": " + error, error));
             connectionsByLoop[i] = new ArrayList<>();
         }
@@ -228,11 +229,34 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         return state == State.RUNNING;
     }
 
+    /**
+     * Largest header the server sends. {@code --max-header} limits what the server accepts (its
+     * memory per connection); answers are bounded by what clients accept, the protocol's default,
+     * unless the operator allows more. Tying the two made a STAT of a 200-byte name fail to encode
+     * under {@code --max-header 256}, and then its ERROR too, leaving the client waiting for ever.
+     */
+    private int outboundHeaderBytes() {
+        return Math.max(config.frameLimits().maxHeaderBytes(), FrameLimits.DEFAULT_MAX_HEADER_BYTES);
+    }
+
     /** Errors the loops survived, summed. */
     public long loopErrors() {
         long n = 0;
         for (EventLoop l : loops) {
             n += l.errors();
+        }
+        return n;
+    }
+
+    /**
+     * Passes the loops made, summed. A loop that spins (wakes with nothing to do, over and over)
+     * shows as a count racing ahead of the work done: tests compare it with the events they caused
+     * instead of measuring CPU time.
+     */
+    public long loopIterations() {
+        long n = 0;
+        for (EventLoop l : loops) {
+            n += l.iterations();
         }
         return n;
     }

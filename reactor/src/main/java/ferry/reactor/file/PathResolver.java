@@ -95,7 +95,7 @@ final class PathResolver {
             int nameBytes = utf8Length(seg);
             if (nameBytes > maxNameBytes) {
                 throw bad("a name in the " + what + " is " + nameBytes + " bytes of UTF-8, over the limit of "
-                        + maxNameBytes + ": \"" + seg.substring(0, Math.min(40, seg.length())) + "...\"");
+                        + maxNameBytes + ": \"" + seg.substring(0, quotedEnd(seg)) + "...\"");
             }
             if (!trusted && UploadTemps.isTempName(seg)) {
                 throw OpException.forbidden("\"" + seg + "\" is reserved for uploads in progress");
@@ -159,6 +159,15 @@ final class PathResolver {
     public String rootRelative(Path real) {
         Path rel = realRoot.relativize(real);
         return rel.toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    /** Characters of an over-long name quoted in the refusal. */
+    private static final int QUOTED_NAME_CHARS = 40;
+
+    /** Where to cut {@code seg} for quoting: never inside a surrogate pair (the message must stay valid UTF-8). */
+    private static int quotedEnd(String seg) {
+        int end = Math.min(QUOTED_NAME_CHARS, seg.length());
+        return end < seg.length() && Character.isHighSurrogate(seg.charAt(end - 1)) ? end - 1 : end;
     }
 
     private static OpException bad(String message) {

@@ -4,6 +4,7 @@ import ferry.client.FerryClient;
 import ferry.client.FileClient;
 import ferry.reactor.FerryServer;
 import ferry.reactor.ServerConfig;
+import ferry.reactor.ServerLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -26,11 +27,17 @@ final class FileTestServer implements AutoCloseable {
 
     static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server, Consumer<FileServiceConfig.Builder> files)
             throws Exception {
+        return start(root, server, files, ServerLog.NONE);
+    }
+
+    /** As {@link #start(Path, Consumer, Consumer)}, logging to {@code log} (tests read what the server logged). */
+    static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server, Consumer<FileServiceConfig.Builder> files,
+                                ServerLog log) throws Exception {
         ServerConfig.Builder sb = ServerConfig.builder().port(0);
         server.accept(sb);
         FileServiceConfig.Builder fb = FileServiceConfig.builder(root).tempSweepIntervalMillis(0);
         files.accept(fb);
-        FerryServer s = new FerryServer(sb.build());
+        FerryServer s = new FerryServer(sb.build(), log);
         FileService svc = new FileService(fb.build());
         s.install(svc);
         s.start();
