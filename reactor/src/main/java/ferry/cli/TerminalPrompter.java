@@ -4,10 +4,6 @@ import ferry.client.CredentialsResolver;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -66,33 +62,16 @@ final class TerminalPrompter implements CredentialsResolver.Prompter {
 
     /** One line from the terminal as characters (never a String: it may be a password). */
     private static char[] readTtyLine(RandomAccessFile tty) throws IOException {
-        byte[] bytes = new byte[MAX_LINE_BYTES];
-        int len = 0;
+        char[] line;
         try {
-            int b;
-            while ((b = tty.read()) >= 0 && b != '\n') {
-                if (len == bytes.length) {
-                    throw new IOException("the line typed is longer than " + MAX_LINE_BYTES + " bytes");
-                }
-                bytes[len++] = (byte) b;
-            }
-            if (b < 0 && len == 0) {
-                throw new IOException("no input (end of file at the prompt)");
-            }
-            if (len > 0 && bytes[len - 1] == '\r') {
-                len--;
-            }
-            CharBuffer cb = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, len));
-            char[] out = new char[cb.remaining()];
-            cb.get(out);
-            Arrays.fill(cb.array(), '\0');
-            return out;
-        } catch (CharacterCodingException e) {
-            throw new IOException("what was typed is not valid UTF-8");
-        } finally {
-            Arrays.fill(bytes, (byte) 0);
+            line = SecretLine.read(tty::read, MAX_LINE_BYTES);
+        } catch (SecretLine.BadLineException e) {
+            throw new IOException("the line typed is " + e.getMessage());
         }
+        if (line == null) {
+            throw new IOException("no input (end of file at the prompt)");
+        }
+        return line;
     }
 
     /** Runs {@code stty MODE} on the terminal; failing to turn echo off is an error, not a shown password. */

@@ -10,11 +10,6 @@ import ferry.reactor.auth.UserStore;
 import ferry.reactor.auth.Users;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -347,33 +342,16 @@ final class UserCommand extends Command {
 
     /** The first line of {@code in} (without its line end) as characters, never as a String. */
     static char[] readLine(InputStream in) throws IOException, CliException {
-        byte[] bytes = new byte[MAX_PASSWORD_BYTES];
-        int len = 0;
-        int b;
+        char[] line;
         try {
-            while ((b = in.read()) >= 0 && b != '\n') {
-                if (len == bytes.length) {
-                    throw new CliException("the password line on stdin is longer than " + MAX_PASSWORD_BYTES + " bytes");
-                }
-                bytes[len++] = (byte) b;
-            }
-            if (len > 0 && bytes[len - 1] == '\r') {
-                len--;
-            }
-            if (len == 0) {
-                throw new CliException("no password on stdin (--password-stdin reads its first line)");
-            }
-            CharBuffer cb = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, len));
-            char[] out = new char[cb.remaining()];
-            cb.get(out);
-            Arrays.fill(cb.array(), '\0');
-            return out;
-        } catch (CharacterCodingException e) {
-            throw new CliException("the password on stdin is not valid UTF-8");
-        } finally {
-            Arrays.fill(bytes, (byte) 0);
+            line = SecretLine.read(in::read, MAX_PASSWORD_BYTES);
+        } catch (SecretLine.BadLineException e) {
+            throw new CliException("the password line on stdin is " + e.getMessage());
         }
+        if (line == null || line.length == 0) {
+            throw new CliException("no password on stdin (--password-stdin reads its first line)");
+        }
+        return line;
     }
 
     private static String describe(Set<Right> r) {
