@@ -26,7 +26,8 @@ import java.util.EnumSet;
  * One PUT in progress: streams the request body into a temp file next to the target, and on
  * completion forces it to disk, checks its digest and renames it into place atomically.
  *
- * <p>Body path: the loop copies each body chunk into a pooled direct buffer; full buffers go to
+ * <p>Body path: the connection reads body bytes from the socket straight into a pooled direct
+ * buffer ({@link #readBuffer}; chunks that came with the header are copied in); full buffers go to
  * an {@link UploadWriter}, which writes them in order on workers (big uploads with
  * {@code O_DIRECT}, past the page cache) and feeds the digest on another worker at the same
  * time, so the loop never touches the disk. When the upload holds its quota of buffers the loop
@@ -199,6 +200,30 @@ final class Upload implements BodySink {
                 }
             }
             default -> chunk.position(chunk.limit()); // failed or suspended: the rest is dropped
+        }
+    }
+
+    /** The connection reads body bytes straight into the filling buffer: no copy on the loop. */
+    @Override
+    public ByteBuffer readBuffer() {
+        if (state != State.OPENING && state != State.RECEIVING) {
+            return null; // failed or suspended: the core drops the rest through onData
+        }
+        if (filling == null) {
+            filling = newBuffer();
+        }
+        return filling;
+    }
+
+    @Override
+    public void onDataRead(int n) {
+        received += n;
+        if (!filling.hasRemaining()) {
+            queue(filling.flip());
+            filling = null;
+        }
+        if (buffersHeld() >= maxBuffers) {
+            pause();
         }
     }
 
