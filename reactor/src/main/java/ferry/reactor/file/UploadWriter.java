@@ -170,12 +170,12 @@ final class UploadWriter {
 
     private void wrote(Slot[] batch, long bytes, Throwable error) {
         writing = false;
-        if (error != null) {
-            fail(error, false);
-            return;
-        }
         if (failed) {
             releaseIfStopped();
+            return;
+        }
+        if (error != null) {
+            fail(error, false);
             return;
         }
         for (Slot s : batch) {
@@ -270,10 +270,16 @@ final class UploadWriter {
         hashing = true;
         MessageDigest md = digest;
         boolean taken = workers.tryExecute(() -> {
-            for (ByteBuffer b : bufs) {
-                md.update(b);
+            Throwable err = null;
+            try {
+                for (ByteBuffer b : bufs) {
+                    md.update(b);
+                }
+            } catch (Throwable t) {
+                err = t; // never expected of a MessageDigest; reported rather than leaving the upload hanging
             }
-            loop.execute(() -> hashed(batch));
+            Throwable e = err;
+            loop.execute(() -> hashed(batch, e));
         });
         if (!taken) {
             hashing = false;
@@ -281,10 +287,14 @@ final class UploadWriter {
         }
     }
 
-    private void hashed(Slot[] batch) {
+    private void hashed(Slot[] batch, Throwable error) {
         hashing = false;
         if (failed) {
             releaseIfStopped();
+            return;
+        }
+        if (error != null) {
+            fail(error, false);
             return;
         }
         for (Slot s : batch) {

@@ -145,6 +145,37 @@ class DirectUploadTest {
         }
     }
 
+    /** A disk that fills up under direct writes: a clear error, no temp left, the server goes on. */
+    @Test
+    void aDiskThatFillsUpUnderDirectWritesFailsCleanly() throws Exception {
+        ResumeTest.Events events = new ResumeTest.Events();
+        DirectOpens opens = new DirectOpens();
+        int mib = 1024 * 1024;
+        // Writes to upload temps (both channels) fail past 1 MiB, as on a full disk.
+        FileOpener fullDisk = (path, options) -> {
+            FileChannel ch = opens.open(path, options);
+            return UploadTemps.isTempName(path.getFileName().toString()) ? new FailingChannel(ch, mib) : ch;
+        };
+        Path local = Files.createDirectories(tmp.resolve("local"));
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> { },
+                f -> f.opener(fullDisk).events(events).uploadDirectIoMinBytes(0).uploadBufferBytes(BUFFER));
+             FerryClient c = s.connect()) {
+            Path src = TestData.write(local.resolve("big"), 3L * mib, 4);
+            FileClient files = s.files(c);
+            ferry.client.RemoteException e = assertThrows(ferry.client.RemoteException.class, () -> files.upload(src, "big"));
+            assertEquals("io_error", e.code());
+            assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+            assertEquals("big:io_error", ResumeTest.Events.next(events.failed));
+            assertEquals(1, opens.direct.get(), "the upload was writing directly");
+            assertEquals(java.util.List.of(), ResumeTest.temps(s.root), "the temp is removed");
+            assertFalse(Files.exists(s.root.resolve("big")));
+            Path small = TestData.write(local.resolve("small"), 1000, 5);
+            files.upload(small, "small"); // the same connection goes on
+            assertEquals(-1, TestData.mismatch(small, s.root.resolve("small")));
+            assertEquals(0, s.server.loopErrors());
+        }
+    }
+
     // ---- UploadWriter.write, without sockets --------------------------------------------------------
 
     private static ByteBuffer aligned(byte[] content, int from, int len) {
