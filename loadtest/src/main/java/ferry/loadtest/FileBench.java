@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
  * (sender on core 0, receiver on core 1, like a Ferry download), a GET of the big cached file to a
  * client that discards what it reads in 64 KiB reads, a GET saved to disk and verified (the
  * FileClient defaults: SHA-256, fsync, rename), a {@code dd} write of the same size with
- * {@code conv=fsync}, PUTs, and 100 concurrent downloads. Then PING latency during a cold
+ * {@code conv=fsync} (the reference for saved downloads) and one with {@code oflag=direct} (what
+ * the disk takes: the reference for uploads, which the server writes with O_DIRECT), PUTs, and
+ * 100 concurrent downloads. Then PING latency during a cold
  * download, with and without read-ahead. Prints medians and ratios as Markdown.
  *
  * <p>{@code run --dir DIR [--size 2g] [--rounds 5] [--clients 100] [--out FILE]}
@@ -124,7 +126,8 @@ public final class FileBench {
                 record("iperf3", iperf(false));
                 record("GET to a discarding client (64 KiB reads)", getDiscard(a.port, 0, size));
                 record("GET saved to disk + SHA-256 verified (fsync, rename)", getSaved(a.port, cli));
-                record("dd write of the same size (conv=fsync)", dd(cli));
+                record("dd write of the same size (conv=fsync)", dd(cli, false));
+                record("dd O_DIRECT write of the same size (oflag=direct, conv=fsync)", dd(cli, true));
                 record("PUT, SHA-256 verified, fsync (defaults)", put(a.port, src, true));
                 record("PUT, unverified, no fsync", put(noSync.port, src, false));
                 record("PUT, SHA-256 verified, no fsync", put(noSync.port, src, true));
@@ -218,12 +221,21 @@ public final class FileBench {
         }
     }
 
-    private double dd(Path cli) throws Exception {
+    /**
+     * dd of the file's size to the client's folder, through the page cache (what a saved download
+     * is compared with) or with O_DIRECT (what the disk itself takes: the reference for uploads,
+     * which the server writes with O_DIRECT).
+     */
+    private double dd(Path cli, boolean direct) throws Exception {
         Path out = cli.resolve("dd.bin");
         long mib = size >> 20;
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder("taskset", "-c", "1", "dd", "if=/dev/zero", "of=" + out, "bs=1M",
-                "count=" + mib, "conv=fsync").redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", "1", "dd", "if=/dev/zero", "of=" + out, "bs=1M",
+                "count=" + mib, "conv=fsync"));
+        if (direct) {
+            cmd.add("oflag=direct");
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException("dd failed: " + text);
@@ -392,14 +404,19 @@ public final class FileBench {
         sb.append("| scenario | median GB/s | all runs GB/s | vs iperf3 -Z | vs dd | goal |\n|---|---|---|---|---|---|\n");
         List<Double> zcRuns = results.get("iperf3 -Z");
         List<Double> ddRuns = results.get("dd write of the same size (conv=fsync)");
+        double ddDirect = median(results.get("dd O_DIRECT write of the same size (oflag=direct, conv=fsync)"));
+        List<Double> ddDirectRuns = results.get("dd O_DIRECT write of the same size (oflag=direct, conv=fsync)");
         for (Map.Entry<String, List<Double>> e : results.entrySet()) {
             double m = median(e.getValue());
             StringBuilder all = new StringBuilder();
             for (double v : e.getValue()) {
                 all.append(all.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", v / 1e9));
             }
-            boolean disk = e.getKey().startsWith("GET saved") || e.getKey().startsWith("dd");
-            String vsDd = disk ? String.format(Locale.ROOT, "%.2f (%.2f)", m / dd, pairedRatio(e.getValue(), ddRuns)) : "";
+            boolean disk = e.getKey().startsWith("GET saved") || e.getKey().startsWith("dd write");
+            boolean direct = e.getKey().startsWith("PUT") || e.getKey().startsWith("dd O_DIRECT");
+            String vsDd = disk ? String.format(Locale.ROOT, "%.2f (%.2f)", m / dd, pairedRatio(e.getValue(), ddRuns))
+                    : direct ? String.format(Locale.ROOT, "%.2f (%.2f) of O_DIRECT dd", m / ddDirect,
+                            pairedRatio(e.getValue(), ddDirectRuns)) : "";
             sb.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %.2f (%.2f) | %s | %s |%n", e.getKey(), m / 1e9, all,
                     m / zc, pairedRatio(e.getValue(), zcRuns), vsDd, goals.getOrDefault(e.getKey(), "")));
         }

@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * prints {@code PORT n} when it listens and stops when its standard input closes (so the
  * orchestrator that started it stops it by closing the pipe, and it never outlives it).
  *
- * <p>{@code serve --root DIR [--read-ahead BYTES] [--no-sync]}
+ * <p>{@code serve --root DIR [--read-ahead BYTES] [--no-sync] [--direct-min BYTES] [--upload-buffer BYTES]
+ * [--upload-buffers N] [--write-budget BYTES] [--sndbuf BYTES]}
  */
 final class FileBenchServer {
     private FileBenchServer() {}
@@ -25,11 +26,20 @@ final class FileBenchServer {
         FileServiceConfig.Builder files = null;
         long readAhead = FileServiceConfig.DEFAULT_READ_AHEAD_BYTES;
         boolean sync = FileServiceConfig.DEFAULT_SYNC_ON_COMMIT;
+        long directMin = FileServiceConfig.DEFAULT_UPLOAD_DIRECT_IO_MIN_BYTES;
+        int uploadBuffer = FileServiceConfig.DEFAULT_UPLOAD_BUFFER_BYTES;
+        int uploadBuffers = FileServiceConfig.DEFAULT_UPLOAD_BUFFERS_PER_UPLOAD;
+        ServerConfig.Builder net = ServerConfig.builder().port(0);
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
                 case "--read-ahead" -> readAhead = Long.parseLong(args[++i]);
                 case "--no-sync" -> sync = false;
+                case "--direct-min" -> directMin = Long.parseLong(args[++i]);
+                case "--upload-buffer" -> uploadBuffer = Integer.parseInt(args[++i]);
+                case "--upload-buffers" -> uploadBuffers = Integer.parseInt(args[++i]);
+                case "--write-budget" -> net.maxBytesPerWriteEvent(Long.parseLong(args[++i]));
+                case "--sndbuf" -> net.socketSendBufferBytes(Integer.parseInt(args[++i]));
                 default -> throw new IllegalArgumentException("serve: unknown option " + args[i]);
             }
         }
@@ -37,8 +47,9 @@ final class FileBenchServer {
             throw new IllegalArgumentException("serve: --root DIR is required");
         }
         files = FileServiceConfig.builder(root).readAheadBytes(readAhead).syncOnCommit(sync)
-                .digestAlgorithm(DigestAlgorithm.SHA_256);
-        FerryServer server = new FerryServer(ServerConfig.builder().port(0).build(), ServerLog.NONE);
+                .digestAlgorithm(DigestAlgorithm.SHA_256).uploadDirectIoMinBytes(directMin)
+                .uploadBufferBytes(uploadBuffer).uploadBuffersPerUpload(uploadBuffers);
+        FerryServer server = new FerryServer(net.build(), ServerLog.NONE);
         server.install(new FileService(files.build()));
         server.start();
         System.out.println("PORT " + server.port());

@@ -68,6 +68,22 @@ public final class FrameDecoder {
         return bodyRemaining;
     }
 
+    /**
+     * The caller consumed {@code n} bytes of the current body itself, without passing them
+     * through {@link #decode} (it read them from the socket straight into its own buffer). Once
+     * the body is complete, the next {@code decode} call (an empty buffer is enough) delivers
+     * {@link FrameSink#onFrameEnd}.
+     *
+     * @throws IllegalStateException not inside a body, or {@code n} is more than the body has left
+     */
+    public void skipBody(long n) {
+        if (state != State.READ_BODY || n < 0 || n > bodyRemaining) {
+            throw new IllegalStateException("cannot skip " + n + " body bytes in state " + state + " with "
+                    + bodyRemaining + " left");
+        }
+        bodyRemaining -= n;
+    }
+
     /** Frames completed so far. */
     public long framesDecoded() {
         return framesDecoded;

@@ -964,6 +964,70 @@ class FrameDecoderTest {
         }
     }
 
+    /** Counts what the decoder delivers, without RecordingSink's "whole body" check. */
+    static final class CountingSink implements FrameSink {
+        final List<String> ops = new ArrayList<>();
+        long bodyBytes;
+        int frameEnds;
+
+        @Override
+        public boolean onHeader(Header h) {
+            ops.add(h.op());
+            return true;
+        }
+
+        @Override
+        public boolean onBody(ByteBuffer chunk) {
+            bodyBytes += chunk.remaining();
+            chunk.position(chunk.limit());
+            return true;
+        }
+
+        @Override
+        public boolean onFrameEnd() {
+            frameEnds++;
+            return true;
+        }
+    }
+
+    /**
+     * A caller that reads part of a body itself (straight from the socket into its own buffer)
+     * tells the decoder with skipBody: the rest of the body and the next frame decode as if those
+     * bytes had gone through decode, and the frame ends exactly once.
+     */
+    @Test
+    void bodyBytesTakenByTheCallerAreSkipped() throws Exception {
+        byte[] ping = frame("{\"op\":\"PING\"}");
+        byte[] stream = concat(frame("{\"op\":\"PUT\",\"size\":1000}", new byte[1000]), ping);
+        int headerEnd = stream.length - 1000 - ping.length;
+        FrameDecoder d = new FrameDecoder(FrameLimits.DEFAULT.withExpectPreamble(false));
+        CountingSink sink = new CountingSink();
+        d.decode(ByteBuffer.wrap(stream, 0, headerEnd + 100), sink); // the header and 100 body bytes
+        assertEquals(900, d.bodyRemaining());
+        d.skipBody(700);                                             // 700 the caller read itself
+        assertEquals(200, d.bodyRemaining());
+        assertThrows(IllegalStateException.class, () -> d.skipBody(201), "never past the body's end");
+        d.decode(ByteBuffer.wrap(stream, headerEnd + 800, stream.length - headerEnd - 800), sink);
+        assertEquals(List.of("PUT", "PING"), sink.ops);
+        assertEquals(2, sink.frameEnds);
+        assertEquals(300, sink.bodyBytes, "only the bytes given to decode reach the sink");
+        assertThrows(IllegalStateException.class, () -> d.skipBody(1), "not inside a body");
+    }
+
+    /** The caller took the last body bytes: an empty decode delivers the frame's end, once. */
+    @Test
+    void anEmptyDecodeEndsABodyTheCallerFinished() throws Exception {
+        FrameDecoder d = new FrameDecoder(FrameLimits.DEFAULT.withExpectPreamble(false));
+        CountingSink sink = new CountingSink();
+        d.decode(ByteBuffer.wrap(frame("{\"op\":\"PUT\",\"size\":10}")), sink);
+        d.skipBody(10);
+        assertEquals(0, sink.frameEnds);
+        d.decode(ByteBuffer.allocate(0), sink);
+        d.decode(ByteBuffer.allocate(0), sink);
+        assertEquals(1, sink.frameEnds);
+        assertEquals(State.READ_LEN, d.state());
+    }
+
     static List<Byte> toList(byte[] b) {
         List<Byte> l = new ArrayList<>();
         for (byte x : b) {

@@ -14,6 +14,25 @@ public interface BodySink {
     /** The whole body has arrived. */
     void onEnd() throws Exception;
 
+    /**
+     * Optional: a buffer (direct, for socket I/O) the connection may read the next body bytes
+     * straight into, between its position and limit, sparing the copy out of the loop's shared
+     * read buffer; null (the default) to receive them through {@link #onData}. A sink that
+     * returns a buffer is told how much arrived in it through {@link #onDataRead}; the connection
+     * never reads past the body's end into it. Loop thread.
+     */
+    default ByteBuffer readBuffer() throws Exception {
+        return null;
+    }
+
+    /**
+     * {@code n} body bytes were read into the buffer {@link #readBuffer} returned (its position
+     * moved past them). Loop thread.
+     */
+    default void onDataRead(int n) throws Exception {
+        throw new IllegalStateException("onDataRead without a readBuffer");
+    }
+
     /** A sink that drops the body. */
     BodySink DISCARD = new BodySink() {
         @Override

@@ -214,6 +214,11 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         if (pauseMask != 0 || inputClosed || pendingInput != null) {
             return; // stale readiness from before a pause
         }
+        ByteBuffer direct = bodyReadBuffer();
+        if (direct != null) {
+            readBodyInto(direct);
+            return;
+        }
         ByteBuffer buf = loop.readBuffer();
         buf.clear();
         int n;
@@ -247,6 +252,71 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             // one 16 KiB direct buffer per connection (RSS that malloc keeps after they are freed).
             flushNow();
             return; // flushNow updated the interest set
+        }
+        updateInterest();
+    }
+
+    /** The body sink's own buffer, when we are inside a body whose sink offers one; else null. */
+    private ByteBuffer bodyReadBuffer() {
+        Call c = bodyCall;
+        BodySink sink = bodySink;
+        if (c == null || sink == null || c.isEnded() || c.isCancelled()
+                || decoder.state() != FrameDecoder.State.READ_BODY || decoder.bodyRemaining() == 0) {
+            return null;
+        }
+        try {
+            ByteBuffer b = sink.readBuffer();
+            return b != null && b.hasRemaining() ? b : null;
+        } catch (Throwable e) {
+            c.fail(e);
+            return null;
+        }
+    }
+
+    /**
+     * Reads body bytes from the socket straight into the body sink's buffer (one copy, kernel to
+     * that buffer, instead of two through the loop's read buffer), never past the body's end.
+     */
+    private void readBodyInto(ByteBuffer dst) {
+        int limit = dst.limit();
+        long left = decoder.bodyRemaining();
+        if (dst.remaining() > left) {
+            dst.limit(dst.position() + (int) left);
+        }
+        int n;
+        try {
+            n = transport.read(dst);
+        } catch (IOException e) {
+            close("read failed: " + e.getMessage());
+            return;
+        } finally {
+            dst.limit(limit);
+        }
+        if (n < 0) {
+            peerEof = true;
+            onInputClosed();
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        long now = loop.clock().nanoTime();
+        lastActivityNanos = now;
+        server.stats().bytesRead.add(n);
+        decoder.skipBody(n);
+        Call c = bodyCall;
+        try {
+            bodySink.onDataRead(n);
+        } catch (Throwable e) {
+            c.fail(e);
+        }
+        if (decoder.bodyRemaining() == 0 && keepDecoding()) {
+            // The body is complete: deliver its end now (if the sink paused, resumeInput does it).
+            decodeFrom(EMPTY, now);
+        }
+        if (flushQueued && !closed) {
+            flushNow();
+            return;
         }
         updateInterest();
     }

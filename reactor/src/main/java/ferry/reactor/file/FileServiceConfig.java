@@ -16,13 +16,20 @@ public final class FileServiceConfig {
     public static final int DEFAULT_MAX_PATH_BYTES = 1024;
     /** Longest single name in UTF-8 bytes: Linux's NAME_MAX. */
     public static final int DEFAULT_MAX_NAME_BYTES = 255;
-    /** Uploads are copied off the loop's read buffer into these and written by workers. */
-    public static final int DEFAULT_UPLOAD_BUFFER_BYTES = 256 * 1024;
+    /**
+     * Upload bytes are read from the socket into buffers of this size and written by workers. A
+     * direct write per buffer (or per few, gathered) goes to the disk as one request: 1 MiB
+     * requests measured 1.3 GB/s here against 0.87 GB/s for 256 KiB ones (docs/BENCHMARKS.md).
+     */
+    public static final int DEFAULT_UPLOAD_BUFFER_BYTES = 1024 * 1024;
     /** Buffers one upload may hold (one filling, the rest queued or being written) before reading pauses. */
     public static final int DEFAULT_UPLOAD_BUFFERS_PER_UPLOAD = 4;
     /** Free upload buffers kept for reuse across uploads. */
     public static final int DEFAULT_MAX_POOLED_UPLOAD_BUFFERS = 64;
-    /** Uploads running at once; more get {@code busy}. Bounds direct memory to this x buffers x size. */
+    /**
+     * Uploads running at once; more get {@code busy}. Bounds direct memory to this x buffers x size
+     * (512 MiB with every default, if every upload is held up by a slow disk at once).
+     */
     public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 128;
     /** Largest file a PUT may declare; no limit by default (sizes are 64-bit). */
     public static final long DEFAULT_MAX_FILE_BYTES = Long.MAX_VALUE;
@@ -49,6 +56,15 @@ public final class FileServiceConfig {
      * fsync has little left; 0 leaves everything to the final fsync.
      */
     public static final long DEFAULT_WRITE_BEHIND_BYTES = 32L * 1024 * 1024;
+    /**
+     * Uploads of at least this many bytes are written with {@code O_DIRECT} (straight from the
+     * upload buffers to the disk, bypassing the page cache) where the filesystem allows it; smaller
+     * ones, and any unaligned head or tail, go through the page cache. {@link Long#MAX_VALUE} turns
+     * direct writes off. Why: a big upload is written once and read later, if at all; copying it
+     * into freshly allocated page-cache pages and then writing those back costs more CPU than the
+     * network transfer itself (docs/BENCHMARKS.md, "Files").
+     */
+    public static final long DEFAULT_UPLOAD_DIRECT_IO_MIN_BYTES = 4L * 1024 * 1024;
 
     private final Path root;
     private final int maxPathBytes;
@@ -68,6 +84,7 @@ public final class FileServiceConfig {
     private final long tempSweepIntervalMillis;
     private final boolean syncOnCommit;
     private final long writeBehindBytes;
+    private final long uploadDirectIoMinBytes;
     private final Clock wallClock;
     private final FileOpener opener;
     private final FileServiceEvents events;
@@ -91,6 +108,7 @@ public final class FileServiceConfig {
         tempSweepIntervalMillis = b.tempSweepIntervalMillis;
         syncOnCommit = b.syncOnCommit;
         writeBehindBytes = b.writeBehindBytes;
+        uploadDirectIoMinBytes = b.uploadDirectIoMinBytes;
         wallClock = b.wallClock;
         opener = b.opener;
         events = b.events;
@@ -120,6 +138,8 @@ public final class FileServiceConfig {
     public long tempSweepIntervalMillis() { return tempSweepIntervalMillis; }
     public boolean syncOnCommit() { return syncOnCommit; }
     public long writeBehindBytes() { return writeBehindBytes; }
+    /** Uploads at least this big bypass the page cache ({@code O_DIRECT}); {@link Long#MAX_VALUE}: never. */
+    public long uploadDirectIoMinBytes() { return uploadDirectIoMinBytes; }
     /** Wall-clock time for temp-file ages (compared with file mtimes); a fixed clock in tests. */
     public Clock wallClock() { return wallClock; }
     /** Opens every file the service reads or writes; tests inject failures here. */
@@ -146,6 +166,7 @@ public final class FileServiceConfig {
         private long tempSweepIntervalMillis = DEFAULT_TEMP_SWEEP_INTERVAL_MILLIS;
         private boolean syncOnCommit = DEFAULT_SYNC_ON_COMMIT;
         private long writeBehindBytes = DEFAULT_WRITE_BEHIND_BYTES;
+        private long uploadDirectIoMinBytes = DEFAULT_UPLOAD_DIRECT_IO_MIN_BYTES;
         private Clock wallClock = Clock.systemUTC();
         private FileOpener opener = FileOpener.DEFAULT;
         private FileServiceEvents events = FileServiceEvents.NONE;
@@ -170,6 +191,7 @@ public final class FileServiceConfig {
         public Builder tempSweepIntervalMillis(long v) { tempSweepIntervalMillis = rangeL(v, 0, Long.MAX_VALUE, "tempSweepIntervalMillis"); return this; }
         public Builder syncOnCommit(boolean v) { syncOnCommit = v; return this; }
         public Builder writeBehindBytes(long v) { writeBehindBytes = rangeL(v, 0, Long.MAX_VALUE, "writeBehindBytes"); return this; }
+        public Builder uploadDirectIoMinBytes(long v) { uploadDirectIoMinBytes = rangeL(v, 0, Long.MAX_VALUE, "uploadDirectIoMinBytes"); return this; }
         public Builder wallClock(Clock v) { wallClock = require(v, "wallClock"); return this; }
         public Builder opener(FileOpener v) { opener = require(v, "opener"); return this; }
         public Builder events(FileServiceEvents v) { events = require(v, "events"); return this; }

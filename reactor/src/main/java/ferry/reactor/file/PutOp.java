@@ -17,7 +17,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import com.sun.nio.file.ExtendedOpenOption;
 import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * {@code PUT path fileSize [offset] [algorithm] [expect] [overwrite] [mtime]} and its companion
@@ -143,7 +145,7 @@ final class PutOp implements OpHandler {
                 throw new OpException(ErrorCode.IO_ERROR, "not enough space on the server for " + fp.shown()
                         + ": " + need + " bytes to write, " + usable + " free");
             }
-            return new Upload.Opened(target, temp, ch, md);
+            return new Upload.Opened(target, temp, ch, md, openDirect(temp, need));
         } catch (Throwable t) {
             FileContext.closeQuietly(ch);
             if (ch != null && (offset == 0 || have == 0)) {
@@ -151,6 +153,28 @@ final class PutOp implements OpHandler {
             }
             ctx.uploads.release(target);
             throw t;
+        }
+    }
+
+    /**
+     * Worker: a second channel on the temp that writes with {@code O_DIRECT}, for an upload of at
+     * least {@link FileServiceConfig#uploadDirectIoMinBytes()}; null (write through the page cache)
+     * when the upload is small, the block size does not fit the buffers, or the filesystem refuses
+     * direct I/O (tmpfs on older kernels, some network filesystems).
+     */
+    private UploadWriter.Direct openDirect(Path temp, long bodyBytes) {
+        if (bodyBytes < ctx.config.uploadDirectIoMinBytes()) {
+            return null;
+        }
+        try {
+            long block = Files.getFileStore(temp).getBlockSize();
+            if (block <= 0 || UploadBufferPool.ALIGNMENT_BYTES % block != 0 || ctx.config.uploadBufferBytes() % block != 0) {
+                return null;
+            }
+            FileChannel direct = ctx.config.opener().open(temp, Set.of(StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT));
+            return new UploadWriter.Direct(direct, (int) block);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
         }
     }
 

@@ -26,11 +26,13 @@ import java.util.EnumSet;
  * One PUT in progress: streams the request body into a temp file next to the target, and on
  * completion forces it to disk, checks its digest and renames it into place atomically.
  *
- * <p>Body path: the loop copies each body chunk into a pooled direct buffer; full buffers are
- * written in order by workers with positional {@code FileChannel.write}, which also feed the
- * digest, so the loop never touches the disk. When the upload holds its quota of buffers the loop
+ * <p>Body path: the connection reads body bytes from the socket straight into a pooled direct
+ * buffer ({@link #readBuffer}; chunks that came with the header are copied in); full buffers go to
+ * an {@link UploadWriter}, which writes them in order on workers (big uploads with
+ * {@code O_DIRECT}, past the page cache) and feeds the digest on another worker at the same
+ * time, so the loop never touches the disk. When the upload holds its quota of buffers the loop
  * stops reading the connection ({@link Call#pauseReading()}) and TCP slows the client; each
- * finished write resumes it.
+ * buffer freed resumes it.
  *
  * <p>Outcomes: success renames the temp over the target (never visible before it is complete and
  * verified). A dropped connection writes what was received and keeps the temp, which the same
@@ -53,11 +55,21 @@ import java.util.EnumSet;
 final class Upload implements BodySink {
     private enum State { OPENING, RECEIVING, DRAINING, COMMITTING, DONE, SUSPENDING, SUSPENDED, FAILED }
 
-    /** What the opening worker produced: the claimed target, its temp, open and ready at {@code offset}. */
-    record Opened(Path target, Path temp, FileChannel file, MessageDigest digest) implements AutoCloseable {
+    /**
+     * What the opening worker produced: the claimed target, its temp, open and ready at
+     * {@code offset}, and for a big upload a second, {@code O_DIRECT} channel on it (or null).
+     */
+    record Opened(Path target, Path temp, FileChannel file, MessageDigest digest, UploadWriter.Direct direct)
+            implements AutoCloseable {
         @Override
         public void close() throws IOException {
-            file.close();
+            try {
+                file.close();
+            } finally {
+                if (direct != null) {
+                    direct.channel().close();
+                }
+            }
         }
     }
 
@@ -76,17 +88,17 @@ final class Upload implements BodySink {
     private final boolean overwrite;
     private final long mtimeToSet; // -1: leave the time of the upload
     private final int maxBuffers;
-    private final ArrayDeque<ByteBuffer> queued = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> early = new ArrayDeque<>(); // full buffers that came before the temp was open
     private State state = State.OPENING;
     private FileChannel file;
+    private UploadWriter.Direct direct;
     private MessageDigest digest;
+    private UploadWriter writer;    // set once opened
     private ByteBuffer filling;
-    private boolean writing;
     private boolean flushing;       // a background fdatasync (write-behind) is on a worker
     private long flushRequestedAt;  // bytes written when the last one was asked for
     private boolean pausedByMe;
     private long received;  // body bytes taken into buffers
-    private long written;   // body bytes on disk (in the temp), a prefix of what was received
 
     Upload(FileContext ctx, Call call, FilePath fp, long fileSize, long offset,
            DigestAlgorithm algorithm, String expect, boolean overwrite, long mtimeToSet) {
@@ -109,7 +121,24 @@ final class Upload implements BodySink {
         target = o.target();
         temp = o.temp();
         file = o.file();
+        direct = o.direct();
         digest = o.digest();
+        writer = new UploadWriter(call.loop()::execute, ctx.workers::tryExecute, ctx.uploadBuffers, file, direct, digest,
+                offset, new UploadWriter.Listener() {
+                    @Override
+                    public void progressed() {
+                        wrote();
+                    }
+
+                    @Override
+                    public void failed(Throwable error, boolean busy) {
+                        if (busy) {
+                            fail(GetOp.busy("no worker free to write the upload; the bytes so far are kept, resume later"), false);
+                        } else {
+                            fail(error, true);
+                        }
+                    }
+                });
         switch (state) {
             case OPENING -> {
                 state = State.RECEIVING;
@@ -118,10 +147,10 @@ final class Upload implements BodySink {
                 if (fileSize == offset) {
                     onEnd(); // no body will come
                 } else {
-                    writeNext(); // bytes that arrived while opening, if any
+                    writeEarly(); // bytes that arrived while opening, if any
                 }
             }
-            case SUSPENDING -> writeNext(); // the connection dropped while opening: keep what we got
+            case SUSPENDING -> writeEarly(); // the connection dropped while opening: keep what we got
             default -> throw new IllegalStateException("opened in state " + state);
         }
         maybeSettle();
@@ -153,7 +182,7 @@ final class Upload implements BodySink {
                 // Body bytes beyond the declared size cannot come: the frame's size is the body.
                 while (chunk.hasRemaining()) {
                     if (filling == null) {
-                        filling = ctx.uploadBuffers.acquire();
+                        filling = newBuffer();
                     }
                     int n = Math.min(filling.remaining(), chunk.remaining());
                     int lim = chunk.limit();
@@ -162,16 +191,39 @@ final class Upload implements BodySink {
                     chunk.limit(lim);
                     received += n;
                     if (!filling.hasRemaining()) {
-                        queued.add(filling.flip());
+                        queue(filling.flip());
                         filling = null;
                     }
                 }
-                writeNext();
                 if (buffersHeld() >= maxBuffers) {
                     pause();
                 }
             }
             default -> chunk.position(chunk.limit()); // failed or suspended: the rest is dropped
+        }
+    }
+
+    /** The connection reads body bytes straight into the filling buffer: no copy on the loop. */
+    @Override
+    public ByteBuffer readBuffer() {
+        if (state != State.OPENING && state != State.RECEIVING) {
+            return null; // failed or suspended: the core drops the rest through onData
+        }
+        if (filling == null) {
+            filling = newBuffer();
+        }
+        return filling;
+    }
+
+    @Override
+    public void onDataRead(int n) {
+        received += n;
+        if (!filling.hasRemaining()) {
+            queue(filling.flip());
+            filling = null;
+        }
+        if (buffersHeld() >= maxBuffers) {
+            pause();
         }
     }
 
@@ -182,20 +234,45 @@ final class Upload implements BodySink {
         }
         state = State.DRAINING;
         queueFilling();
-        writeNext();
         maybeSettle();
     }
 
     // ---- writes (loop side) -------------------------------------------------------------------
 
+    /**
+     * A pooled buffer for the next body bytes. If the upload resumed at an offset that is not on a
+     * block boundary, the buffer is cut short so that the next one starts on a boundary (where
+     * direct writes can take over).
+     */
+    private ByteBuffer newBuffer() {
+        ByteBuffer b = ctx.uploadBuffers.acquire();
+        int misaligned = (int) ((offset + received) % UploadBufferPool.ALIGNMENT_BYTES);
+        if (misaligned != 0 && b.capacity() > UploadBufferPool.ALIGNMENT_BYTES) {
+            b.limit(b.capacity() - misaligned);
+        }
+        return b;
+    }
+
     private int buffersHeld() {
-        return queued.size() + (writing ? 1 : 0) + (filling != null ? 1 : 0);
+        return early.size() + (writer != null ? writer.buffersHeld() : 0) + (filling != null ? 1 : 0);
+    }
+
+    private long written() {
+        return writer != null ? writer.written() : 0;
+    }
+
+    private void queue(ByteBuffer full) {
+        if (writer != null) {
+            writer.add(full);
+        } else {
+            early.add(full);
+        }
     }
 
     private void queueFilling() {
         if (filling != null) {
             if (filling.position() > 0) {
-                queued.add(filling.flip());
+                queue(filling.flip());
             } else {
                 ctx.uploadBuffers.release(filling);
             }
@@ -203,53 +280,19 @@ final class Upload implements BodySink {
         }
     }
 
-    /** Hands the next full buffer to a worker, one at a time so writes and the digest stay in order. */
-    private void writeNext() {
-        if (writing || file == null || queued.isEmpty()) {
-            return;
-        }
-        ByteBuffer buf = queued.poll();
-        long pos = offset + written;
-        writing = true;
-        FileChannel ch = file;
-        MessageDigest md = digest;
-        boolean taken = ctx.workers.tryExecute(() -> {
-            int n = buf.remaining();
-            Throwable err = null;
-            try {
-                long p = pos;
-                while (buf.hasRemaining()) {
-                    p += ch.write(buf, p);
-                }
-                if (md != null) {
-                    md.update(buf.flip());
-                }
-            } catch (Throwable t) {
-                err = t;
-            }
-            Throwable e = err;
-            call.loop().execute(() -> wrote(buf, n, e));
-        });
-        if (!taken) {
-            writing = false;
-            ctx.uploadBuffers.release(buf);
-            fail(GetOp.busy("no worker free to write the upload; the bytes so far are kept, resume later"), false);
+    /** Hands the writer what arrived while the temp was being opened. */
+    private void writeEarly() {
+        ByteBuffer b;
+        while ((b = early.poll()) != null) {
+            writer.add(b);
         }
     }
 
-    /** A worker finished writing {@code buf}. */
-    private void wrote(ByteBuffer buf, int n, Throwable error) {
-        writing = false;
-        ctx.uploadBuffers.release(buf);
-        if (error != null) {
-            fail(error, true);
-            return;
-        }
-        written += n;
+    /** The writer moved on: a buffer may be free (resume reading), the write-behind may be due, or all done. */
+    private void wrote() {
         if (state == State.RECEIVING && pausedByMe && buffersHeld() < maxBuffers) {
             resume();
         }
-        writeNext();
         writeBehind();
         maybeSettle();
     }
@@ -262,8 +305,10 @@ final class Upload implements BodySink {
      */
     private void writeBehind() {
         long every = ctx.config.writeBehindBytes();
+        long written = written();
+        // Direct writes are on the disk already: only the page-cache path has anything to flush early.
         if (flushing || every <= 0 || !ctx.config.syncOnCommit() || state != State.RECEIVING
-                || written - flushRequestedAt < every) {
+                || writer.isDirect() || written - flushRequestedAt < every) {
             return;
         }
         FileChannel ch = file;
@@ -283,7 +328,7 @@ final class Upload implements BodySink {
 
     /** Moves on once every received byte is written (and no flush uses the file): commit, or suspend. */
     private void maybeSettle() {
-        if (writing || flushing || !queued.isEmpty()) {
+        if (writer == null || flushing || !writer.isIdle()) {
             return;
         }
         switch (state) {
@@ -305,7 +350,9 @@ final class Upload implements BodySink {
                 state = State.SUSPENDING;
                 pausedByMe = false; // the connection is gone; nothing to resume
                 queueFilling();     // what arrived is a valid prefix: keep it for the resume
-                writeNext();
+                if (writer != null) {
+                    writeEarly();
+                }
                 maybeSettle();
             }
             default -> { } // draining or committing: finish, the answer alone is lost
@@ -315,17 +362,19 @@ final class Upload implements BodySink {
     private void suspended() {
         state = State.SUSPENDED;
         FileChannel ch = file;
+        UploadWriter.Direct dio = direct;
         file = null;
-        long have = offset + written;
+        direct = null;
+        long have = offset + written();
         String path = fp.rootRelative();
-        if (!ctx.workers.tryExecute(() -> {
+        Runnable close = () -> {
             FileContext.closeQuietly(ch);
+            closeDirect(dio);
             ctx.uploads.release(target);
             ctx.config.events().uploadSuspended(path, have);
-        })) {
-            FileContext.closeQuietly(ch);
-            ctx.uploads.release(target);
-            ctx.config.events().uploadSuspended(path, have);
+        };
+        if (!ctx.workers.tryExecute(close)) {
+            close.run();
         }
     }
 
@@ -333,17 +382,19 @@ final class Upload implements BodySink {
 
     private void commit() {
         state = State.COMMITTING;
-        if (received != fileSize - offset || written != received) {
-            fail(new OpException(ErrorCode.INTERNAL, "upload of " + fp.shown() + " ended with " + written
+        if (received != fileSize - offset || written() != received) {
+            fail(new OpException(ErrorCode.INTERNAL, "upload of " + fp.shown() + " ended with " + written()
                     + " bytes written of " + (fileSize - offset)), true);
             return;
         }
         FileChannel ch = file;
+        UploadWriter.Direct dio = direct;
         MessageDigest md = digest;
         boolean taken = ctx.workers.tryExecute(() -> {
             Committed c = null;
             Throwable err = null;
             try {
+                closeDirect(dio); // its writes are done; the fsync below covers them
                 c = commitOnWorker(ch, md);
             } catch (Throwable t) {
                 err = t;
@@ -414,8 +465,15 @@ final class Upload implements BodySink {
         }
     }
 
+    private static void closeDirect(UploadWriter.Direct dio) {
+        if (dio != null) {
+            FileContext.closeQuietly(dio.channel());
+        }
+    }
+
     private void committed(Committed c, Throwable error) {
         file = null; // closed by the worker
+        direct = null;
         if (error != null) {
             fail(error, true);
             return;
@@ -445,12 +503,15 @@ final class Upload implements BodySink {
         resume(); // let the connection read (and the core discard) the rest of the body
         OpException mapped = FileErrors.map(error, fp.shown());
         FileChannel ch = file;
+        UploadWriter.Direct dio = direct;
         file = null;
+        direct = null;
         Path tmp = temp;
         Path tgt = target;
         String path = fp.rootRelative();
         Runnable cleanup = () -> {
             FileContext.closeQuietly(ch);
+            closeDirect(dio);
             if (removeTemp && tmp != null) {
                 try {
                     Files.deleteIfExists(tmp);
@@ -477,8 +538,11 @@ final class Upload implements BodySink {
             filling = null;
         }
         ByteBuffer b;
-        while ((b = queued.poll()) != null) {
+        while ((b = early.poll()) != null) {
             ctx.uploadBuffers.release(b);
+        }
+        if (writer != null) {
+            writer.abort();
         }
     }
 

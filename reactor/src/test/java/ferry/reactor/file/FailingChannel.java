@@ -10,11 +10,13 @@ import java.nio.channels.WritableByteChannel;
 
 /**
  * A FileChannel that behaves like a disk that fills up: writes past {@code capacity} bytes fail
- * with the JDK's ENOSPC message. Everything else goes to the real channel.
+ * with the JDK's ENOSPC message. Everything else goes to the real channel. It counts the bytes
+ * written through it ({@link #bytesWritten}), so a test can also tell which channel took a write.
  */
 final class FailingChannel extends FileChannel {
     private final FileChannel real;
     private final long capacity;
+    long bytesWritten;
 
     FailingChannel(FileChannel real, long capacity) {
         this.real = real;
@@ -30,13 +32,17 @@ final class FailingChannel extends FileChannel {
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
         check(position, src.remaining());
-        return real.write(src, position);
+        int n = real.write(src, position);
+        bytesWritten += n;
+        return n;
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
         check(real.position(), src.remaining());
-        return real.write(src);
+        int n = real.write(src);
+        bytesWritten += n;
+        return n;
     }
 
     @Override
