@@ -250,6 +250,11 @@ final class ServeOptions {
                         2, 1024, G_FILES),
                 "uploadBuffersPerUpload", (s, v) -> s.files.uploadBuffersPerUpload(v),
                 (s, c) -> s.fileConfig().uploadBuffersPerUpload(), false);
+        add(Option.value("upload-direct-io-min", "SIZE", sizeOrUnlimited(0), null,
+                        "uploads this big are written with O_DIRECT, bypassing the page cache (unlimited = never)")
+                        .group(G_FILES),
+                "uploadDirectIoMinBytes", (s, v) -> s.files.uploadDirectIoMinBytes(v),
+                (s, c) -> s.fileConfig().uploadDirectIoMinBytes(), false);
         add(intOption("max-pooled-upload-buffers", "free upload buffers kept for reuse", 0, 1 << 20, G_FILES),
                 "maxPooledUploadBuffers", (s, v) -> s.files.maxPooledUploadBuffers(v),
                 (s, c) -> s.fileConfig().maxPooledUploadBuffers(), false);

@@ -91,6 +91,7 @@ class ServeSettingsTest {
             Map.entry("max-name", "100"),
             Map.entry("upload-buffer", "64k"),
             Map.entry("upload-buffers-per-upload", "3"),
+            Map.entry("upload-direct-io-min", "64m"),
             Map.entry("max-pooled-upload-buffers", "5"),
             Map.entry("exec-max-running", "2"),
             Map.entry("exec-max-output", "1m"),
