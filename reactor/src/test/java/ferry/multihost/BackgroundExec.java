@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -42,6 +43,14 @@ public final class BackgroundExec implements AutoCloseable {
     private Throwable failure;
 
     BackgroundExec(FerryHost host, boolean withStdin, boolean withPid, String... command) {
+        this(host, Map.of(), withStdin, withPid, command);
+    }
+
+    /**
+     * @param env variables added to the command's environment (docker exec's own, so a password
+     *            never appears on a command line)
+     */
+    BackgroundExec(FerryHost host, Map<String, String> env, boolean withStdin, boolean withPid, String... command) {
         this.host = host;
         this.description = host.name() + "$ " + String.join(" ", command);
         String[] cmd = command;
@@ -57,6 +66,7 @@ public final class BackgroundExec implements AutoCloseable {
         DockerClient docker = DockerClientFactory.instance().client();
         this.execId = docker.execCreateCmd(host.containerId())
                 .withAttachStdout(true).withAttachStderr(true).withAttachStdin(withStdin)
+                .withEnv(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withCmd(cmd).exec().getId();
         this.stdin = withStdin ? new StdinPipe() : null;
         var start = docker.execStartCmd(execId);
@@ -135,11 +145,24 @@ public final class BackgroundExec implements AutoCloseable {
     }
 
     /** Waits until a complete stdout line satisfies {@code test}; see {@link #awaitLine(String, Duration)}. */
-    public synchronized String awaitLine(Predicate<String> test, String what, Duration timeout)
-            throws InterruptedException {
+    public String awaitLine(Predicate<String> test, String what, Duration timeout) throws InterruptedException {
+        return awaitLine(out, test, what, timeout);
+    }
+
+    /**
+     * Like {@link #awaitLine(String, Duration)} on standard error: where the CLI reports what it
+     * does about a fault (a lost connection, a reconnection) while stdout stays clean.
+     */
+    public String awaitStderrLine(String regex, Duration timeout) throws InterruptedException {
+        Pattern p = Pattern.compile(regex);
+        return awaitLine(err, line -> p.matcher(line).find(), "a stderr line matching /" + regex + "/", timeout);
+    }
+
+    private synchronized String awaitLine(ByteArrayOutputStream stream, Predicate<String> test, String what,
+                                          Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            String text = out.toString(StandardCharsets.UTF_8);
+            String text = stream.toString(StandardCharsets.UTF_8);
             int end = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
             if (end >= 0) {
                 for (String line : text.substring(0, end).split("[\r\n]", -1)) {
@@ -157,6 +180,19 @@ public final class BackgroundExec implements AutoCloseable {
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
+    }
+
+    /** Waits up to {@code timeout} for the command to end; true if it has. Never fails the test. */
+    public synchronized boolean awaitDone(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     /** Writes {@code line} and a newline to the command's stdin. */
@@ -219,7 +255,8 @@ public final class BackgroundExec implements AutoCloseable {
         return new ExecResult(code == null ? -1 : code.intValue(), stdout(), stderr());
     }
 
-    private String snapshot() {
+    /** Its output so far, for failure messages. */
+    synchronized String snapshot() {
         return "\n--- stdout\n" + out.toString(StandardCharsets.UTF_8) + "\n--- stderr\n" + stderr();
     }
 

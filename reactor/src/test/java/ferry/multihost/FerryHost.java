@@ -1,17 +1,20 @@
 package ferry.multihost;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import ferry.client.ClientOptions;
 import ferry.client.FerryClient;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.testcontainers.DockerClientFactory;
@@ -40,12 +43,22 @@ public final class FerryHost {
     public static final int PORT = 7373;
     /** The host's data folder, a Docker volume. */
     public static final String DATA = "/data";
+    /**
+     * The servers' {@code --config-dir} (users): in the container's own filesystem, outside the
+     * served root, surviving {@link #kill()} and {@link #restart()}.
+     */
+    public static final String CONFIG_DIR = "/etc/ferry";
     /** Where the fixture copies the jar: a code change needs no image rebuild. */
     public static final String JAR = "/ferry.jar";
     /** Where the fixture copies {@code ferry.multihost.tool} (HostTool) classes. */
     public static final String TOOL_CLASSPATH = "/ferry-test";
     /** JVM flags for every Java process in a host: 2 cores are shared by all hosts and the build. */
     public static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
+    /**
+     * How often a waiter inside a host looks at a growing file ({@link #awaitSize}): 10 ms, so a
+     * fault lands within a few MiB of the offset asked for even at several hundred MiB/s.
+     */
+    static final int SIZE_POLL_MICROS = 10_000;
     /** Default limit for one {@link #exec}: a hung command fails the test instead of hanging it. */
     public static final Duration DEFAULT_EXEC_TIMEOUT = Duration.ofSeconds(120);
     /** How long a (re)started server may take to print that it listens. */
@@ -65,9 +78,11 @@ public final class FerryHost {
      *   UP --disconnect--> DISCONNECTED --reconnect--> UP
      *   UP --pause-------> PAUSED -------unpause----> UP
      *   UP --kill--------> KILLED -------restart----> UP
+     *   DISCONNECTED --kill--> KILLED_DISCONNECTED --restart--> DISCONNECTED
      * </pre>
+     * The last: a machine that crashed while cut off, so nothing it had open could say goodbye.
      */
-    enum State { UP, DISCONNECTED, PAUSED, KILLED }
+    enum State { UP, DISCONNECTED, PAUSED, KILLED, KILLED_DISCONNECTED }
 
     private final String name;
     private final boolean server;
@@ -167,6 +182,24 @@ public final class FerryHost {
         return exec(ferryCommand(args));
     }
 
+    /**
+     * Runs {@code ferry ARGS} with {@code env} added to its environment (say {@code FERRY_PASSWORD}),
+     * waiting up to {@code timeout}.
+     */
+    public ExecResult ferry(Map<String, String> env, Duration timeout, String... args) throws InterruptedException {
+        try (BackgroundExec e = new BackgroundExec(this, env, false, false, ferryCommand(args))) {
+            return e.waitFor(timeout);
+        }
+    }
+
+    /**
+     * Starts {@code ferry ARGS} in the background with {@code env} added to its environment; its
+     * PID is known (to kill it mid-transfer) and its output can be awaited line by line.
+     */
+    public BackgroundExec startFerry(Map<String, String> env, String... args) {
+        return new BackgroundExec(this, env, true, true, ferryCommand(args));
+    }
+
     /** The command line of the test-support {@code HostTool ARGS} inside a host. */
     public static String[] toolCommand(String... args) {
         List<String> cmd = new ArrayList<>();
@@ -230,6 +263,133 @@ public final class FerryHost {
         return m.group(1);
     }
 
+    /**
+     * Waits inside the host until {@code path} exists and holds at least {@code minBytes} (a
+     * transfer got that far), then returns its size then. The waiting is a shell loop in the
+     * container looking every {@value #SIZE_POLL_MICROS} µs, so the test reacts to an offset, not
+     * to a guessed time.
+     *
+     * @param watched a command that must still be running meanwhile (the transfer): if it ends
+     *                first, the test fails at once with its output instead of waiting out the timeout
+     */
+    public long awaitSize(String path, long minBytes, Duration timeout, BackgroundExec watched)
+            throws InterruptedException {
+        return sizeThen(path, minBytes, timeout, watched, "");
+    }
+
+    /**
+     * Like {@link #awaitSize} with {@code process}, a command running in this host, killed with
+     * {@code SIGKILL} by the same shell loop the moment {@code path} reaches {@code minBytes}:
+     * a crash at an offset, a few milliseconds after it. Returns the size when the kill was sent.
+     */
+    public long killWhenSize(String path, long minBytes, Duration timeout, BackgroundExec process)
+            throws InterruptedException {
+        int pid = process.pid(Duration.ofSeconds(30));
+        long size = sizeThen(path, minBytes, timeout, process, "kill -s KILL " + pid + "; ");
+        process.waitFor(Duration.ofSeconds(30));
+        return size;
+    }
+
+    private long sizeThen(String path, long minBytes, Duration timeout, BackgroundExec watched, String then)
+            throws InterruptedException {
+        String script = "while :; do s=$(stat -c %s \"$1\" 2>/dev/null) || s=0; "
+                + "if [ \"$s\" -ge " + minBytes + " ]; then " + then + "echo \"$s\"; exit 0; fi; "
+                + "usleep " + SIZE_POLL_MICROS + "; done";
+        try (BackgroundExec waiter = new BackgroundExec(this, false, false, "sh", "-c", script, "sh", path)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!waiter.awaitDone(Duration.ofMillis(100))) {
+                if (watched != null && watched.isDone()) {
+                    // the waiter may have seen the size just before the transfer ended
+                    if (waiter.awaitDone(Duration.ofSeconds(2))) {
+                        break;
+                    }
+                    throw new AssertionError(name + ": " + path + " never reached " + minBytes + " bytes: "
+                            + watched + " ended first:" + watched.snapshot());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(name + ": " + path + " did not reach " + minBytes + " bytes within "
+                            + timeout + (watched == null ? "" : "; meanwhile " + watched + ":" + watched.snapshot()));
+                }
+            }
+            ExecResult r = waiter.waitFor(Duration.ZERO);
+            if (!r.ok()) {
+                throw new AssertionError(name + ": waiting for " + path + " failed: " + r);
+            }
+            return Long.parseLong(r.line());
+        }
+    }
+
+    /**
+     * Size of {@code path} as the Docker engine sees it, or -1 if there is no such file; works
+     * while the host is {@link #kill() killed} (what the crash left on its volume) as well as up.
+     * Reads only the header of the tar stream {@code docker cp} would send, not the file.
+     */
+    public long engineFileSize(String path) throws IOException {
+        try (InputStream tar = docker().copyArchiveFromContainerCmd(containerId(), path).exec()) {
+            byte[] header = tar.readNBytes(TAR_HEADER_BYTES);
+            if (header.length < TAR_HEADER_BYTES) {
+                throw new IOException(name + ": short tar header for " + path);
+            }
+            return tarSize(header);
+        } catch (NotFoundException e) {
+            return -1;
+        }
+    }
+
+    private static final int TAR_HEADER_BYTES = 512;
+    private static final int TAR_SIZE_OFFSET = 124;
+    private static final int TAR_SIZE_LENGTH = 12;
+
+    /** The size field of a ustar header: octal digits, or base-256 (high bit set) for 8 GiB and more. */
+    static long tarSize(byte[] header) {
+        if ((header[TAR_SIZE_OFFSET] & 0x80) != 0) {
+            long v = header[TAR_SIZE_OFFSET] & 0x7f;
+            for (int i = 1; i < TAR_SIZE_LENGTH; i++) {
+                v = (v << 8) | (header[TAR_SIZE_OFFSET + i] & 0xff);
+            }
+            return v;
+        }
+        String octal = new String(header, TAR_SIZE_OFFSET, TAR_SIZE_LENGTH, StandardCharsets.US_ASCII).trim();
+        return Long.parseLong(octal.isEmpty() ? "0" : octal.replace("\0", ""), 8);
+    }
+
+    /**
+     * Bytes this host has received from the network, all interfaces but loopback, as its kernel
+     * counts them. Counters start at 0 when the host (re)starts and on an interface that
+     * {@link #reconnect()} creates; a host's own counters are unaffected by a fault of another.
+     * Tells how much of a file really crossed the network: a resumed transfer moves only the rest.
+     */
+    public long receivedBytes() throws InterruptedException {
+        long sum = 0;
+        for (String line : execOk("cat", "/proc/net/dev").stdout().split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0 || line.substring(0, colon).strip().equals("lo")) {
+                continue;
+            }
+            String[] fields = line.substring(colon + 1).strip().split("\\s+");
+            if (fields.length > 0 && fields[0].matches("\\d+")) {
+                sum += Long.parseLong(fields[0]);
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Transfer leftovers under {@code dir} in this host: upload temps ({@code .ferry-part-*}, a
+     * server's) and download partials ({@code *.ferry-partial}, a client's). Empty once every
+     * transfer completed.
+     */
+    public List<String> transferLeftovers(String dir) throws InterruptedException {
+        String out = execOk("find", dir, "-name", ".ferry-part-*", "-o", "-name", "*.ferry-partial").stdout().strip();
+        return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    }
+
+    /** Waits until the host's output (the server's log) has {@code times} lines containing a match of {@code regex}. */
+    public void awaitLog(String regex, int times, Duration timeout) {
+        new LogMessageWaitStrategy().withRegEx("(?s).*(?:" + regex + ").*").withTimes(times).withStartupTimeout(timeout)
+                .waitUntilReady(container);
+    }
+
     // ---- from the test JVM ---------------------------------------------------------------------
 
     /** The host port Docker publishes {@value #PORT} on (looked up again after a restart). */
@@ -287,24 +447,33 @@ public final class FerryHost {
         state = State.UP;
     }
 
-    /** {@code docker kill -s KILL}: the machine dies at once; its volume stays. Returns when it is down. */
+    /**
+     * {@code docker kill -s KILL}: the machine dies at once; its volume stays. Returns when it is
+     * down. Also when it is {@link #disconnect() disconnected}: its connections then vanish without
+     * a FIN or RST ever reaching their peers, like a laptop that lost power off the network.
+     */
     public synchronized void kill() {
-        requireState(State.UP, "kill");
+        if (state != State.UP && state != State.DISCONNECTED) {
+            throw new IllegalStateException("cannot kill " + name + ": it is " + state);
+        }
         docker().killContainerCmd(containerId()).withSignal("KILL").exec();
         docker().waitContainerCmd(containerId()).start().awaitStatusCode();
-        state = State.KILLED;
+        state = state == State.UP ? State.KILLED : State.KILLED_DISCONNECTED;
         cachedPort = -1;
     }
 
     /**
      * Starts the killed host again (same container, same volume, same name) and, for a server
-     * host, waits until {@code ferry serve} listens again.
+     * host, waits until {@code ferry serve} listens again. One killed while disconnected comes
+     * back still disconnected.
      */
     public synchronized void restart() {
-        requireState(State.KILLED, "restart");
+        if (state != State.KILLED && state != State.KILLED_DISCONNECTED) {
+            throw new IllegalStateException("cannot restart " + name + ": it is " + state);
+        }
         docker().startContainerCmd(containerId()).exec();
         starts++;
-        state = State.UP;
+        state = state == State.KILLED ? State.UP : State.DISCONNECTED;
         cachedPort = -1;
         if (server) {
             awaitListening();
@@ -323,6 +492,10 @@ public final class FerryHost {
             case DISCONNECTED -> reconnect();
             case PAUSED -> unpause();
             case KILLED -> restart();
+            case KILLED_DISCONNECTED -> {
+                restart();
+                reconnect();
+            }
             case UP -> { }
         }
     }

@@ -46,8 +46,9 @@ import org.testcontainers.utility.MountableFile;
  * reactor/target/ferry.jar copied to {@link FerryHost#JAR} (not baked into the image, so a code
  * change needs no rebuild); the HostTool classes at {@link FerryHost#TOOL_CLASSPATH}; its own
  * Docker volume at {@link FerryHost#DATA}; its name as hostname and DNS alias. A server host runs
- * {@code ferry serve --root /data --listen 0.0.0.0:7373 ARGS} and counts as started once it prints
- * that it listens; a client host just stays up.
+ * {@code ferry serve --root /data --config-dir /etc/ferry --listen 0.0.0.0:7373 ARGS}, after
+ * {@code ferry user add} for each of its {@link Builder#user users}, and counts as started once it
+ * prints that it listens; a client host just stays up.
  *
  * <p>After each test every host is healed (reconnected, unpaused, restarted) so a fault cannot
  * leak into the next test; when a test fails, every host's log is printed. Containers, network and volumes carry the labels
@@ -58,12 +59,44 @@ import org.testcontainers.utility.MountableFile;
  * once started.
  */
 public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
-    /** What a server host adds after {@code serve --root /data --listen 0.0.0.0:7373} by default. */
+    /** What a server host without users adds after {@code serve --root --config-dir --listen} by default. */
     public static final List<String> DEFAULT_SERVE_ARGS = List.of("--anonymous-read");
     /** Longest time all hosts together may take to start (they start in parallel). */
     public static final Duration START_TIMEOUT = Duration.ofMinutes(2);
 
-    private record Spec(String name, boolean server, List<String> serveArgs) {
+    /**
+     * A user a server host creates with the real {@code ferry user add} (in the container, before
+     * {@code ferry serve} starts, so the server decides its access from the users it finds).
+     *
+     * @param rights   {@code ferry user add --rights}: {@code read,write}, {@code read}, {@code all}...
+     * @param password at least 8 characters; reaches {@code --password-stdin} through an
+     *                 environment variable, never a command line
+     */
+    public record User(String name, String rights, String password) {
+    }
+
+    /**
+     * PBKDF2 rounds of the test users: the protocol's minimum (RFC 7677's 4096), not the 600,000
+     * real users get, so the many logins of a test class cost milliseconds instead of seconds of
+     * the 2 shared cores. What a login checks does not depend on the count.
+     */
+    public static final int TEST_USER_ITERATIONS = 4096;
+
+    /**
+     * @param defaultArgs whether {@code serveArgs} are {@link #DEFAULT_SERVE_ARGS} because the test
+     *                    gave none: a server with users then gets none, so it requires login
+     */
+    private record Spec(String name, boolean server, List<String> serveArgs, boolean defaultArgs, List<User> users) {
+        Spec withUser(User u) {
+            List<User> more = new ArrayList<>(users);
+            more.add(u);
+            return new Spec(name, server, serveArgs, defaultArgs, List.copyOf(more));
+        }
+
+        /** What follows {@code serve --root --config-dir --listen}. */
+        List<String> effectiveServeArgs() {
+            return defaultArgs && !users.isEmpty() ? List.of() : serveArgs;
+        }
     }
 
     private final List<Spec> specs;
@@ -93,15 +126,40 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
     public static final class Builder {
         private final List<Spec> specs = new ArrayList<>();
 
-        /** A host running {@code ferry serve}; {@code serveArgs} replace {@link #DEFAULT_SERVE_ARGS} when given. */
+        /**
+         * A host running {@code ferry serve}; {@code serveArgs} replace the defaults when given.
+         * The defaults are {@link #DEFAULT_SERVE_ARGS} for a server without users (listening on
+         * 0.0.0.0, it needs them to start) and nothing for a server with {@link #user users},
+         * which therefore requires login.
+         */
         public Builder server(String name, String... serveArgs) {
-            specs.add(new Spec(name, true, serveArgs.length == 0 ? DEFAULT_SERVE_ARGS : List.of(serveArgs)));
+            specs.add(new Spec(name, true, serveArgs.length == 0 ? DEFAULT_SERVE_ARGS : List.of(serveArgs),
+                    serveArgs.length == 0, List.of()));
             return this;
+        }
+
+        /**
+         * A user of server {@code host} (declared before), created with {@code ferry user add} in
+         * {@link FerryHost#CONFIG_DIR} before its server starts. A server with users listening on
+         * 0.0.0.0 requires login unless its serve arguments say otherwise ({@code --anonymous-read}).
+         */
+        public Builder user(String host, String name, String rights, String password) {
+            for (int i = 0; i < specs.size(); i++) {
+                Spec s = specs.get(i);
+                if (s.name().equals(host)) {
+                    if (!s.server()) {
+                        throw new IllegalArgumentException(host + " is a client host: it has no server for users");
+                    }
+                    specs.set(i, s.withUser(new User(name, rights, password)));
+                    return this;
+                }
+            }
+            throw new IllegalArgumentException("declare server " + host + " before its users");
         }
 
         /** A host without a server, for clients only. */
         public Builder client(String name) {
-            specs.add(new Spec(name, false, List.of()));
+            specs.add(new Spec(name, false, List.of(), false, List.of()));
             return this;
         }
 
@@ -177,16 +235,53 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
                 });
         if (spec.server()) {
             List<String> serve = new ArrayList<>(List.of("serve", "--root", FerryHost.DATA,
-                    "--listen", "0.0.0.0:" + FerryHost.PORT));
-            serve.addAll(spec.serveArgs());
+                    "--config-dir", FerryHost.CONFIG_DIR, "--listen", "0.0.0.0:" + FerryHost.PORT));
+            serve.addAll(spec.effectiveServeArgs());
             c.withExposedPorts(FerryHost.PORT)
-                    .withCommand(FerryHost.ferryCommand(serve.toArray(String[]::new)))
+                    .withCommand(serverCommand(spec, serve, c))
                     .waitingFor(new LogMessageWaitStrategy().withRegEx(FerryHost.LISTENING_REGEX)
                             .withStartupTimeout(FerryHost.SERVER_START_TIMEOUT));
         } else {
             c.withCommand("sleep", "2147483647");
         }
         return c;
+    }
+
+    /**
+     * {@code ferry serve ...}, preceded for a server with users by one {@code ferry user add} per
+     * user. The users are added only when the store does not exist yet: a host that is killed and
+     * restarted runs the same command again and must keep its users (the store lives in the
+     * container's own filesystem, which survives a restart).
+     */
+    private static String[] serverCommand(Spec spec, List<String> serve, GenericContainer<?> c) {
+        if (spec.users().isEmpty()) {
+            return FerryHost.ferryCommand(serve.toArray(String[]::new));
+        }
+        StringBuilder script = new StringBuilder("set -e\nif [ ! -f " + FerryHost.CONFIG_DIR + "/users ]; then\n");
+        for (int i = 0; i < spec.users().size(); i++) {
+            User u = spec.users().get(i);
+            String var = "FERRY_TEST_PASSWORD_" + i;
+            c.withEnv(var, u.password());
+            script.append("  printf '%s\\n' \"$").append(var).append("\" | ")
+                    .append(shellWords(FerryHost.ferryCommand("user", "add", u.name(), "--rights", u.rights(),
+                            "--password-stdin", "--iterations", Integer.toString(TEST_USER_ITERATIONS),
+                            "--config-dir", FerryHost.CONFIG_DIR)))
+                    .append(" >&2\n");
+        }
+        script.append("fi\nexec ").append(shellWords(FerryHost.ferryCommand(serve.toArray(String[]::new)))).append('\n');
+        return new String[] {"sh", "-c", script.toString()};
+    }
+
+    /** {@code words} quoted for sh, each in single quotes. */
+    static String shellWords(String... words) {
+        StringBuilder sb = new StringBuilder();
+        for (String w : words) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append('\'').append(w.replace("'", "'\\''")).append('\'');
+        }
+        return sb.toString();
     }
 
     @Override

@@ -26,7 +26,8 @@ import java.util.Set;
  * {@code PARTIAL}, which tells a client how much of an interrupted upload the server holds.
  *
  * <p>PUT validates the request on the loop, pauses reading, and lets a worker confine the path,
- * claim the target ({@link UploadRegistry}: a second concurrent upload gets {@code conflict}),
+ * claim the target ({@link UploadRegistry}: a second concurrent upload gets {@code conflict}, and
+ * the same user's request for an upload whose connection went silent takes it over),
  * open or find the temp, re-hash a resumed prefix and check free space. The body then streams
  * through {@link Upload}.
  *
@@ -85,7 +86,7 @@ final class PutOp implements OpHandler {
         }
         Upload upload = new Upload(ctx, call, s.fp(), s.fileSize(), offset, s.algorithm(), s.expect(), overwrite, mtime);
         upload.beforeOpening();
-        boolean submitted = ctx.workers.submit(call, () -> prepare(s, offset, overwrite), (opened, error) -> {
+        boolean submitted = ctx.workers.submit(call, () -> prepare(s, offset, overwrite, upload), (opened, error) -> {
             if (error != null) {
                 upload.openFailed(error);
             } else {
@@ -99,7 +100,7 @@ final class PutOp implements OpHandler {
     }
 
     /** Worker: confine, claim, open or find the temp, re-hash a resumed prefix, check space. */
-    private Upload.Opened prepare(Spec s, long offset, boolean overwrite) throws Exception {
+    private Upload.Opened prepare(Spec s, long offset, boolean overwrite, Upload upload) throws Exception {
         FilePath fp = s.fp();
         Path target = ctx.resolver.confine(fp);
         Path parent = target.getParent();
@@ -117,7 +118,7 @@ final class PutOp implements OpHandler {
             throw new OpException(ErrorCode.EXISTS, "already exists: " + fp.shown() + " (and overwrite is false)");
         }
         Path temp = UploadTemps.tempFor(target, s.fileSize(), s.algorithm(), s.expect());
-        ctx.uploads.claim(target, temp, fp.shown());
+        ctx.uploads.claim(target, temp, fp.shown(), upload);
         FileChannel ch = null;
         long have = 0;
         try {
@@ -181,12 +182,11 @@ final class PutOp implements OpHandler {
     /** {@code PARTIAL}: how many bytes of this upload (same path, size and digest) the server holds. */
     BodySink partial(Call call) throws Exception {
         Spec s = spec(call);
+        String user = call.session().user(); // read on the loop; the worker below must not touch the session
         ctx.onWorker(call, s.fp().shown(), () -> {
             Path target = ctx.resolver.confine(s.fp());
-            if (ctx.uploads.isActive(target)) {
-                throw new OpException(ErrorCode.CONFLICT, "an upload of " + s.fp().shown() + " is in progress");
-            }
             Path temp = UploadTemps.tempFor(target, s.fileSize(), s.algorithm(), s.expect());
+            ctx.uploads.checkNotRunning(target, temp, user, s.fp().shown());
             long have;
             try {
                 have = Files.size(temp);

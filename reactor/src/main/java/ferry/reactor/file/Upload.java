@@ -43,16 +43,22 @@ import java.util.EnumSet;
  * States (one switch per event, in the methods named after them):
  *   OPENING --opened--> RECEIVING --body ended--> DRAINING --all written--> COMMITTING --renamed--> DONE
  *   OPENING/RECEIVING --connection lost--> SUSPENDING --all written--> SUSPENDED   (temp kept)
+ *   OPENING/RECEIVING --superseded-------> SUSPENDING (as a lost connection; the connection is closed)
  *   OPENING/RECEIVING/DRAINING/COMMITTING --error--> FAILED                          (temp removed)
  * DRAINING and COMMITTING do not stop when the connection drops: every byte is in, so the file
  * is committed and only the answer is lost.
  * </pre>
  *
+ * <p>Superseded: the same user asked for this very upload again while this one received nothing
+ * ({@link UploadRegistry}): its connection is taken to be dead, so it stops as if it were, keeping
+ * its bytes for the new request, and its connection is closed with a {@code conflict} error.
+ *
  * <p>Threading contract: loop thread for everything except the jobs it hands to workers, which
  * touch only the file channel, the digest and the buffer they were given (handed over through the
- * worker pool's queue, which orders the accesses).
+ * worker pool's queue, which orders the accesses), and the {@link UploadRegistry.Holder} methods,
+ * which any thread may call.
  */
-final class Upload implements BodySink {
+final class Upload implements BodySink, UploadRegistry.Holder {
     private enum State { OPENING, RECEIVING, DRAINING, COMMITTING, DONE, SUSPENDING, SUSPENDED, FAILED }
 
     /**
@@ -99,6 +105,8 @@ final class Upload implements BodySink {
     private long flushRequestedAt;  // bytes written when the last one was asked for
     private boolean pausedByMe;
     private long received;  // body bytes taken into buffers
+    private volatile long receivedSeen; // received, for other threads (the registry)
+    private final String user;
 
     Upload(FileContext ctx, Call call, FilePath fp, long fileSize, long offset,
            DigestAlgorithm algorithm, String expect, boolean overwrite, long mtimeToSet) {
@@ -112,6 +120,7 @@ final class Upload implements BodySink {
         this.overwrite = overwrite;
         this.mtimeToSet = mtimeToSet;
         this.maxBuffers = ctx.config.uploadBuffersPerUpload();
+        this.user = call.session().user();
     }
 
     // ---- opened (loop) ----------------------------------------------------------------------
@@ -195,6 +204,7 @@ final class Upload implements BodySink {
                         filling = null;
                     }
                 }
+                receivedSeen = received;
                 if (buffersHeld() >= maxBuffers) {
                     pause();
                 }
@@ -218,6 +228,7 @@ final class Upload implements BodySink {
     @Override
     public void onDataRead(int n) {
         received += n;
+        receivedSeen = received;
         if (!filling.hasRemaining()) {
             queue(filling.flip());
             filling = null;
@@ -356,6 +367,38 @@ final class Upload implements BodySink {
                 maybeSettle();
             }
             default -> { } // draining or committing: finish, the answer alone is lost
+        }
+    }
+
+    // ---- superseded (registry: any thread; then loop) --------------------------------------------
+
+    @Override
+    public String user() {
+        return user;
+    }
+
+    @Override
+    public long received() {
+        return receivedSeen;
+    }
+
+    @Override
+    public void supersede() {
+        call.loop().execute(this::superseded);
+    }
+
+    private void superseded() {
+        switch (state) {
+            case OPENING, RECEIVING -> {
+                ctx.log.info(call.connectionName() + " upload of " + fp.shown() + " stopped after " + (offset + received)
+                        + " bytes: it received nothing while " + user + " asked for it again, so its connection is"
+                        + " taken to be dead");
+                connectionLost(); // keeps what arrived; the claim goes once it is written
+                call.closeConnectionAfterReply();
+                call.fail(new OpException(ErrorCode.CONFLICT, "this upload of " + fp.shown()
+                        + " was taken over by a newer request for it"));
+            }
+            default -> { } // finishing (its bytes are all in) or over: nothing to stop
         }
     }
 

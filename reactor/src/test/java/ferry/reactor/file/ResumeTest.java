@@ -6,6 +6,7 @@ import ferry.client.FerryClient;
 import ferry.client.FileClient;
 import ferry.client.RemoteException;
 import ferry.client.TransferResult;
+import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.Header;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -188,6 +189,60 @@ class ResumeTest {
             assertEquals(-1, TestData.mismatch(src, s.root.resolve("r")));
         }
     }
+
+    /**
+     * A client that vanished mid-upload without closing (its machine crashed off the network)
+     * leaves a connection the server cannot tell from a slow one. When the same user asks for the
+     * same upload again and it has received nothing since the previous ask, the server stops it
+     * (keeping its bytes) and the new request resumes from them, instead of answering
+     * {@code conflict} until the idle timeout closes the silent connection minutes later.
+     */
+    @Test
+    void aSilentConnectionsUploadIsTakenOverByTheNextRequestForIt() throws Exception {
+        Events events = new Events();
+        Path local = Files.createDirectories(tmp.resolve("local"));
+        long size = 4L * MIB + 77;
+        long cut = MIB + 5;
+        Path src = TestData.write(local.resolve("s"), size, 6);
+        String digest = TestData.sha256(src);
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> { }, f -> f.events(events));
+             FerryClient silent = s.connect(); FerryClient back = s.connect()) {
+            silent.hello();
+            Header put = putHeader(silent, "s", size, digest);
+            silent.send(put);
+            try (FileChannel in = FileChannel.open(src)) {
+                silent.sendFileBody(in, 0, cut);
+            }
+            Events.next(events.started);
+            // From here on the silent connection stays open and sends nothing.
+
+            FileClient files = s.files(back);
+            String stopping = null;
+            for (int ask = 0; ask < MAX_ASKS && stopping == null; ask++) {
+                RemoteException e = assertThrows(RemoteException.class,
+                        () -> files.partial("s", size, DigestAlgorithm.SHA_256, digest));
+                assertEquals("conflict", e.code());
+                if (e.getMessage().contains("being stopped")) {
+                    stopping = e.getMessage();
+                }
+            }
+            assertNotNull(stopping, "an ask that found nothing received since the previous one stops the upload");
+            assertEquals(cut, Events.next(events.suspended), "the stopped upload kept every byte it received");
+            assertEquals(cut, files.partial("s", size, DigestAlgorithm.SHA_256, digest));
+            TransferResult r = files.upload(src, "s");
+            assertEquals(cut, r.resumedFrom(), "resumed from the stopped upload's bytes");
+            assertEquals(-1, TestData.mismatch(src, s.root.resolve("s")));
+            assertEquals(List.of(), temps(s.root));
+
+            RemoteException told = assertThrows(RemoteException.class, () -> silent.expect(silent.readHeader(), "OK", put.id()));
+            assertEquals("conflict", told.code());
+            assertTrue(told.getMessage().contains("taken over"), told.getMessage());
+            assertThrows(IOException.class, silent::readHeader, "and its connection is closed");
+        }
+    }
+
+    /** Asks for a stalled upload before it is taken over: two once its bytes are in; many more would be a bug. */
+    private static final int MAX_ASKS = 1000;
 
     @Test
     void anUploadIsNeverVisibleUnderItsNameBeforeItCompletes() throws Exception {
