@@ -38,7 +38,7 @@ final class ServeAccess {
         String bind = s.listen().host();
         if (s.loginRequired()) {
             return new AuthPolicy.Decision(true, EnumSet.noneOf(Right.class), users > 0
-                    ? "login required (" + users + " users)"
+                    ? "login required (" + AuthPolicy.users(users) + ")"
                     : "login required, but there are no users yet: nobody can log in until one is added with "
                             + "`ferry user add NAME` (the server notices new users without a restart)");
         }
@@ -51,6 +51,6 @@ final class ServeAccess {
         }
         String may = anonymous.isEmpty() ? "do nothing but HELLO and PING" : "use rights " + Right.toList(anonymous);
         return new AuthPolicy.Decision(false, anonymous, "login optional: anonymous connections may " + may
-                + (users > 0 ? "; " + users + " users log in for their rights" : "; there are no users"));
+                + (users > 0 ? "; " + AuthPolicy.users(users) + " log in for their rights" : "; there are no users"));
     }
 }

@@ -191,7 +191,7 @@ class LoginLauncherTest {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
             assertTrue(Files.readString(file).contains("\npassword=" + password + "\n"));
             assertFalse(file.toRealPath().startsWith(first.root.toRealPath()), "never downloadable");
-            assertTrue(first.log().contains("access: login required (1 users)"), first.log());
+            assertTrue(first.log().contains("access: login required (1 user)"), first.log());
             assertFalse(first.log().contains(password), "the log never shows the password");
         }
         try (Launcher.Server again = Launcher.Server.start(dir, "--root", "data", "--config-dir", "config", "--demo-user")) {

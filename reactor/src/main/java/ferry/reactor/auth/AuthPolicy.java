@@ -86,9 +86,9 @@ public final class AuthPolicy {
         if (userCount > 0) {
             if (anonymousRead) {
                 return new Decision(false, ANONYMOUS_READ_RIGHTS, "login optional: anonymous connections may read;"
-                        + " " + userCount + " users log in for their rights");
+                        + " " + users(userCount) + " log in for their rights");
             }
-            return new Decision(true, EnumSet.noneOf(Right.class), "login required (" + userCount + " users)");
+            return new Decision(true, EnumSet.noneOf(Right.class), "login required (" + users(userCount) + ")");
         }
         if (anonymousRead) {
             return new Decision(false, ANONYMOUS_READ_RIGHTS, "no users: anyone who can connect"
@@ -119,5 +119,10 @@ public final class AuthPolicy {
         } catch (java.net.UnknownHostException e) {
             return false;
         }
+    }
+
+    /** "1 user", "2 users": the count as the access lines print it. */
+    public static String users(int n) {
+        return n + (n == 1 ? " user" : " users");
     }
 }

@@ -120,7 +120,7 @@ public final class AuthService implements FerryService {
         context.register(OP_START, this::start, true);
         context.register(OP_FINISH, this::finish, true);
         context.addFeature(FEATURE);
-        log.info("auth: SCRAM-SHA-256 login, " + initial.size() + " users in " + store.file());
+        log.info("auth: SCRAM-SHA-256 login, " + AuthPolicy.users(initial.size()) + " in " + store.file());
     }
 
     /** Failure answers being held back by the throttle right now. */

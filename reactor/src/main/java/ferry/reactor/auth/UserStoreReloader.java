@@ -63,12 +63,12 @@ final class UserStoreReloader {
         }
         try {
             Users fresh = store.load();
-            log.info("reloaded user store " + store.file() + ": " + fresh.size() + " users");
+            log.info("reloaded user store " + store.file() + ": " + AuthPolicy.users(fresh.size()));
             users = fresh;
             stamp = s;
             failedStamp = null;
         } catch (IOException e) {
-            warnOnce(s, "cannot reload user store: " + e.getMessage() + "; keeping the " + users.size() + " users loaded before");
+            warnOnce(s, "cannot reload user store: " + e.getMessage() + "; keeping the " + AuthPolicy.users(users.size()) + " loaded before");
         }
         return users;
     }

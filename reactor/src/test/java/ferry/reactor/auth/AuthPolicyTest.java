@@ -14,7 +14,9 @@ class AuthPolicyTest {
             AuthPolicy.Decision d = AuthPolicy.decide(loopback ? "127.0.0.1" : "0.0.0.0", loopback, 2, false);
             assertTrue(d.loginRequired());
             assertTrue(d.anonymousRights().isEmpty());
+            assertEquals("login required (2 users)", d.summary());
         }
+        assertEquals("login required (1 user)", AuthPolicy.decide("0.0.0.0", false, 1, false).summary());
     }
 
     @Test
