@@ -1,5 +1,8 @@
 package ferry.reactor;
 
+import static ferry.reactor.ConfigCheck.range;
+import static ferry.reactor.ConfigCheck.require;
+
 import ferry.protocol.FrameLimits;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -265,19 +268,19 @@ public final class ServerConfig {
         public Builder readBufferBytes(int v) { readBufferBytes = range(v, 512, 64 << 20, "readBufferBytes"); return this; }
         public Builder poolBufferBytes(int v) { poolBufferBytes = range(v, 512, 64 << 20, "poolBufferBytes"); return this; }
         public Builder maxPooledBuffers(int v) { maxPooledBuffers = range(v, 0, 1 << 20, "maxPooledBuffers"); return this; }
-        public Builder highWaterBytes(long v) { highWaterBytes = rangeL(v, 1, Long.MAX_VALUE, "highWaterBytes"); return this; }
-        public Builder lowWaterBytes(long v) { lowWaterBytes = rangeL(v, 0, Long.MAX_VALUE, "lowWaterBytes"); return this; }
+        public Builder highWaterBytes(long v) { highWaterBytes = range(v, 1, Long.MAX_VALUE, "highWaterBytes"); return this; }
+        public Builder lowWaterBytes(long v) { lowWaterBytes = range(v, 0, Long.MAX_VALUE, "lowWaterBytes"); return this; }
         /** Output one connection may buffer before it is closed (a producer ignoring backpressure). */
-        public Builder maxBufferedOutputBytes(long v) { maxBufferedOutputBytes = rangeL(v, 1, Long.MAX_VALUE, "maxBufferedOutputBytes"); return this; }
+        public Builder maxBufferedOutputBytes(long v) { maxBufferedOutputBytes = range(v, 1, Long.MAX_VALUE, "maxBufferedOutputBytes"); return this; }
         public Builder maxInflightPerConnection(int v) { maxInflightPerConnection = range(v, 1, 1 << 20, "maxInflightPerConnection"); return this; }
-        public Builder maxBytesPerWriteEvent(long v) { maxBytesPerWriteEvent = rangeL(v, 1, Long.MAX_VALUE, "maxBytesPerWriteEvent"); return this; }
+        public Builder maxBytesPerWriteEvent(long v) { maxBytesPerWriteEvent = range(v, 1, Long.MAX_VALUE, "maxBytesPerWriteEvent"); return this; }
         public Builder maxConnections(int v) { maxConnections = range(v, 1, Integer.MAX_VALUE, "maxConnections"); return this; }
         public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = range(v, 0, Integer.MAX_VALUE, "maxConnectionsPerAddress"); return this; }
-        public Builder idleTimeoutMillis(long v) { idleTimeoutMillis = rangeL(v, 1, Long.MAX_VALUE / 1_000_000, "idleTimeoutMillis"); return this; }
-        public Builder handshakeTimeoutMillis(long v) { handshakeTimeoutMillis = rangeL(v, 1, Long.MAX_VALUE / 1_000_000, "handshakeTimeoutMillis"); return this; }
-        public Builder headerTimeoutMillis(long v) { headerTimeoutMillis = rangeL(v, 1, Long.MAX_VALUE / 1_000_000, "headerTimeoutMillis"); return this; }
-        public Builder timeoutSweepMillis(long v) { timeoutSweepMillis = rangeL(v, 1, 60_000, "timeoutSweepMillis"); return this; }
-        public Builder shutdownGraceMillis(long v) { shutdownGraceMillis = rangeL(v, 0, Long.MAX_VALUE / 1_000_000, "shutdownGraceMillis"); return this; }
+        public Builder idleTimeoutMillis(long v) { idleTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "idleTimeoutMillis"); return this; }
+        public Builder handshakeTimeoutMillis(long v) { handshakeTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "handshakeTimeoutMillis"); return this; }
+        public Builder headerTimeoutMillis(long v) { headerTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "headerTimeoutMillis"); return this; }
+        public Builder timeoutSweepMillis(long v) { timeoutSweepMillis = range(v, 1, 60_000, "timeoutSweepMillis"); return this; }
+        public Builder shutdownGraceMillis(long v) { shutdownGraceMillis = range(v, 0, Long.MAX_VALUE / 1_000_000, "shutdownGraceMillis"); return this; }
         public Builder tcpNoDelay(boolean v) { tcpNoDelay = v; return this; }
         /** 0 leaves the OS default. */
         public Builder socketSendBufferBytes(int v) { socketSendBufferBytes = range(v, 0, Integer.MAX_VALUE, "socketSendBufferBytes"); return this; }
@@ -309,27 +312,6 @@ public final class ServerConfig {
                         + ": off loopback, anonymous access may only read (or require login)");
             }
             return c;
-        }
-
-        private static <T> T require(T v, String name) {
-            if (v == null) {
-                throw new IllegalArgumentException(name + " must not be null");
-            }
-            return v;
-        }
-
-        private static int range(int v, int min, int max, String name) {
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + v);
-            }
-            return v;
-        }
-
-        private static long rangeL(long v, long min, long max, String name) {
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + v);
-            }
-            return v;
         }
     }
 }

@@ -1,5 +1,7 @@
 package ferry.reactor.auth;
 
+import static ferry.reactor.ConfigCheck.range;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -84,12 +86,12 @@ public final class AuthSettings {
 
         private Builder() {}
 
-        public Builder freeFailures(int v) { freeFailures = (int) range(v, 0, 1_000_000, "freeFailures"); return this; }
+        public Builder freeFailures(int v) { freeFailures = range(v, 0, 1_000_000, "freeFailures"); return this; }
         public Builder baseDelayMillis(long v) { baseDelayMillis = range(v, 0, 3_600_000, "baseDelayMillis"); return this; }
         public Builder maxDelayMillis(long v) { maxDelayMillis = range(v, 0, 3_600_000, "maxDelayMillis"); return this; }
         public Builder forgetAfterMillis(long v) { forgetAfterMillis = range(v, 1, 7L * 24 * 3_600_000, "forgetAfterMillis"); return this; }
-        public Builder maxTracked(int v) { maxTracked = (int) range(v, 2, 100_000_000, "maxTracked"); return this; }
-        public Builder maxFailuresPerConnection(int v) { maxFailuresPerConnection = (int) range(v, 1, 1_000_000, "maxFailuresPerConnection"); return this; }
+        public Builder maxTracked(int v) { maxTracked = range(v, 2, 100_000_000, "maxTracked"); return this; }
+        public Builder maxFailuresPerConnection(int v) { maxFailuresPerConnection = range(v, 1, 1_000_000, "maxFailuresPerConnection"); return this; }
         public Builder exchangeTimeoutMillis(long v) { exchangeTimeoutMillis = range(v, 1, 3_600_000, "exchangeTimeoutMillis"); return this; }
 
         public AuthSettings build() {
@@ -97,13 +99,6 @@ public final class AuthSettings {
                 throw new IllegalArgumentException("baseDelayMillis " + baseDelayMillis + " exceeds maxDelayMillis " + maxDelayMillis);
             }
             return new AuthSettings(this);
-        }
-
-        private static long range(long v, long min, long max, String name) {
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + v);
-            }
-            return v;
         }
     }
 }

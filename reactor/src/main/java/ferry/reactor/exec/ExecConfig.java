@@ -1,5 +1,7 @@
 package ferry.reactor.exec;
 
+import static ferry.reactor.ConfigCheck.range;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -222,13 +224,13 @@ public final class ExecConfig {
             return this;
         }
 
-        public Builder maxRunning(int v) { maxRunning = (int) range(v, 1, 4096, "exec maxRunning"); return this; }
+        public Builder maxRunning(int v) { maxRunning = range(v, 1, 4096, "exec maxRunning"); return this; }
         public Builder maxOutputBytes(long v) { maxOutputBytes = range(v, 1, Long.MAX_VALUE, "exec maxOutputBytes"); return this; }
         public Builder defaultTimeoutMillis(long v) { defaultTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "exec defaultTimeoutMillis"); return this; }
         public Builder maxTimeoutMillis(long v) { maxTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "exec maxTimeoutMillis"); return this; }
         public Builder killGraceMillis(long v) { killGraceMillis = range(v, 0, 3_600_000, "exec killGraceMillis"); return this; }
-        public Builder chunkBytes(int v) { chunkBytes = (int) range(v, 512, 16 << 20, "exec chunkBytes"); return this; }
-        public Builder chunksInFlight(int v) { chunksInFlight = (int) range(v, 1, 64, "exec chunksInFlight"); return this; }
+        public Builder chunkBytes(int v) { chunkBytes = range(v, 512, 16 << 20, "exec chunkBytes"); return this; }
+        public Builder chunksInFlight(int v) { chunksInFlight = range(v, 1, 64, "exec chunksInFlight"); return this; }
         public Builder stdinHighWaterBytes(long v) { stdinHighWaterBytes = range(v, 1, 1L << 40, "exec stdinHighWaterBytes"); return this; }
         public Builder stdinLowWaterBytes(long v) { stdinLowWaterBytes = range(v, 0, 1L << 40, "exec stdinLowWaterBytes"); return this; }
         public Builder deathCheckMillis(long v) { deathCheckMillis = range(v, 1, 10_000, "exec deathCheckMillis"); return this; }
@@ -306,13 +308,6 @@ public final class ExecConfig {
                 throw new IllegalArgumentException("exec search path has no folders: " + v);
             }
             return dirs;
-        }
-
-        private static long range(long v, long min, long max, String name) {
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + v);
-            }
-            return v;
         }
     }
 }

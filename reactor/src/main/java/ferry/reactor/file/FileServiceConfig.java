@@ -1,5 +1,8 @@
 package ferry.reactor.file;
 
+import static ferry.reactor.ConfigCheck.range;
+import static ferry.reactor.ConfigCheck.require;
+
 import ferry.protocol.DigestAlgorithm;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -180,45 +183,24 @@ public final class FileServiceConfig {
         public Builder uploadBuffersPerUpload(int v) { uploadBuffersPerUpload = range(v, 2, 1024, "uploadBuffersPerUpload"); return this; }
         public Builder maxPooledUploadBuffers(int v) { maxPooledUploadBuffers = range(v, 0, 1 << 20, "maxPooledUploadBuffers"); return this; }
         public Builder maxConcurrentUploads(int v) { maxConcurrentUploads = range(v, 1, 1 << 20, "maxConcurrentUploads"); return this; }
-        public Builder maxFileBytes(long v) { maxFileBytes = rangeL(v, 0, Long.MAX_VALUE, "maxFileBytes"); return this; }
-        public Builder readAheadBytes(long v) { readAheadBytes = rangeL(v, 0, Long.MAX_VALUE, "readAheadBytes"); return this; }
-        public Builder readAheadWindowBytes(long v) { readAheadWindowBytes = rangeL(v, 4096, 1L << 30, "readAheadWindowBytes"); return this; }
+        public Builder maxFileBytes(long v) { maxFileBytes = range(v, 0, Long.MAX_VALUE, "maxFileBytes"); return this; }
+        public Builder readAheadBytes(long v) { readAheadBytes = range(v, 0, Long.MAX_VALUE, "readAheadBytes"); return this; }
+        public Builder readAheadWindowBytes(long v) { readAheadWindowBytes = range(v, 4096, 1L << 30, "readAheadWindowBytes"); return this; }
         public Builder hashBufferBytes(int v) { hashBufferBytes = range(v, 4096, 64 << 20, "hashBufferBytes"); return this; }
         public Builder digestAlgorithm(DigestAlgorithm v) { digestAlgorithm = require(v, "digestAlgorithm"); return this; }
         public Builder digestCacheEntries(int v) { digestCacheEntries = range(v, 0, 1 << 24, "digestCacheEntries"); return this; }
         public Builder maxListEntries(int v) { maxListEntries = range(v, 1, 1 << 24, "maxListEntries"); return this; }
-        public Builder tempMaxAgeMillis(long v) { tempMaxAgeMillis = rangeL(v, 0, Long.MAX_VALUE, "tempMaxAgeMillis"); return this; }
-        public Builder tempSweepIntervalMillis(long v) { tempSweepIntervalMillis = rangeL(v, 0, Long.MAX_VALUE, "tempSweepIntervalMillis"); return this; }
+        public Builder tempMaxAgeMillis(long v) { tempMaxAgeMillis = range(v, 0, Long.MAX_VALUE, "tempMaxAgeMillis"); return this; }
+        public Builder tempSweepIntervalMillis(long v) { tempSweepIntervalMillis = range(v, 0, Long.MAX_VALUE, "tempSweepIntervalMillis"); return this; }
         public Builder syncOnCommit(boolean v) { syncOnCommit = v; return this; }
-        public Builder writeBehindBytes(long v) { writeBehindBytes = rangeL(v, 0, Long.MAX_VALUE, "writeBehindBytes"); return this; }
-        public Builder uploadDirectIoMinBytes(long v) { uploadDirectIoMinBytes = rangeL(v, 0, Long.MAX_VALUE, "uploadDirectIoMinBytes"); return this; }
+        public Builder writeBehindBytes(long v) { writeBehindBytes = range(v, 0, Long.MAX_VALUE, "writeBehindBytes"); return this; }
+        public Builder uploadDirectIoMinBytes(long v) { uploadDirectIoMinBytes = range(v, 0, Long.MAX_VALUE, "uploadDirectIoMinBytes"); return this; }
         public Builder wallClock(Clock v) { wallClock = require(v, "wallClock"); return this; }
         public Builder opener(FileOpener v) { opener = require(v, "opener"); return this; }
         public Builder events(FileServiceEvents v) { events = require(v, "events"); return this; }
 
         public FileServiceConfig build() {
             return new FileServiceConfig(this);
-        }
-
-        private static <T> T require(T v, String name) {
-            if (v == null) {
-                throw new IllegalArgumentException(name + " must not be null");
-            }
-            return v;
-        }
-
-        private static int range(int v, int min, int max, String name) {
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + v);
-            }
-            return v;
-        }
-
-        private static long rangeL(long v, long min, long max, String name) {
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "]: " + v);
-            }
-            return v;
         }
     }
 }
