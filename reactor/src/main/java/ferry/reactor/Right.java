@@ -1,5 +1,6 @@
 package ferry.reactor;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -14,6 +15,37 @@ public enum Right {
     DELETE,
     /** EXEC, where the server enabled it. */
     EXEC;
+
+    /** Every combination of rights, unmodifiable, indexed by the bit mask of its ordinals. */
+    private static final Set<Right>[] FROZEN = frozenCombinations();
+
+    @SuppressWarnings("unchecked")
+    private static Set<Right>[] frozenCombinations() {
+        Right[] all = values();
+        Set<Right>[] sets = new Set[1 << all.length];
+        for (int mask = 0; mask < sets.length; mask++) {
+            EnumSet<Right> s = EnumSet.noneOf(Right.class);
+            for (Right r : all) {
+                if ((mask & (1 << r.ordinal())) != 0) {
+                    s.add(r);
+                }
+            }
+            sets[mask] = Collections.unmodifiableSet(s);
+        }
+        return sets;
+    }
+
+    /**
+     * The shared unmodifiable set equal to {@code rights}: sessions keep this one instead of a
+     * copy each, which on 10,000 connections is 10,000 objects less. Any thread.
+     */
+    public static Set<Right> frozen(Set<Right> rights) {
+        int mask = 0;
+        for (Right r : rights) {
+            mask |= 1 << r.ordinal();
+        }
+        return FROZEN[mask];
+    }
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

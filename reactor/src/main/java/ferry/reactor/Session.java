@@ -1,7 +1,6 @@
 package ferry.reactor;
 
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +33,7 @@ public final class Session {
 
     private final String remoteAddress;
     private String user;
-    private Set<Right> rights = Collections.emptySet();
+    private Set<Right> rights = Right.frozen(Collections.emptySet());
     private String home = "";
     private boolean loggedIn;
     private Map<Key<?>, Object> attributes;
@@ -86,7 +85,7 @@ public final class Session {
     /** Marks the connection logged in. Loop thread only. */
     public void login(String user, Set<Right> rights, String home) {
         this.user = user;
-        this.rights = rights.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(rights));
+        this.rights = Right.frozen(rights); // shared, not a copy per connection
         this.home = home == null ? "" : home;
         this.loggedIn = true;
     }
