@@ -60,6 +60,9 @@ public final class ExecCommand extends Command {
             "run in this folder (on the server, inside your home folder)").shortName('C'));
     private final Option<Boolean> stdin = option(Option.flag("stdin",
             "send this command's stdin to the remote command (read to its end first)").shortName('i'));
+    private final Option<List<String>> env = option(Option.each("env", "NAME=VALUE",
+            "set this variable for the command (repeatable; the server accepts only names on its --exec-env-allow)")
+            .shortName('e'));
     private final ClientFlags client = new ClientFlags(this, false);
 
     ExecCommand() {
@@ -83,6 +86,7 @@ public final class ExecCommand extends Command {
                 + "  ferry exec nas -- df -h\n"
                 + "  ferry exec --shell alice@nas -- 'ls /var/log | wc -l'\n"
                 + "  ferry exec --timeout 10s --charset GBK nas -- dir\n"
+                + "  ferry exec -e LANG=C.UTF-8 nas -- date\n"
                 + "  tar c notes | ferry exec -i nas -- tar tv";
     }
 
@@ -110,6 +114,13 @@ public final class ExecCommand extends Command {
         }
         if (inv.args().has(cwd)) {
             request.cwd(RemotePaths.strip(inv.args().get(cwd)));
+        }
+        for (String assignment : inv.args().get(env)) {
+            int eq = assignment.indexOf('=');
+            if (eq <= 0) {
+                throw new UsageException("--env takes NAME=VALUE, got '" + assignment + "'");
+            }
+            request.env(assignment.substring(0, eq), assignment.substring(eq + 1));
         }
         Path spool = null;
         try {

@@ -66,6 +66,17 @@ final class Option<T> {
         return o;
     }
 
+    /**
+     * A repeatable option whose every occurrence is one item, taken whole (commas and all), empty
+     * by default: {@code -e A=1 -e B=x,y}.
+     */
+    static Option<List<String>> each(String name, String metavar, String help) {
+        Option<List<String>> o = new Option<>(name, metavar, ValueType.single(), List.of(), help);
+        o.repeatable = true;
+        o.defaultText = null;
+        return o;
+    }
+
     Option<T> shortName(char c) {
         this.shortName = c;
         return this;

@@ -120,6 +120,21 @@ interface ValueType<T> {
         };
     }
 
+    /** The text as a one-item list (for {@link Option#each}, which accumulates the items). */
+    static ValueType<List<String>> single() {
+        return new ValueType<>() {
+            @Override
+            public List<String> parse(String text) {
+                return List.of(text);
+            }
+
+            @Override
+            public String format(List<String> value) {
+                return String.join(" ", value);
+            }
+        };
+    }
+
     /** One of a fixed set of lower-case words. */
     static ValueType<String> choice(String... choices) {
         return text -> {

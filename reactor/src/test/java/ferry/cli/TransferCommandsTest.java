@@ -57,7 +57,8 @@ class TransferCommandsTest {
         FerryServer s = new FerryServer(ServerConfig.builder().port(0)
                 .anonymousRights(EnumSet.allOf(Right.class)).build()); // loopback only: exec may be given
         s.install(new FileService(FileServiceConfig.builder(r).tempSweepIntervalMillis(0).build()));
-        s.install(new ExecService(ExecConfig.builder(r).policy(ExecPolicy.parse("sh,cat,pwd", false, false)).build()));
+        s.install(new ExecService(ExecConfig.builder(r).policy(ExecPolicy.parse("sh,cat,pwd", false, false))
+                .envAllow(List.of("GREETING", "TZ")).build()));
         s.start();
         servers.add(s);
         return s;
@@ -336,6 +337,16 @@ class TransferCommandsTest {
         assertEquals("ferry exec: cannot connect to no-such-host.invalid:7373: unknown host 'no-such-host.invalid'",
                 unreachable.err().strip());
         assertEquals(2, run("exec", host).status(), "no command: usage error");
+        CliRunner.Result withEnv = run("exec", "-e", "GREETING=hi, there", "--env", "TZ=UTC", host,
+                "--", "sh", "-c", "echo \"$GREETING|$TZ\"");
+        ok(withEnv);
+        assertEquals("hi, there|UTC\n", withEnv.out(), "each -e is one variable, commas and spaces kept");
+        CliRunner.Result notAllowed = run("exec", "-e", "PATH=/evil", host, "--", "pwd");
+        assertEquals(ExecCommand.EXIT_REFUSED, notAllowed.status(), notAllowed.err());
+        assertTrue(notAllowed.err().contains("PATH"), notAllowed.err());
+        CliRunner.Result malformed = run("exec", "-e", "NOVALUE", host, "--", "pwd");
+        assertEquals(2, malformed.status());
+        assertTrue(malformed.err().contains("--env takes NAME=VALUE, got 'NOVALUE'"), malformed.err());
     }
 
     @Test
