@@ -30,8 +30,8 @@ class MainTest {
     void badCommandLineExitsTwoWithTheReason() {
         assertEquals(2, run("ping", "--bogus", "1"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown option '--bogus'"));
-        assertEquals(2, run("put"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("needs the file service"));
+        assertEquals(2, run("put", "-d", "2"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--depth above 1 is for get only"));
     }
 
     @Test
