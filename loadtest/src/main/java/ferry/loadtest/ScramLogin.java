@@ -2,6 +2,7 @@ package ferry.loadtest;
 
 import ferry.client.AuthenticationException;
 import ferry.client.FerryClient;
+import ferry.client.RemoteException;
 import ferry.protocol.Header;
 import ferry.protocol.ProtocolException;
 import ferry.protocol.scram.ClientFinalMessage;
@@ -87,7 +88,12 @@ final class ScramLogin {
             if (fail != null) {
                 throw new AuthenticationException(fail);
             }
-            Header ok = client.call(x.finishHeader());
+            Header ok;
+            try {
+                ok = client.call(x.finishHeader());
+            } catch (RemoteException e) {
+                throw new AuthenticationException("login as " + user + " failed: " + e.getMessage());
+            }
             fail = x.verify(ok);
             if (fail != null) {
                 throw new AuthenticationException(fail);

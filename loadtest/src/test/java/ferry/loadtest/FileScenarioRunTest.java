@@ -4,9 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ferry.client.AuthenticationException;
 import ferry.reactor.FerryServer;
+import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
+import ferry.reactor.auth.AuthService;
+import ferry.reactor.auth.PasswordHasher;
+import ferry.reactor.auth.UserRecord;
+import ferry.reactor.auth.UserStore;
 import ferry.reactor.file.FileOpener;
 import ferry.reactor.file.FileService;
 import ferry.reactor.file.FileServiceConfig;
@@ -15,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,6 +123,38 @@ class FileScenarioRunTest {
             assertTrue(r.errors().asMap().getOrDefault("wrong_size", 0L) > 0, r.errors().toString());
             assertEquals(0L, r.get(RunResult.REQUESTS));
             assertTrue(Files.size(root.resolve(FileLoad.getPath(FILE))) == FILE, "the harness uploaded the file");
+        } finally {
+            server.stop(1, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A server that requires login: every connection logs in with SCRAM-SHA-256 (keys derived
+     * once by the harness) before its load, and a wrong password stops the run before it starts.
+     */
+    @Test
+    void connectionsLogInWhenTheServerRequiresIt(@TempDir Path dir) throws Exception {
+        UserStore store = UserStore.inConfigDir(dir.resolve("config"));
+        PasswordHasher.Keys k = new PasswordHasher().hash("s3cret pass".toCharArray(), 4096);
+        store.update(u -> u.with(new UserRecord("bench", k.iterations(), k.salt(), k.storedKey(), k.serverKey(),
+                Set.of(Right.READ, Right.WRITE), "")));
+        Path pw = Files.writeString(dir.resolve("pw"), "s3cret pass\n");
+        Path bad = Files.writeString(dir.resolve("bad"), "wrong\n");
+        Path root = Files.createDirectories(dir.resolve("root"));
+        FerryServer server = new FerryServer(ServerConfig.builder().port(0).loginRequired(true).anonymousRights(Set.of()).build(),
+                ServerLog.NONE);
+        server.install(new AuthService(store));
+        server.install(new FileService(FileServiceConfig.builder(root).build()));
+        server.start();
+        try {
+            String target = "127.0.0.1:" + server.port();
+            RunResult r = run("mixed", "-c", "3", "--file-size", "64k", "--mix", "get=1,put=1", "--target", target,
+                    "--user", "bench", "--password-file", pw.toString(), "--warmup", "100ms", "--duration", "500ms");
+            assertEquals(0L, r.get(RunResult.ERRORS), () -> "errors: " + r.errors() + " " + r.errors().details());
+            assertTrue(r.num(RunResult.REQUESTS) > 0);
+            assertTrue(FileContent.get().matches(root.resolve(FileLoad.putPath(0)), FILE));
+            org.junit.jupiter.api.Assertions.assertThrows(AuthenticationException.class, () -> run("get", "--target", target,
+                    "--user", "bench", "--password-file", bad.toString(), "--warmup", "0", "--duration", "100ms"));
         } finally {
             server.stop(1, TimeUnit.SECONDS);
         }
