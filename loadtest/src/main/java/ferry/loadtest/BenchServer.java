@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp ferry-loadtest.jar ferry.loadtest.BenchServer [--listen HOST:PORT] [--nodelay on|off]
- *      [--max-connections N] [--loops N] [--hold-ms N] [--root DIR]
+ *      [--max-connections N] [--loops N] [--hold-ms N] [--root DIR [--no-sync]]
  * stdout: FERRY-BENCH-SERVER port=PORT pid=PID       (once listening)
  * stdin:  "sample" or "sample gc"  -> one JSON line of integers (see ServerSample#toMap)
  *         "quit" or end of input   -> stops and exits
@@ -40,6 +40,7 @@ public final class BenchServer {
         int loops = 1;
         long holdMillis = 0;
         String root = null;
+        boolean sync = true;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -49,6 +50,7 @@ public final class BenchServer {
                 case "--loops": loops = Integer.parseInt(v); i++; break;
                 case "--hold-ms": holdMillis = Long.parseLong(v); i++; break;
                 case "--root": root = v; i++; break;
+                case "--no-sync": sync = false; break;
                 default:
                     System.err.println("BenchServer: unknown option " + args[i]);
                     System.exit(2);
@@ -62,7 +64,7 @@ public final class BenchServer {
         ServerConfig config = base.toBuilder().bindAddress(host).port(port).build();
         FerryServer server = new FerryServer(config, ServerLog.NONE);
         if (root != null) {
-            InProcessTarget.installFiles(server, Path.of(root));
+            InProcessTarget.installFiles(server, Path.of(root), sync);
         }
         server.start();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);

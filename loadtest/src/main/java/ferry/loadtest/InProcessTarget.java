@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * A {@link FerryServer} in this JVM on 127.0.0.1, port 0, one per run. Its RSS and heap are this
  * process's, so they include the load client: quote server memory from a spawned server. For
  * the file scenarios it also serves a {@link FileRoot} with the file service's defaults (SHA-256
- * digests, fsync on commit); the loopback server needs no login (anonymous may read and write).
+ * digests, fsync on commit unless {@code --server-sync off}); the loopback server needs no login (anonymous may read and write).
  */
 final class InProcessTarget implements Target {
     /** Room above the run's connections for the server's connection limit. */
@@ -30,7 +30,7 @@ final class InProcessTarget implements Target {
         FerryServer s = new FerryServer(config, ServerLog.NONE);
         root = FileRoot.open(o);
         if (root != null) {
-            installFiles(s, root.path());
+            installFiles(s, root.path(), o.serverSync);
         }
         s.start();
         server = s;
@@ -50,10 +50,10 @@ final class InProcessTarget implements Target {
                 .build();
     }
 
-    /** Installs the file service over {@code root} with its default settings. */
-    static void installFiles(FerryServer s, Path root) throws IOException {
+    /** Installs the file service over {@code root} with its default settings, fsync on commit or not. */
+    static void installFiles(FerryServer s, Path root, boolean sync) throws IOException {
         try {
-            s.install(new FileService(FileServiceConfig.builder(root).build()));
+            s.install(new FileService(FileServiceConfig.builder(root).syncOnCommit(sync).build()));
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {

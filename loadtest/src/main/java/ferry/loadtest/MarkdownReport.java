@@ -65,6 +65,9 @@ public final class MarkdownReport {
         if (Scenarios.usesFiles(o.scenario)) {
             sb.append(Format.bytes(o.fileBytes)).append(" files, mix ").append(o.mix()).append(", PUT ")
                     .append(o.putVerify ? "verified (sha-256 + expect)" : "unverified (algorithm none)").append(", ");
+            if (o.controlsServer()) {
+                sb.append("server fsync on commit ").append(o.serverSync ? "on" : "off").append(", ");
+            }
         } else {
             sb.append(o.bodyBytes).append("-byte PING bodies, ");
         }

@@ -84,6 +84,8 @@ public final class Options {
     public String mix;
     public String user;
     public String passwordFile;
+    /** With inprocess/spawn: the file service forces each upload to disk before renaming it (its default). */
+    public boolean serverSync = true;
 
     /** Usage text for {@code --help} and errors. */
     public static String usage() {
@@ -122,6 +124,8 @@ public final class Options {
                 "                        algorithm none (default off: the cheapest valid PUT)",
                 "  --get-verify-every N  check the SHA-256 of one GET body in N per connection (default 100; 0 never)",
                 "  --root DIR            with inprocess/spawn: serve DIR (kept) instead of a temporary folder",
+                "  --server-sync on|off  with inprocess/spawn: fsync each upload before its rename (default on, the",
+                "                        file service's default)",
                 "  --user NAME           with HOST:PORT: log in as NAME (SCRAM-SHA-256) on every connection",
                 "  --password-file FILE  the password for --user (first line of FILE)",
                 "",
@@ -204,6 +208,7 @@ public final class Options {
                 case "--put-verify": o.putVerify = onOff(name, v); break;
                 case "--get-verify-every": o.getVerifyEvery = (int) range(name, v, 0, Integer.MAX_VALUE); break;
                 case "--root": o.root = v; break;
+                case "--server-sync": o.serverSync = onOff(name, v); break;
                 case "--user": o.user = v; break;
                 case "--password-file": o.passwordFile = v; break;
                 case "--warmup": o.warmupNanos = duration(name, v, true); warmupSet = true; break;
@@ -257,8 +262,9 @@ public final class Options {
         if (!Scenarios.usesFiles(o.scenario) && (o.root != null || o.mix != null)) {
             throw new IllegalArgumentException("--root and --mix go with the get, put and mixed scenarios");
         }
-        if (o.root != null && !o.target.equals(TARGET_IN_PROCESS) && !o.target.equals(TARGET_SPAWN)) {
-            throw new IllegalArgumentException("--root needs --target inprocess or spawn (the harness does not start that server)");
+        if ((o.root != null || !o.serverSync) && !o.target.equals(TARGET_IN_PROCESS) && !o.target.equals(TARGET_SPAWN)) {
+            throw new IllegalArgumentException("--root and --server-sync need --target inprocess or spawn (the harness does not"
+                    + " start that server)");
         }
         if ((o.user == null) != (o.passwordFile == null)) {
             throw new IllegalArgumentException("--user and --password-file go together");

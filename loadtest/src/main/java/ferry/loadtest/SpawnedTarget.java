@@ -61,6 +61,9 @@ final class SpawnedTarget implements Target {
         if (root != null) {
             cmd.add("--root");
             cmd.add(root.path().toString());
+            if (!o.serverSync) {
+                cmd.add("--no-sync");
+            }
         }
         lines.clear();
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
