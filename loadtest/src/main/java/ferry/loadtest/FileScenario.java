@@ -69,28 +69,33 @@ final class FileScenario implements Scenario {
                     }
                 }
                 FileClient files = new FileClient(c);
-                files.mkdir(FileLoad.DIR, true);
-                if (gets) {
-                    ensureRemote(files, o.fileBytes);
+                boolean uploaded = !gets || ensureRemote(files, o.fileBytes);
+                if (o.mix().includes(OpKind.PUT) && !uploaded) {
+                    files.mkdir(FileLoad.DIR, true); // PUTs need the folder; a read-only GET run does not
                 }
             }
         }
         load = new FileLoad(o, digestHex, login);
     }
 
-    /** Uploads the GET file unless the server holds it already (same size and SHA-256). */
-    private void ensureRemote(FileClient files, long size) throws IOException {
+    /**
+     * Uploads the GET file unless the server holds it already (same size and SHA-256), so a
+     * read-only account can run {@code get} against a file uploaded before. Returns whether it
+     * uploaded (the folder exists then).
+     */
+    private boolean ensureRemote(FileClient files, long size) throws IOException {
         String path = FileLoad.getPath(size);
         try {
             FileInfo info = files.stat(path, DigestAlgorithm.SHA_256);
             if (info.fileSize() == size && digestHex.equals(info.digest())) {
-                return;
+                return false;
             }
         } catch (RemoteException e) {
             if (!"not_found".equals(e.code())) {
                 throw e;
             }
         }
+        files.mkdir(FileLoad.DIR, true);
         FerryClient c = files.connection();
         long id = files.beginPut(path, size, 0, digestHex, -1);
         ByteBuffer v = FileContent.get().view();
@@ -101,6 +106,7 @@ final class FileScenario implements Scenario {
             sent += n;
         }
         files.endPut(id, digestHex, path);
+        return true;
     }
 
     @Override

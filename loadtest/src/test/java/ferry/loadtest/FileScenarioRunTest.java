@@ -61,11 +61,13 @@ class FileScenarioRunTest {
         assertTrue(FileContent.get().matches(root.resolve(FileLoad.getPath(FILE)), FILE), "the served file is the content");
     }
 
+    /** Verified against an in-process server, unverified against a spawned one (its --root and --no-sync too). */
     @Test
     void putUploadsEachConnectionsFileIntactVerifiedOrNot(@TempDir Path root) throws Exception {
         for (String verify : new String[] {"on", "off"}) {
-            RunResult r = run("put", "-c", "3", "--file-size", "64k", "--put-verify", verify,
-                    "--warmup", "100ms", "--duration", "500ms", "--root", root.toString());
+            String target = verify.equals("on") ? "inprocess" : "spawn";
+            RunResult r = run("put", "-c", "3", "--file-size", "64k", "--put-verify", verify, "--target", target,
+                    "--server-sync", verify, "--warmup", "100ms", "--duration", "500ms", "--root", root.toString());
             assertClean(r, 3);
             assertEquals(r.num(RunResult.REQUESTS) * FILE, r.num(RunResult.PAYLOAD_BYTES));
             for (int i = 0; i < 3; i++) {
