@@ -15,7 +15,7 @@ public final class MarkdownReport {
             new Row("seconds measured", RunResult.SECONDS, v -> Format.decimal(v, 2)),
             new Row("throughput (req/s)", RunResult.REQ_PER_SEC, Format::rate),
             new Row("throughput (MB/s on the wire, both ways)", RunResult.MB_PER_SEC, v -> Format.decimal(v, 2)),
-            new Row("payload (MB/s, bodies both ways)", RunResult.PAYLOAD_MB_PER_SEC, v -> Format.decimal(v, 2)),
+            new Row("payload (MB/s of bodies: PINGs both ways, files once)", RunResult.PAYLOAD_MB_PER_SEC, v -> Format.decimal(v, 2)),
             new Row("latency p50", RunResult.P50, Format::micros),
             new Row("latency p90", RunResult.P90, Format::micros),
             new Row("latency p99", RunResult.P99, Format::micros),

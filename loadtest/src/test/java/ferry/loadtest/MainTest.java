@@ -52,6 +52,18 @@ class MainTest {
     }
 
     @Test
+    void aSavedMixedFileReportIsPrintedAgainWithItsFileSettings(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("m.json");
+        assertEquals(0, run("mixed", "-c", "2", "--file-size", "64k", "--mix", "ping=1,get=1,put=1", "--put-verify", "on",
+                "--warmup", "0", "--duration", "200ms", "--out", json.toString(), "-q"));
+        String first = out.toString(StandardCharsets.UTF_8);
+        assertTrue(first.contains("64.00 KiB files, mix ping=1,get=1,put=1, PUT verified"), first);
+        out.reset();
+        assertEquals(0, run("report", json.toString()));
+        assertEquals(first, out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aSavedJsonReportIsPrintedAndChartedAgain(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("r.json");
         assertEquals(0, run("ping", "--compare", "nodelay", "--warmup", "0", "--duration", "100ms", "--out", json.toString(), "-q"));
