@@ -39,7 +39,7 @@ LOADTEST_SOURCES := $(shell find loadtest/src/main bench/src/main -type f 2>/dev
 # Short JMH configuration: one fork, 2 x 1 s warm-up, 3 x 2 s measurement, allocation per op.
 BENCH_ARGS       ?= -f 1 -wi 2 -w 1s -i 3 -r 2s -prof gc
 
-.PHONY: loadtest bench ceiling benchmarks
+.PHONY: loadtest bench ceiling benchmarks bench-load-files
 
 $(LOADTEST_JAR) $(BENCH_JAR): $(SOURCES) $(LOADTEST_SOURCES)
 	$(MVN) $(MVN_FLAGS) -DskipTests package -pl loadtest,bench -am
@@ -58,6 +58,10 @@ bench: $(BENCH_JAR)
 ## ceiling: loopback TCP ceiling with iperf3 -Z and plain iperf3 (installs Debian iperf3 if missing)
 ceiling:
 	loadtest/scripts/ceiling.sh
+
+## bench-load-files: ferry-loadtest get/put/mixed vs iperf3 -Z, pinned, 3 alternating rounds (~8 min; ROUNDS= DURATION=)
+bench-load-files: $(LOADTEST_JAR)
+	loadtest/scripts/file-load.sh
 
 ## benchmarks: the whole measurement session behind docs/BENCHMARKS.md (~10-15 min; results in loadtest/results/)
 benchmarks: $(LOADTEST_JAR) $(BENCH_JAR)

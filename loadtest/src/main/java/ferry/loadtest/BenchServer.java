@@ -9,16 +9,18 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A Ferry server for out-of-process benchmark runs, started by {@code --target spawn} (or by hand):
  * the core server with the benchmark's settings, plus a control channel on stdin/stdout so the
- * harness can read its memory after a GC it asks for.
+ * harness can read its memory after a GC it asks for. With {@code --root} it also serves that
+ * folder with the file service's defaults (the file scenarios).
  *
  * <pre>
  * java -cp ferry-loadtest.jar ferry.loadtest.BenchServer [--listen HOST:PORT] [--nodelay on|off]
- *      [--max-connections N] [--loops N] [--hold-ms N]
+ *      [--max-connections N] [--loops N] [--hold-ms N] [--root DIR [--no-sync]]
  * stdout: FERRY-BENCH-SERVER port=PORT pid=PID       (once listening)
  * stdin:  "sample" or "sample gc"  -> one JSON line of integers (see ServerSample#toMap)
  *         "quit" or end of input   -> stops and exits
@@ -37,6 +39,8 @@ public final class BenchServer {
         int maxConnections = 100_000;
         int loops = 1;
         long holdMillis = 0;
+        String root = null;
+        boolean sync = true;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -45,6 +49,8 @@ public final class BenchServer {
                 case "--max-connections": maxConnections = Integer.parseInt(v); i++; break;
                 case "--loops": loops = Integer.parseInt(v); i++; break;
                 case "--hold-ms": holdMillis = Long.parseLong(v); i++; break;
+                case "--root": root = v; i++; break;
+                case "--no-sync": sync = false; break;
                 default:
                     System.err.println("BenchServer: unknown option " + args[i]);
                     System.exit(2);
@@ -57,6 +63,9 @@ public final class BenchServer {
                 loops, TimeUnit.MILLISECONDS.toNanos(holdMillis));
         ServerConfig config = base.toBuilder().bindAddress(host).port(port).build();
         FerryServer server = new FerryServer(config, ServerLog.NONE);
+        if (root != null) {
+            InProcessTarget.installFiles(server, Path.of(root), sync);
+        }
         server.start();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         out.println(READY_PREFIX + " port=" + server.port() + " pid=" + ProcessHandle.current().pid());

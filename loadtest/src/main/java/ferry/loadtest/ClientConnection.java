@@ -51,6 +51,7 @@ public final class ClientConnection implements FrameSink {
     private boolean inBatch;
     private boolean inErrorFrame;
     private Header errorHeader;
+    private boolean inAnswerBody; // an answer's body is being received: EOF now is a short body
     // Requests in flight: ids are consecutive, so the oldest's id is nextId - count.
     private long[] starts;
     private int head;
@@ -202,6 +203,38 @@ public final class ClientConnection implements FrameSink {
         }
     }
 
+    /**
+     * Writes as much of {@code chunk} (more body of the request last sent) as the socket takes
+     * now, without copying: what is left stays in {@code chunk}, and the script's
+     * {@link ConnectionScript#onWritable} runs when the socket has room again. Returns whether
+     * all of it was written. For streaming large bodies without buffering them.
+     */
+    public boolean offerBody(ByteBuffer chunk) {
+        if (state == State.CLOSED) {
+            chunk.position(chunk.limit());
+            return false;
+        }
+        if (inBatch) {
+            flushBatch(); // keep order with the header batched before
+        }
+        if (pending != null && pending.position() > 0) {
+            return false; // onWritable will come once pending drained
+        }
+        try {
+            int n = channel.write(chunk);
+            io.wrote(n);
+        } catch (IOException e) {
+            failConnection(ioErrorKind(e), e.toString());
+            chunk.position(chunk.limit());
+            return false;
+        }
+        if (chunk.hasRemaining()) {
+            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            return false;
+        }
+        return true;
+    }
+
     /** Output buffered because the socket was full; streaming scripts wait for {@link ConnectionScript#onWritable}. */
     public int pendingOutputBytes() {
         return pending == null ? 0 : pending.position();
@@ -224,14 +257,43 @@ public final class ClientConnection implements FrameSink {
         io.state().inflight.increment();
     }
 
-    /** The oldest request in flight got its final answer: records its latency. */
+    /** The oldest request in flight got its final answer: records its latency as a PING without payload. */
     public void complete() {
+        complete(OpKind.PING, 0);
+    }
+
+    /**
+     * The oldest request in flight, of {@code kind}, got its final answer: records its latency
+     * and the {@code payloadBytes} of body it moved (both ways), counted if it falls in the
+     * measured window.
+     */
+    public void complete(OpKind kind, long payloadBytes) {
         if (count == 0) {
             return;
         }
         long started = starts[head];
         pop();
-        io.completed(System.nanoTime() - started);
+        io.completed(System.nanoTime() - started, kind, payloadBytes);
+    }
+
+    /** The oldest request in flight was answered but is not part of the load (a login step): no latency, no error. */
+    public void forget() {
+        if (count > 0) {
+            pop();
+        }
+    }
+
+    /**
+     * The oldest request in flight got a final answer that is wrong (a short body, a wrong size,
+     * a digest mismatch): counts an error of {@code kind} and forgets the request without
+     * recording its latency. The connection stays open, in step with the server.
+     */
+    public void failRequest(String kind, String detail) {
+        if (count == 0) {
+            return;
+        }
+        io.errors().count(kind, detail);
+        pop();
     }
 
     private void pop() {
@@ -370,6 +432,7 @@ public final class ClientConnection implements FrameSink {
     void onWritable() {
         if (pending == null || pending.position() == 0) {
             key.interestOps(SelectionKey.OP_READ);
+            script.onWritable(this); // a body offered with offerBody continues
             return;
         }
         pending.flip();
@@ -404,6 +467,10 @@ public final class ClientConnection implements FrameSink {
             return;
         }
         if (n < 0) {
+            if (inAnswerBody) {
+                failConnection("short_body", "connection closed in the middle of an answer's body");
+                return;
+            }
             failConnection("closed_by_server", count > 0 ? count + " requests in flight" : null);
             return;
         }
@@ -449,6 +516,7 @@ public final class ClientConnection implements FrameSink {
                     + (count == 0 ? "none" : String.valueOf(nextId - count)));
             return false;
         }
+        inAnswerBody = header.size() > 0;
         script.onHeader(this, header);
         return state != State.CLOSED;
     }
@@ -470,6 +538,7 @@ public final class ClientConnection implements FrameSink {
             pop();
             script.onFailed(this, e);
         } else {
+            inAnswerBody = false;
             script.onFrameEnd(this);
         }
         return state != State.CLOSED;

@@ -3,25 +3,35 @@ package ferry.loadtest;
 import ferry.reactor.FerryServer;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
+import ferry.reactor.file.FileService;
+import ferry.reactor.file.FileServiceConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link FerryServer} in this JVM on 127.0.0.1, port 0, one per run. Its RSS and heap are this
- * process's, so they include the load client: quote server memory from a spawned server.
+ * process's, so they include the load client: quote server memory from a spawned server. For
+ * the file scenarios it also serves a {@link FileRoot} with the file service's defaults (SHA-256
+ * digests, fsync on commit unless {@code --server-sync off}); the loopback server needs no login (anonymous may read and write).
  */
 final class InProcessTarget implements Target {
     /** Room above the run's connections for the server's connection limit. */
     static final int CONNECTION_HEADROOM = 100;
 
     private FerryServer server;
+    private FileRoot root;
 
     @Override
     public InetSocketAddress begin(Variant variant, Options o) throws IOException {
         end();
         ServerConfig config = serverConfig(variant.noDelay(), o.connections, o.serverLoops, o.durationNanos);
         FerryServer s = new FerryServer(config, ServerLog.NONE);
+        root = FileRoot.open(o);
+        if (root != null) {
+            installFiles(s, root.path(), o.serverSync);
+        }
         s.start();
         server = s;
         return new InetSocketAddress(config.bindAddress(), s.port());
@@ -40,6 +50,22 @@ final class InProcessTarget implements Target {
                 .build();
     }
 
+    /** Installs the file service over {@code root} with its default settings, fsync on commit or not. */
+    static void installFiles(FerryServer s, Path root, boolean sync) throws IOException {
+        try {
+            s.install(new FileService(FileServiceConfig.builder(root).syncOnCommit(sync).build()));
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot install the file service over " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Path fileRoot() {
+        return root == null ? null : root.path();
+    }
+
     @Override
     public ServerSample sample(boolean gc) {
         return server == null ? ServerSample.UNKNOWN : ServerProbe.sample(server, gc);
@@ -51,6 +77,11 @@ final class InProcessTarget implements Target {
         server = null;
         if (s != null) {
             s.stop(1, TimeUnit.SECONDS);
+        }
+        FileRoot r = root;
+        root = null;
+        if (r != null) {
+            r.close();
         }
     }
 

@@ -48,6 +48,7 @@ final class IoThread implements Runnable {
     private final Header pingHeader = Header.op(PingScript.PING);
     private final Header emptyPingHeader = Header.op(PingScript.PING);
     private final Histogram histogram = new Histogram();
+    private final Histogram[] kindHistograms = new Histogram[OpKind.COUNT];
     private final ErrorCounts errors = new ErrorCounts();
     private volatile boolean stopRequested;
     private volatile Thread thread;
@@ -65,6 +66,9 @@ final class IoThread implements Runnable {
     long measuredWrites;
     long measuredReads;
     long measuredCompleted;
+    long measuredPayloadBytes;
+    final long[] measuredCompletedByKind = new long[OpKind.COUNT];
+    final long[] measuredPayloadByKind = new long[OpKind.COUNT];
     long completedAll;
 
     IoThread(String name, RunState state, InetSocketAddress address, int maxConnecting) throws IOException {
@@ -73,6 +77,9 @@ final class IoThread implements Runnable {
         this.address = address;
         this.maxConnecting = Math.max(1, maxConnecting);
         this.selector = Selector.open();
+        for (int i = 0; i < OpKind.COUNT; i++) {
+            kindHistograms[i] = new Histogram();
+        }
         for (int i = 0; i < payload.capacity(); i++) {
             payload.put(i, PATTERN[i % PATTERN.length]);
         }
@@ -299,7 +306,7 @@ final class IoThread implements Runnable {
         }
     }
 
-    void completed(long latencyNanos) {
+    void completed(long latencyNanos, OpKind kind, long payloadBytes) {
         completedAll++;
         state.completed.increment();
         if (state.phase() != RunState.Phase.MEASURE) {
@@ -316,10 +323,20 @@ final class IoThread implements Runnable {
         }
         histogram.record(latencyNanos);
         measuredCompleted++;
+        measuredPayloadBytes += payloadBytes;
+        int k = kind.ordinal();
+        kindHistograms[k].record(latencyNanos);
+        measuredCompletedByKind[k]++;
+        measuredPayloadByKind[k] += payloadBytes;
     }
 
     Histogram histogram() {
         return histogram;
+    }
+
+    /** Latencies of the measured requests of {@code kind}. */
+    Histogram histogram(OpKind kind) {
+        return kindHistograms[kind.ordinal()];
     }
 
     int connectionCount() {

@@ -60,6 +60,13 @@ public final class JsonReport {
         m.put("repeat", (long) o.repeat);
         m.put("serverCpus", o.serverCpus);
         m.put("serverLoops", (long) o.serverLoops);
+        if (Scenarios.usesFiles(o.scenario)) {
+            m.put("fileBytes", o.fileBytes);
+            m.put("mix", o.mix().toString());
+            m.put("putVerify", o.putVerify);
+            m.put("getVerifyEvery", (long) o.getVerifyEvery);
+            m.put("serverSync", o.serverSync);
+        }
         return m;
     }
 

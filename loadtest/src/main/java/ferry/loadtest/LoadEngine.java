@@ -73,6 +73,14 @@ final class LoadEngine {
         return h;
     }
 
+    Histogram histogram(OpKind kind) {
+        Histogram h = new Histogram();
+        for (IoThread t : threads) {
+            h.add(t.histogram(kind));
+        }
+        return h;
+    }
+
     ErrorCounts errors() {
         ErrorCounts e = new ErrorCounts();
         for (IoThread t : threads) {

@@ -15,7 +15,7 @@ public final class MarkdownReport {
             new Row("seconds measured", RunResult.SECONDS, v -> Format.decimal(v, 2)),
             new Row("throughput (req/s)", RunResult.REQ_PER_SEC, Format::rate),
             new Row("throughput (MB/s on the wire, both ways)", RunResult.MB_PER_SEC, v -> Format.decimal(v, 2)),
-            new Row("payload (MB/s, bodies both ways)", RunResult.PAYLOAD_MB_PER_SEC, v -> Format.decimal(v, 2)),
+            new Row("payload (MB/s of bodies: PINGs both ways, files once)", RunResult.PAYLOAD_MB_PER_SEC, v -> Format.decimal(v, 2)),
             new Row("latency p50", RunResult.P50, Format::micros),
             new Row("latency p90", RunResult.P90, Format::micros),
             new Row("latency p99", RunResult.P99, Format::micros),
@@ -43,6 +43,15 @@ public final class MarkdownReport {
             new Row("direct memory per connection, after a PING", RunResult.DIRECT_PER_CONN_PING, Format::bytes),
             new Row("RSS at the end", RunResult.RSS, Format::bytes));
 
+    /** Rows repeated per kind of request in a mixed run. */
+    private static final List<Row> KIND_ROWS = List.of(
+            new Row("requests", RunResult.REQUESTS, Format::integer),
+            new Row("req/s", RunResult.REQ_PER_SEC, Format::rate),
+            new Row("payload MB/s", RunResult.PAYLOAD_MB_PER_SEC, v -> Format.decimal(v, 2)),
+            new Row("latency p50", RunResult.P50, Format::micros),
+            new Row("latency p99", RunResult.P99, Format::micros),
+            new Row("latency max", RunResult.MAX, Format::micros));
+
     private MarkdownReport() {}
 
     public static String render(Report report) {
@@ -52,8 +61,17 @@ public final class MarkdownReport {
         sb.append("### ").append(report.title()).append("\n\n");
         RunResult first = cols.get(0).summary();
         sb.append("- load: ").append(o.connections).append(" connection(s), ").append(o.depth)
-                .append(" request(s) in flight each, ").append(o.bodyBytes).append("-byte PING bodies, ")
-                .append(first.get(RunResult.THREADS)).append(" client thread(s)\n");
+                .append(" request(s) in flight each, ");
+        if (Scenarios.usesFiles(o.scenario)) {
+            sb.append(Format.bytes(o.fileBytes)).append(" files, mix ").append(o.mix()).append(", PUT ")
+                    .append(o.putVerify ? "verified (sha-256 + expect)" : "unverified (algorithm none)").append(", ");
+            if (o.controlsServer()) {
+                sb.append("server fsync on commit ").append(o.serverSync ? "on" : "off").append(", ");
+            }
+        } else {
+            sb.append(o.bodyBytes).append("-byte PING bodies, ");
+        }
+        sb.append(first.get(RunResult.THREADS)).append(" client thread(s)\n");
         sb.append("- server: ").append(first.str(RunResult.TARGET));
         if (first.has(RunResult.MEMORY_SCOPE)) {
             sb.append("; RSS covers ").append(first.str(RunResult.MEMORY_SCOPE));
@@ -79,6 +97,18 @@ public final class MarkdownReport {
             }
             if (any) {
                 row(sb, row.label(), cols, r -> r.has(row.key()) ? row.fmt().apply(r.num(row.key())) : "–");
+            }
+        }
+        for (OpKind k : OpKind.values()) {
+            for (Row row : KIND_ROWS) {
+                String key = RunResult.perKind(row.key(), k);
+                boolean any = false;
+                for (Report.Column c : cols) {
+                    any |= c.summary().has(key);
+                }
+                if (any) {
+                    row(sb, k.label() + ": " + row.label(), cols, r -> r.has(key) ? row.fmt().apply(r.num(key)) : "–");
+                }
             }
         }
         boolean anyErrors = false;

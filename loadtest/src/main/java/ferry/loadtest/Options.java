@@ -43,8 +43,10 @@ public final class Options {
     public static final int DEFAULT_PIPELINE_DEPTH = 16;
     public static final long DEFAULT_PIPELINE_BODY_BYTES = 64;
     public static final int DEFAULT_IDLE_CONNECTIONS = 1000;
-    /** Size of the files {@code get}/{@code put} move (when those scenarios exist). */
+    /** Size of the files {@code get}/{@code put}/{@code mixed} move. */
     public static final long DEFAULT_FILE_BYTES = 1024 * 1024;
+    /** One GET in this many (per connection) has its body's SHA-256 checked; 0 checks none. */
+    public static final int DEFAULT_GET_VERIFY_EVERY = 100;
 
     public String scenario;
     public String target = TARGET_IN_PROCESS;
@@ -73,6 +75,17 @@ public final class Options {
     public String label;
     public boolean quiet;
     public long fileBytes = DEFAULT_FILE_BYTES;
+    /** {@code --root}: the folder an in-process or spawned server serves (else a temporary one). */
+    public String root;
+    /** PUTs ask the server for a SHA-256 and send {@code expect} (verified) instead of {@code algorithm none}. */
+    public boolean putVerify;
+    public int getVerifyEvery = DEFAULT_GET_VERIFY_EVERY;
+    /** {@code --mix} as given, or null for the scenario's default. */
+    public String mix;
+    public String user;
+    public String passwordFile;
+    /** With inprocess/spawn: the file service forces each upload to disk before renaming it (its default). */
+    public boolean serverSync = true;
 
     /** Usage text for {@code --help} and errors. */
     public static String usage() {
@@ -84,7 +97,9 @@ public final class Options {
                 "  ping       request/response latency: one PING in flight per connection (defaults: -c 1 -s 0)",
                 "  pipeline   small-frame throughput: D PINGs in flight per connection (defaults: -c 64 -d 16 -s 64)",
                 "  idle       hold N connections, one PING each; server RSS per connection (defaults: -c 1000, hold 5s)",
-                "  get, put, mixed   file transfers (need the file service; see docs/BENCHMARKS.md)",
+                "  get        downloads: D GETs of one shared --file-size file in flight per connection (defaults: -c 1 -d 1)",
+                "  put        uploads: each connection PUTs --file-size bytes to its own file, one at a time",
+                "  mixed      a random mix per connection, one request at a time (default --mix " + Mix.DEFAULT_MIXED + ")",
                 "",
                 "target:",
                 "  --target inprocess|spawn|HOST:PORT  in-process server on port 0 (default), a server JVM the harness",
@@ -101,7 +116,18 @@ public final class Options {
                 "  -t, --threads T       client selector threads (default 1)",
                 "  --nodelay on|off      TCP_NODELAY on client and (inprocess/spawn) server sockets (default on)",
                 "  --write-pattern coalesced|split  one write per frame, or prefix/header/body as 3 writes (default coalesced)",
-                "  --file-size BYTES     file size for get/put/mixed (default 1m)",
+                "",
+                "files (get, put, mixed; docs/BENCHMARKS.md \"File load scenarios\"):",
+                "  --file-size BYTES     size of the file GET reads and PUT writes (default 1m)",
+                "  --mix KIND=W,...      odds of ping/get/put in mixed (default " + Mix.DEFAULT_MIXED + ")",
+                "  --put-verify on|off   PUT with algorithm sha-256 and expect (server hashes and checks) instead of",
+                "                        algorithm none (default off: the cheapest valid PUT)",
+                "  --get-verify-every N  check the SHA-256 of one GET body in N per connection (default 100; 0 never)",
+                "  --root DIR            with inprocess/spawn: serve DIR (kept) instead of a temporary folder",
+                "  --server-sync on|off  with inprocess/spawn: fsync each upload before its rename (default on, the",
+                "                        file service's default)",
+                "  --user NAME           with HOST:PORT: log in as NAME (SCRAM-SHA-256) on every connection",
+                "  --password-file FILE  the password for --user (first line of FILE)",
                 "",
                 "time (all runs stop by themselves):",
                 "  --warmup DUR          unmeasured warm-up after connecting (default 2s; idle 0)",
@@ -178,6 +204,13 @@ public final class Options {
                 case "--nodelay": o.noDelay = onOff(name, v); break;
                 case "--write-pattern": o.pattern = WritePattern.parse(v); break;
                 case "--file-size": o.fileBytes = size(name, v); break;
+                case "--mix": Mix.parse(v); o.mix = v; break;
+                case "--put-verify": o.putVerify = onOff(name, v); break;
+                case "--get-verify-every": o.getVerifyEvery = (int) range(name, v, 0, Integer.MAX_VALUE); break;
+                case "--root": o.root = v; break;
+                case "--server-sync": o.serverSync = onOff(name, v); break;
+                case "--user": o.user = v; break;
+                case "--password-file": o.passwordFile = v; break;
                 case "--warmup": o.warmupNanos = duration(name, v, true); warmupSet = true; break;
                 case "--duration": o.durationNanos = duration(name, v, false); durationSet = true; break;
                 case "--requests": o.requests = positiveLong(name, v); break;
@@ -212,8 +245,29 @@ public final class Options {
                     throw new IllegalArgumentException("idle sends one PING per connection: --depth does not apply");
                 }
                 break;
+            case "get":
+            case "put":
+            case "mixed":
+                if (o.mix != null && !o.scenario.equals("mixed")) {
+                    throw new IllegalArgumentException("--mix goes with the mixed scenario");
+                }
+                if (depthSet && o.depth > 1 && !o.mix().isOnly(OpKind.GET)) {
+                    throw new IllegalArgumentException(o.scenario + " keeps one request in flight per connection (a PUT"
+                            + " streams its body): --depth above 1 is for get only");
+                }
+                break;
             default:
                 break;
+        }
+        if (!Scenarios.usesFiles(o.scenario) && (o.root != null || o.mix != null)) {
+            throw new IllegalArgumentException("--root and --mix go with the get, put and mixed scenarios");
+        }
+        if ((o.root != null || !o.serverSync) && !o.target.equals(TARGET_IN_PROCESS) && !o.target.equals(TARGET_SPAWN)) {
+            throw new IllegalArgumentException("--root and --server-sync need --target inprocess or spawn (the harness does not"
+                    + " start that server)");
+        }
+        if ((o.user == null) != (o.passwordFile == null)) {
+            throw new IllegalArgumentException("--user and --password-file go together");
         }
         if (!connectionsSet && o.connections == 0) o.connections = 1;
         if (!depthSet && o.depth == 0) o.depth = 1;
@@ -231,6 +285,18 @@ public final class Options {
             throw new IllegalArgumentException("--server-cpus needs --target spawn");
         }
         return o;
+    }
+
+    /** The request kinds of a file scenario: {@code --mix}, or the scenario's own. */
+    public Mix mix() {
+        if (mix != null) {
+            return Mix.parse(mix);
+        }
+        switch (scenario) {
+            case "get": return Mix.only(OpKind.GET);
+            case "put": return Mix.only(OpKind.PUT);
+            default: return Mix.parse(Mix.DEFAULT_MIXED);
+        }
     }
 
     /** Host and port of a {@code HOST:PORT} target. */

@@ -45,7 +45,7 @@ final class PingScript implements ConnectionScript {
         if (badAnswer || conn.isClosed()) {
             return;
         }
-        conn.complete();
+        conn.complete(OpKind.PING, 2 * bodyBytes); // the body went out and came back
         next(conn);
     }
 

@@ -37,6 +37,13 @@ final class ReportReader {
         o.bodyBytes = intOf(opts.get("bodyBytes"));
         o.threads = intOf(opts.get("threads"));
         o.repeat = intOf(opts.get("repeat"));
+        if (opts.get("fileBytes") instanceof Number) { // file scenarios
+            o.fileBytes = ((Number) opts.get("fileBytes")).longValue();
+            o.mix = opts.get("mix") instanceof String ? (String) opts.get("mix") : null;
+            o.putVerify = Boolean.TRUE.equals(opts.get("putVerify"));
+            o.serverSync = !Boolean.FALSE.equals(opts.get("serverSync"));
+            o.getVerifyEvery = opts.get("getVerifyEvery") instanceof Number ? intOf(opts.get("getVerifyEvery")) : o.getVerifyEvery;
+        }
         Map<String, Object> machine = (Map<String, Object>) root.getOrDefault("machine", Map.of());
         Report report = new Report(label != null ? label : (String) root.get("title"), o, machine);
         for (Object so : (List<Object>) root.get("settings")) {

@@ -23,6 +23,7 @@ public final class RunResult {
     public static final String OPENED = "connectionsOpened";
     public static final String DEPTH = "depth";
     public static final String BODY_BYTES = "bodyBytes";
+    public static final String FILE_BYTES = "fileBytes";
     public static final String THREADS = "clientThreads";
     public static final String NODELAY = "noDelay";
     public static final String SERVER_NODELAY = "serverNoDelay";
@@ -33,6 +34,8 @@ public final class RunResult {
     public static final String REQ_PER_SEC = "requestsPerSecond";
     public static final String MB_PER_SEC = "megabytesPerSecond";
     public static final String PAYLOAD_MB_PER_SEC = "payloadMegabytesPerSecond";
+    /** Body bytes moved (both ways) by the requests measured: {@code requests × file size} for get and put. */
+    public static final String PAYLOAD_BYTES = "payloadBytes";
     public static final String BYTES_OUT = "wireBytesOut";
     public static final String BYTES_IN = "wireBytesIn";
     public static final String P50 = "p50Micros";
@@ -65,6 +68,11 @@ public final class RunResult {
     public static final String HEAP_PER_CONN_PING = "heapPerConnectionAfterPingBytes";
     public static final String DIRECT_PER_CONN_PING = "directPerConnectionAfterPingBytes";
     public static final String ABORTED = "aborted";
+
+    /** The field {@code key} for one kind of request of a mixed run, e.g. {@code p50Micros.get}. */
+    public static String perKind(String key, OpKind kind) {
+        return key + "." + kind.label();
+    }
 
     private final LinkedHashMap<String, Object> fields = new LinkedHashMap<>();
     private final ErrorCounts errors;

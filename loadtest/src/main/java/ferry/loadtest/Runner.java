@@ -39,7 +39,7 @@ public final class Runner {
         checkDescriptors();
         InetSocketAddress address = target.begin(variant, options);
         try {
-            scenario.prepare(address, options);
+            scenario.prepare(address, options, target.fileRoot());
             say(scenario.name() + " [" + variant.label() + "] run " + runIndex + "/" + options.repeat
                     + ": " + options.connections + " connection(s) to " + target.describe());
             return scenario.holdsIdle() ? runIdle(address, variant, runIndex) : runTimed(address, variant, runIndex);
@@ -122,11 +122,15 @@ public final class Runner {
         if (secs > 0) {
             r.put(RunResult.REQ_PER_SEC, requests / secs);
             r.put(RunResult.MB_PER_SEC, (out + in) / 1e6 / secs);
-            r.put(RunResult.PAYLOAD_MB_PER_SEC, requests * scenario.payloadBytesPerRequest(options) / 1e6 / secs);
+            r.put(RunResult.PAYLOAD_MB_PER_SEC, engine.sum(t -> t.measuredPayloadBytes) / 1e6 / secs);
         }
+        r.put(RunResult.PAYLOAD_BYTES, engine.sum(t -> t.measuredPayloadBytes));
         r.put(RunResult.BYTES_OUT, out);
         r.put(RunResult.BYTES_IN, in);
         latencies(r, engine.histogram());
+        if (scenario.reportsKinds()) {
+            perKind(r, engine, secs);
+        }
         r.put(RunResult.ERRORS, errors.total());
         r.put(RunResult.ERROR_KINDS, errors.toString());
         if (requests > 0) {
@@ -232,6 +236,28 @@ public final class Runner {
         return r;
     }
 
+    /** Requests, rates and latencies of each kind of request a mixed run sent ({@code requests.get}, ...). */
+    private static void perKind(RunResult r, LoadEngine engine, double secs) {
+        for (OpKind k : OpKind.values()) {
+            int i = k.ordinal();
+            long n = engine.sum(t -> t.measuredCompletedByKind[i]);
+            if (n == 0) {
+                continue;
+            }
+            long payload = engine.sum(t -> t.measuredPayloadByKind[i]);
+            r.put(RunResult.perKind(RunResult.REQUESTS, k), n);
+            r.put(RunResult.perKind(RunResult.PAYLOAD_BYTES, k), payload);
+            if (secs > 0) {
+                r.put(RunResult.perKind(RunResult.REQ_PER_SEC, k), n / secs);
+                r.put(RunResult.perKind(RunResult.PAYLOAD_MB_PER_SEC, k), payload / 1e6 / secs);
+            }
+            Histogram h = engine.histogram(k);
+            r.put(RunResult.perKind(RunResult.P50, k), h.valueAt(50) * MICROS_PER_NANO);
+            r.put(RunResult.perKind(RunResult.P99, k), h.valueAt(99) * MICROS_PER_NANO);
+            r.put(RunResult.perKind(RunResult.MAX, k), h.max() * MICROS_PER_NANO);
+        }
+    }
+
     /** CPU µs per request and % of one core busy, when the CPU time is known. */
     private static void cpu(RunResult r, String perRequestKey, String busyKey, long cpuNanos, long requests, long windowNanos) {
         if (cpuNanos < 0 || windowNanos <= 0) {
@@ -259,6 +285,9 @@ public final class Runner {
         r.put(RunResult.OPENED, (long) st.opened.get());
         r.put(RunResult.DEPTH, (long) options.depth);
         r.put(RunResult.BODY_BYTES, options.bodyBytes);
+        if (Scenarios.usesFiles(options.scenario)) {
+            r.put(RunResult.FILE_BYTES, options.fileBytes);
+        }
         r.put(RunResult.THREADS, (long) Math.min(options.threads, options.connections));
         r.put(RunResult.NODELAY, variant.noDelay());
         r.put(RunResult.SERVER_NODELAY, target.setsServerNoDelay() ? (Object) variant.noDelay() : "unchanged");

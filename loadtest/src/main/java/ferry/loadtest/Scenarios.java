@@ -9,10 +9,15 @@ public final class Scenarios {
 
     private Scenarios() {}
 
+    /** Whether scenario {@code name} moves files (and so needs the file service and a root). */
+    public static boolean usesFiles(String name) {
+        return "get".equals(name) || "put".equals(name) || "mixed".equals(name);
+    }
+
     /**
      * The scenario called {@code name}.
      *
-     * @throws IllegalArgumentException unknown, or not available yet
+     * @throws IllegalArgumentException unknown
      */
     public static Scenario byName(String name) {
         switch (name) {
@@ -24,8 +29,7 @@ public final class Scenarios {
             case "get":
             case "put":
             case "mixed":
-                throw new IllegalArgumentException("scenario '" + name + "' needs the file service, which this build"
-                        + " does not have yet (docs/PROTOCOL.md has no Files section); use ping, pipeline or idle");
+                return new FileScenario(name);
             default:
                 throw new IllegalArgumentException("unknown scenario '" + name + "' (one of " + String.join(", ", NAMES) + ")");
         }
@@ -47,11 +51,6 @@ public final class Scenarios {
         @Override
         public ConnectionScript newScript(Options o, int index) {
             return new PingScript(o.depth, o.bodyBytes, false);
-        }
-
-        @Override
-        public long payloadBytesPerRequest(Options o) {
-            return 2 * o.bodyBytes; // the body goes out and comes back
         }
     }
 

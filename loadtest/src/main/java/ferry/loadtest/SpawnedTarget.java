@@ -33,6 +33,7 @@ final class SpawnedTarget implements Target {
     private OutputStream control;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private String description = "spawned JVM";
+    private FileRoot root;
 
     @Override
     public InetSocketAddress begin(Variant variant, Options o) throws IOException {
@@ -56,6 +57,14 @@ final class SpawnedTarget implements Target {
         cmd.add(Integer.toString(o.serverLoops));
         cmd.add("--hold-ms");
         cmd.add(Long.toString(TimeUnit.NANOSECONDS.toMillis(o.durationNanos)));
+        root = FileRoot.open(o);
+        if (root != null) {
+            cmd.add("--root");
+            cmd.add(root.path().toString());
+            if (!o.serverSync) {
+                cmd.add("--no-sync");
+            }
+        }
         lines.clear();
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         process = p;
@@ -123,10 +132,16 @@ final class SpawnedTarget implements Target {
     }
 
     @Override
+    public Path fileRoot() {
+        return root == null ? null : root.path();
+    }
+
+    @Override
     public void end() {
         Process p = process;
         process = null;
         if (p == null) {
+            closeRoot();
             return;
         }
         try {
@@ -142,6 +157,15 @@ final class SpawnedTarget implements Target {
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        closeRoot();
+    }
+
+    private void closeRoot() {
+        FileRoot r = root;
+        root = null;
+        if (r != null) {
+            r.close();
         }
     }
 

@@ -2,6 +2,7 @@ package ferry.loadtest;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 
 /**
  * The server a run drives: started in this JVM, started as a separate JVM, or an existing one.
@@ -31,6 +32,15 @@ public interface Target {
 
     /** File descriptors this process spends per connection (2 when the server lives here too). */
     int descriptorsPerConnection();
+
+    /**
+     * The folder the server serves, when the harness started it with a root of its own (file
+     * scenarios on in-process and spawned servers) and can write there directly; else null.
+     * Valid between {@link #begin} and {@link #end}.
+     */
+    default Path fileRoot() {
+        return null;
+    }
 
     /** The target {@code options} name. */
     static Target of(Options o) {

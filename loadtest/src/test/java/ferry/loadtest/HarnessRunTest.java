@@ -165,10 +165,4 @@ class HarnessRunTest {
         assertTrue(e.getMessage().contains("--target spawn"), e.getMessage());
     }
 
-    @Test
-    void fileScenariosSayWhatTheyNeed() {
-        Exception e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Scenarios.byName("get"));
-        assertTrue(e.getMessage().contains("file service"), e.getMessage());
-    }
-
 }

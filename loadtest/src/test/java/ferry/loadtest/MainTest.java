@@ -30,8 +30,8 @@ class MainTest {
     void badCommandLineExitsTwoWithTheReason() {
         assertEquals(2, run("ping", "--bogus", "1"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown option '--bogus'"));
-        assertEquals(2, run("put"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("needs the file service"));
+        assertEquals(2, run("put", "-d", "2"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--depth above 1 is for get only"));
     }
 
     @Test
@@ -49,6 +49,18 @@ class MainTest {
         out.reset();
         assertEquals(0, run("ping", "--warmup", "0", "--duration", "100ms", "--out", csv.toString(), "-q"));
         assertTrue(Files.readString(csv).startsWith("setting,run,"));
+    }
+
+    @Test
+    void aSavedMixedFileReportIsPrintedAgainWithItsFileSettings(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("m.json");
+        assertEquals(0, run("mixed", "-c", "2", "--file-size", "64k", "--mix", "ping=1,get=1,put=1", "--put-verify", "on",
+                "--warmup", "0", "--duration", "200ms", "--out", json.toString(), "-q"));
+        String first = out.toString(StandardCharsets.UTF_8);
+        assertTrue(first.contains("64.00 KiB files, mix ping=1,get=1,put=1, PUT verified"), first);
+        out.reset();
+        assertEquals(0, run("report", json.toString()));
+        assertEquals(first, out.toString(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -76,6 +76,31 @@ class OptionsTest {
         assertMessage("-c needs a value", new String[] {"ping", "-c"});
     }
 
+    @Test
+    void fileScenarioOptionsAndWhatTheyRefuse() {
+        Options get = Options.parse(new String[] {"get", "-c", "8", "-d", "4", "--file-size", "64m"});
+        assertEquals(64L << 20, get.fileBytes);
+        assertTrue(get.mix().isOnly(OpKind.GET));
+        assertFalse(get.putVerify);
+        assertTrue(get.serverSync);
+        assertEquals(Options.DEFAULT_GET_VERIFY_EVERY, get.getVerifyEvery);
+        Options mixed = Options.parse(new String[] {"mixed", "--mix", "get=3,put=1", "--put-verify", "on"});
+        assertEquals("get=3,put=1", mixed.mix().toString());
+        assertTrue(mixed.putVerify);
+        assertEquals(Mix.DEFAULT_MIXED, Options.parse(new String[] {"mixed"}).mix().toString());
+        assertEquals(Options.DEFAULT_FILE_BYTES, Options.parse(new String[] {"put"}).fileBytes);
+
+        assertMessage("--depth above 1 is for get only", new String[] {"put", "-d", "2"});
+        assertMessage("--depth above 1 is for get only", new String[] {"mixed", "-d", "2"});
+        assertMessage("unknown request kind 'del'", new String[] {"mixed", "--mix", "get=1,del=2"});
+        assertMessage("--mix needs a positive weight", new String[] {"mixed", "--mix", "get=0"});
+        assertMessage("--mix goes with the mixed scenario", new String[] {"get", "--mix", "get=1"});
+        assertMessage("--root and --mix go with the get, put and mixed", new String[] {"ping", "--root", "/tmp/x"});
+        assertMessage("--root and --server-sync need --target inprocess or spawn",
+                new String[] {"get", "--target", "127.0.0.1:7373", "--server-sync", "off"});
+        assertMessage("--user and --password-file go together", new String[] {"get", "--user", "bench"});
+    }
+
     private static void assertMessage(String expected, String[] args) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Options.parse(args));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
