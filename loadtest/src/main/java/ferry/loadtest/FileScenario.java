@@ -69,8 +69,8 @@ final class FileScenario implements Scenario {
                     }
                 }
                 FileClient files = new FileClient(c);
-                boolean uploaded = !gets || ensureRemote(files, o.fileBytes);
-                if (o.mix().includes(OpKind.PUT) && !uploaded) {
+                boolean folderMade = gets && ensureRemote(files, o.fileBytes);
+                if (o.mix().includes(OpKind.PUT) && !folderMade) {
                     files.mkdir(FileLoad.DIR, true); // PUTs need the folder; a read-only GET run does not
                 }
             }

@@ -103,6 +103,26 @@ class FileScenarioRunTest {
                 .contains("| get: latency p50 |"));
     }
 
+    /** Against HOST:PORT with an empty root, a put-only run makes the folder its uploads go to. */
+    @Test
+    void putToAnExistingServerMakesItsFolderFirst(@TempDir Path root) throws Exception {
+        FerryServer server = new FerryServer(ServerConfig.builder().port(0).build(), ServerLog.NONE);
+        server.install(new FileService(FileServiceConfig.builder(root).build()));
+        server.start();
+        try {
+            RunResult r = run("put", "-c", "2", "--file-size", "64k", "--target", "127.0.0.1:" + server.port(),
+                    "--warmup", "0", "--duration", "300ms");
+            assertEquals(0L, r.get(RunResult.ERRORS), () -> "errors: " + r.errors() + " " + r.errors().details());
+            assertTrue(r.num(RunResult.REQUESTS) > 0, "no requests measured");
+            for (int i = 0; i < 2; i++) {
+                Path f = root.resolve(FileLoad.putPath(i));
+                assertTrue(FileContent.get().matches(f, FILE), f + " missing or not the uploaded bytes");
+            }
+        } finally {
+            server.stop(1, TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * A server whose reads of the GET file return a shorter file (an opener swaps it): the FILE
      * answers announce the wrong size, and every one is an error, never a measured request. Also
