@@ -121,6 +121,16 @@ public final class Call {
     // ---- output --------------------------------------------------------------------------
 
     /**
+     * {@code {"op":op,"id":id}} for an answer that is passed to {@link #send(Header)} or
+     * {@link #reply(Header)} at once and not kept: it is the loop's one scratch header, encoded
+     * when sent and reused by the next call, so a small answer costs no header allocation. Use
+     * {@link Header#reply} for a header that must outlive the send. Loop thread.
+     */
+    public Header replyHeader(String op) {
+        return conn.loop().scratchHeader().put(Header.OP, op).put(Header.ID, id);
+    }
+
+    /**
      * Sends a frame. If {@code header} declares a {@code size}, that many body bytes must follow
      * through {@link #sendBody}. The request's {@code id} is added when the header has none.
      */

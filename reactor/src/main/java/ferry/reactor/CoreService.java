@@ -43,7 +43,7 @@ final class CoreService implements FerryService {
     /** Echoes the body as it arrives: the PONG header goes first (same size), then each chunk. */
     private static BodySink ping(Call call) {
         long size = call.request().size();
-        call.send(Header.reply("PONG", call.id()).put(Header.SIZE, size));
+        call.send(call.replyHeader("PONG").put(Header.SIZE, size)); // encoded now: the scratch header will do
         if (size == 0) {
             call.end();
             return null;

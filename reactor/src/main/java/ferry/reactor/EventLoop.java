@@ -95,6 +95,7 @@ public final class EventLoop {
     private final ByteBuffer[] iov = new ByteBuffer[IOV_MAX_BUFFERS];
     private final BufferPool pool;
     private final ferry.protocol.FrameEncoder encoder;
+    private final ferry.protocol.Header scratchHeader = new ferry.protocol.Header(); // loop thread: Call.replyHeader
     private final SelectorSpinGuard spinGuard = new SelectorSpinGuard(SELECTOR_SPIN_THRESHOLD);
 
     private volatile Thread thread;
@@ -204,6 +205,11 @@ public final class EventLoop {
 
     ferry.protocol.FrameEncoder encoder() {
         return encoder;
+    }
+
+    /** The loop's one reusable answer header, cleared (see {@link Call#replyHeader}). Loop thread. */
+    ferry.protocol.Header scratchHeader() {
+        return scratchHeader.clear();
     }
 
     /** Exceptions the loop caught and survived. */
