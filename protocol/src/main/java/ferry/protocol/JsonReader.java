@@ -17,10 +17,12 @@ import java.util.Map;
  * integers outside int64, leading zeros, and nesting deeper than the configured limit.
  *
  * <p>Reads with absolute indexing, so it works on heap and direct buffers and never moves the
- * buffer's position. Thread safety: an instance holds no state between calls and may be shared.
+ * buffer's position. Thread safety: one thread at a time (a decoder's own, usually): an instance
+ * reuses its parse state between calls, so parsing a header allocates only the values it keeps.
  */
 public final class JsonReader {
     private final int maxDepth;
+    private final Cursor cursor; // reused by every call: no allocation per parse
 
     /**
      * @param maxDepth deepest nesting of objects and arrays accepted; 1 means a flat object; at most
@@ -31,6 +33,7 @@ public final class JsonReader {
             throw new IllegalArgumentException("maxDepth must be in [1, " + Json.MAX_SUPPORTED_DEPTH + "]: " + maxDepth);
         }
         this.maxDepth = maxDepth;
+        this.cursor = new Cursor(maxDepth);
     }
 
     /** Parses bytes [position, limit) of {@code in} as exactly one JSON value. */
@@ -40,14 +43,18 @@ public final class JsonReader {
 
     /** Parses bytes [from, to) of {@code in} as exactly one JSON value. */
     public Object parse(ByteBuffer in, int from, int to) throws ProtocolException {
-        Cursor c = new Cursor(in, from, to, maxDepth);
-        c.skipWhitespace();
-        Object v = c.value(0);
-        c.skipWhitespace();
-        if (c.pos != to) {
-            throw c.error("trailing garbage after the JSON value");
+        Cursor c = cursor.reset(in, from, to);
+        try {
+            c.skipWhitespace();
+            Object v = c.value(0);
+            c.skipWhitespace();
+            if (c.pos != to) {
+                throw c.error("trailing garbage after the JSON value");
+            }
+            return v;
+        } finally {
+            c.in = null; // do not keep the caller's buffer reachable
         }
-        return v;
     }
 
     /**
@@ -56,7 +63,16 @@ public final class JsonReader {
      */
     public void parseObjectInto(ByteBuffer in, int from, int to, Header header) throws ProtocolException {
         header.clear();
-        Cursor c = new Cursor(in, from, to, maxDepth);
+        Cursor c = cursor.reset(in, from, to);
+        try {
+            parseObjectInto(c, to, header);
+        } finally {
+            c.in = null; // do not keep the caller's buffer reachable
+        }
+    }
+
+    private static void parseObjectInto(Cursor c, int to, Header header) throws ProtocolException {
+        ByteBuffer in = c.in;
         c.skipWhitespace();
         if (c.pos >= to || in.get(c.pos) != '{') {
             throw c.error("a header must be a JSON object");
@@ -97,20 +113,24 @@ public final class JsonReader {
         }
     }
 
-    /** Parse state for one call; keeps the reader itself stateless. */
+    /** Parse state of the call in progress; {@link #reset} starts the next one. */
     private static final class Cursor {
-        final ByteBuffer in;
-        final int start;
-        final int end;
+        ByteBuffer in;
+        int start;
+        int end;
         final int maxDepth;
         int pos;
 
-        Cursor(ByteBuffer in, int from, int to, int maxDepth) {
+        Cursor(int maxDepth) {
+            this.maxDepth = maxDepth;
+        }
+
+        Cursor reset(ByteBuffer in, int from, int to) {
             this.in = in;
             this.start = from;
             this.end = to;
             this.pos = from;
-            this.maxDepth = maxDepth;
+            return this;
         }
 
         ProtocolException error(String what) {

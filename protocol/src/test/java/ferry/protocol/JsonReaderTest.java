@@ -630,4 +630,21 @@ class JsonReaderTest {
             assertEquals(h, h2);
         }
     }
+
+    /** One reader parses header after header, a failed one in between leaving nothing behind. */
+    @Test
+    void oneReaderReusedAcrossParsesAndFailures() throws Exception {
+        JsonReader r = new JsonReader(Json.DEFAULT_MAX_DEPTH);
+        Header h = new Header();
+        for (int i = 0; i < 3; i++) {
+            ByteBuffer ok = ByteBuffer.wrap(utf8("  {\"op\":\"PING\",\"id\":" + i + "}"));
+            r.parseObjectInto(ok, 2, ok.limit(), h);
+            assertEquals("PING", h.op());
+            assertEquals(i, h.id());
+            ByteBuffer bad = ByteBuffer.wrap(utf8("{\"op\":\"PI"));
+            ProtocolException e = assertThrows(ProtocolException.class, () -> r.parseObjectInto(bad, 0, bad.limit(), new Header()));
+            assertEquals("invalid JSON header at byte 9: unterminated string", e.getMessage()); // offset from this parse's start
+            assertEquals(List.of(1L, "x"), r.parse(ByteBuffer.wrap(utf8("[1,\"x\"]"))));
+        }
+    }
 }
