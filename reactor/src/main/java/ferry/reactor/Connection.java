@@ -749,7 +749,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     }
 
     private void release(String reason) {
-        IOException cause = new IOException("connection closed: " + reason);
+        // Only what was left behind needs a cause; the common close (nothing in flight) makes none.
+        boolean leftBehind = bodyCall != null || (inflight != null && !inflight.isEmpty()) || !outbound.isEmpty();
+        IOException cause = leftBehind ? new ConnectionClosedException(reason) : null;
         cancelAll(cause);
         outbound.discard(cause);
         pendingInput = null;
