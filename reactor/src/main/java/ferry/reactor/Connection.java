@@ -31,7 +31,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     static final int PAUSE_HANDLER = 2;
     static final int PAUSE_PIPELINE = 4;
 
-    private static final ByteBuffer PREAMBLE = ByteBuffer.wrap(Preamble.bytes()).asReadOnlyBuffer();
+    private static final byte[] PREAMBLE = Preamble.bytes(); // copied into each connection's output, never written to
 
     private final long id;
     private final FerryServer server;
@@ -85,7 +85,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     void open() throws IOException {
         key = loop.register(channel, SelectionKey.OP_READ, this);
         interestOps = SelectionKey.OP_READ;
-        outbound.appendCopy(PREAMBLE.duplicate());
+        outbound.appendCopy(PREAMBLE);
         markDirty();
     }
 

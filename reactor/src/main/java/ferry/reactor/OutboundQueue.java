@@ -67,6 +67,18 @@ final class OutboundQueue {
         }
     }
 
+    /** Queues a copy of {@code src} (the caller keeps it; no buffer view is made for it). */
+    void appendCopy(byte[] src) {
+        int off = 0;
+        while (off < src.length) {
+            ByteBuffer t = tailWithRoom(1);
+            int n = Math.min(t.remaining(), src.length - off);
+            t.put(src, off, n);
+            off += n;
+            pendingBytes += n;
+        }
+    }
+
     /** Queues {@code buf}'s remaining bytes; the queue owns it now. Small buffers are copied. */
     void appendOwned(ByteBuffer buf) {
         int n = buf.remaining();

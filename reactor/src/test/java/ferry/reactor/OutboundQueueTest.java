@@ -103,8 +103,10 @@ class OutboundQueueTest {
             expected.writeBytes(body);
             if (i % 3 == 0) {
                 q.appendOwned(ByteBuffer.wrap(body.clone()));
-            } else {
+            } else if (i % 3 == 1) {
                 q.appendCopy(ByteBuffer.wrap(body));
+            } else {
+                q.appendCopy(body); // byte[]: spans several 1 KiB tails when long
             }
             if (i % 10 == 0) {
                 FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
