@@ -59,7 +59,7 @@ bench: $(BENCH_JAR)
 ceiling:
 	loadtest/scripts/ceiling.sh
 
-## bench-load-files: ferry-loadtest get/put/mixed vs iperf3 -Z, pinned, 3 alternating rounds (~8 min; ROUNDS= DURATION=)
+## bench-load-files: ferry-loadtest get/put/mixed vs iperf3 -Z, pinned, 3 alternating rounds (~12 min; ROUNDS= WARMUP= DURATION=)
 bench-load-files: $(LOADTEST_JAR)
 	loadtest/scripts/file-load.sh
 
