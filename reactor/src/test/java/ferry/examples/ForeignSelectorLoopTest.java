@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Ferry's codec inside somebody else's Selector loop: an application with its own NIO server speaks
  * Ferry frames using only {@code ferry.protocol} (no reactor), and Ferry's own client talks to it.
- * README's "Embedding" section points here.
+ * docs/EMBEDDING.md quotes this file.
  */
 class ForeignSelectorLoopTest {
 
