@@ -73,7 +73,12 @@ final class SpawnedTarget implements Target {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    lines.add(line);
+                    if (line.startsWith(BenchServer.READY_PREFIX) || line.startsWith("{")) {
+                        lines.add(line); // the control protocol: the ready line, then one JSON line per sample
+                    } else {
+                        // the JVM's own output (-Xlog:gc, JFR's start-up line...) is not an answer
+                        System.err.println("spawned server: " + line);
+                    }
                 }
             } catch (IOException ignored) {
                 // the child exited

@@ -138,9 +138,11 @@ class HarnessRunTest {
         assertEquals("no connection opened", r.get(RunResult.ABORTED));
     }
 
+    /** Also with the server JVM logging its GCs to stdout, between the answers to the harness. */
     @Test
     void spawnedServerReportsItsOwnMemory() throws Exception {
-        RunResult r = run("idle", "-c", "20", "--duration", "100ms", "--target", "spawn").columns().get(0).summary();
+        RunResult r = run("idle", "-c", "20", "--duration", "100ms", "--target", "spawn",
+                "--server-jvm-opts", "-Xlog:gc").columns().get(0).summary();
         assertEquals(0L, r.get(RunResult.ERRORS), () -> r.errors().toString());
         assertEquals("server process only", r.get(RunResult.MEMORY_SCOPE));
         assertTrue(r.str(RunResult.TARGET).startsWith("spawned JVM (pid "), r.str(RunResult.TARGET));
