@@ -26,9 +26,19 @@ import java.util.Base64;
  * PBKDF2 with the server's iteration count (half a second at 600,000 rounds), within
  * [{@value ScramMath#MIN_ITERATIONS}, {@value ScramMath#MAX_ITERATIONS}].
  *
+ * <p>Many logins as one user (a load generator's connections) need not each pay PBKDF2: a client
+ * asked to {@link #keepKeys()} hands out the user's {@link Keys} after {@link #clientFinal}, and
+ * {@link #ScramClient(String, Keys)} logs in with them, computing only HMACs.
+ *
  * <p>Thread safety: one thread at a time.
  */
 public final class ScramClient {
+    /**
+     * What PBKDF2 yields for a user at one salt and iteration count: enough to prove the password
+     * and check the server, without the password. Secret like the password itself.
+     */
+    public record Keys(byte[] salt, int iterations, byte[] clientKey, byte[] serverKey) {}
+
     /** Random bytes in the client nonce (24 base64 characters). */
     public static final int NONCE_BYTES = 18;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -36,7 +46,9 @@ public final class ScramClient {
     private enum State { NEW, FIRST_SENT, FINAL_SENT, DONE, FAILED }
 
     private final ClientFirstMessage first;
-    private char[] password;
+    private char[] password;   // null when logging in with given keys
+    private Keys keys;         // given, or derived and kept when keepKeys() was asked
+    private boolean keepKeys;
     private State state = State.NEW;
     private byte[] expectedServerSignature;
 
@@ -57,6 +69,30 @@ public final class ScramClient {
         }
         this.password = SaslPrep.prepare(password);
         this.first = ClientFirstMessage.of(user, clientNonce);
+    }
+
+    /**
+     * Logs in with keys derived before (see {@link #keepKeys()}); refuses a server whose salt or
+     * iteration count for the user differs from theirs.
+     */
+    public ScramClient(String user, Keys keys) {
+        if (user == null || user.isEmpty()) {
+            throw new IllegalArgumentException("user name is empty");
+        }
+        this.keys = keys;
+        this.first = ClientFirstMessage.of(user, randomNonce());
+    }
+
+    /** Keeps the derived keys for {@link #keys()} instead of zeroing them. Before {@link #clientFinal}. */
+    public ScramClient keepKeys() {
+        require(State.NEW, "keepKeys");
+        keepKeys = true;
+        return this;
+    }
+
+    /** The user's keys: given, or derived by {@link #clientFinal} after {@link #keepKeys()}; else null. */
+    public Keys keys() {
+        return keys;
     }
 
     private static String randomNonce() {
@@ -95,21 +131,39 @@ public final class ScramClient {
                 throw new AuthenticationException("server asks for " + sf.iterations() + " PBKDF2 iterations; refusing"
                         + " more than " + ScramMath.MAX_ITERATIONS);
             }
-            byte[] salted = ScramMath.saltedPassword(password, sf.salt(), sf.iterations());
-            byte[] clientKey = ScramMath.clientKey(salted);
-            byte[] serverKey = ScramMath.serverKey(salted);
+            boolean given = password == null;
+            if (given && (!Arrays.equals(sf.salt(), keys.salt()) || sf.iterations() != keys.iterations())) {
+                throw new AuthenticationException("the server's salt or iteration count for " + first.username()
+                        + " changed since these keys were derived");
+            }
+            byte[] clientKey;
+            byte[] serverKey;
+            if (given) {
+                clientKey = keys.clientKey();
+                serverKey = keys.serverKey();
+            } else {
+                byte[] salted = ScramMath.saltedPassword(password, sf.salt(), sf.iterations());
+                clientKey = ScramMath.clientKey(salted);
+                serverKey = ScramMath.serverKey(salted);
+                Arrays.fill(salted, (byte) 0);
+            }
             String withoutProof = ClientFinalMessage.withoutProof(first.channelBinding(), sf.nonce());
             byte[] authMessage = ScramMath.authMessage(first.bare(), sf.text(), withoutProof);
             byte[] proof = ScramMath.clientProof(clientKey, ScramMath.storedKey(clientKey), authMessage);
             expectedServerSignature = ScramMath.serverSignature(serverKey, authMessage);
-            Arrays.fill(salted, (byte) 0);
-            Arrays.fill(clientKey, (byte) 0);
-            Arrays.fill(serverKey, (byte) 0);
+            if (keepKeys) {
+                keys = new Keys(sf.salt(), sf.iterations(), clientKey, serverKey);
+            } else if (!given) {
+                Arrays.fill(clientKey, (byte) 0);
+                Arrays.fill(serverKey, (byte) 0);
+            }
             String text = ClientFinalMessage.of(first.channelBinding(), sf.nonce(), proof).text();
             state = State.FINAL_SENT;
             return text;
         } finally {
-            Arrays.fill(password, '\0');
+            if (password != null) {
+                Arrays.fill(password, '\0');
+            }
         }
     }
 

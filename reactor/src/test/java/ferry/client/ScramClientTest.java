@@ -40,4 +40,29 @@ class ScramClientTest {
     void refusesPasswordsSaslPrepForbids() {
         assertThrows(IllegalArgumentException.class, () -> new ScramClient("user", "bad\u0000pw".toCharArray()));
     }
+
+    /** Kept keys prove the same password without PBKDF2, and only for the salt they came from. */
+    @Test
+    void keptKeysLogInWithoutThePasswordForTheSameSaltOnly() throws Exception {
+        ScramClient withPassword = new ScramClient("user", "pencil".toCharArray(), "clientnonce").keepKeys();
+        withPassword.clientFirst();
+        withPassword.clientFinal("r=clientnonceXYZ,s=QSXCR+Q6sek8bf92,i=4096");
+        ScramClient.Keys keys = withPassword.keys();
+        assertEquals(4096, keys.iterations());
+        assertNull(new ScramClient("user", "pencil".toCharArray()).keys(), "keys are kept only when asked");
+
+        ScramClient withKeys = new ScramClient("user", keys);
+        String nonce = withKeys.clientFirst().substring("n,,n=user,r=".length());
+        String proofWithKeys = withKeys.clientFinal("r=" + nonce + "XYZ,s=QSXCR+Q6sek8bf92,i=4096");
+        ScramClient again = new ScramClient("user", "pencil".toCharArray(), nonce);
+        again.clientFirst();
+        assertEquals(again.clientFinal("r=" + nonce + "XYZ,s=QSXCR+Q6sek8bf92,i=4096"), proofWithKeys,
+                "the same proof as from the password");
+
+        ScramClient otherSalt = new ScramClient("user", keys);
+        String n2 = otherSalt.clientFirst().substring("n,,n=user,r=".length());
+        AuthenticationException e = assertThrows(AuthenticationException.class,
+                () -> otherSalt.clientFinal("r=" + n2 + "XYZ,s=AAAAAAAAAAAAAAAAAAAAAA==,i=4096"));
+        assertTrue(e.getMessage().contains("changed since these keys were derived"), e.getMessage());
+    }
 }
