@@ -31,6 +31,8 @@ class EmbeddedServerTest {
 
     /** The application's service: its ops and what they need, installed before start(). */
     static final class WordService implements FerryService {
+        /** Largest body SHA256 takes. */
+        static final int MAX_HASHED_BYTES = 1024 * 1024;
         private ServerContext ctx;
 
         @Override
@@ -52,36 +54,20 @@ class EmbeddedServerTest {
         }
 
         /**
-         * The body streams in on the loop (chunks are only valid during onData, so they are
-         * copied); hashing is CPU work, so it goes to a worker and the answer comes back to the
-         * loop through the completion.
+         * The body arrives on the loop; {@link BodySink#collect} gathers a small one (refusing one
+         * over the limit with {@code too_large} before buffering any of it). Hashing is CPU work,
+         * so it goes to a worker, and the answer comes back to the loop through the completion.
          */
-        private BodySink sha256(Call call) {
-            long size = call.request().size();
-            if (size > 1 << 20) {
-                call.fail(ErrorCode.TOO_LARGE, "SHA256 takes up to 1 MiB");
-                return null; // the body is skipped by the server
-            }
-            ByteBuffer body = ByteBuffer.allocate((int) size);
-            return new BodySink() {
-                @Override
-                public void onData(ByteBuffer chunk) {
-                    body.put(chunk);
-                }
-
-                @Override
-                public void onEnd() {
-                    ctx.workers().submit(call,
-                            () -> MessageDigest.getInstance("SHA-256").digest(body.array()),   // worker thread
-                            (digest, error) -> {                                               // back on the loop
-                                if (error != null) {
-                                    call.fail(error);
-                                } else {
-                                    call.reply(Header.reply("SHA256", call.id()).put("hex", HexFormat.of().formatHex(digest)));
-                                }
-                            });
-                }
-            };
+        private BodySink sha256(Call call) throws OpException {
+            return BodySink.collect(call, MAX_HASHED_BYTES, body -> ctx.workers().submit(call,
+                    () -> MessageDigest.getInstance("SHA-256").digest(body.array()),   // worker thread
+                    (digest, error) -> {                                               // back on the loop
+                        if (error != null) {
+                            call.fail(error);
+                        } else {
+                            call.reply(Header.reply("SHA256", call.id()).put("hex", HexFormat.of().formatHex(digest)));
+                        }
+                    }));
         }
     }
 
@@ -102,6 +88,10 @@ class EmbeddedServerTest {
 
             RemoteException bad = assertThrows(RemoteException.class, () -> client.call(Header.op("UPPER")));
             assertEquals(ErrorCode.BAD_REQUEST, bad.code());
+            Header big = Header.op("SHA256").put(Header.ID, client.nextId());
+            client.send(big, ByteBuffer.allocate(WordService.MAX_HASHED_BYTES + 1));
+            RemoteException tooLarge = assertThrows(RemoteException.class, () -> client.expect(client.readHeader(), "SHA256", big.id()));
+            assertEquals(ErrorCode.TOO_LARGE, tooLarge.code());
             assertEquals(32, client.ping(new byte[32]).length, "the built-in ops are still there, and the connection too");
         } finally {
             server.stop(1, TimeUnit.SECONDS);

@@ -74,10 +74,7 @@ final class UploadRegistry {
      *                     when that one is stopped), {@code busy} if too many are
      */
     public synchronized void claim(Path target, Path temp, String shown, Holder holder) throws OpException {
-        Claim running = claims.get(target);
-        if (running != null) {
-            throw inProgress(running, temp, holder.user(), shown);
-        }
+        checkNotRunning(target, temp, holder.user(), shown);
         if (claims.size() >= maxUploads) {
             throw new OpException(ErrorCode.BUSY, "server busy: " + maxUploads + " uploads in progress; retry later");
         }
