@@ -10,7 +10,6 @@ import ferry.reactor.exec.ExecConfig;
 import ferry.reactor.exec.ExecPolicy;
 import ferry.reactor.file.FileServiceConfig;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -86,7 +85,7 @@ final class ServeSettings {
 
     void setAnonymousRights(Set<Right> r) {
         anonymousRights = r == null ? null
-                : Collections.unmodifiableSet(r.isEmpty() ? EnumSet.noneOf(Right.class) : EnumSet.copyOf(r));
+                : Right.frozen(r);
     }
 
     ServerLog.Level logLevelEnum() {

@@ -53,8 +53,7 @@ public final class AuthPolicy {
      */
     public record Decision(boolean loginRequired, Set<Right> anonymousRights, String summary) {
         public Decision {
-            anonymousRights = Collections.unmodifiableSet(anonymousRights.isEmpty()
-                    ? EnumSet.noneOf(Right.class) : EnumSet.copyOf(anonymousRights));
+            anonymousRights = Right.frozen(anonymousRights);
         }
 
         /** Sets {@code loginRequired} and {@code anonymousRights} on a config builder. */

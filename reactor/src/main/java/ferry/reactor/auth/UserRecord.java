@@ -3,8 +3,6 @@ package ferry.reactor.auth;
 import ferry.protocol.scram.ScramMath;
 import ferry.protocol.scram.ScramSyntax;
 import ferry.reactor.Right;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -41,7 +39,7 @@ public record UserRecord(String name, int iterations, byte[] salt, byte[] stored
         salt = salt.clone();
         storedKey = storedKey.clone();
         serverKey = serverKey.clone();
-        rights = Collections.unmodifiableSet(rights.isEmpty() ? EnumSet.noneOf(Right.class) : EnumSet.copyOf(rights));
+        rights = Right.frozen(rights);
         home = normalizeHome(home);
     }
 
