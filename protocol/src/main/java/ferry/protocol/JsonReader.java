@@ -65,16 +65,16 @@ public final class JsonReader {
         header.clear();
         Cursor c = cursor.reset(in, from, to);
         try {
-            parseObjectInto(c, to, header);
+            objectInto(c, header);
         } finally {
             c.in = null; // do not keep the caller's buffer reachable
         }
     }
 
-    private static void parseObjectInto(Cursor c, int to, Header header) throws ProtocolException {
-        ByteBuffer in = c.in;
+    /** The object at the cursor, which must be all of [start, end), into {@code header}. */
+    private static void objectInto(Cursor c, Header header) throws ProtocolException {
         c.skipWhitespace();
-        if (c.pos >= to || in.get(c.pos) != '{') {
+        if (c.pos >= c.end || c.in.get(c.pos) != '{') {
             throw c.error("a header must be a JSON object");
         }
         c.pos++;
@@ -108,7 +108,7 @@ public final class JsonReader {
             }
         }
         c.skipWhitespace();
-        if (c.pos != to) {
+        if (c.pos != c.end) {
             throw c.error("trailing garbage after the JSON value");
         }
     }
