@@ -1,29 +1,18 @@
 package ferry.loadtest;
 
+import ferry.protocol.DigestAlgorithm;
+import ferry.protocol.FileProtocol;
 import ferry.protocol.Header;
 import java.util.HexFormat;
 
 /**
  * What every connection of one file-scenario run shares, fixed before the connections open:
  * the mix, the file size, paths, the content's digest, the PUT mode and the login keys. The
- * protocol's field names live here too.
+ * protocol's op and field names are {@link FileProtocol}'s.
  *
  * <p>Thread safety: immutable; shared by all I/O threads.
  */
 final class FileLoad {
-    static final String GET = "GET";
-    static final String PUT = "PUT";
-    static final String FILE = "FILE";
-    static final String OK = "OK";
-    static final String PATH = "path";
-    static final String FILE_SIZE = "fileSize";
-    static final String OFFSET = "offset";
-    static final String ALGORITHM = "algorithm";
-    static final String EXPECT = "expect";
-    static final String OVERWRITE = "overwrite";
-    static final String DIGEST = "digest";
-    static final String SHA_256 = "sha-256";
-    static final String NONE = "none";
     /** The folder, under the root (or the user's home), that holds the harness's files. */
     static final String DIR = "ferry-loadtest";
 
@@ -69,12 +58,12 @@ final class FileLoad {
      * renames).
      */
     Header putHeader(int index) {
-        Header h = Header.op(PUT).put(PATH, putPath(index)).put(FILE_SIZE, fileBytes).put(OFFSET, 0L)
-                .put(Header.SIZE, fileBytes).put(OVERWRITE, true);
+        Header h = Header.op(FileProtocol.PUT).put(FileProtocol.PATH, putPath(index)).put(FileProtocol.FILE_SIZE, fileBytes).put(FileProtocol.OFFSET, 0L)
+                .put(Header.SIZE, fileBytes).put(FileProtocol.OVERWRITE, true);
         if (putVerify) {
-            h.put(ALGORITHM, SHA_256).put(EXPECT, digestHex);
+            h.put(FileProtocol.ALGORITHM, DigestAlgorithm.SHA_256.wireName()).put(FileProtocol.EXPECT, digestHex);
         } else {
-            h.put(ALGORITHM, NONE);
+            h.put(FileProtocol.ALGORITHM, DigestAlgorithm.NONE.wireName());
         }
         return h;
     }

@@ -1,5 +1,6 @@
 package ferry.loadtest;
 
+import ferry.protocol.FileProtocol;
 import ferry.protocol.Header;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -57,7 +58,7 @@ final class FileScript implements ConnectionScript {
         this.load = load;
         this.depth = depth;
         this.random = new SplittableRandom(FileContent.SEED + index);
-        this.getHeader = Header.op(FileLoad.GET).put(FileLoad.PATH, load.getPath());
+        this.getHeader = Header.op(FileProtocol.GET).put(FileProtocol.PATH, load.getPath());
         this.putHeader = load.putHeader(index);
         this.putView = FileContent.get().view();
         this.digest = FileContent.newDigest();
@@ -137,9 +138,9 @@ final class FileScript implements ConnectionScript {
         }
         switch (current) {
             case GET:
-                if (!FileLoad.FILE.equals(h.op())) {
+                if (!FileProtocol.FILE.equals(h.op())) {
                     bad("unexpected_answer", "expected FILE, got " + h);
-                } else if (h.size() != load.fileBytes() || h.getLong(FileLoad.FILE_SIZE, -1) != load.fileBytes()) {
+                } else if (h.size() != load.fileBytes() || h.getLong(FileProtocol.FILE_SIZE, -1) != load.fileBytes()) {
                     bad("wrong_size", "expected a FILE of " + load.fileBytes() + " bytes, got " + h);
                 } else {
                     verifying = load.getVerifyEvery() > 0 && ++gets % load.getVerifyEvery() == 0;
@@ -149,12 +150,12 @@ final class FileScript implements ConnectionScript {
                 }
                 break;
             case PUT:
-                if (!FileLoad.OK.equals(h.op())) {
+                if (!FileProtocol.OK.equals(h.op())) {
                     bad("unexpected_answer", "expected OK, got " + h);
-                } else if (h.getLong(FileLoad.FILE_SIZE, -1) != load.fileBytes()) {
+                } else if (h.getLong(FileProtocol.FILE_SIZE, -1) != load.fileBytes()) {
                     bad("wrong_size", "PUT of " + load.fileBytes() + " bytes answered " + h);
-                } else if (load.putVerify() && !load.digestHex().equals(h.getString(FileLoad.DIGEST, null))) {
-                    bad("digest_mismatch", "PUT stored digest " + h.getString(FileLoad.DIGEST, null));
+                } else if (load.putVerify() && !load.digestHex().equals(h.getString(FileProtocol.DIGEST, null))) {
+                    bad("digest_mismatch", "PUT stored digest " + h.getString(FileProtocol.DIGEST, null));
                 }
                 break;
             default:
