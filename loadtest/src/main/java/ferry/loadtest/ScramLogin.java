@@ -6,6 +6,7 @@ import ferry.client.FerryClient;
 import ferry.client.RemoteException;
 import ferry.client.ScramClient;
 import ferry.protocol.Header;
+import ferry.reactor.auth.AuthService;
 import ferry.protocol.ProtocolException;
 import ferry.protocol.scram.ScramMath;
 import java.io.IOException;
@@ -25,10 +26,7 @@ import java.util.List;
  * connection's I/O thread.
  */
 final class ScramLogin {
-    static final String AUTH_START = "AUTH_START";
-    static final String AUTH_CONTINUE = "AUTH_CONTINUE";
-    static final String AUTH_FINISH = "AUTH_FINISH";
-    static final String AUTH_OK = "AUTH_OK";
+    /** The header field that carries the SCRAM messages (docs/PROTOCOL.md, "Login"). */
     static final String SCRAM = "scram";
 
     private final String user;
@@ -98,7 +96,7 @@ final class ScramLogin {
 
         Header startHeader() {
             started = true;
-            return Header.op(AUTH_START).put("mechanism", ScramMath.MECHANISM).put(SCRAM, scram.clientFirst());
+            return Header.op(AuthService.OP_START).put("mechanism", ScramMath.MECHANISM).put(SCRAM, scram.clientFirst());
         }
 
         /**
@@ -109,13 +107,13 @@ final class ScramLogin {
             if (!started) {
                 return "login answer before AUTH_START";
             }
-            String expected = finish == null ? AUTH_CONTINUE : AUTH_OK;
+            String expected = finish == null ? AuthService.REPLY_CONTINUE : AuthService.REPLY_OK;
             if (!expected.equals(h.op())) {
                 return "expected " + expected + ", got " + h.op();
             }
             try {
                 if (finish == null) {
-                    finish = Header.op(AUTH_FINISH).put(SCRAM, scram.clientFinal(h.requireString(SCRAM)));
+                    finish = Header.op(AuthService.OP_FINISH).put(SCRAM, scram.clientFinal(h.requireString(SCRAM)));
                 } else {
                     scram.verifyServerFinal(h.requireString(SCRAM));
                 }
