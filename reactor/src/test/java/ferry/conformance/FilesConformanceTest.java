@@ -259,6 +259,13 @@ class FilesConformanceTest {
             assertFalse(Files.isSymbolicLink(root().resolve("link")));
             assertEquals("new", Files.readString(root().resolve("link")));
             assertEquals("old", Files.readString(root().resolve("target")));
+
+            Files.createSymbolicLink(root().resolve("link2"), root().resolve("target"));
+            Answer renamed = c.call("{\"op\":\"RENAME\",\"id\":3,\"from\":\"link\",\"to\":\"link2\",\"overwrite\":true}");
+            assertEquals("OK", renamed.op(), () -> renamed.header().toString());
+            assertFalse(Files.isSymbolicLink(root().resolve("link2")));
+            assertEquals("new", Files.readString(root().resolve("link2")));
+            assertEquals("old", Files.readString(root().resolve("target")));
         }
     }
 
@@ -269,6 +276,239 @@ class FilesConformanceTest {
         try (SpecClient c = connect()) {
             Answer list = c.call("{\"op\":\"LIST\",\"id\":1}");
             assertEquals("[{\"name\":\"out\",\"type\":\"other\",\"fileSize\":0,\"mtime\":0}]", list.bodyText());
+        }
+    }
+
+    // ---- Paths -----------------------------------------------------------------------------
+
+    @Test
+    void paths_emptyAndDotNameTheHome_dotsAndEmptySegmentsAreDropped() throws Exception {
+        Files.createDirectories(root().resolve("a/b/c"));
+        try (SpecClient c = connect()) {
+            assertEquals(".", c.call("{\"op\":\"STAT\",\"id\":1,\"path\":\"\"}").get("name"));
+            assertEquals(".", c.call("{\"op\":\"STAT\",\"id\":2,\"path\":\".\"}").get("name"));
+            Answer st = c.call("{\"op\":\"STAT\",\"id\":3,\"path\":\"a//b/./c/\"}");
+            assertEquals("c", st.get("name"));
+            assertEquals("dir", st.get("type"));
+        }
+    }
+
+    @Test
+    void paths_refusedForms() throws Exception {
+        try (SpecClient c = connect(); var ignored = Files.newOutputStream(root().resolve(".ferry-part-x"))) {
+            String[][] cases = {
+                    {"../x", "forbidden"},
+                    {"a/../../x", "forbidden"},
+                    {"/etc/passwd", "forbidden"},
+                    {".ferry-part-x", "forbidden"},
+                    {"a\\b", "bad_request"},
+                    {"a\\" + "u0000b", "bad_request"}, // the JSON escape: a raw NUL would be bad_frame
+                    {"n".repeat(256), "bad_request"},
+                    {"\u00e9".repeat(128), "bad_request"}, // 256 bytes of UTF-8 in 128 characters
+                    {("d".repeat(200) + "/").repeat(5) + "x".repeat(30), "bad_request"}, // 1035 bytes
+            };
+            for (int i = 0; i < cases.length; i++) {
+                c.send("{\"op\":\"STAT\",\"id\":" + i + ",\"path\":\"" + cases[i][0] + "\"}");
+                c.expectError(cases[i][1], (long) i);
+            }
+            assertEquals(List.of(), names(c.call("{\"op\":\"LIST\",\"id\":99}")), "upload temps are not listed");
+        }
+    }
+
+    // ---- GET, STAT, HASH, LIST -------------------------------------------------------------
+
+    @Test
+    void get_rangesAndTheirLimits() throws Exception {
+        Files.writeString(root().resolve("f"), "0123456789");
+        Files.createDirectories(root().resolve("d"));
+        try (SpecClient c = connect()) {
+            Answer whole = c.call("{\"op\":\"GET\",\"id\":1,\"path\":\"f\"}");
+            assertEquals("FILE", whole.op());
+            assertEquals("0123456789", whole.bodyText());
+            assertEquals(10L, whole.get("fileSize"));
+            assertFalse(whole.header().containsKey("digest"), "a digest only when asked for");
+
+            Answer range = c.call("{\"op\":\"GET\",\"id\":2,\"path\":\"f\",\"offset\":3,\"length\":4,\"algorithm\":\"md5\"}");
+            assertEquals("3456", range.bodyText());
+            assertEquals(3L, range.get("offset"));
+            assertEquals(10L, range.get("fileSize"));
+            assertEquals("781e5e245d69b566979b86e28d23f2c7", range.get("digest"), "of the whole file");
+
+            assertEquals("789", c.call("{\"op\":\"GET\",\"id\":3,\"path\":\"f\",\"offset\":7,\"length\":100}").bodyText());
+            Answer atEnd = c.call("{\"op\":\"GET\",\"id\":4,\"path\":\"f\",\"offset\":10}");
+            assertEquals("FILE", atEnd.op());
+            assertEquals(0, atEnd.body().length);
+
+            c.send("{\"op\":\"GET\",\"id\":5,\"path\":\"f\",\"offset\":11}");
+            c.expectError("bad_request", 5L);
+            c.send("{\"op\":\"GET\",\"id\":6,\"path\":\"d\"}");
+            c.expectError("bad_request", 6L);
+            c.send("{\"op\":\"GET\",\"id\":7,\"path\":\"nope\"}");
+            c.expectError("not_found", 7L);
+            c.send("{\"op\":\"GET\",\"id\":8}");
+            c.expectError("bad_request", 8L);
+        }
+    }
+
+    @Test
+    void statListHash_errors() throws Exception {
+        Files.writeString(root().resolve("f"), "x");
+        Files.createDirectories(root().resolve("d"));
+        try (SpecClient c = connect()) {
+            c.send("{\"op\":\"STAT\",\"id\":1,\"path\":\"nope\"}");
+            c.expectError("not_found", 1L);
+            c.send("{\"op\":\"LIST\",\"id\":2,\"path\":\"f\"}");
+            c.expectError("bad_request", 2L);
+            c.send("{\"op\":\"LIST\",\"id\":3,\"path\":\"nope\"}");
+            c.expectError("not_found", 3L);
+            c.send("{\"op\":\"HASH\",\"id\":4,\"path\":\"f\",\"algorithm\":\"none\"}");
+            c.expectError("bad_request", 4L);
+            c.send("{\"op\":\"HASH\",\"id\":5,\"path\":\"d\"}");
+            c.expectError("bad_request", 5L);
+            Answer hash = c.call("{\"op\":\"HASH\",\"id\":6,\"path\":\"f\"}");
+            assertEquals("sha-256", hash.get("algorithm"), "the default");
+            Answer stat = c.call("{\"op\":\"STAT\",\"id\":7,\"path\":\"d\",\"algorithm\":\"sha-256\"}");
+            assertEquals("dir", stat.get("type"));
+            assertFalse(stat.header().containsKey("digest"), "a digest only for a regular file");
+        }
+    }
+
+    @Test
+    void list_overTheEntryLimitIsTooLarge() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            Files.createFile(root().resolve("f" + i));
+        }
+        server = new FerryServer(ServerConfig.builder().port(0).build());
+        server.install(new FileService(FileServiceConfig.builder(root()).tempSweepIntervalMillis(0).maxListEntries(2).build()));
+        server.start();
+        try (SpecClient c = connect()) {
+            c.send("{\"op\":\"LIST\",\"id\":1}");
+            c.expectError("too_large", 1L);
+        }
+    }
+
+    // ---- PUT -------------------------------------------------------------------------------
+
+    @Test
+    void put_refusals_andTheConnectionStaysUsable() throws Exception {
+        Files.createDirectories(root().resolve("d"));
+        Files.writeString(root().resolve("old"), "old");
+        byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
+        try (SpecClient c = connect()) {
+            c.send("{\"op\":\"PUT\",\"id\":1,\"path\":\"nofolder/x\",\"fileSize\":5,\"size\":5}", hello);
+            c.expectError("not_found", 1L);
+            c.send("{\"op\":\"PUT\",\"id\":2,\"path\":\"x\",\"fileSize\":6,\"size\":5}", hello);
+            c.expectError("bad_request", 2L);
+            c.send("{\"op\":\"PUT\",\"id\":3,\"path\":\"d\",\"fileSize\":5,\"size\":5}", hello);
+            c.expectError("bad_request", 3L);
+            c.send("{\"op\":\"PUT\",\"id\":4,\"path\":\"old\",\"fileSize\":5,\"size\":5,\"overwrite\":false}", hello);
+            c.expectError("exists", 4L);
+            c.send("{\"op\":\"PUT\",\"id\":5,\"path\":\"old\",\"fileSize\":5,\"size\":5,\"expect\":"
+                    + json("0".repeat(64)) + "}", hello);
+            c.expectError("digest_mismatch", 5L);
+            assertEquals("old", Files.readString(root().resolve("old")), "nothing is stored");
+            assertEquals(List.of("d", "old"), names(c.call("{\"op\":\"LIST\",\"id\":6}")), "no temp left");
+
+            Answer ok = c.call("{\"op\":\"PUT\",\"id\":7,\"path\":\"new\",\"fileSize\":5,\"size\":5,\"algorithm\":\"none\"}", hello);
+            assertEquals("OK", ok.op(), () -> ok.header().toString());
+            assertFalse(ok.header().containsKey("digest"), "no digest with algorithm none");
+            assertEquals("hello", Files.readString(root().resolve("new")));
+        }
+    }
+
+    /**
+     * Pending: Upload.fail sends the ERROR before a worker releases the path's claim, so a retry sent
+     * on reading the ERROR often meets {@code conflict} ("an upload of old is already in progress").
+     */
+    @Disabled("race in Upload.fail (ERROR before the claim is released): recommended to the uploads owner")
+    @Test
+    void put_aPathIsFreeForANewUploadOnceItsErrorArrived() throws Exception {
+        byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
+        try (SpecClient c = connect()) {
+            for (int i = 0; i < 20; i++) {
+                c.send("{\"op\":\"PUT\",\"id\":1,\"path\":\"old\",\"fileSize\":5,\"size\":5,\"expect\":"
+                        + json("0".repeat(64)) + "}", hello);
+                c.expectError("digest_mismatch", 1L);
+                Answer ok = c.call("{\"op\":\"PUT\",\"id\":2,\"path\":\"old\",\"fileSize\":5,\"size\":5}", hello);
+                assertEquals("OK", ok.op(), () -> ok.header().toString());
+            }
+        }
+    }
+
+    @Test
+    void put_overTheFileSizeLimitIsTooLarge() throws Exception {
+        server = new FerryServer(ServerConfig.builder().port(0).build());
+        server.install(new FileService(FileServiceConfig.builder(root()).tempSweepIntervalMillis(0).maxFileBytes(4).build()));
+        server.start();
+        try (SpecClient c = connect()) {
+            c.send("{\"op\":\"PUT\",\"id\":1,\"path\":\"x\",\"fileSize\":5,\"size\":5}", "hello".getBytes(StandardCharsets.US_ASCII));
+            c.expectError("too_large", 1L);
+            assertEquals("PONG", c.call("{\"op\":\"PING\",\"id\":2}").op(), "the body was read and dropped");
+        }
+    }
+
+    // ---- MKDIR, DELETE, RENAME -------------------------------------------------------------
+
+    @Test
+    void mkdir_existsNotFoundAndParents() throws Exception {
+        try (SpecClient c = connect()) {
+            assertEquals("OK", c.call("{\"op\":\"MKDIR\",\"id\":1,\"path\":\"a\"}").op());
+            c.send("{\"op\":\"MKDIR\",\"id\":2,\"path\":\"a\"}");
+            c.expectError("exists", 2L);
+            c.send("{\"op\":\"MKDIR\",\"id\":3,\"path\":\"x/y\"}");
+            c.expectError("not_found", 3L);
+            assertEquals("OK", c.call("{\"op\":\"MKDIR\",\"id\":4,\"path\":\"x/y\",\"parents\":true}").op());
+            assertEquals("OK", c.call("{\"op\":\"MKDIR\",\"id\":5,\"path\":\"x/y\",\"parents\":true}").op());
+            assertTrue(Files.isDirectory(root().resolve("x/y")));
+        }
+    }
+
+    @Test
+    void delete_emptyFolderRule_recursion_andTheHome() throws Exception {
+        Files.createDirectories(root().resolve("d/e"));
+        Files.writeString(root().resolve("d/e/f"), "x");
+        try (SpecClient c = connect()) {
+            c.send("{\"op\":\"DELETE\",\"id\":1,\"path\":\"d\"}");
+            c.expectError("conflict", 1L);
+            c.send("{\"op\":\"DELETE\",\"id\":2,\"path\":\"\",\"recursive\":true}");
+            c.expectError("forbidden", 2L);
+            c.send("{\"op\":\"DELETE\",\"id\":3,\"path\":\"nope\"}");
+            c.expectError("not_found", 3L);
+            assertEquals("OK", c.call("{\"op\":\"DELETE\",\"id\":4,\"path\":\"d\",\"recursive\":true}").op());
+            assertFalse(Files.exists(root().resolve("d")));
+        }
+    }
+
+    @Test
+    void rename_overwriteRules() throws Exception {
+        Files.writeString(root().resolve("a"), "a");
+        Files.writeString(root().resolve("b"), "b");
+        Files.createDirectories(root().resolve("d/sub"));
+        try (SpecClient c = connect()) {
+            c.send("{\"op\":\"RENAME\",\"id\":1,\"from\":\"a\",\"to\":\"b\"}");
+            c.expectError("exists", 1L);
+            c.send("{\"op\":\"RENAME\",\"id\":2,\"from\":\"a\",\"to\":\"d\",\"overwrite\":true}");
+            c.expectError("bad_request", 2L);
+            c.send("{\"op\":\"RENAME\",\"id\":3,\"from\":\"d\",\"to\":\"d/sub/d\"}");
+            c.expectError("bad_request", 3L);
+            c.send("{\"op\":\"RENAME\",\"id\":4,\"from\":\"nope\",\"to\":\"x\"}");
+            c.expectError("not_found", 4L);
+            assertEquals("OK", c.call("{\"op\":\"RENAME\",\"id\":5,\"from\":\"a\",\"to\":\"b\",\"overwrite\":true}").op());
+            assertEquals("a", Files.readString(root().resolve("b")));
+            assertFalse(Files.exists(root().resolve("a")));
+        }
+    }
+
+    @Test
+    void rename_replacingAFileNeedsTheDeleteRight() throws Exception {
+        Files.writeString(root().resolve("a"), "a");
+        Files.writeString(root().resolve("b"), "b");
+        try (SpecClient c = connect(Set.of(Right.READ, Right.WRITE))) {
+            c.send("{\"op\":\"RENAME\",\"id\":1,\"from\":\"a\",\"to\":\"b\",\"overwrite\":true}");
+            c.expectError("forbidden", 1L);
+            assertEquals("OK", c.call("{\"op\":\"RENAME\",\"id\":2,\"from\":\"a\",\"to\":\"c\"}").op());
+            c.send("{\"op\":\"DELETE\",\"id\":3,\"path\":\"c\"}");
+            c.expectError("forbidden", 3L);
         }
     }
 
