@@ -52,10 +52,15 @@ class LoginConformanceTest {
         UserStore store = UserStore.inConfigDir(tmp.resolve("config"));
         addUser(store, "alice", "alice-password", "/homes/alice/"); // stored as written by an admin
         addUser(store, "bob", "bob-password", "");
-        server = new FerryServer(ServerConfig.builder().port(0).loginRequired(true).build());
-        server.install(new AuthService(store));
-        server.install(new FileService(FileServiceConfig.builder(root).tempSweepIntervalMillis(0).build()));
-        server.start();
+        server = start(store, root, true);
+    }
+
+    private static FerryServer start(UserStore store, Path root, boolean loginRequired) throws Exception {
+        FerryServer s = new FerryServer(ServerConfig.builder().port(0).loginRequired(loginRequired).build());
+        s.install(new AuthService(store));
+        s.install(new FileService(FileServiceConfig.builder(root).tempSweepIntervalMillis(0).build()));
+        s.start();
+        return s;
     }
 
     private static void addUser(UserStore store, String name, String password, String home) throws Exception {
@@ -135,6 +140,22 @@ class LoginConformanceTest {
         }
     }
 
+    @Test
+    void section4_loginOptional_anonymousUntilItLogsIn() throws Exception {
+        FerryServer optional = start(UserStore.inConfigDir(tmp.resolve("config")), tmp.resolve("root"), false);
+        try (SpecClient c = SpecClient.connect(optional.port())) {
+            Answer hello = c.call("{\"op\":\"HELLO\",\"id\":1}");
+            assertEquals("optional", hello.get("login"));
+            assertEquals("anonymous", hello.get("user"));
+            assertTrue(((List<?>) hello.get("features")).contains("auth-scram-sha-256"), () -> hello.header().toString());
+            assertEquals("LIST", c.call("{\"op\":\"LIST\",\"id\":2}").op(), "anonymous has the server's anonymous rights");
+            assertEquals("AUTH_OK", login(c, "alice", "alice-password").op());
+            assertEquals("alice", c.call("{\"op\":\"HELLO\",\"id\":3}").get("user"));
+        } finally {
+            optional.stop(2, TimeUnit.SECONDS);
+        }
+    }
+
     // ---- Login: AUTH_OK --------------------------------------------------------------------
 
     /** {@code home} is root-relative, without a leading or trailing slash, whatever the admin typed. */
@@ -151,6 +172,33 @@ class LoginConformanceTest {
         }
         try (SpecClient c = SpecClient.connect(server.port())) {
             assertEquals("", login(c, "bob", "bob-password").get("home"), "the whole root is \"\", not \"/\"");
+        }
+    }
+
+    /** "What Ferry supports of SCRAM" and "Rules of the conversation": refusals that are not failed logins. */
+    @Test
+    void login_refusedMessagesAreBadRequestOrTooLarge_andTheConnectionStaysOpen() throws Exception {
+        String[][] starts = {
+                {"p=tls-unique,,n=alice,r=abc", "bad_request"},   // channel binding
+                {"n,a=bob,n=alice,r=abc", "bad_request"},         // authorization identity
+                {"n,,m=ext,n=alice,r=abc", "bad_request"},        // mandatory extension
+                {"n,,n=bad name,r=abc", "bad_request"},
+                {"n,,n=-alice,r=abc", "bad_request"},             // must start with a letter or digit
+                {"n,,n=anonymous,r=abc", "bad_request"},          // reserved
+                {"n,,n=" + "a".repeat(65) + ",r=abc", "too_large"},
+                {"n,,n=alice,r=" + "x".repeat(257), "too_large"},
+        };
+        try (SpecClient c = SpecClient.connect(server.port())) {
+            for (int i = 0; i < starts.length; i++) {
+                c.send("{\"op\":\"AUTH_START\",\"id\":" + i + ",\"scram\":\"" + starts[i][0] + "\"}");
+                c.expectError(starts[i][1], (long) i);
+            }
+            c.send("{\"op\":\"AUTH_FINISH\",\"id\":20,\"scram\":\"c=biws,r=abc,p=AAAA\"}");
+            Answer first = c.expectError("bad_request", 20L);
+            assertTrue(((String) first.get("message")).contains("send AUTH_START first"), () -> first.header().toString());
+            assertEquals("AUTH_OK", login(c, "alice", "alice-password").op(), "none of these counted as a failure");
+            c.send("{\"op\":\"AUTH_START\",\"id\":21,\"scram\":\"n,,n=bob,r=abc\"}");
+            c.expectError("bad_request", 21L); // logged in as a user: open a new connection to change
         }
     }
 
