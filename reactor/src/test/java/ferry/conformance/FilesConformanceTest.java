@@ -237,12 +237,15 @@ class FilesConformanceTest {
     }
 
     @Test
-    void symlinks_danglingAreNotFound_evenForDelete() throws Exception {
-        Files.createSymbolicLink(root().resolve("dangling"), root().resolve("gone"));
+    void symlinks_danglingAreNotFound_evenForDelete_butGoWithARecursiveDelete() throws Exception {
+        Path dir = Files.createDirectories(root().resolve("d"));
+        Files.createSymbolicLink(dir.resolve("dangling"), root().resolve("gone"));
         try (SpecClient c = connect()) {
-            c.send("{\"op\":\"DELETE\",\"id\":1,\"path\":\"dangling\"}");
+            c.send("{\"op\":\"DELETE\",\"id\":1,\"path\":\"d/dangling\"}");
             c.expectError("not_found", 1L);
-            assertTrue(Files.isSymbolicLink(root().resolve("dangling")));
+            assertTrue(Files.isSymbolicLink(dir.resolve("dangling")));
+            assertEquals("OK", c.call("{\"op\":\"DELETE\",\"id\":2,\"path\":\"d\",\"recursive\":true}").op());
+            assertFalse(Files.exists(dir, LinkOption.NOFOLLOW_LINKS));
         }
     }
 
