@@ -1,5 +1,6 @@
 package ferry.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,6 +12,7 @@ import ferry.reactor.ServerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,6 +85,16 @@ class ProtocolConformanceTest {
             c.sendRaw("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             Answer e = c.expectError("bad_preamble", null);
             assertTrue(((String) e.get("message")).contains("HTTP"), () -> "guesses what it speaks: " + e.header());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    /** Nothing after the wrong byte is needed: the refusal comes while the client sends no more. */
+    @Test
+    void section1_theRefusalComesAtTheFirstWrongByte() throws IOException {
+        try (SpecClient c = SpecClient.connectWithoutPreamble(server.port())) {
+            c.sendRaw(new byte[] {'F', 'E', 'R', 'X'});
+            c.expectError("bad_preamble", null);
             assertTrue(c.closedByServer());
         }
     }
@@ -315,6 +327,22 @@ class ProtocolConformanceTest {
             assertEquals("PONG", a.op());
             assertEquals((long) body.length, a.get("size"));
             assertEquals("sticky packets", a.bodyText());
+        }
+    }
+
+    /** The PONG and the first half come back before the second half is sent. */
+    @Test
+    void section4_pingEchoesTheBodyAsItArrives() throws IOException {
+        try (SpecClient c = connect()) {
+            byte[] half = "x".repeat(1000).getBytes(StandardCharsets.US_ASCII);
+            c.send("{\"op\":\"PING\",\"id\":1,\"size\":2000}", half);
+            Map<String, Object> pong = c.readHeader();
+            assertEquals("PONG", pong.get("op"));
+            assertEquals(2000L, pong.get("size"));
+            assertArrayEquals(half, c.readBytes(half.length));
+            c.sendRaw(half);
+            assertArrayEquals(half, c.readBytes(half.length));
+            assertEquals("PONG", c.call("{\"op\":\"PING\",\"id\":2}").op());
         }
     }
 

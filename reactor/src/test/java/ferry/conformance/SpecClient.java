@@ -113,22 +113,28 @@ final class SpecClient implements AutoCloseable {
     }
 
     /** The next frame; EOFException if the server closed first. */
-    @SuppressWarnings("unchecked")
     Answer read() throws IOException {
-        int length = in.readInt();
-        byte[] header = new byte[length];
-        in.readFully(header);
-        Map<String, Object> h;
+        Map<String, Object> h = readHeader();
+        Object size = h.get("size");
+        return new Answer(h, readBytes(size == null ? 0 : Math.toIntExact((Long) size)));
+    }
+
+    /** The next frame's length and header only: the caller reads its body with {@link #readBytes}. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> readHeader() throws IOException {
+        byte[] header = readBytes(in.readInt());
         try {
-            h = (Map<String, Object>) Json.parse(header);
+            return (Map<String, Object>) Json.parse(header);
         } catch (ProtocolException e) {
             throw new AssertionError("the server sent a header that is not strict JSON: "
                     + new String(header, StandardCharsets.UTF_8), e);
         }
-        Object size = h.get("size");
-        byte[] body = new byte[size == null ? 0 : Math.toIntExact((Long) size)];
-        in.readFully(body);
-        return new Answer(h, body);
+    }
+
+    byte[] readBytes(int n) throws IOException {
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
     }
 
     /** Reads the next frame and checks it is {@code ERROR} with {@code code} (and {@code id}, unless null). */
