@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/PROTOCOL.md section 3.1 ({@code busy}) with the EXEC section's pipelining: a refusal is
- * decided when the request arrives but keeps its place in the answer order. Hand-written frames, a
- * real server with one exec slot.
+ * docs/PROTOCOL.md sections 3.0 and 3.1 with the EXEC section's pipelining: an EXEC is a write, so
+ * one pipelined behind another waits for it and then runs; {@code busy} comes from other
+ * connections holding the slots. Hand-written frames, a real server with one exec slot.
  */
 class ExecConformanceTest {
     @TempDir
@@ -39,7 +39,7 @@ class ExecConformanceTest {
     }
 
     @Test
-    void section3_1_aPipelinedExecRefusedBusyIsAnsweredAfterTheEarlierExecsExit() throws Exception {
+    void section3_0_aPipelinedExecWaitsForTheEarlierOneWhileAnotherConnectionIsBusy() throws Exception {
         ExecConfig exec = ExecConfig.builder(root).policy(ExecPolicy.allowList(List.of("cat"), false)).maxRunning(1).build();
         server = new FerryServer(ServerConfig.builder().port(0).anonymousRights(EnumSet.allOf(Right.class)).build());
         server.install(new ExecService(exec));
@@ -51,10 +51,11 @@ class ExecConformanceTest {
         // Opened read-write, the FIFO never blocks us and keeps its bytes until cat opens it:
         // cat runs (holding the one slot) until we close it.
         try (SpecClient c = SpecClient.connect(server.port());
+             SpecClient other = SpecClient.connect(server.port());
              RandomAccessFile pipe = new RandomAccessFile(fifo.toFile(), "rw")) {
             c.send("{\"op\":\"EXEC\",\"id\":1,\"argv\":[\"cat\"," + Json.write(fifo.toString())
                     + "],\"timeoutMs\":60000}");
-            c.send("{\"op\":\"EXEC\",\"id\":2,\"argv\":[\"cat\",\"/dev/null\"]}"); // no slot left: busy
+            c.send("{\"op\":\"EXEC\",\"id\":2,\"argv\":[\"cat\",\"/dev/null\"]}"); // a write: waits for #1 (3.0)
             c.send("{\"op\":\"PING\",\"id\":3}");
             pipe.write('x');
 
@@ -62,13 +63,18 @@ class ExecConformanceTest {
             assertEquals("STDOUT", out.op(), () -> "the first EXEC's output comes first: " + out.header());
             assertEquals(1L, out.get("id"));
             assertEquals("x", out.bodyText());
-            pipe.close(); // cat reads end of file and exits; the slot is free again, but #2 was refused already
+            // The one slot is #1's: an EXEC on another connection is refused busy at once.
+            other.send("{\"op\":\"EXEC\",\"id\":9,\"argv\":[\"cat\",\"/dev/null\"]}");
+            other.expectError("busy", 9L);
+            pipe.close(); // cat reads end of file and exits; the slot is free for #2
 
             Answer exit = c.read();
             assertEquals("EXIT", exit.op(), () -> exit.header().toString());
             assertEquals(1L, exit.get("id"));
             assertEquals(0L, exit.get("exitCode"));
-            c.expectError("busy", 2L);
+            Answer second = c.read();
+            assertEquals("EXIT", second.op(), () -> "#2 ran after #1 ended, not busy: " + second.header());
+            assertEquals(2L, second.get("id"));
             assertEquals("PONG", c.read().op());
         }
     }
