@@ -268,9 +268,16 @@ final class ServeOptions {
 
         add(intOption("loops", "event-loop threads (each serves its share of connections)", 1, 256, G_THREADS),
                 "loops", (s, v) -> s.builder.loops(v), (s, c) -> c.loops(), false);
-        add(intOption("workers", "threads for blocking work: disk, hashing, commands", 1, 4096, G_THREADS),
+        add(intOption("workers", "threads for short file-system calls (open, stat, list, mkdir, rename)", 1, 4096,
+                        G_THREADS),
                 "workerThreads", (s, v) -> s.builder.workerThreads(v), (s, c) -> c.workerThreads(), false);
-        add(intOption("worker-queue", "jobs waiting for a worker before requests get 'busy'", 1, 1 << 24, G_THREADS),
+        add(intOption("bulk-workers", "threads for hashing, read-ahead and upload writes (a lane of their own)", 1, 4096,
+                        G_THREADS),
+                "bulkWorkerThreads", (s, v) -> s.builder.bulkWorkerThreads(v), (s, c) -> c.bulkWorkerThreads(), false);
+        add(intOption("login-workers", "threads for login steps (a lane of their own)", 1, 4096, G_THREADS),
+                "loginWorkerThreads", (s, v) -> s.builder.loginWorkerThreads(v), (s, c) -> c.loginWorkerThreads(), false);
+        add(intOption("worker-queue", "jobs waiting for a worker, per lane, before requests get 'busy'", 1, 1 << 24,
+                        G_THREADS),
                 "workerQueue", (s, v) -> s.builder.workerQueue(v), (s, c) -> c.workerQueue(), false);
 
         add(intOption("max-connections", "connections open at once; more are refused with server_full",

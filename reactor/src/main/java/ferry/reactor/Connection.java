@@ -680,6 +680,10 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         if ((pauseMask & reason) == 0) {
             return;
         }
+        if ((reason & (PAUSE_HANDLER | PAUSE_ORDER)) != 0) {
+            // The server, not the peer, was the one waiting: the idle clock starts again now.
+            lastActivityNanos = loop.clock().nanoTime();
+        }
         pauseMask &= ~reason;
         if (pauseMask == 0 && !resumeQueued && !closed) {
             // Not inline: we may be inside decode() right now (a handler resuming itself).

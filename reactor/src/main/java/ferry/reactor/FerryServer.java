@@ -63,6 +63,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Set<String> features = new LinkedHashSet<>();
     private final List<Runnable> stopHooks = new ArrayList<>();
     private final Workers workers;
+    private final Workers bulkWorkers;
+    private final Workers loginWorkers;
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger nextLoop = new AtomicInteger();
     /** Open connections per remote address; entries go when they reach 0. Updated only through compute() (atomic per key). */
@@ -81,6 +83,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         this.config = config;
         this.log = log;
         this.workers = new Workers("ferry-worker", config.workerThreads(), config.workerQueue());
+        this.bulkWorkers = new Workers("ferry-bulk", config.bulkWorkerThreads(), config.workerQueue());
+        this.loginWorkers = new Workers("ferry-login", config.loginWorkerThreads(), config.workerQueue());
         new CoreService(this).install(this);
     }
 
@@ -98,6 +102,15 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     @Override
     public Workers workers() {
         return workers;
+    }
+
+    @Override
+    public Workers workers(WorkerLane lane) {
+        return switch (lane) {
+            case METADATA -> workers;
+            case BULK -> bulkWorkers;
+            case LOGIN -> loginWorkers;
+        };
     }
 
     @Override
@@ -326,7 +339,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             }
         }
         try {
-            workers.shutdown(Math.max(0, deadline - System.nanoTime()));
+            for (Workers w : new Workers[] {workers, bulkWorkers, loginWorkers}) {
+                w.shutdown(Math.max(0, deadline - System.nanoTime()));
+            }
             for (EventLoop l : loops) {
                 l.shutdown(5, TimeUnit.SECONDS);
             }

@@ -27,6 +27,10 @@ public final class ServerConfig {
     /** Blocking work (open, list, fsync, hash) is short; a handful of threads keeps disks busy. */
     public static final int DEFAULT_WORKER_THREADS = 8;
     public static final int DEFAULT_WORKER_QUEUE = 1024;
+    /** Threads of the bulk lane (hashing, read-ahead, upload writes): each may be busy for seconds. */
+    public static final int DEFAULT_BULK_WORKER_THREADS = 8;
+    /** Threads of the login lane: a SCRAM step costs well under a millisecond of CPU. */
+    public static final int DEFAULT_LOGIN_WORKER_THREADS = 2;
     /** The one read buffer each loop shares among its connections. */
     public static final int DEFAULT_READ_BUFFER_BYTES = 64 * 1024;
     /** Pooled outbound buffers: small frames coalesce into these. */
@@ -73,6 +77,8 @@ public final class ServerConfig {
     private final int loops;
     private final int workerThreads;
     private final int workerQueue;
+    private final int bulkWorkerThreads;
+    private final int loginWorkerThreads;
     private final int readBufferBytes;
     private final int poolBufferBytes;
     private final int maxPooledBuffers;
@@ -107,6 +113,8 @@ public final class ServerConfig {
         this.loops = b.loops;
         this.workerThreads = b.workerThreads;
         this.workerQueue = b.workerQueue;
+        this.bulkWorkerThreads = b.bulkWorkerThreads;
+        this.loginWorkerThreads = b.loginWorkerThreads;
         this.readBufferBytes = b.readBufferBytes;
         this.poolBufferBytes = b.poolBufferBytes;
         this.maxPooledBuffers = b.maxPooledBuffers;
@@ -155,6 +163,10 @@ public final class ServerConfig {
     public int loops() { return loops; }
     public int workerThreads() { return workerThreads; }
     public int workerQueue() { return workerQueue; }
+    /** Threads of {@link WorkerLane#BULK}; {@link #workerThreads()} is {@link WorkerLane#METADATA}'s. */
+    public int bulkWorkerThreads() { return bulkWorkerThreads; }
+    /** Threads of {@link WorkerLane#LOGIN}. */
+    public int loginWorkerThreads() { return loginWorkerThreads; }
     public int readBufferBytes() { return readBufferBytes; }
     public int poolBufferBytes() { return poolBufferBytes; }
     public int maxPooledBuffers() { return maxPooledBuffers; }
@@ -209,6 +221,8 @@ public final class ServerConfig {
         private int loops = DEFAULT_LOOPS;
         private int workerThreads = DEFAULT_WORKER_THREADS;
         private int workerQueue = DEFAULT_WORKER_QUEUE;
+        private int bulkWorkerThreads = DEFAULT_BULK_WORKER_THREADS;
+        private int loginWorkerThreads = DEFAULT_LOGIN_WORKER_THREADS;
         private int readBufferBytes = DEFAULT_READ_BUFFER_BYTES;
         private int poolBufferBytes = DEFAULT_POOL_BUFFER_BYTES;
         private int maxPooledBuffers = DEFAULT_MAX_POOLED_BUFFERS;
@@ -245,6 +259,8 @@ public final class ServerConfig {
             loops = c.loops;
             workerThreads = c.workerThreads;
             workerQueue = c.workerQueue;
+            bulkWorkerThreads = c.bulkWorkerThreads;
+            loginWorkerThreads = c.loginWorkerThreads;
             readBufferBytes = c.readBufferBytes;
             poolBufferBytes = c.poolBufferBytes;
             maxPooledBuffers = c.maxPooledBuffers;
@@ -281,6 +297,8 @@ public final class ServerConfig {
         public Builder loops(int v) { loops = range(v, 1, 256, "loops"); return this; }
         public Builder workerThreads(int v) { workerThreads = range(v, 1, 4096, "workerThreads"); return this; }
         public Builder workerQueue(int v) { workerQueue = range(v, 1, 1 << 24, "workerQueue"); return this; }
+        public Builder bulkWorkerThreads(int v) { bulkWorkerThreads = range(v, 1, 4096, "bulkWorkerThreads"); return this; }
+        public Builder loginWorkerThreads(int v) { loginWorkerThreads = range(v, 1, 4096, "loginWorkerThreads"); return this; }
         public Builder readBufferBytes(int v) { readBufferBytes = range(v, 512, 64 << 20, "readBufferBytes"); return this; }
         public Builder poolBufferBytes(int v) { poolBufferBytes = range(v, 512, 64 << 20, "poolBufferBytes"); return this; }
         public Builder maxPooledBuffers(int v) { maxPooledBuffers = range(v, 0, 1 << 20, "maxPooledBuffers"); return this; }

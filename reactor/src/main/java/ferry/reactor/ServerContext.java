@@ -8,8 +8,11 @@ package ferry.reactor;
 public interface ServerContext {
     ServerConfig config();
 
-    /** The shared pool for blocking work; see {@link Workers#submit}. */
+    /** The {@link WorkerLane#METADATA} pool, for short blocking work; see {@link Workers#submit}. */
     Workers workers();
+
+    /** The pool of {@code lane}: long disk work goes to {@link WorkerLane#BULK}, login work to {@link WorkerLane#LOGIN}. */
+    Workers workers(WorkerLane lane);
 
     ServerLog log();
 

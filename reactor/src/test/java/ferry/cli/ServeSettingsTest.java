@@ -43,6 +43,8 @@ class ServeSettingsTest {
             Map.entry("anonymous-rights", "read"),
             Map.entry("loops", "3"),
             Map.entry("workers", "5"),
+            Map.entry("bulk-workers", "6"),
+            Map.entry("login-workers", "3"),
             Map.entry("worker-queue", "77"),
             Map.entry("max-connections", "99"),
             Map.entry("max-connections-per-address", "4"),

@@ -12,6 +12,7 @@ import ferry.reactor.FerryService;
 import ferry.reactor.OpException;
 import ferry.reactor.Right;
 import ferry.reactor.ServerContext;
+import ferry.reactor.WorkerLane;
 import ferry.reactor.ServerLog;
 import ferry.reactor.Session;
 import java.security.SecureRandom;
@@ -163,7 +164,7 @@ public final class AuthService implements FerryService {
         long seq = ++state.startSeq;
         state.pending = null;
         long startedNanos = clock.nanoTime();
-        ctx.workers().submit(call,
+        ctx.workers(WorkerLane.LOGIN).submit(call,
                 () -> new ScramServerExchange(first, users.current().lookup(first.username()), nonces.next(), startedNanos),
                 (exchange, error) -> {
                     if (call.isCancelled()) {

@@ -49,10 +49,9 @@ final class Download {
     private State state = State.SENDING;
 
     /**
-     * @param firstWarmed how many bytes from {@code start} the opening worker already warmed
      * @param onClosed runs on the loop right after the file is closed (gives its download slot back)
      */
-    Download(FileContext ctx, Call call, FileChannel file, long start, long count, long firstWarmed, Runnable onClosed) {
+    Download(FileContext ctx, Call call, FileChannel file, long start, long count, Runnable onClosed) {
         this.ctx = ctx;
         this.call = call;
         this.file = file;
@@ -61,7 +60,7 @@ final class Download {
         this.end = start + count;
         this.window = ctx.config.readAheadWindowBytes();
         this.ahead = ctx.config.readAheadBytes();
-        this.warmedUpTo = start + firstWarmed;
+        this.warmedUpTo = start;
         this.onClosed = onClosed;
     }
 
@@ -96,7 +95,7 @@ final class Download {
             long from = next;
             long len = Math.min(window, end - from);
             warming = true;
-            boolean taken = ctx.workers.tryExecute(() -> {
+            boolean taken = ctx.bulk.tryExecute(() -> {
                 try {
                     ctx.warmer.warm(file, from, len);
                 } catch (IOException | RuntimeException e) {

@@ -20,7 +20,10 @@ final class FileContext {
     }
 
     final FileServiceConfig config;
+    /** Short file-system calls a request waits on ({@link ferry.reactor.WorkerLane#METADATA}). */
     final Workers workers;
+    /** Long disk work: upload writes and commits, read-ahead, sweeps ({@link ferry.reactor.WorkerLane#BULK}). */
+    final Workers bulk;
     final ServerLog log;
     final PathResolver resolver;
     final DigestCache digests;
@@ -29,10 +32,11 @@ final class FileContext {
     final UploadBufferPool uploadBuffers;
     final DownloadSlots downloadSlots;
 
-    FileContext(FileServiceConfig config, Workers workers, ServerLog log, PathResolver resolver, DigestCache digests,
+    FileContext(FileServiceConfig config, Workers workers, Workers bulk, ServerLog log, PathResolver resolver, DigestCache digests,
                 PageCacheWarmer warmer, UploadRegistry uploads, UploadBufferPool uploadBuffers) {
         this.config = config;
         this.workers = workers;
+        this.bulk = bulk;
         this.log = log;
         this.resolver = resolver;
         this.digests = digests;

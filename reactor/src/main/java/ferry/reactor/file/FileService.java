@@ -4,6 +4,8 @@ import static ferry.protocol.FileProtocol.*;
 
 import ferry.reactor.FerryService;
 import ferry.reactor.Sequencing;
+import ferry.reactor.WorkerLane;
+import ferry.reactor.Workers;
 import ferry.reactor.ServerContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,8 +54,11 @@ public final class FileService implements FerryService {
         PathResolver resolver = new PathResolver(realRoot, config.maxPathBytes(), config.maxNameBytes());
         UploadRegistry uploads = new UploadRegistry(config.maxConcurrentUploads());
         PageCacheWarmer warmer = new PageCacheWarmer();
-        FileContext c = new FileContext(config, server.workers(), server.log(), resolver,
-                new DigestCache(config.digestCacheEntries(), server.workers(), config.opener(), config.hashBufferBytes()),
+        // Hashing and bulk transfers get a lane of their own: a hashing flood must not delay
+        // anyone's STAT or login (WorkerLane).
+        Workers bulk = server.workers(WorkerLane.BULK);
+        FileContext c = new FileContext(config, server.workers(), bulk, server.log(), resolver,
+                new DigestCache(config.digestCacheEntries(), bulk, config.opener(), config.hashBufferBytes()),
                 warmer, uploads, new UploadBufferPool(config.uploadBufferBytes(), config.maxPooledUploadBuffers()));
         ctx = c;
         sweeper = new TempSweeper(realRoot, config.tempMaxAgeMillis(), config.wallClock(), uploads, resolver,
@@ -83,7 +88,7 @@ public final class FileService implements FerryService {
                 return t;
             });
             long every = config.tempSweepIntervalMillis();
-            timer.scheduleWithFixedDelay(() -> server.workers().tryExecute(this::sweepQuietly),
+            timer.scheduleWithFixedDelay(() -> bulk.tryExecute(this::sweepQuietly),
                     every, every, TimeUnit.MILLISECONDS);
         }
         ScheduledExecutorService t = timer;

@@ -21,14 +21,14 @@ import java.util.EnumSet;
  * mtime and (if asked) digest, followed by the bytes of the range, sent zero-copy by
  * {@link Download}.
  *
- * <p>Opening, the symlink check and warming the first window run on a worker; the digest comes
+ * <p>Opening and the symlink check run on a metadata worker, warming on bulk ones; the digest comes
  * from the {@link DigestCache} (a worker computes it on a miss). The loop only sends.
  *
  * <p>Threading contract: {@link #onRequest} on the loop.
  */
 final class GetOp implements OpHandler {
     /** An open file ready to send; closed by whoever ends up owning it. */
-    record Opened(FileChannel file, Path real, FileStat stat, long offset, long count, long warmed)
+    record Opened(FileChannel file, Path real, FileStat stat, long offset, long count)
             implements AutoCloseable {
         @Override
         public void close() throws IOException {
@@ -81,7 +81,10 @@ final class GetOp implements OpHandler {
         return null;
     }
 
-    /** Worker: confine, open, size the range, warm its first window. */
+    /**
+     * Worker (metadata lane): confine, open, size the range. The first read-ahead window is warmed
+     * by {@link Download} on the bulk lane: a cold multi-MiB read here would hold up other users' STATs.
+     */
     private Opened open(FilePath fp, long offset, long length) throws Exception {
         Path real = ctx.resolver.confine(fp);
         FileStat st = FileStat.read(real);
@@ -102,13 +105,8 @@ final class GetOp implements OpHandler {
                         + " (" + size + " bytes)");
             }
             long count = length < 0 ? size - offset : Math.min(length, size - offset);
-            long warmed = 0;
-            if (ctx.config.readAheadBytes() > 0 && count > 0) {
-                warmed = Math.min(ctx.config.readAheadWindowBytes(), count);
-                ctx.warmer.warm(ch, offset, warmed);
-            }
             return new Opened(ch, real, new FileStat(st.type(), size, st.mtimeNanos(), st.ctimeNanos(), st.fileKey()),
-                    offset, count, warmed);
+                    offset, count);
         } catch (Throwable t) {
             ch.close();
             throw t;
@@ -127,7 +125,7 @@ final class GetOp implements OpHandler {
         }
         call.send(h);
         call.settle(); // the file is open and its digest known: later requests cannot change this answer
-        new Download(ctx, call, o.file(), o.offset(), o.count(), o.warmed(), slot::release).start();
+        new Download(ctx, call, o.file(), o.offset(), o.count(), slot::release).start();
     }
 
     static Throwable unwrap(Throwable e) {

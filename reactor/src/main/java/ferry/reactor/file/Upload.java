@@ -132,7 +132,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         file = o.file();
         direct = o.direct();
         digest = o.digest();
-        writer = new UploadWriter(call.loop()::execute, ctx.workers::tryExecute, ctx.uploadBuffers, file, direct, digest,
+        writer = new UploadWriter(call.loop()::execute, ctx.bulk::tryExecute, ctx.uploadBuffers, file, direct, digest,
                 offset, new UploadWriter.Listener() {
                     @Override
                     public void progressed() {
@@ -324,7 +324,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         }
         FileChannel ch = file;
         flushRequestedAt = written;
-        flushing = ctx.workers.tryExecute(() -> {
+        flushing = ctx.bulk.tryExecute(() -> {
             try {
                 ch.force(false);
             } catch (IOException | RuntimeException ignored) {
@@ -416,7 +416,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             ctx.uploads.release(target);
             ctx.config.events().uploadSuspended(path, have);
         };
-        if (!ctx.workers.tryExecute(close)) {
+        if (!ctx.bulk.tryExecute(close)) {
             close.run();
         }
     }
@@ -433,7 +433,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         FileChannel ch = file;
         UploadWriter.Direct dio = direct;
         MessageDigest md = digest;
-        boolean taken = ctx.workers.tryExecute(() -> {
+        boolean taken = ctx.bulk.tryExecute(() -> {
             Committed c = null;
             Throwable err = null;
             try {
@@ -570,7 +570,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         // The answer goes out at once; the cleanup follows on a worker (or here, if none is free:
         // deleting one file is short, and leaving the target claimed for ever would be worse).
         call.fail(mapped);
-        if (!ctx.workers.tryExecute(cleanup)) {
+        if (!ctx.bulk.tryExecute(cleanup)) {
             cleanup.run();
         }
     }
