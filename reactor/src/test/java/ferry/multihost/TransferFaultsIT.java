@@ -232,9 +232,9 @@ class TransferFaultsIT {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    /** The server's temp for an upload of {@link #UPLOAD}'s bytes to {@code target}: named by what the upload is. */
+    /** The server's temp for alice's upload of {@link #UPLOAD}'s bytes to {@code target}: named by what the upload is. */
     private static String tempOf(String target) {
-        return UploadTemps.tempFor(Path.of(target), FILE_BYTES, DigestAlgorithm.SHA_256, uploadDigest).toString();
+        return UploadTemps.tempFor(Path.of(target), LOGIN.get("FERRY_USER"), FILE_BYTES, DigestAlgorithm.SHA_256, uploadDigest).toString();
     }
 
     /** A transfer command with {@link #RETRY}'s options. */

@@ -49,7 +49,8 @@ public final class FileService implements FerryService {
         Files.createDirectories(config.root());
         Path realRoot = config.root().toRealPath();
         PathResolver resolver = new PathResolver(realRoot, config.maxPathBytes(), config.maxNameBytes());
-        UploadRegistry uploads = new UploadRegistry(config.maxConcurrentUploads());
+        UploadRegistry uploads = new UploadRegistry(config.maxConcurrentUploads(), config.maxUploadsPerUser(),
+                config.maxUploadsPerAddress(), TimeUnit.MILLISECONDS.toNanos(config.uploadTakeoverAfterMillis()));
         PageCacheWarmer warmer = new PageCacheWarmer();
         FileContext c = new FileContext(config, server.workers(), server.log(), resolver,
                 new DigestCache(config.digestCacheEntries(), server.workers(), config.opener(), config.hashBufferBytes()),
