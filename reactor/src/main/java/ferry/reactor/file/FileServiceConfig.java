@@ -96,7 +96,7 @@ public final class FileServiceConfig {
     public static final long DEFAULT_UPLOAD_DIRECT_IO_MIN_BYTES = 4L * 1024 * 1024;
 
     /** Upper bound of the upload rate window and the takeover time: a day (they are kept in nanoseconds). */
-    static final long MAX_UPLOAD_TIMER_MILLIS = 24L * 60 * 60 * 1000;
+    public static final long MAX_UPLOAD_TIMER_MILLIS = 24L * 60 * 60 * 1000;
 
     private final Path root;
     private final int maxPathBytes;
