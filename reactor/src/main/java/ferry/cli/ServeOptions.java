@@ -258,6 +258,13 @@ final class ServeOptions {
         add(intOption("max-list-entries", "largest folder a listing answers; bigger ones get too_large", 1, 1 << 24,
                         G_FILES),
                 "maxListEntries", (s, v) -> s.files.maxListEntries(v), (s, c) -> s.fileConfig().maxListEntries(), false);
+        add(intOption("max-open-downloads-per-connection", "files one connection's downloads hold open; its further "
+                        + "GETs wait their turn", 1, 1 << 16, G_FILES),
+                "maxOpenDownloadsPerConnection", (s, v) -> s.files.maxOpenDownloadsPerConnection(v),
+                (s, c) -> s.fileConfig().maxOpenDownloadsPerConnection(), false);
+        add(intOption("max-open-downloads", "files all downloads hold open; one more GET is answered busy", 1, 1 << 24,
+                        G_FILES),
+                "maxOpenDownloads", (s, v) -> s.files.maxOpenDownloads(v), (s, c) -> s.fileConfig().maxOpenDownloads(), false);
         add(sizeOption("max-path", "longest request path, in bytes of UTF-8", 1, 1 << 16, G_FILES),
                 "maxPathBytes", (s, v) -> s.files.maxPathBytes(v.intValue()), (s, c) -> (long) s.fileConfig().maxPathBytes(),
                 false);
@@ -295,6 +302,10 @@ final class ServeOptions {
                         0, Integer.MAX_VALUE, G_LIMITS),
                 "maxConnectionsPerAddress", (s, v) -> s.builder.maxConnectionsPerAddress(v),
                 (s, c) -> c.maxConnectionsPerAddress(), false);
+        add(Option.toggle("per-address-cap-on-loopback", false,
+                        "count loopback clients against --max-connections-per-address too").group(G_LIMITS),
+                "perAddressCapCoversLoopback", (s, v) -> s.builder.perAddressCapCoversLoopback(v),
+                (s, c) -> c.perAddressCapCoversLoopback(), false);
         add(intOption("max-inflight-per-connection", "requests in progress on one connection before it is paused",
                         1, 1 << 20, G_LIMITS),
                 "maxInflightPerConnection", (s, v) -> s.builder.maxInflightPerConnection(v),

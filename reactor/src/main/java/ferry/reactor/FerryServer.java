@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * be called from any thread except a loop thread. Each connection lives on one loop for its life.
  */
 public final class FerryServer implements ServerContext, AutoCloseable {
-    record OpSpec(String op, OpHandler handler, boolean allowedBeforeLogin) {}
+    record OpSpec(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing) {}
 
     private enum State { NEW, RUNNING, STOPPING, STOPPED }
 
@@ -116,14 +116,27 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     }
 
     @Override
-    public synchronized void register(String op, OpHandler handler, boolean allowedBeforeLogin) {
+    public void register(String op, OpHandler handler, Sequencing sequencing) {
+        register(op, handler, false, sequencing);
+    }
+
+    @Override
+    public void register(String op, OpHandler handler, boolean allowedBeforeLogin) {
+        register(op, handler, allowedBeforeLogin, Sequencing.WRITE);
+    }
+
+    @Override
+    public synchronized void register(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing) {
         if (state != State.NEW) {
             throw new IllegalStateException("register ops before start()");
         }
-        if (op == null || op.isEmpty() || handler == null) {
-            throw new IllegalArgumentException("op and handler are required");
+        if (op == null || op.isEmpty() || handler == null || sequencing == null) {
+            throw new IllegalArgumentException("op, handler and sequencing are required");
         }
-        handlers.put(op, new OpSpec(op, handler, allowedBeforeLogin));
+        if (handlers.containsKey(op)) {
+            throw new IllegalStateException("op " + op + " is already registered");
+        }
+        handlers.put(op, new OpSpec(op, handler, allowedBeforeLogin, sequencing));
     }
 
     @Override
@@ -443,7 +456,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             return;
         }
         InetAddress addr = remote.getAddress();
-        if (config.maxConnectionsPerAddress() > 0 && !admitFrom(addr)) {
+        if (config.capsConnectionsFrom(addr) && !admitFrom(addr)) {
             stats.connectionsOpen.decrementAndGet();
             refuse(ch, ErrorCode.SERVER_FULL, "too many connections from " + addr.getHostAddress()
                     + " (limit " + config.maxConnectionsPerAddress() + ")");
@@ -549,7 +562,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             String remote = c.session().remoteAddress();
             try {
                 InetAddress addr = InetAddress.getByName(remote.substring(0, remote.lastIndexOf(':')));
-                perAddress.computeIfPresent(addr, (a, n) -> n <= 1 ? null : n - 1);
+                if (config.capsConnectionsFrom(addr)) {
+                    perAddress.computeIfPresent(addr, (a, n) -> n <= 1 ? null : n - 1);
+                }
             } catch (IOException ignored) {
                 // a literal address always parses
             }

@@ -48,8 +48,13 @@ public final class ServerConfig {
     /** Bytes one connection may write per write event: one big download cannot starve the rest. */
     public static final long DEFAULT_MAX_BYTES_PER_WRITE_EVENT = 1024 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
-    /** 0 means no per-address cap. */
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 0;
+    /**
+     * Connections from one remote address (0 = no cap). Without a cap one unauthenticated address
+     * could hold every connection slot; 64 leaves room for a NAT of a few dozen people each running
+     * several transfers. Loopback is exempt unless {@link Builder#perAddressCapCoversLoopback}:
+     * local clients are the operator's own tools, benchmarks and proxies.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
     public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 5 * 60 * 1000;
     /** Preamble and (where required) login must finish within this. */
     public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 30 * 1000;
@@ -78,6 +83,7 @@ public final class ServerConfig {
     private final long maxBytesPerWriteEvent;
     private final int maxConnections;
     private final int maxConnectionsPerAddress;
+    private final boolean perAddressCapCoversLoopback;
     private final long idleTimeoutMillis;
     private final long handshakeTimeoutMillis;
     private final long headerTimeoutMillis;
@@ -111,6 +117,7 @@ public final class ServerConfig {
         this.maxBytesPerWriteEvent = b.maxBytesPerWriteEvent;
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        this.perAddressCapCoversLoopback = b.perAddressCapCoversLoopback;
         this.idleTimeoutMillis = b.idleTimeoutMillis;
         this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
         this.headerTimeoutMillis = b.headerTimeoutMillis;
@@ -158,6 +165,13 @@ public final class ServerConfig {
     public long maxBytesPerWriteEvent() { return maxBytesPerWriteEvent; }
     public int maxConnections() { return maxConnections; }
     public int maxConnectionsPerAddress() { return maxConnectionsPerAddress; }
+    /** Whether {@link #maxConnectionsPerAddress()} also counts connections from loopback addresses. */
+    public boolean perAddressCapCoversLoopback() { return perAddressCapCoversLoopback; }
+
+    /** Whether connections from {@code addr} are counted against {@link #maxConnectionsPerAddress()}. */
+    public boolean capsConnectionsFrom(InetAddress addr) {
+        return maxConnectionsPerAddress > 0 && (perAddressCapCoversLoopback || !addr.isLoopbackAddress());
+    }
     public long idleTimeoutMillis() { return idleTimeoutMillis; }
     public long handshakeTimeoutMillis() { return handshakeTimeoutMillis; }
     public long headerTimeoutMillis() { return headerTimeoutMillis; }
@@ -205,6 +219,7 @@ public final class ServerConfig {
         private long maxBytesPerWriteEvent = DEFAULT_MAX_BYTES_PER_WRITE_EVENT;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+        private boolean perAddressCapCoversLoopback;
         private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
         private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
         private long headerTimeoutMillis = DEFAULT_HEADER_TIMEOUT_MILLIS;
@@ -240,6 +255,7 @@ public final class ServerConfig {
             maxBytesPerWriteEvent = c.maxBytesPerWriteEvent;
             maxConnections = c.maxConnections;
             maxConnectionsPerAddress = c.maxConnectionsPerAddress;
+            perAddressCapCoversLoopback = c.perAddressCapCoversLoopback;
             idleTimeoutMillis = c.idleTimeoutMillis;
             handshakeTimeoutMillis = c.handshakeTimeoutMillis;
             headerTimeoutMillis = c.headerTimeoutMillis;
@@ -275,6 +291,7 @@ public final class ServerConfig {
         public Builder maxInflightPerConnection(int v) { maxInflightPerConnection = range(v, 1, 1 << 20, "maxInflightPerConnection"); return this; }
         public Builder maxBytesPerWriteEvent(long v) { maxBytesPerWriteEvent = range(v, 1, Long.MAX_VALUE, "maxBytesPerWriteEvent"); return this; }
         public Builder maxConnections(int v) { maxConnections = range(v, 1, Integer.MAX_VALUE, "maxConnections"); return this; }
+        public Builder perAddressCapCoversLoopback(boolean v) { perAddressCapCoversLoopback = v; return this; }
         public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = range(v, 0, Integer.MAX_VALUE, "maxConnectionsPerAddress"); return this; }
         public Builder idleTimeoutMillis(long v) { idleTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "idleTimeoutMillis"); return this; }
         public Builder handshakeTimeoutMillis(long v) { handshakeTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "handshakeTimeoutMillis"); return this; }

@@ -42,6 +42,27 @@ class TimeoutTest {
     }
 
     @Test
+    void aHalfSentPreambleFallsUnderTheHandshakeTimeoutNotTheHeaderOne() throws Exception {
+        server.stop(2, TimeUnit.SECONDS);
+        server = TestServers.start(TestServers.config().clock(clock)
+                .handshakeTimeoutMillis(30_000).headerTimeoutMillis(10_000).idleTimeoutMillis(60_000).build());
+        long before = server.stats().bytesRead.sum();
+        try (RawPeer p = new RawPeer(server.port(), false)) {
+            p.sendRaw(new byte[] {'F', 'E', 'R'});
+            ReactorTest.waitUntil(() -> server.stats().bytesRead.sum() >= before + 3);
+            server.sweepAllNow();
+            clock.advanceMillis(11_000); // past the header timeout, inside the handshake one
+            server.sweepAllNow();
+            assertEquals(1, server.stats().connectionsOpen.get(), "not closed by the header timeout");
+            clock.advanceMillis(20_000);
+            server.sweepAllNow();
+            RawPeer.Frame f = p.read();
+            assertEquals(ErrorCode.TIMED_OUT, f.header().getString("code", null));
+            assertTrue(f.header().getString("message", "").contains("handshake timeout: no preamble"), f.header().toString());
+        }
+    }
+
+    @Test
     void headerThatStartsButNeverFinishesIsClosed() throws Exception {
         try (RawPeer fine = new RawPeer(server.port())) {
             fine.send(Header.op("PING").put(Header.ID, 1));

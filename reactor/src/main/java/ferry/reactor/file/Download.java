@@ -39,6 +39,7 @@ final class Download {
     private final long end;
     private final long window;
     private final long ahead;
+    private final Runnable onClosed;
     private long next;        // start of the next window to queue
     private long sentUpTo;    // everything before this has left through the socket
     private long warmedUpTo;  // everything before this has been warmed (or is to be sent cold)
@@ -49,8 +50,9 @@ final class Download {
 
     /**
      * @param firstWarmed how many bytes from {@code start} the opening worker already warmed
+     * @param onClosed runs on the loop right after the file is closed (gives its download slot back)
      */
-    Download(FileContext ctx, Call call, FileChannel file, long start, long count, long firstWarmed) {
+    Download(FileContext ctx, Call call, FileChannel file, long start, long count, long firstWarmed, Runnable onClosed) {
         this.ctx = ctx;
         this.call = call;
         this.file = file;
@@ -60,6 +62,7 @@ final class Download {
         this.window = ctx.config.readAheadWindowBytes();
         this.ahead = ctx.config.readAheadBytes();
         this.warmedUpTo = start + firstWarmed;
+        this.onClosed = onClosed;
     }
 
     /** Queues the body after the FILE header was sent. Loop thread. */
@@ -167,5 +170,6 @@ final class Download {
         }
         closed = true;
         FileContext.closeQuietly(file);
+        onClosed.run();
     }
 }

@@ -27,6 +27,7 @@ final class FileContext {
     final PageCacheWarmer warmer;
     final UploadRegistry uploads;
     final UploadBufferPool uploadBuffers;
+    final DownloadSlots downloadSlots;
 
     FileContext(FileServiceConfig config, Workers workers, ServerLog log, PathResolver resolver, DigestCache digests,
                 PageCacheWarmer warmer, UploadRegistry uploads, UploadBufferPool uploadBuffers) {
@@ -38,6 +39,7 @@ final class FileContext {
         this.warmer = warmer;
         this.uploads = uploads;
         this.uploadBuffers = uploadBuffers;
+        this.downloadSlots = new DownloadSlots(config.maxOpenDownloadsPerConnection(), config.maxOpenDownloads());
     }
 
     /**
@@ -47,12 +49,24 @@ final class FileContext {
      * closed instead.
      */
     <T> void onWorker(Call call, String shown, Callable<T> work, LoopStep<T> then) {
-        workers.submit(call, work, (result, error) -> {
+        onWorker(call, shown, work, then, null);
+    }
+
+    /**
+     * As {@link #onWorker(Call, String, Callable, LoopStep)}, and runs {@code ifNotDone} (on the
+     * loop; may be null) whenever {@code then} did not complete: the pool was full, the work or
+     * the step failed, or the call was cancelled meanwhile. What the caller reserved for the
+     * step (a download slot) goes back there.
+     */
+    <T> void onWorker(Call call, String shown, Callable<T> work, LoopStep<T> then, Runnable ifNotDone) {
+        boolean taken = workers.submit(call, work, (result, error) -> {
             if (call.isCancelled() || call.isEnded()) {
                 closeQuietly(result);
+                runIfSet(ifNotDone);
                 return;
             }
             if (error != null) {
+                runIfSet(ifNotDone);
                 call.fail(FileErrors.map(error, shown));
                 return;
             }
@@ -60,9 +74,19 @@ final class FileContext {
                 then.run(result);
             } catch (Throwable t) {
                 closeQuietly(result);
+                runIfSet(ifNotDone);
                 call.fail(FileErrors.map(t, shown));
             }
         });
+        if (!taken) {
+            runIfSet(ifNotDone);
+        }
+    }
+
+    private static void runIfSet(Runnable r) {
+        if (r != null) {
+            r.run();
+        }
     }
 
     static void closeQuietly(Object o) {

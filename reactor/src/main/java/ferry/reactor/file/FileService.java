@@ -3,6 +3,7 @@ package ferry.reactor.file;
 import static ferry.protocol.FileProtocol.*;
 
 import ferry.reactor.FerryService;
+import ferry.reactor.Sequencing;
 import ferry.reactor.ServerContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,15 +63,16 @@ public final class FileService implements FerryService {
         PutOp put = new PutOp(c);
         MetadataOps meta = new MetadataOps(c);
         NamespaceOps names = new NamespaceOps(c);
-        server.register(GET, new GetOp(c));
-        server.register(PUT, put);
-        server.register(PARTIAL, put::partial);
-        server.register(STAT, meta::stat);
-        server.register(LIST, meta::list);
-        server.register(HASH, meta::hash);
-        server.register(MKDIR, names::mkdir);
-        server.register(DELETE, names::delete);
-        server.register(RENAME, names::rename);
+        // PARTIAL is a write: it may take an upload over from a stalled holder.
+        server.register(GET, new GetOp(c), Sequencing.READ);
+        server.register(PUT, put, Sequencing.WRITE);
+        server.register(PARTIAL, put::partial, Sequencing.WRITE);
+        server.register(STAT, meta::stat, Sequencing.READ);
+        server.register(LIST, meta::list, Sequencing.READ);
+        server.register(HASH, meta::hash, Sequencing.READ);
+        server.register(MKDIR, names::mkdir, Sequencing.WRITE);
+        server.register(DELETE, names::delete, Sequencing.WRITE);
+        server.register(RENAME, names::rename, Sequencing.WRITE);
         server.addFeature(FEATURE);
 
         ScheduledExecutorService timer = null;
@@ -120,6 +122,12 @@ public final class FileService implements FerryService {
     public int activeUploads() {
         FileContext c = ctx;
         return c == null ? 0 : c.uploads.active();
+    }
+
+    /** Files held open by downloads now (all connections); see {@link FileServiceConfig#maxOpenDownloads()}. */
+    public int openDownloads() {
+        FileContext c = ctx;
+        return c == null ? 0 : c.downloadSlots.open();
     }
 
     /** Digests held by the cache now. */

@@ -73,6 +73,14 @@ public final class FileServiceConfig {
     public static final int DEFAULT_DIGEST_CACHE_ENTRIES = 10_000;
     /** Largest folder LIST answers; bigger folders get {@code too_large}. */
     public static final int DEFAULT_MAX_LIST_ENTRIES = 100_000;
+    /**
+     * Files one connection's downloads hold open at once; its further GETs wait their turn. A GET
+     * keeps its file open until the socket has taken the body, so without this a client that
+     * pipelines GETs and never reads holds one descriptor per GET.
+     */
+    public static final int DEFAULT_MAX_OPEN_DOWNLOADS_PER_CONNECTION = 4;
+    /** Files all downloads hold open at once; a GET over this is answered busy. */
+    public static final int DEFAULT_MAX_OPEN_DOWNLOADS = 4096;
     /** An unfinished upload's temp file untouched this long is deleted. */
     public static final long DEFAULT_TEMP_MAX_AGE_MILLIS = 24L * 60 * 60 * 1000;
     /** How often the tree is swept for stale temps; 0 turns the periodic sweep off. */
@@ -117,6 +125,8 @@ public final class FileServiceConfig {
     private final DigestAlgorithm digestAlgorithm;
     private final int digestCacheEntries;
     private final int maxListEntries;
+    private final int maxOpenDownloadsPerConnection;
+    private final int maxOpenDownloads;
     private final long tempMaxAgeMillis;
     private final long tempSweepIntervalMillis;
     private final boolean syncOnCommit;
@@ -146,6 +156,8 @@ public final class FileServiceConfig {
         digestAlgorithm = b.digestAlgorithm;
         digestCacheEntries = b.digestCacheEntries;
         maxListEntries = b.maxListEntries;
+        maxOpenDownloadsPerConnection = b.maxOpenDownloadsPerConnection;
+        maxOpenDownloads = b.maxOpenDownloads;
         tempMaxAgeMillis = b.tempMaxAgeMillis;
         tempSweepIntervalMillis = b.tempSweepIntervalMillis;
         syncOnCommit = b.syncOnCommit;
@@ -185,6 +197,8 @@ public final class FileServiceConfig {
     public DigestAlgorithm digestAlgorithm() { return digestAlgorithm; }
     public int digestCacheEntries() { return digestCacheEntries; }
     public int maxListEntries() { return maxListEntries; }
+    public int maxOpenDownloadsPerConnection() { return maxOpenDownloadsPerConnection; }
+    public int maxOpenDownloads() { return maxOpenDownloads; }
     public long tempMaxAgeMillis() { return tempMaxAgeMillis; }
     public long tempSweepIntervalMillis() { return tempSweepIntervalMillis; }
     public boolean syncOnCommit() { return syncOnCommit; }
@@ -218,6 +232,8 @@ public final class FileServiceConfig {
         private DigestAlgorithm digestAlgorithm = DEFAULT_DIGEST_ALGORITHM;
         private int digestCacheEntries = DEFAULT_DIGEST_CACHE_ENTRIES;
         private int maxListEntries = DEFAULT_MAX_LIST_ENTRIES;
+        private int maxOpenDownloadsPerConnection = DEFAULT_MAX_OPEN_DOWNLOADS_PER_CONNECTION;
+        private int maxOpenDownloads = DEFAULT_MAX_OPEN_DOWNLOADS;
         private long tempMaxAgeMillis = DEFAULT_TEMP_MAX_AGE_MILLIS;
         private long tempSweepIntervalMillis = DEFAULT_TEMP_SWEEP_INTERVAL_MILLIS;
         private boolean syncOnCommit = DEFAULT_SYNC_ON_COMMIT;
@@ -248,6 +264,8 @@ public final class FileServiceConfig {
         public Builder digestAlgorithm(DigestAlgorithm v) { digestAlgorithm = require(v, "digestAlgorithm"); return this; }
         public Builder digestCacheEntries(int v) { digestCacheEntries = range(v, 0, 1 << 24, "digestCacheEntries"); return this; }
         public Builder maxListEntries(int v) { maxListEntries = range(v, 1, 1 << 24, "maxListEntries"); return this; }
+        public Builder maxOpenDownloadsPerConnection(int v) { maxOpenDownloadsPerConnection = range(v, 1, 1 << 16, "maxOpenDownloadsPerConnection"); return this; }
+        public Builder maxOpenDownloads(int v) { maxOpenDownloads = range(v, 1, 1 << 24, "maxOpenDownloads"); return this; }
         public Builder tempMaxAgeMillis(long v) { tempMaxAgeMillis = range(v, 0, Long.MAX_VALUE, "tempMaxAgeMillis"); return this; }
         public Builder tempSweepIntervalMillis(long v) { tempSweepIntervalMillis = range(v, 0, Long.MAX_VALUE, "tempSweepIntervalMillis"); return this; }
         public Builder syncOnCommit(boolean v) { syncOnCommit = v; return this; }

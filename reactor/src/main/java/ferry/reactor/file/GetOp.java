@@ -57,23 +57,27 @@ final class GetOp implements OpHandler {
         }
         String alg = req.optString(ALGORITHM);
         DigestAlgorithm algorithm = alg == null ? DigestAlgorithm.NONE : DigestAlgorithm.fromWire(alg);
-        ctx.onWorker(call, fp.shown(), () -> open(fp, offset, length), opened -> {
+        // The file is opened only once this connection has a download slot (DownloadSlots): a
+        // client that pipelines GETs and never reads holds a few descriptors, not one per GET.
+        ctx.downloadSlots.acquire(call, slot -> ctx.onWorker(call, fp.shown(), () -> open(fp, offset, length), opened -> {
             if (algorithm.isNone()) {
-                begin(call, opened, algorithm, null);
+                begin(call, opened, algorithm, null, slot);
                 return;
             }
             ctx.digests.digest(opened.real(), opened.stat(), algorithm).whenComplete((r, e) ->
                     call.loop().execute(() -> {
                         if (call.isCancelled()) {
                             FileContext.closeQuietly(opened);
+                            slot.release();
                         } else if (e != null) {
                             FileContext.closeQuietly(opened);
+                            slot.release();
                             call.fail(FileErrors.map(unwrap(e), fp.shown()));
                         } else {
-                            begin(call, opened, algorithm, r.hex());
+                            begin(call, opened, algorithm, r.hex(), slot);
                         }
                     }));
-        });
+        }, slot::release));
         return null;
     }
 
@@ -112,7 +116,7 @@ final class GetOp implements OpHandler {
     }
 
     /** Loop: the FILE header, then the body. */
-    private void begin(Call call, Opened o, DigestAlgorithm algorithm, String digest) {
+    private void begin(Call call, Opened o, DigestAlgorithm algorithm, String digest, DownloadSlots.Slot slot) {
         Header h = Header.reply(FILE, call.id())
                 .put(Header.SIZE, o.count())
                 .put(OFFSET, o.offset())
@@ -122,7 +126,8 @@ final class GetOp implements OpHandler {
             h.put(ALGORITHM, algorithm.wireName()).put(DIGEST, digest);
         }
         call.send(h);
-        new Download(ctx, call, o.file(), o.offset(), o.count(), o.warmed()).start();
+        call.settle(); // the file is open and its digest known: later requests cannot change this answer
+        new Download(ctx, call, o.file(), o.offset(), o.count(), o.warmed(), slot::release).start();
     }
 
     static Throwable unwrap(Throwable e) {
