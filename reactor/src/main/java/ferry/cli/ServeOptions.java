@@ -199,6 +199,28 @@ final class ServeOptions {
                         G_FILES),
                 "maxConcurrentUploads", (s, v) -> s.files.maxConcurrentUploads(v),
                 (s, c) -> s.fileConfig().maxConcurrentUploads(), false);
+        add(intOption("max-uploads-per-user", "uploads one user runs at once (anonymous users are one user); one "
+                        + "more is answered busy", 1, 1 << 20, G_FILES),
+                "maxUploadsPerUser", (s, v) -> s.files.maxUploadsPerUser(v), (s, c) -> s.fileConfig().maxUploadsPerUser(),
+                false);
+        add(intOption("max-uploads-per-address", "uploads one client address runs at once; one more is answered busy",
+                        1, 1 << 20, G_FILES),
+                "maxUploadsPerAddress", (s, v) -> s.files.maxUploadsPerAddress(v),
+                (s, c) -> s.fileConfig().maxUploadsPerAddress(), false);
+        add(sizeOption("min-upload-rate", "bytes per second an upload must average over --upload-rate-window, or it "
+                        + "is stopped (kept for a resume) and its connection closed (0: no minimum)", 0, 1L << 40, G_FILES),
+                "minUploadRateBytesPerSecond", (s, v) -> s.files.minUploadRateBytesPerSecond(v),
+                (s, c) -> s.fileConfig().minUploadRateBytesPerSecond(), false);
+        add(Option.value("upload-rate-window", "DURATION", ValueType.duration(1_000, FileServiceConfig.MAX_UPLOAD_TIMER_MILLIS), null,
+                        "time --min-upload-rate is averaged over (time the server paused reading does not count)")
+                        .group(G_FILES),
+                "uploadRateWindowMillis", (s, v) -> s.files.uploadRateWindowMillis(v),
+                (s, c) -> s.fileConfig().uploadRateWindowMillis(), false);
+        add(Option.value("upload-takeover-after", "DURATION", ValueType.duration(0, FileServiceConfig.MAX_UPLOAD_TIMER_MILLIS), null,
+                        "a running upload silent this long is taken over by its own user's new request for it")
+                        .group(G_FILES),
+                "uploadTakeoverAfterMillis", (s, v) -> s.files.uploadTakeoverAfterMillis(v),
+                (s, c) -> s.fileConfig().uploadTakeoverAfterMillis(), false);
         add(Option.value("digest-algorithm", "ALG", digestType(), null,
                         "digest an upload computes when the client names none: sha-256, md5 or none").group(G_FILES),
                 "digestAlgorithm", (s, v) -> s.files.digestAlgorithm(v), (s, c) -> s.fileConfig().digestAlgorithm(), false);

@@ -52,7 +52,8 @@ public final class FileService implements FerryService {
         Files.createDirectories(config.root());
         Path realRoot = config.root().toRealPath();
         PathResolver resolver = new PathResolver(realRoot, config.maxPathBytes(), config.maxNameBytes());
-        UploadRegistry uploads = new UploadRegistry(config.maxConcurrentUploads());
+        UploadRegistry uploads = new UploadRegistry(config.maxConcurrentUploads(), config.maxUploadsPerUser(),
+                config.maxUploadsPerAddress(), TimeUnit.MILLISECONDS.toNanos(config.uploadTakeoverAfterMillis()));
         PageCacheWarmer warmer = new PageCacheWarmer();
         // Hashing and bulk transfers get a lane of their own: a hashing flood must not delay
         // anyone's STAT or login (WorkerLane).
