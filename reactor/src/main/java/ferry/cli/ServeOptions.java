@@ -114,7 +114,7 @@ final class ServeOptions {
                         "answer delay after those; doubles with each further failure").group(G_LOGIN),
                 "baseDelayMillis", (s, v) -> s.login().setBaseDelayMillis(v), (s, c) -> s.login().baseDelayMillis(), false);
         add(Option.value("login-max-delay", "DURATION", ValueType.duration(0, MAX_LOGIN_DELAY_MILLIS), null,
-                        "longest delay of one answer").group(G_LOGIN),
+                        "longest delay of one answer, right or wrong (at most 3/4 of --handshake-timeout)").group(G_LOGIN),
                 "maxDelayMillis", (s, v) -> s.login().setMaxDelayMillis(v), (s, c) -> s.login().maxDelayMillis(), false);
         add(Option.value("login-forget-after", "DURATION", ValueType.duration(1, MAX_LOGIN_FORGET_MILLIS), null,
                         "a user or address without failures this long starts afresh").group(G_LOGIN),

@@ -291,9 +291,74 @@ class AuthServiceTest {
             assertEquals(2, f.auth.throttle().userFailures("alice", now));
             assertEquals(2, f.auth.throttle().addressFailures("127.0.0.1", now));
             assertTrue(String.join("\n", f.logLines).contains("answer held back 250 ms"));
-            // The next attempt is allowed now; a success resets the counts.
-            assertEquals("alice", new AuthClient(c).login("alice", ALICE_PW.toCharArray()).user());
+            // The right password now: held exactly as a third failure would be (500 ms), then logged in.
+            ScramClient right = new ScramClient("alice", ALICE_PW.toCharArray());
+            Header fin3 = Header.op("AUTH_FINISH").put(Header.ID, c.nextId()).put("scram", right.clientFinal(start(c, right.clientFirst())));
+            c.send(fin3);
+            waitFor(() -> f.auth.heldAnswers() == 1);
+            f.clock.advanceMillis(499);
+            f.wakeLoop();
+            assertEquals(1, f.auth.heldAnswers(), "a right answer is not a millisecond earlier than a wrong one");
+            assertEquals(0, f.auth.successfulLogins());
+            assertEquals(3, f.auth.throttle().userFailures("alice", f.clock.nanoTime()), "nothing is cleared while it is held");
+            f.clock.advanceMillis(1);
+            f.wakeLoop();
+            Header ok = c.expect(c.readHeader(), "AUTH_OK", fin3.id());
+            right.verifyServerFinal(ok.getString("scram", null));
+            // A success resets its user when its answer leaves; the address keeps its earlier failures.
             assertEquals(0, f.auth.throttle().userFailures("alice", f.clock.nanoTime()));
+            assertEquals(2, f.auth.throttle().addressFailures("127.0.0.1", f.clock.nanoTime()));
+        }
+    }
+
+    /**
+     * One exchange at a time per connection: while an AUTH_FINISH's answer is held, a pipelined
+     * AUTH_START (a second guess) and a second AUTH_FINISH are refused as they arrive, clearly, and
+     * change nothing (their answers follow the held one: a connection answers in request order);
+     * once the answer has left, the connection may start again.
+     */
+    @Test
+    void aSecondExchangeWhileOneIsPendingIsRefused() throws Exception {
+        standard(AuthSettings.builder().freeFailures(0).baseDelayMillis(1000).build(), true);
+        try (FerryClient c = f.connect()) {
+            String serverFirst = start(c, "n,,n=alice,r=first");
+            Header fin = Header.op("AUTH_FINISH").put(Header.ID, c.nextId()).put("scram", wrongFinal("alice", "first", serverFirst));
+            c.send(fin);
+            waitFor(() -> f.auth.heldAnswers() == 1);
+            long requests = f.server.stats().requests.sum();
+            Header second = Header.op("AUTH_START").put(Header.ID, c.nextId()).put("scram", "n,,n=bob,r=second");
+            Header finAgain = Header.op("AUTH_FINISH").put(Header.ID, c.nextId()).put("scram", wrongFinal("alice", "first", serverFirst));
+            c.send(second);
+            c.send(finAgain);
+            waitFor(() -> f.server.stats().requests.sum() == requests + 2);
+            f.wakeLoop(); // a round trip through the loop: both have been handled, the clock has not moved
+            assertEquals(1, f.auth.heldAnswers());
+            assertEquals(1, f.auth.failedLogins(), "the refused requests are not guesses");
+            f.clock.advanceMillis(1000);
+            f.wakeLoop();
+            RemoteException e = assertThrows(RemoteException.class, () -> c.expect(c.readHeader(), null, fin.id()));
+            assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
+            for (Header sent : List.of(second, finAgain)) {
+                Header h = c.readHeader();
+                assertEquals(sent.id(), h.id());
+                assertEquals("ERROR", h.op(), h.toString());
+                assertEquals(ErrorCode.BAD_REQUEST, h.getString("code", null), h.toString());
+                String message = h.getString("message", "");
+                assertTrue(message.contains("has not been answered yet") && message.contains("one exchange at a time"), message);
+            }
+            assertEquals(1, f.auth.failedLogins());
+            // Answered: the connection may start again.
+            assertTrue(start(c, "n,,n=alice,r=third").startsWith("r=third"));
+            assertTrue(start(c, "n,,n=alice,r=fourth").startsWith("r=fourth"), "an answered AUTH_START may be replaced");
+        }
+        assertEquals(0, f.server.loopErrors());
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!cond.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "the server did not get there within 20 s");
+            Thread.sleep(1); // waiting for the server to take in a request, not timing anything
         }
     }
 
