@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -176,7 +175,6 @@ class FilesConformanceTest {
     }
 
     /** Pending: PutOp must check the range (see the spec's PUT table); today 2^63-1 is clamped to 2262. */
-    @Disabled("needs PutOp to refuse mtime outside [0, FileProtocol.MAX_MTIME_MILLIS]: recommended to the uploads owner")
     @Test
     void put_mtimeOutOfRangeIsBadRequestAndNothingIsWritten() throws Exception {
         try (SpecClient c = connect()) {
@@ -419,11 +417,7 @@ class FilesConformanceTest {
         }
     }
 
-    /**
-     * Pending: Upload.fail sends the ERROR before a worker releases the path's claim, so a retry sent
-     * on reading the ERROR often meets {@code conflict} ("an upload of old is already in progress").
-     */
-    @Disabled("race in Upload.fail (ERROR before the claim is released): recommended to the uploads owner")
+    /** Once a PUT's ERROR has arrived, the path is free for a new upload (its claim went first). */
     @Test
     void put_aPathIsFreeForANewUploadOnceItsErrorArrived() throws Exception {
         byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);

@@ -85,9 +85,11 @@ final class PutOp implements OpHandler {
                     + " bytes (got " + req.size() + ")");
         }
         boolean overwrite = req.optBoolean(OVERWRITE, true);
-        long mtime = req.optLong(MTIME, -1);
-        if (mtime < -1) {
-            throw OpException.badRequest("field \"mtime\" must be milliseconds since the epoch (got " + mtime + ")");
+        long mtime = req.has(MTIME) ? req.requireLong(MTIME) : -1; // -1: the upload's own time
+        if (req.has(MTIME) && (mtime < 0 || mtime > MAX_MTIME_MILLIS)) {
+            // Beyond this, int64 nanoseconds (how the file system keeps it) overflow: refuse rather than clamp.
+            throw OpException.badRequest("field \"mtime\" must be 0 to " + MAX_MTIME_MILLIS
+                    + " ms since the epoch (up to 2262-04-11T23:47:16.854Z), got " + mtime);
         }
         boolean mayReplace = call.session().has(Right.DELETE);
         Upload upload = new Upload(ctx, call, s.fp(), s.fileSize(), offset, s.algorithm(), s.expect(), overwrite,

@@ -675,11 +675,17 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             }
             ctx.config.events().uploadFailed(path, mapped.code());
         };
-        // The answer goes out at once; the cleanup follows on a worker (or here, if none is free:
-        // deleting one file is short, and leaving the target claimed for ever would be worse).
-        call.fail(mapped);
-        if (!ctx.bulk.tryExecute(cleanup)) {
+        // The answer goes out once the claim is released, so a client that retries on reading it
+        // never meets its own failed upload as "in progress". The cleanup runs on a worker (or
+        // here, if none is free: deleting one file is short, and a target claimed for ever would
+        // be worse).
+        boolean taken = ctx.bulk.tryExecute(() -> {
             cleanup.run();
+            call.loop().execute(() -> call.fail(mapped));
+        });
+        if (!taken) {
+            cleanup.run();
+            call.fail(mapped);
         }
     }
 
