@@ -289,11 +289,13 @@ public final class Call {
      * head to end, so counting it would make a head producer wait for itself.)
      */
     public long pendingOutputBytes() {
+        conn.loop().assertInLoop();
         return conn.pendingBytesFor(this);
     }
 
     /** Whether {@link #pendingOutputBytes()} is above the connection's high-water mark. */
     public boolean isOutputSaturated() {
+        conn.loop().assertInLoop();
         return conn.pendingBytesFor(this) > conn.highWaterBytes();
     }
 
@@ -308,20 +310,24 @@ public final class Call {
      * (the call is cancelled).
      */
     public void whenDrained(Runnable task) {
+        conn.loop().assertInLoop();
         conn.whenDrained(this, task);
     }
 
     /** Stops reading this connection until {@link #resumeReading()} (flow control for a body consumer). */
     public void pauseReading() {
+        conn.loop().assertInLoop();
         conn.pause(Connection.PAUSE_HANDLER);
     }
 
     public void resumeReading() {
+        conn.loop().assertInLoop();
         conn.resume(Connection.PAUSE_HANDLER);
     }
 
     /** After this call's answer is written, close the connection (BYE). Reading stops now. */
     public void closeConnectionAfterReply() {
+        conn.loop().assertInLoop();
         conn.closeAfterReplies();
     }
 

@@ -218,7 +218,12 @@ class LoginBruteForceTest {
                 }
                 // Nobody has a held answer yet, and a 5th failure holds its connection open
                 // until its answer goes: all guessers are still connected.
-                until(() -> f.server.stats().connectionsOpen.get() == peers.size() + 1); // + the bystander
+                int expectOpen = peers.size() + 1; // + the bystander
+                int r = round;
+                until(() -> f.server.stats().connectionsOpen.get() == expectOpen,
+                        () -> "round " + r + ": " + f.server.stats().connectionsOpen.get() + " connections open, not "
+                                + expectOpen + "; accepted " + f.server.stats().connectionsAccepted.sum() + "; log tail "
+                                + f.logLines.subList(Math.max(0, f.logLines.size() - 12), f.logLines.size()));
                 f.clock.advanceMillis(longest);
                 f.wakeLoop();
                 assertEquals(0, f.auth.heldAnswers());
@@ -633,9 +638,15 @@ class LoginBruteForceTest {
     }
 
     private static void until(BooleanSupplier cond) throws InterruptedException {
+        until(cond, () -> "");
+    }
+
+    private static void until(BooleanSupplier cond, java.util.function.Supplier<String> state) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!cond.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "the server did not get there within 20 s");
+            if (System.nanoTime() >= deadline) {
+                fail("the server did not get there within 20 s " + state.get());
+            }
             Thread.sleep(1); // waiting for the server to take in a request, not timing anything
         }
     }
