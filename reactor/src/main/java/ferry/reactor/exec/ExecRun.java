@@ -65,6 +65,7 @@ final class ExecRun {
     private int openStreams = 2;
     private boolean exited;
     private int exitCode = -1;
+    /** The server signalled the command while it was running: EXIT's {@code killed}. */
     private boolean signalled;
     private boolean goneConfirmed;
     private boolean checkingGone;
@@ -318,21 +319,28 @@ final class ExecRun {
     /** SIGTERM now, SIGKILL after the grace, give up a grace later. Loop thread; timers use the server clock. */
     private void requestKill() {
         ProcessTree t = tree;
-        if (!exited) {
-            signalled = true;
-        }
-        pool.kill(() -> t.signal(false));
+        pool.kill(() -> signal(t, false));
         long graceNanos = TimeUnit.MILLISECONDS.toNanos(config.killGraceMillis());
         escalateTimer = call.loop().schedule(graceNanos, () -> {
             if (state == State.DONE) {
                 return;
             }
-            if (!exited) {
-                signalled = true;
-            }
-            pool.kill(() -> t.signal(true));
+            pool.kill(() -> signal(t, true));
             abandonTimer = call.loop().schedule(graceNanos, this::abandon);
         });
+    }
+
+    /**
+     * Killer thread: signals the tree and records whether the command was running when it was
+     * signalled. Only the OS knows that at this moment: the loop hears of an exit later, through
+     * the process reaper, so deciding on the loop reported commands that had exited by themselves
+     * (status 0) as killed. The post reaches the loop before the death check that lets the run
+     * finish, since both come from this one thread in order.
+     */
+    private void signal(ProcessTree t, boolean force) {
+        if (t.signal(force)) {
+            post(() -> signalled = true);
+        }
     }
 
     private void maybeFinish() {
@@ -403,7 +411,7 @@ final class ExecRun {
                 .put("killed", signalled)
                 .put("reason", stopReason));
         call.end();
-        service.runEnded(this, true, signalled);
+        service.runEnded(this, true, stopReason != null);
         service.ctx().log().info("exec end " + call.connectionName() + " " + who() + " " + spec.describe()
                 + " exit=" + (wasExited ? exitCode : "?") + " duration=" + durationMs + "ms"
                 + (signalled ? " killed" : "") + (stopReason != null ? " reason=" + stopReason : "")

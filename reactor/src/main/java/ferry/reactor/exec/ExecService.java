@@ -142,10 +142,10 @@ public final class ExecService implements FerryService {
     }
 
     /** Loop thread: a run gave its slot back. */
-    void runEnded(ExecRun run, boolean started, boolean killed) {
+    void runEnded(ExecRun run, boolean started, boolean stopped) {
         if (active.remove(run)) {
             pool.release();
-            stats.countFinished(killed, started);
+            stats.countFinished(stopped, started);
             if (!started) {
                 stats.countRefused();
             }

@@ -37,12 +37,12 @@ public final class ExecStats {
     }
 
     /** A run ended (EXIT sent or the call was cancelled), its slot free. */
-    synchronized void countFinished(boolean wasKilled, boolean hadStarted) {
+    synchronized void countFinished(boolean wasStopped, boolean hadStarted) {
         finished++;
         if (hadStarted) {
             running--;
         }
-        if (wasKilled) {
+        if (wasStopped) {
             killed++;
         }
         notifyAll();

@@ -59,9 +59,20 @@ final class ProcessTree {
         return pgid > 0;
     }
 
-    /** Sends SIGTERM ({@code force} false) or SIGKILL to every process of the run. */
-    void signal(boolean force) {
+    /**
+     * Sends SIGTERM ({@code force} false) or SIGKILL to every process of the run.
+     *
+     * @return whether the command itself was still running when it was signalled: checked in
+     *     /proc (a zombie has exited) right before its signal, so a command that exited by itself
+     *     while the loop decided to stop it is not reported as killed. The command goes first so
+     *     that the window between check and signal is one system call, not a {@code kill} spawn.
+     */
+    boolean signal(boolean force) {
         remember();
+        boolean commandRunning = running(leader.toHandle());
+        if (commandRunning) {
+            destroy(leader.toHandle(), force);
+        }
         if (pgid > 0 && killBinary != null && (leader.isAlive() || !groupMembers().isEmpty())) {
             // Only while the group provably exists: a pgid in use cannot be handed to a new process.
             signalGroup(force);
@@ -72,7 +83,7 @@ final class ProcessTree {
         for (long pid : groupMembers()) {
             ProcessHandle.of(pid).ifPresent(h -> destroy(h, force));
         }
-        destroy(leader.toHandle(), force);
+        return commandRunning;
     }
 
     /** Whether the command and every process seen or found in its group has exited (zombies count as exited). */
