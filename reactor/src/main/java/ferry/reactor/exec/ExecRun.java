@@ -156,13 +156,13 @@ final class ExecRun {
             post(() -> workDir = dirText);
             p = pb.start();
         } catch (OpException e) {
-            post(() -> onStartFailed(e.code(), e.getMessage()));
+            startFailed(e.code(), e.getMessage());
             return;
         } catch (IOException e) {
-            post(() -> onStartFailed(startErrorCode(e), "cannot run " + spec.describe() + ": " + e.getMessage()));
+            startFailed(startErrorCode(e), "cannot run " + spec.describe() + ": " + spawnReason(e));
             return;
         } catch (RuntimeException e) {
-            post(() -> onStartFailed(ErrorCode.INTERNAL, "cannot run " + spec.describe() + ": " + e));
+            startFailed(ErrorCode.INTERNAL, "cannot run " + spec.describe() + ": " + e.getClass().getSimpleName());
             return;
         }
         ProcessTree t = new ProcessTree(p, service.usesProcessGroups() ? p.pid() : -1, service.killBinary());
@@ -192,7 +192,7 @@ final class ExecRun {
         List<String> cmd = new ArrayList<>(service.launchPrefix());
         if (spec.shell() != null) {
             if (!java.nio.file.Files.isExecutable(Path.of(config.shell()))) {
-                throw new OpException(ErrorCode.NOT_FOUND, "the server's shell " + config.shell() + " is missing");
+                throw new OpException(ErrorCode.NOT_FOUND, "the server's shell is missing");
             }
             cmd.add(config.shell());
             cmd.add("-c");
@@ -203,6 +203,27 @@ final class ExecRun {
             cmd.addAll(spec.argv().subList(1, spec.argv().size()));
         }
         return cmd;
+    }
+
+    /** Exec thread: reports a start failure, its message cleared of the server's paths. */
+    private void startFailed(String code, String message) {
+        String shown = WorkingFolder.scrub(message, config.root(), home);
+        post(() -> onStartFailed(code, shown));
+    }
+
+    /**
+     * Why {@link ProcessBuilder#start} failed, without its message's program path and working
+     * folder (the server's real paths): the JDK words it {@code Cannot run program "/srv/x" (in
+     * directory "/srv/data/alice"): error=2, No such file or directory}, with the errno text in
+     * the cause.
+     */
+    static String spawnReason(IOException e) {
+        String m = e.getCause() instanceof IOException ? e.getCause().getMessage() : null;
+        if (m == null) {
+            int errno = String.valueOf(e.getMessage()).indexOf("error=");
+            m = errno >= 0 ? e.getMessage().substring(errno) : e.getClass().getSimpleName();
+        }
+        return m.replaceFirst("^error=\\d+, ", "");
     }
 
     private static String startErrorCode(IOException e) {

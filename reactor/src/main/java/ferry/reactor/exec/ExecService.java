@@ -78,7 +78,7 @@ public final class ExecService implements FerryService {
         ctx.onStop(this::stopAll);
         ctx.log().info("exec enabled: " + config.policy() + ", up to " + config.maxRunning() + " at once, timeout "
                 + config.defaultTimeoutMillis() + " ms (max " + config.maxTimeoutMillis() + "), output cap "
-                + config.maxOutputBytes() + " bytes, "
+                + config.maxOutputBytes() + " bytes, search path " + config.searchPathString() + ", "
                 + (launchPrefix.isEmpty() ? "no process groups (setsid not found): orphans of killed commands may survive"
                         : "own process group per command via " + String.join(" ", launchPrefix)));
     }
