@@ -6,10 +6,7 @@ import ferry.client.FerryClient;
 import ferry.protocol.Header;
 import ferry.reactor.Right;
 import ferry.reactor.ServerLog;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,7 +86,7 @@ class ExecExitTest {
     @Test
     void normalExitCarriesTheStatusAndNoReason() throws Exception {
         try (FerryClient c = h.connect()) {
-            Header exit = readExit(c, send(c, "sh", "-c", "exit 7"));
+            Header exit = ExecHarness.readExit(c, ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "exit 7"));
             assertExit(exit, 7, false, null);
         }
     }
@@ -97,7 +94,7 @@ class ExecExitTest {
     @Test
     void aSignalFromOutsideIs128PlusTheSignalAndNotKilled() throws Exception {
         try (FerryClient c = h.connect()) {
-            Header exit = readExit(c, send(c, "sh", "-c", "kill -9 $$"));
+            Header exit = ExecHarness.readExit(c, ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "kill -9 $$"));
             assertExit(exit, SIGKILL_STATUS, false, null);
         }
     }
@@ -105,10 +102,10 @@ class ExecExitTest {
     @Test
     void timeoutSignalsTheRunningCommand() throws Exception {
         try (FerryClient c = h.connect()) {
-            long id = send(c, "sh", "-c", "echo $$; exec sleep 1000");
-            readLine(c, id);
+            long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "echo $$; exec sleep 1000");
+            ExecHarness.readLine(c, id);
             advance(TIMEOUT_MS + 1);
-            assertExit(readExit(c, id), SIGTERM_STATUS, true, ExecRun.TIMEOUT);
+            assertExit(ExecHarness.readExit(c, id), SIGTERM_STATUS, true, ExecRun.TIMEOUT);
         }
     }
 
@@ -116,11 +113,11 @@ class ExecExitTest {
     void timeoutAfterTheCommandExitedStopsItsChildrenButDoesNotClaimToHaveKilledIt() throws Exception {
         try (FerryClient c = h.connect()) {
             // The shell exits 0 at once; its background sleep keeps stdout open, so the run goes on.
-            long id = send(c, "sh", "-c", "sleep 1000 & echo $$ $!");
-            long[] p = pids(readLine(c, id));
+            long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "sleep 1000 & echo $$ $!");
+            long[] p = ExecHarness.pids(ExecHarness.readLine(c, id));
             awaitGone(p[0]);
             advance(TIMEOUT_MS + 1);
-            assertExit(readExit(c, id), 0, false, ExecRun.TIMEOUT);
+            assertExit(ExecHarness.readExit(c, id), 0, false, ExecRun.TIMEOUT);
             assertFalse(Procs.running(p[1]), "the background child survived");
         }
     }
@@ -128,7 +125,7 @@ class ExecExitTest {
     @Test
     void outputCapSignalsTheRunningCommand() throws Exception {
         try (FerryClient c = h.connect()) {
-            Header exit = readExit(c, send(c, "sh", "-c", "exec cat /dev/zero"));
+            Header exit = ExecHarness.readExit(c, ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "exec cat /dev/zero"));
             assertExit(exit, SIGTERM_STATUS, true, ExecRun.OUTPUT_CAP);
         }
     }
@@ -143,9 +140,9 @@ class ExecExitTest {
         Path go = fifo("go");
         Path done = fifo("done");
         try (FerryClient c = h.connect()) {
-            long id = send(c, "sh", "-c", "echo $$; read x < go; head -c 1000 /dev/zero; read y < done; exit 0");
-            String line = readLine(c, id);
-            long pid = pids(line)[0];
+            long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "echo $$; read x < go; head -c 1000 /dev/zero; read y < done; exit 0");
+            String line = ExecHarness.readLine(c, id);
+            long pid = ExecHarness.pids(line)[0];
             ExecStats stats = h.exec.stats();
             blockLoop();
             Files.writeString(go, "\n"); // the command prints past the cap...
@@ -156,7 +153,7 @@ class ExecExitTest {
             Files.writeString(done, "\n"); // ...and only then exits, by itself, with 0
             awaitGone(pid);
             releaseLoop.countDown(); // the loop now sees the output (cap: stop), then the exit
-            assertExit(readExit(c, id), 0, false, ExecRun.OUTPUT_CAP);
+            assertExit(ExecHarness.readExit(c, id), 0, false, ExecRun.OUTPUT_CAP);
         }
     }
 
@@ -164,8 +161,8 @@ class ExecExitTest {
     void aClientThatLeftGetsNoExitAndTheLogSaysCancelled() throws Exception {
         ExecStats stats = h.exec.stats();
         try (FerryClient c = h.connect()) {
-            long id = send(c, "sh", "-c", "echo $$; exec sleep 1000");
-            readLine(c, id);
+            long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "echo $$; exec sleep 1000");
+            ExecHarness.readLine(c, id);
         }
         assertTrue(stats.await(stats::finished, 1, EVENT_WAIT_SECONDS, TimeUnit.SECONDS), "the run did not end");
         String end = log.stream().filter(l -> l.startsWith("exec end")).findFirst().orElseThrow(() -> new AssertionError(log));
@@ -207,45 +204,5 @@ class ExecExitTest {
     private void advance(long millis) throws IOException {
         clock.advance(millis, TimeUnit.MILLISECONDS);
         ExecHarness.syncTimers(waker);
-    }
-
-    private static long send(FerryClient c, String... argv) throws IOException {
-        long id = c.nextId();
-        c.send(Header.op("EXEC").put(Header.ID, id).put("argv", List.<Object>of((Object[]) argv)).put("timeoutMs", TIMEOUT_MS));
-        return id;
-    }
-
-    /** Reads STDOUT frames until a whole line arrived; returns it. */
-    private static String readLine(FerryClient c, long id) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        while (line.size() == 0 || line.toByteArray()[line.size() - 1] != '\n') {
-            Header f = c.expect(c.readHeader(), "STDOUT", id);
-            ByteBuffer b = ByteBuffer.allocate((int) f.size());
-            while (b.hasRemaining() && c.readBody(b) >= 0) {
-                // read the whole body
-            }
-            line.write(b.array(), 0, b.position());
-        }
-        return line.toString(StandardCharsets.UTF_8).trim();
-    }
-
-    /** Skips output frames up to EXIT. */
-    private static Header readExit(FerryClient c, long id) throws IOException {
-        while (true) {
-            Header f = c.expect(c.readHeader(), null, id);
-            if ("EXIT".equals(f.op())) {
-                return f;
-            }
-            c.skipBody();
-        }
-    }
-
-    private static long[] pids(String line) {
-        String[] parts = line.split(" ");
-        long[] p = new long[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            p[i] = Long.parseLong(parts[i]);
-        }
-        return p;
     }
 }
