@@ -48,6 +48,7 @@ public final class ExecService implements FerryService {
     private ExecPool pool;
     private List<String> launchPrefix = List.of();
     private String killBinary;
+    private RunPipes.Maker fifos;
     private volatile boolean stopping;
 
     public ExecService(ExecConfig config) {
@@ -71,6 +72,8 @@ public final class ExecService implements FerryService {
             return;
         }
         pool = new ExecPool(config.maxRunning());
+        String mkfifo = ProcessTree.findTool("mkfifo", config.searchPath());
+        fifos = mkfifo == null ? null : new RunPipes.Maker(mkfifo);
         if (config.processGroups()) {
             detectProcessGroupTools();
         }
@@ -80,7 +83,9 @@ public final class ExecService implements FerryService {
                 + config.defaultTimeoutMillis() + " ms (max " + config.maxTimeoutMillis() + "), output cap "
                 + config.maxOutputBytes() + " bytes, search path " + config.searchPathString() + ", "
                 + (launchPrefix.isEmpty() ? "no process groups (setsid not found): orphans of killed commands may survive"
-                        : "own process group per command via " + String.join(" ", launchPrefix)));
+                        : "own process group per command via " + String.join(" ", launchPrefix))
+                + (fifos == null ? ", JDK pipes (mkfifo not found): a run whose pipes an escaped process holds"
+                        + " keeps its slot until that process ends" : ", FIFOs via " + mkfifo));
     }
 
     ServerContext ctx() {
@@ -102,6 +107,11 @@ public final class ExecService implements FerryService {
 
     String killBinary() {
         return killBinary;
+    }
+
+    /** Where runs get their FIFOs ({@link RunPipes}), or null (no {@code mkfifo}): the JDK's pipes. */
+    RunPipes.Maker fifos() {
+        return fifos;
     }
 
     /** True once the server's stop hook ran: a process that starts now is killed at once. */
@@ -182,6 +192,9 @@ public final class ExecService implements FerryService {
             }
         }
         pool.shutdown();
+        if (fifos != null) {
+            fifos.close();
+        }
     }
 
     /**

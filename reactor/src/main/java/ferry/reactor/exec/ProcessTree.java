@@ -189,6 +189,45 @@ final class ProcessTree {
         return members;
     }
 
+    /** Longest command line {@link #describe} shows per process, in characters. */
+    static final int MAX_SHOWN_COMMAND_CHARS = 200;
+
+    /**
+     * Names processes for the log: pid and command line (from /proc, JSON-quoted so that nothing
+     * a command put in its arguments can forge log lines), and whether each is left in the run's
+     * tree or group or holds its pipes from outside, e.g.
+     * {@code 4242 "sleep 1000" (holds its pipes)}. Reads /proc: not on the loop.
+     */
+    static String describe(List<Long> inTree, List<Long> holders) {
+        List<String> parts = new ArrayList<>();
+        for (long pid : inTree) {
+            parts.add(pid + " " + commandLine(pid) + (holders.contains(pid) ? " (in its tree, holds its pipes)" : " (in its tree)"));
+        }
+        for (long pid : holders) {
+            if (!inTree.contains(pid)) {
+                parts.add(pid + " " + commandLine(pid) + " (escaped its tree, holds its pipes)");
+            }
+        }
+        return parts.isEmpty() ? "none found" : String.join(", ", parts);
+    }
+
+    /** {@code /proc/PID/cmdline} with its NULs as spaces, cut to {@link #MAX_SHOWN_COMMAND_CHARS}, JSON-quoted. */
+    static String commandLine(long pid) {
+        String line;
+        try {
+            byte[] b = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
+            line = new String(b, StandardCharsets.UTF_8).replace('\0', ' ').strip();
+        } catch (IOException | RuntimeException e) {
+            line = "";
+        }
+        if (line.isEmpty()) {
+            line = "?"; // gone, a kernel thread, or not ours to read
+        } else if (line.length() > MAX_SHOWN_COMMAND_CHARS) {
+            line = line.substring(0, MAX_SHOWN_COMMAND_CHARS) + "...";
+        }
+        return ferry.protocol.Json.write(line);
+    }
+
     /** Alive and not a zombie. */
     static boolean running(ProcessHandle h) {
         if (!h.isAlive()) {
