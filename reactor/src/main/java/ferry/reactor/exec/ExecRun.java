@@ -395,7 +395,12 @@ final class ExecRun {
         state = State.STOPPING; // from STARTING, onStarted kills as soon as there is a process
     }
 
-    /** SIGTERM now, SIGKILL after the grace, give up a grace later. Loop thread; timers use the server clock. */
+    /**
+     * SIGTERM now, SIGKILL after the grace, give up a grace later; or give up at the SIGKILL
+     * already when the run's processes were all gone by then: a run not over a grace after its
+     * last process died has its pipes held from outside (an escapee), and waiting longer changes
+     * nothing. Loop thread; timers use the server clock.
+     */
     private void requestKill() {
         ProcessTree t = tree;
         pool.kill(() -> signal(t, false));
@@ -404,7 +409,13 @@ final class ExecRun {
             if (state == State.DONE) {
                 return;
             }
-            pool.kill(() -> signal(t, true));
+            pool.kill(() -> {
+                boolean goneBefore = t.allGone();
+                signal(t, true);
+                if (goneBefore) {
+                    post(this::abandon);
+                }
+            });
             abandonTimer = call.loop().schedule(graceNanos, this::abandon);
         });
     }

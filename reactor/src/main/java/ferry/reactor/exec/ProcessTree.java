@@ -88,7 +88,7 @@ final class ProcessTree {
 
     /** Whether the command and every process seen or found in its group has exited (zombies count as exited). */
     boolean allGone() {
-        if (leader.isAlive()) {
+        if (running(leader.toHandle())) {
             return false;
         }
         for (ProcessHandle h : known) {
@@ -102,7 +102,7 @@ final class ProcessTree {
     /** Processes still running: for the log when a run gives up waiting. */
     List<Long> survivors() {
         List<Long> s = new ArrayList<>();
-        if (leader.isAlive()) {
+        if (running(leader.toHandle())) {
             s.add(leader.pid());
         }
         for (ProcessHandle h : known) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A process that leaves the run's session ({@code setsid cmd &}) and keeps its output open is out
- * of the server's reach: it is not killed, but once the run is given up (a grace after SIGKILL)
+ * of the server's reach: it is not killed, but once the run is given up (at the SIGKILL)
  * the server closes its ends of the pipes, its reader threads end, and the WARN line names the
  * escapee. Before, every such run left two reader threads and their descriptors behind for as
  * long as the escapee lived (issue 13, D8: threads 44 to 387 and fds 16 to 256 in a minute).
@@ -38,8 +38,11 @@ class ExecEscapeTest {
     static final long GRACE_MS = 2_000;
     /** Generous bound for real thread and process events; never a timing assertion. */
     static final long EVENT_WAIT_SECONDS = 20;
-    /** Prints the escapee's pid, then becomes {@code sleep 1000} in its own session, holding stdout and stderr. */
-    static final String ESCAPE = "setsid sh -c 'echo $$; exec sleep 1000' &";
+    /**
+     * Prints the command's pid and the escapee's, which then becomes {@code sleep 1000} in its own
+     * session, holding stdout and stderr. The command itself exits at once.
+     */
+    static final String ESCAPE = "echo $$; setsid sh -c 'echo $$; exec sleep 1000' &";
 
     @TempDir
     Path root;
@@ -75,8 +78,10 @@ class ExecEscapeTest {
     void anAbandonedRunsReadersEndAndItsPipesCloseWhileTheEscapeeLivesOn() throws Exception {
         try (FerryClient c = h.connect()) {
             long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", ESCAPE);
+            long command = Long.parseLong(ExecHarness.readLine(c, id));
             long escapee = Long.parseLong(ExecHarness.readLine(c, id));
             escapees.add(escapee);
+            ExecHarness.awaitGone(command, EVENT_WAIT_SECONDS);
             Object stdoutPipe = fileKey(Path.of("/proc/" + escapee + "/fd/1"));
             assertEquals(1, serverDescriptorsOn(stdoutPipe), "the server should be reading the escapee's stdout");
 
@@ -106,7 +111,9 @@ class ExecEscapeTest {
         try (FerryClient c = h.connect()) {
             for (int i = 0; i < runs; i++) {
                 long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", ESCAPE);
+                long command = Long.parseLong(ExecHarness.readLine(c, id));
                 escapees.add(Long.parseLong(ExecHarness.readLine(c, id)));
+                ExecHarness.awaitGone(command, EVENT_WAIT_SECONDS);
                 stopAndGiveUp(c, id);
             }
         }
@@ -117,10 +124,12 @@ class ExecEscapeTest {
                 "one slot, yet " + h.exec.pool().largestThreadCount() + " exec threads");
     }
 
-    /** Time limit, SIGKILL a grace later, abandoned a grace after that: returns the EXIT. */
+    /**
+     * Time limit (SIGTERM), then SIGKILL a grace later, when the run is given up at once: its
+     * processes were gone already, only the escapee holds the pipes. Returns the EXIT.
+     */
     private Header stopAndGiveUp(FerryClient c, long id) throws IOException {
         advance(TIMEOUT_MS + 1);
-        advance(GRACE_MS + 1);
         advance(GRACE_MS + 1);
         return ExecHarness.readExit(c, id);
     }

@@ -115,7 +115,7 @@ class ExecExitTest {
             // The shell exits 0 at once; its background sleep keeps stdout open, so the run goes on.
             long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "sleep 1000 & echo $$ $!");
             long[] p = ExecHarness.pids(ExecHarness.readLine(c, id));
-            awaitGone(p[0]);
+            ExecHarness.awaitGone(p[0], EVENT_WAIT_SECONDS);
             advance(TIMEOUT_MS + 1);
             assertExit(ExecHarness.readExit(c, id), 0, false, ExecRun.TIMEOUT);
             assertFalse(Procs.running(p[1]), "the background child survived");
@@ -151,7 +151,7 @@ class ExecExitTest {
                     && stats.await(stats::readersWaiting, 1, EVENT_WAIT_SECONDS, TimeUnit.SECONDS),
                     "the stdout reader never posted the output");
             Files.writeString(done, "\n"); // ...and only then exits, by itself, with 0
-            awaitGone(pid);
+            ExecHarness.awaitGone(pid, EVENT_WAIT_SECONDS);
             releaseLoop.countDown(); // the loop now sees the output (cap: stop), then the exit
             assertExit(ExecHarness.readExit(c, id), 0, false, ExecRun.OUTPUT_CAP);
         }
@@ -190,15 +190,6 @@ class ExecExitTest {
         FerryClient blocker = h.connect();
         blocker.send(Header.op(BLOCK_OP).put(Header.ID, blocker.nextId()));
         assertTrue(loopBlocked.await(EVENT_WAIT_SECONDS, TimeUnit.SECONDS), "the loop did not take the block op");
-    }
-
-    /** Waits until {@code pid} has exited (a zombie counts). */
-    private static void awaitGone(long pid) throws Exception {
-        ProcessHandle ph = ProcessHandle.of(pid).orElse(null);
-        if (ph != null) {
-            ph.onExit().get(EVENT_WAIT_SECONDS, TimeUnit.SECONDS);
-        }
-        assertFalse(Procs.running(pid));
     }
 
     private void advance(long millis) throws IOException {

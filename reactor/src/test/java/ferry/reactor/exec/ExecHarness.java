@@ -121,6 +121,17 @@ final class ExecHarness implements AutoCloseable {
         }
     }
 
+    /** Waits, up to {@code seconds}, until {@code pid} has exited (a zombie counts as exited). */
+    static void awaitGone(long pid, long seconds) throws Exception {
+        ProcessHandle ph = ProcessHandle.of(pid).orElse(null);
+        if (ph != null) {
+            ph.onExit().get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        if (Procs.running(pid)) {
+            throw new AssertionError("process " + pid + " is still running");
+        }
+    }
+
     /** The numbers of a line such as a command's {@code echo $$ $!}. */
     static long[] pids(String line) {
         String[] parts = line.split(" ");
