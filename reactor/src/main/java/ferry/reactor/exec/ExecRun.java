@@ -486,7 +486,7 @@ final class ExecRun {
                 }
                 stats.countAbandoned();
                 service.ctx().log().warn("exec " + call.connectionName() + " " + who() + " " + spec.describe()
-                        + ": gave up a grace after SIGKILL; still running or holding its pipes: " + named + "; "
+                        + ": gave up after SIGKILL; still running or holding its pipes: " + named + "; "
                         + (io.closable() ? "pipes closed, EXIT sent"
                                 : "EXIT sent, " + openStreams + " pipe readers left until those processes close the pipes"
                                         + " (the run keeps its exec slot until then)"));

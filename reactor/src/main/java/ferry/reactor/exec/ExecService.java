@@ -72,7 +72,7 @@ public final class ExecService implements FerryService {
             return;
         }
         pool = new ExecPool(config.maxRunning());
-        String mkfifo = ProcessTree.findTool("mkfifo", config.searchPath());
+        String mkfifo = config.namedPipes() ? ProcessTree.findTool("mkfifo", config.searchPath()) : null;
         fifos = mkfifo == null ? null : new RunPipes.Maker(mkfifo);
         if (config.processGroups()) {
             detectProcessGroupTools();
@@ -84,7 +84,7 @@ public final class ExecService implements FerryService {
                 + config.maxOutputBytes() + " bytes, search path " + config.searchPathString() + ", "
                 + (launchPrefix.isEmpty() ? "no process groups (setsid not found): orphans of killed commands may survive"
                         : "own process group per command via " + String.join(" ", launchPrefix))
-                + (fifos == null ? ", JDK pipes (mkfifo not found): a run whose pipes an escaped process holds"
+                + (fifos == null ? ", JDK pipes (no mkfifo): a run whose pipes an escaped process holds"
                         + " keeps its slot until that process ends" : ", FIFOs via " + mkfifo));
     }
 

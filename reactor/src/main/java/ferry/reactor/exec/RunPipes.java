@@ -54,6 +54,8 @@ final class RunPipes {
     private static final Path PROC = Path.of("/proc");
 
     private final String prefix; // the FIFOs' paths start with this, dir/N-; null for JDK pipes
+    /** What /proc/PID/fd links to these pipes start with: the FIFOs' prefix, or "pipe:[". */
+    private final String linkPrefix;
     private final Set<Object> fileKeys = new LinkedHashSet<>();
     private final List<FileChannel> keepers = new ArrayList<>(3);
     private volatile ReadableByteChannel stdout;
@@ -63,6 +65,7 @@ final class RunPipes {
 
     private RunPipes(String prefix) {
         this.prefix = prefix;
+        this.linkPrefix = prefix != null ? prefix : "pipe:[";
     }
 
     /**
@@ -88,9 +91,21 @@ final class RunPipes {
         }
     }
 
-    /** The JDK's pipes of {@code process}: the fallback where {@code mkfifo} is missing. */
+    /**
+     * The JDK's pipes of {@code process}: the fallback where {@code mkfifo} is missing. Their
+     * identity, for {@link #holders}, is read from the process's /proc/PID/fd right away; a
+     * command that already exited leaves it unknown. Blocks briefly (reads /proc).
+     */
     static RunPipes jdk(Process process, boolean withStdin) {
         RunPipes p = new RunPipes(null);
+        for (int fd = withStdin ? 0 : 1; fd <= 2; fd++) {
+            try {
+                p.fileKeys.add(Files.readAttributes(PROC.resolve(process.pid() + "/fd/" + fd), BasicFileAttributes.class)
+                        .fileKey());
+            } catch (IOException | RuntimeException e) {
+                // exited already, or no /proc: holders stay unknown
+            }
+        }
         p.stdout = new StreamChannel(process.getInputStream());
         p.stderr = new StreamChannel(process.getErrorStream());
         p.stdin = withStdin ? process.getOutputStream() : null;
@@ -186,11 +201,11 @@ final class RunPipes {
 
     /**
      * Other processes that hold one of these pipes, from their /proc/PID/fd: for the log when a
-     * run is abandoned. Empty for JDK pipes (their identity is not known). Blocks: killer thread.
+     * run is abandoned. Empty when the pipes' identity is unknown. Blocks: killer thread.
      */
     List<Long> holders() {
         List<Long> found = new ArrayList<>();
-        if (prefix == null || fileKeys.isEmpty() || !Files.isDirectory(PROC)) {
+        if (fileKeys.isEmpty() || !Files.isDirectory(PROC)) {
             return found;
         }
         long self = ProcessHandle.current().pid();
@@ -211,8 +226,9 @@ final class RunPipes {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
             for (Path fd : fds) {
                 try {
-                    // The link names the (unlinked) FIFO: cheap to filter on, then the inode decides.
-                    if (Files.readSymbolicLink(fd).toString().startsWith(prefix)
+                    // The link names the (unlinked) FIFO or "pipe:[inode]": cheap to filter on, then
+                    // device and inode decide.
+                    if (Files.readSymbolicLink(fd).toString().startsWith(linkPrefix)
                             && fileKeys.contains(Files.readAttributes(fd, BasicFileAttributes.class).fileKey())) {
                         return true;
                     }

@@ -78,8 +78,9 @@ class ExecEscapeTest {
     void anAbandonedRunsReadersEndAndItsPipesCloseWhileTheEscapeeLivesOn() throws Exception {
         try (FerryClient c = h.connect()) {
             long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", ESCAPE);
-            long command = Long.parseLong(ExecHarness.readLine(c, id));
-            long escapee = Long.parseLong(ExecHarness.readLine(c, id));
+            List<String> pids = ExecHarness.readLines(c, id, 2);
+            long command = Long.parseLong(pids.get(0));
+            long escapee = Long.parseLong(pids.get(1));
             escapees.add(escapee);
             ExecHarness.awaitGone(command, EVENT_WAIT_SECONDS);
             Object stdoutPipe = fileKey(Path.of("/proc/" + escapee + "/fd/1"));
@@ -111,8 +112,9 @@ class ExecEscapeTest {
         try (FerryClient c = h.connect()) {
             for (int i = 0; i < runs; i++) {
                 long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", ESCAPE);
-                long command = Long.parseLong(ExecHarness.readLine(c, id));
-                escapees.add(Long.parseLong(ExecHarness.readLine(c, id)));
+                List<String> pids = ExecHarness.readLines(c, id, 2);
+                long command = Long.parseLong(pids.get(0));
+                escapees.add(Long.parseLong(pids.get(1)));
                 ExecHarness.awaitGone(command, EVENT_WAIT_SECONDS);
                 stopAndGiveUp(c, id);
             }

@@ -110,6 +110,18 @@ final class ExecHarness implements AutoCloseable {
         return line.toString(StandardCharsets.UTF_8).trim();
     }
 
+    /**
+     * Reads STDOUT frames of call {@code id} until {@code n} whole lines arrived (one frame may
+     * hold several); returns them, trimmed.
+     */
+    static List<String> readLines(FerryClient c, long id, int n) throws IOException {
+        StringBuilder text = new StringBuilder();
+        while (text.chars().filter(ch -> ch == '\n').count() < n) {
+            text.append(readLine(c, id)).append('\n');
+        }
+        return List.of(text.toString().strip().split("\n"));
+    }
+
     /** Skips output frames of call {@code id} up to its EXIT; returns the EXIT. */
     static ferry.protocol.Header readExit(FerryClient c, long id) throws IOException {
         while (true) {
