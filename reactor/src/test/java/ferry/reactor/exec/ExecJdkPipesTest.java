@@ -79,10 +79,13 @@ class ExecJdkPipesTest {
         ExecStats stats = h.exec.stats();
         try (FerryClient c = h.connect()) {
             // The command keeps running (so the JDK's reaper cannot close its pipes early) until the
-            // time limit; the escapee leaves its session and, through the subshell, its tree.
+            // time limit. The escapee leaves its session and, through the subshell, the command's
+            // tree: "left" is printed once the subshell has exited, so the escapee is an orphan.
             long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c",
-                    "echo $$; (setsid sh -c 'echo $$; exec sleep 1000' &); exec sleep 1000");
-            long escapee = Long.parseLong(ExecHarness.readLines(c, id, 2).get(1));
+                    "(setsid sh -c 'echo $$; exec sleep 1000' &); echo left; exec sleep 1000");
+            List<String> lines = new ArrayList<>(ExecHarness.readLines(c, id, 2));
+            assertTrue(lines.remove("left"), lines.toString());
+            long escapee = Long.parseLong(lines.get(0));
             escapees.add(escapee);
             advance(TIMEOUT_MS + 1); // SIGTERM: the command dies, the escapee is out of reach
             // SIGKILL, and the run is given up then or a grace later. (Not waiting for the command's
