@@ -81,6 +81,7 @@ public final class ExecConfig {
     private final Set<String> envAllow;
     private final Set<String> inheritedEnv;
     private final boolean processGroups;
+    private final boolean namedPipes;
     private final long deathCheckMillis;
 
     private ExecConfig(Builder b) {
@@ -100,6 +101,7 @@ public final class ExecConfig {
         this.envAllow = Collections.unmodifiableSet(new LinkedHashSet<>(b.envAllow));
         this.inheritedEnv = Collections.unmodifiableSet(new LinkedHashSet<>(b.inheritedEnv));
         this.processGroups = b.processGroups;
+        this.namedPipes = b.namedPipes;
         this.deathCheckMillis = b.deathCheckMillis;
     }
 
@@ -133,6 +135,8 @@ public final class ExecConfig {
     public Set<String> envAllow() { return envAllow; }
     public Set<String> inheritedEnv() { return inheritedEnv; }
     public boolean processGroups() { return processGroups; }
+    /** Whether runs use FIFOs the server can close ({@link RunPipes}); off only in tests of the JDK-pipe fallback. */
+    boolean namedPipes() { return namedPipes; }
     public long deathCheckMillis() { return deathCheckMillis; }
 
     /** The search path as a {@code PATH} value for commands. */
@@ -182,6 +186,7 @@ public final class ExecConfig {
         private Set<String> envAllow = new LinkedHashSet<>(DEFAULT_ENV_ALLOW);
         private Set<String> inheritedEnv = new LinkedHashSet<>(DEFAULT_INHERITED_ENV);
         private boolean processGroups = DEFAULT_PROCESS_GROUPS;
+        private boolean namedPipes = true;
         private long deathCheckMillis = DEFAULT_DEATH_CHECK_MILLIS;
 
         Builder(Path root) {
@@ -205,6 +210,7 @@ public final class ExecConfig {
             envAllow = new LinkedHashSet<>(c.envAllow);
             inheritedEnv = new LinkedHashSet<>(c.inheritedEnv);
             processGroups = c.processGroups;
+            namedPipes = c.namedPipes;
             deathCheckMillis = c.deathCheckMillis;
         }
 
@@ -235,6 +241,8 @@ public final class ExecConfig {
         public Builder stdinLowWaterBytes(long v) { stdinLowWaterBytes = range(v, 0, 1L << 40, "exec stdinLowWaterBytes"); return this; }
         public Builder deathCheckMillis(long v) { deathCheckMillis = range(v, 1, 10_000, "exec deathCheckMillis"); return this; }
         public Builder processGroups(boolean v) { processGroups = v; return this; }
+        /** Package-private: tests turn FIFOs off to exercise the fallback used where {@code mkfifo} is missing. */
+        Builder namedPipes(boolean v) { namedPipes = v; return this; }
 
         /** A {@code PATH}-style list of absolute folders where bare command names are looked up. */
         public Builder searchPath(String v) {

@@ -215,8 +215,8 @@ public final class ExecPolicy {
         if (argv0.indexOf('/') < 0) {
             found = search(argv0, searchPath);
             if (found == null) {
-                throw new OpException(ErrorCode.NOT_FOUND, "command not found: " + argv0 + " (searched "
-                        + joinPath(searchPath) + ")");
+                // Not the folders searched: messages name no server paths (the log has the config).
+                throw new OpException(ErrorCode.NOT_FOUND, "command not found on the server's search path: " + argv0);
             }
         } else {
             Path p;
@@ -293,17 +293,6 @@ public final class ExecPolicy {
             all.add(p.toString());
         }
         return String.join(", ", all);
-    }
-
-    private static String joinPath(List<Path> searchPath) {
-        StringBuilder sb = new StringBuilder();
-        for (Path p : searchPath) {
-            if (sb.length() > 0) {
-                sb.append(':');
-            }
-            sb.append(p);
-        }
-        return sb.toString();
     }
 
     /** For the startup log line, e.g. {@code allowlist [ls, df]}, {@code allow-all with shell}. */

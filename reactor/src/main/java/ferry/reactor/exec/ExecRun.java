@@ -29,8 +29,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * RUNNING  --stop (timeout, output_cap, cancelled)----> STOPPING SIGTERM to group and tree, SIGKILL after the grace
  * RUNNING  --exited, stdout and stderr at EOF---------> DONE     EXIT frame
  * STOPPING --exited, pipes at EOF, all processes gone-> DONE     EXIT frame with killed/reason
- * STOPPING --still not gone a grace after SIGKILL-----> DONE     EXIT, survivors logged, pipe readers abandoned
+ * STOPPING --a grace after SIGKILL, still not over-----> DONE     EXIT, pipes closed, survivors and holders logged
+ * DONE     --(JDK pipes only) readers ended----------> slot given back
  * </pre>
+ *
+ * <p>A run's slot (and its up to three threads) is given back with EXIT: its pipes are FIFOs the
+ * server can close ({@link RunPipes}), which ends its reader and stdin threads even when an
+ * escaped process holds the other ends. Only with the JDK's pipes (no {@code mkfifo}) does an
+ * abandoned run keep its slot until its threads end, so that stuck threads stay bounded.
  *
  * <p>Threading: every method whose name starts with {@code on}, plus {@link #begin} and
  * {@link #stop}, runs on the call's event loop (all state lives there); {@link #start} runs on an
@@ -63,8 +69,12 @@ final class ExecRun {
     private OutputPump stdoutPump;
     private OutputPump stderrPump;
     private int openStreams = 2;
+    private boolean stdinOpen;
+    private RunPipes pipes;
+    private boolean slotReleased;
     private boolean exited;
     private int exitCode = -1;
+    /** The server signalled the command while it was running: EXIT's {@code killed}. */
     private boolean signalled;
     private boolean goneConfirmed;
     private boolean checkingGone;
@@ -132,6 +142,7 @@ final class ExecRun {
     /** Resolves folder and command, starts the process, then reads its stdout on this thread. */
     private void start() {
         Process p;
+        RunPipes fifos = null;
         try {
             Path userDir = WorkingFolder.resolve(config.root(), home, null);
             Path dir = WorkingFolder.resolve(config.root(), home, spec.cwd());
@@ -151,33 +162,55 @@ final class ExecRun {
             if (stdin == null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             }
+            fifos = createPipes();
+            if (fifos != null) {
+                fifos.redirect(pb);
+            }
             String dirText = dir.toString();
             post(() -> workDir = dirText);
-            p = pb.start();
+            try {
+                p = pb.start();
+            } catch (IOException | RuntimeException e) {
+                if (fifos != null) {
+                    fifos.close();
+                }
+                throw e;
+            } finally {
+                if (fifos != null) {
+                    fifos.started();
+                }
+            }
         } catch (OpException e) {
-            post(() -> onStartFailed(e.code(), e.getMessage()));
+            startFailed(e.code(), e.getMessage());
             return;
         } catch (IOException e) {
-            post(() -> onStartFailed(startErrorCode(e), "cannot run " + spec.describe() + ": " + e.getMessage()));
+            startFailed(startErrorCode(e), "cannot run " + spec.describe() + ": " + spawnReason(e));
             return;
         } catch (RuntimeException e) {
-            post(() -> onStartFailed(ErrorCode.INTERNAL, "cannot run " + spec.describe() + ": " + e));
+            startFailed(ErrorCode.INTERNAL, "cannot run " + spec.describe() + ": " + e.getClass().getSimpleName());
             return;
         }
+        RunPipes io = fifos != null ? fifos : RunPipes.jdk(p, stdin != null);
         ProcessTree t = new ProcessTree(p, service.usesProcessGroups() ? p.pid() : -1, service.killBinary());
         tree = t; // visible to the server's stop hook even if the loop is already gone
         if (service.isStopping()) {
             t.signal(true); // started while the server was stopping: nobody would kill it later
         }
-        OutputPump out = new OutputPump(this, OutputPump.Stream.STDOUT, p.getInputStream(), stats,
+        OutputPump out = new OutputPump(this, OutputPump.Stream.STDOUT, io.stdout(), stats,
                 config.chunkBytes(), config.chunksInFlight());
-        OutputPump err = new OutputPump(this, OutputPump.Stream.STDERR, p.getErrorStream(), stats,
+        OutputPump err = new OutputPump(this, OutputPump.Stream.STDERR, io.stderr(), stats,
                 config.chunkBytes(), config.chunksInFlight());
-        post(() -> onStarted(p, t, out, err));
+        post(() -> onStarted(p, t, out, err, io));
         p.onExit().whenComplete((ph, e) -> post(this::onExited));
         try {
             if (stdin != null) {
-                pool.execute(() -> stdin.pump(p.getOutputStream()));
+                pool.execute(() -> {
+                    try {
+                        stdin.pump(io.stdin());
+                    } finally {
+                        post(this::onStdinClosed);
+                    }
+                });
             }
             pool.execute(err);
         } catch (RejectedExecutionException e) {
@@ -186,12 +219,30 @@ final class ExecRun {
         out.run();
     }
 
+    /**
+     * FIFOs for the run's stdio, or null to use the JDK's pipes: where {@code mkfifo} is missing,
+     * or creating them failed (logged; the run goes on, only an abandoned one keeps its slot).
+     */
+    private RunPipes createPipes() {
+        RunPipes.Maker fifos = service.fifos();
+        if (fifos == null) {
+            return null;
+        }
+        try {
+            return RunPipes.create(fifos, stdin != null);
+        } catch (IOException e) {
+            service.ctx().log().warn("exec " + call.connectionName() + ": cannot create FIFOs (" + e.getMessage()
+                    + "); using the JDK's pipes for this run");
+            return null;
+        }
+    }
+
     /** The command line: [setsid [-w]] then the resolved executable and its arguments, or the shell. */
     private List<String> command(Path dir) throws OpException {
         List<String> cmd = new ArrayList<>(service.launchPrefix());
         if (spec.shell() != null) {
             if (!java.nio.file.Files.isExecutable(Path.of(config.shell()))) {
-                throw new OpException(ErrorCode.NOT_FOUND, "the server's shell " + config.shell() + " is missing");
+                throw new OpException(ErrorCode.NOT_FOUND, "the server's shell is missing");
             }
             cmd.add(config.shell());
             cmd.add("-c");
@@ -202,6 +253,27 @@ final class ExecRun {
             cmd.addAll(spec.argv().subList(1, spec.argv().size()));
         }
         return cmd;
+    }
+
+    /** Exec thread: reports a start failure, its message cleared of the server's paths. */
+    private void startFailed(String code, String message) {
+        String shown = WorkingFolder.scrub(message, config.root(), home);
+        post(() -> onStartFailed(code, shown));
+    }
+
+    /**
+     * Why {@link ProcessBuilder#start} failed, without its message's program path and working
+     * folder (the server's real paths): the JDK words it {@code Cannot run program "/srv/x" (in
+     * directory "/srv/data/alice"): error=2, No such file or directory}, with the errno text in
+     * the cause.
+     */
+    static String spawnReason(IOException e) {
+        String m = e.getCause() instanceof IOException ? e.getCause().getMessage() : null;
+        if (m == null) {
+            int errno = String.valueOf(e.getMessage()).indexOf("error=");
+            m = errno >= 0 ? e.getMessage().substring(errno) : e.getClass().getSimpleName();
+        }
+        return m.replaceFirst("^error=\\d+, ", "");
     }
 
     private static String startErrorCode(IOException e) {
@@ -233,9 +305,11 @@ final class ExecRun {
                 + ": " + code + ": " + message);
     }
 
-    private void onStarted(Process p, ProcessTree t, OutputPump out, OutputPump err) {
+    private void onStarted(Process p, ProcessTree t, OutputPump out, OutputPump err, RunPipes io) {
         process = p;
         tree = t;
+        pipes = io;
+        stdinOpen = stdin != null;
         stdoutPump = out;
         stderrPump = err;
         stats.countStarted();
@@ -288,6 +362,12 @@ final class ExecRun {
         }
         openStreams--;
         maybeFinish();
+        releaseSlotIfIdle();
+    }
+
+    private void onStdinClosed() {
+        stdinOpen = false;
+        releaseSlotIfIdle();
     }
 
     private void onExited() {
@@ -315,24 +395,42 @@ final class ExecRun {
         state = State.STOPPING; // from STARTING, onStarted kills as soon as there is a process
     }
 
-    /** SIGTERM now, SIGKILL after the grace, give up a grace later. Loop thread; timers use the server clock. */
+    /**
+     * SIGTERM now, SIGKILL after the grace, give up a grace later; or give up at the SIGKILL
+     * already when the run's processes were all gone by then: a run not over a grace after its
+     * last process died has its pipes held from outside (an escapee), and waiting longer changes
+     * nothing. Loop thread; timers use the server clock.
+     */
     private void requestKill() {
         ProcessTree t = tree;
-        if (!exited) {
-            signalled = true;
-        }
-        pool.kill(() -> t.signal(false));
+        pool.kill(() -> signal(t, false));
         long graceNanos = TimeUnit.MILLISECONDS.toNanos(config.killGraceMillis());
         escalateTimer = call.loop().schedule(graceNanos, () -> {
             if (state == State.DONE) {
                 return;
             }
-            if (!exited) {
-                signalled = true;
-            }
-            pool.kill(() -> t.signal(true));
+            pool.kill(() -> {
+                boolean goneBefore = t.allGone();
+                signal(t, true);
+                if (goneBefore) {
+                    post(this::abandon);
+                }
+            });
             abandonTimer = call.loop().schedule(graceNanos, this::abandon);
         });
+    }
+
+    /**
+     * Killer thread: signals the tree and records whether the command was running when it was
+     * signalled. Only the OS knows that at this moment: the loop hears of an exit later, through
+     * the process reaper, so deciding on the loop reported commands that had exited by themselves
+     * (status 0) as killed. The post reaches the loop before the death check that lets the run
+     * finish, since both come from this one thread in order.
+     */
+    private void signal(ProcessTree t, boolean force) {
+        if (t.signal(force)) {
+            post(() -> signalled = true);
+        }
     }
 
     private void maybeFinish() {
@@ -365,25 +463,40 @@ final class ExecRun {
         }
     }
 
-    /** A grace after SIGKILL something still holds a pipe or runs: report anyway, log who survived. */
+    /**
+     * A grace after SIGKILL the run is still not over: the command survived SIGKILL (a process
+     * stuck in the kernel) or, more often, a process that escaped the group and the tree
+     * ({@code setsid cmd &}) holds its pipes. Send EXIT anyway, stop reading (closing the pipes
+     * wakes the readers) and name every survivor and holder in the log, since only the operator
+     * can deal with them.
+     */
     private void abandon() {
         if (state == State.DONE) {
             return;
         }
         ProcessTree t = tree;
+        RunPipes io = pipes;
         pool.kill(() -> {
-            List<Long> survivors = t.survivors();
+            List<Long> inTree = t.survivors();
+            List<Long> holders = io.holders();
+            String named = ProcessTree.describe(inTree, holders);
             post(() -> {
                 if (state == State.DONE) {
                     return;
                 }
-                for (int i = 0; i < openStreams; i++) {
-                    stats.abandonedReader();
-                }
+                stats.countAbandoned();
                 service.ctx().log().warn("exec " + call.connectionName() + " " + who() + " " + spec.describe()
-                        + ": processes " + survivors + " survived SIGKILL or escaped the process group;"
-                        + " reporting EXIT without them (" + openStreams + " pipe readers left behind)");
-                finish(survivors);
+                        + ": gave up after SIGKILL; still running or holding its pipes: " + named + "; "
+                        + (io.closable() ? "pipes closed, EXIT sent"
+                                : "EXIT sent, " + openStreams + " pipe readers left until those processes close the pipes"
+                                        + " (the run keeps its exec slot until then)"));
+                List<Long> all = new ArrayList<>(inTree);
+                for (Long h : holders) {
+                    if (!all.contains(h)) {
+                        all.add(h);
+                    }
+                }
+                finish(all);
             });
         });
     }
@@ -403,11 +516,30 @@ final class ExecRun {
                 .put("killed", signalled)
                 .put("reason", stopReason));
         call.end();
-        service.runEnded(this, true, signalled);
+        if (pipes != null && pipes.closable()) {
+            // Wakes the stdin writer and any reader still on a pipe (abandoned run). Closing waits
+            // for the woken threads to leave their system call: not on the loop.
+            pool.kill(pipes::close);
+        }
         service.ctx().log().info("exec end " + call.connectionName() + " " + who() + " " + spec.describe()
                 + " exit=" + (wasExited ? exitCode : "?") + " duration=" + durationMs + "ms"
                 + (signalled ? " killed" : "") + (stopReason != null ? " reason=" + stopReason : "")
                 + " output=" + outputSent + "B" + (survivors != null ? " survivors=" + survivors : ""));
+        releaseSlotIfIdle(); // after the log line: whoever sees the slot free (ExecStats) sees the line too
+    }
+
+    /**
+     * Loop: gives the run's slot back once EXIT went out, and, with the JDK's pipes (which
+     * cannot be closed under a blocked thread), once its threads ended too.
+     */
+    private void releaseSlotIfIdle() {
+        if (state != State.DONE || slotReleased || process == null) {
+            return;
+        }
+        if (pipes.closable() || (openStreams == 0 && !stdinOpen)) {
+            slotReleased = true;
+            service.runEnded(this, true, stopReason != null);
+        }
     }
 
     private void cancelTimers() {

@@ -48,6 +48,7 @@ public final class ExecService implements FerryService {
     private ExecPool pool;
     private List<String> launchPrefix = List.of();
     private String killBinary;
+    private RunPipes.Maker fifos;
     private volatile boolean stopping;
 
     public ExecService(ExecConfig config) {
@@ -71,6 +72,8 @@ public final class ExecService implements FerryService {
             return;
         }
         pool = new ExecPool(config.maxRunning());
+        String mkfifo = config.namedPipes() ? ProcessTree.findTool("mkfifo", config.searchPath()) : null;
+        fifos = mkfifo == null ? null : new RunPipes.Maker(mkfifo);
         if (config.processGroups()) {
             detectProcessGroupTools();
         }
@@ -78,9 +81,11 @@ public final class ExecService implements FerryService {
         ctx.onStop(this::stopAll);
         ctx.log().info("exec enabled: " + config.policy() + ", up to " + config.maxRunning() + " at once, timeout "
                 + config.defaultTimeoutMillis() + " ms (max " + config.maxTimeoutMillis() + "), output cap "
-                + config.maxOutputBytes() + " bytes, "
+                + config.maxOutputBytes() + " bytes, search path " + config.searchPathString() + ", "
                 + (launchPrefix.isEmpty() ? "no process groups (setsid not found): orphans of killed commands may survive"
-                        : "own process group per command via " + String.join(" ", launchPrefix)));
+                        : "own process group per command via " + String.join(" ", launchPrefix))
+                + (fifos == null ? ", JDK pipes (no mkfifo): a run whose pipes an escaped process holds"
+                        + " keeps its slot until that process ends" : ", FIFOs via " + mkfifo));
     }
 
     ServerContext ctx() {
@@ -102,6 +107,11 @@ public final class ExecService implements FerryService {
 
     String killBinary() {
         return killBinary;
+    }
+
+    /** Where runs get their FIFOs ({@link RunPipes}), or null (no {@code mkfifo}): the JDK's pipes. */
+    RunPipes.Maker fifos() {
+        return fifos;
     }
 
     /** True once the server's stop hook ran: a process that starts now is killed at once. */
@@ -142,10 +152,10 @@ public final class ExecService implements FerryService {
     }
 
     /** Loop thread: a run gave its slot back. */
-    void runEnded(ExecRun run, boolean started, boolean killed) {
+    void runEnded(ExecRun run, boolean started, boolean stopped) {
         if (active.remove(run)) {
             pool.release();
-            stats.countFinished(killed, started);
+            stats.countFinished(stopped, started);
             if (!started) {
                 stats.countRefused();
             }
@@ -182,6 +192,9 @@ public final class ExecService implements FerryService {
             }
         }
         pool.shutdown();
+        if (fifos != null) {
+            fifos.close();
+        }
     }
 
     /**

@@ -24,7 +24,8 @@ public final class ExecStats {
     private long readersWaiting;
     private long creditWaits;
     private long peakPendingOutputBytes;
-    private long abandonedReaders;
+    private long abandonedRuns;
+    private long pipeReaders;
     private long stdinPaused;
     private long parkedCredits;
     private long peakStdinQueuedBytes;
@@ -37,12 +38,12 @@ public final class ExecStats {
     }
 
     /** A run ended (EXIT sent or the call was cancelled), its slot free. */
-    synchronized void countFinished(boolean wasKilled, boolean hadStarted) {
+    synchronized void countFinished(boolean wasStopped, boolean hadStarted) {
         finished++;
         if (hadStarted) {
             running--;
         }
-        if (wasKilled) {
+        if (wasStopped) {
             killed++;
         }
         notifyAll();
@@ -100,8 +101,15 @@ public final class ExecStats {
         notifyAll();
     }
 
-    synchronized void abandonedReader() {
-        abandonedReaders++;
+    /** A run was given up on: something outside its reach still held its pipes or ran after SIGKILL. */
+    synchronized void countAbandoned() {
+        abandonedRuns++;
+        notifyAll();
+    }
+
+    /** A pipe reader thread started ({@code +1}) or ended ({@code -1}). */
+    synchronized void pipeReaders(int delta) {
+        pipeReaders += delta;
         notifyAll();
     }
 
@@ -127,8 +135,13 @@ public final class ExecStats {
     public synchronized long creditWaits() { return creditWaits; }
     /** Largest buffered output seen on a connection right after exec output was queued. */
     public synchronized long peakPendingOutputBytes() { return peakPendingOutputBytes; }
-    /** Pipe readers left blocked on a pipe held by a process that escaped the kill. */
-    public synchronized long abandonedReaders() { return abandonedReaders; }
+    /**
+     * Runs given up on while a process outside their reach (escaped with {@code setsid}, or
+     * surviving SIGKILL) still held or ran: their pipes were closed, the survivors logged.
+     */
+    public synchronized long abandonedRuns() { return abandonedRuns; }
+    /** Pipe reader threads alive now: at most two per running command. */
+    public synchronized long pipeReaders() { return pipeReaders; }
 
     /**
      * Output credits held until their connection drains: when a run's every credit is parked, its
@@ -173,7 +186,8 @@ public final class ExecStats {
         m.put("readersWaiting", readersWaiting);
         m.put("creditWaits", creditWaits);
         m.put("peakPendingOutputBytes", peakPendingOutputBytes);
-        m.put("abandonedReaders", abandonedReaders);
+        m.put("abandonedRuns", abandonedRuns);
+        m.put("pipeReaders", pipeReaders);
         m.put("stdinPaused", stdinPaused);
         m.put("parkedCredits", parkedCredits);
         m.put("peakStdinQueuedBytes", peakStdinQueuedBytes);

@@ -2,8 +2,9 @@ package ferry.reactor.exec;
 
 import ferry.reactor.Call;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -18,6 +19,10 @@ import java.util.concurrent.ArrayBlockingQueue;
  * it has drained to its low-water mark ({@code Call.whenDrained}). A client that stops reading
  * therefore stops this thread, the pipe fills, and the process blocks in write(2): the server
  * holds at most the connection's high water plus the credits, whatever the command prints.
+ *
+ * <p>Ends at end of file, when the pipe fails, or when the run closes the pipe under it
+ * ({@link RunPipes#close}: an abandoned run whose pipe an escaped process still holds); in every
+ * case it closes its end and tells the run.
  *
  * <p>Threading: {@link #run} on one exec thread; {@link #giveBack}, {@link #park} and
  * {@link #releaseParked} on the loop.
@@ -34,12 +39,12 @@ final class OutputPump implements Runnable {
 
     private final ExecRun run;
     private final Stream stream;
-    private final InputStream in;
+    private final ReadableByteChannel in;
     private final ExecStats stats;
     private final ArrayBlockingQueue<ByteBuffer> credits;
     private final List<ByteBuffer> parked = new ArrayList<>(2); // loop thread
 
-    OutputPump(ExecRun run, Stream stream, InputStream in, ExecStats stats, int chunkBytes, int chunksInFlight) {
+    OutputPump(ExecRun run, Stream stream, ReadableByteChannel in, ExecStats stats, int chunkBytes, int chunksInFlight) {
         this.run = run;
         this.stream = stream;
         this.in = in;
@@ -94,6 +99,7 @@ final class OutputPump implements Runnable {
     @Override
     public void run() {
         IOException error = null;
+        stats.pipeReaders(1);
         try {
             while (true) {
                 ByteBuffer b = credits.poll();
@@ -105,16 +111,19 @@ final class OutputPump implements Runnable {
                         stats.readerResumed();
                     }
                 }
-                int n = in.read(b.array(), b.arrayOffset(), b.capacity());
+                b.clear();
+                int n = in.read(b);
                 if (n < 0) {
                     credits.offer(b);
                     break;
                 }
                 stats.pipeRead(n);
-                b.position(0).limit(n);
+                b.flip();
                 ByteBuffer chunk = b;
                 run.post(() -> run.onOutput(this, chunk));
             }
+        } catch (ClosedChannelException e) {
+            // the run closed the pipe (abandoned, or over): a normal end for this reader
         } catch (IOException e) {
             error = e; // the pipe broke: treat as its end
         } catch (InterruptedException e) {
@@ -125,6 +134,7 @@ final class OutputPump implements Runnable {
             } catch (IOException ignored) {
                 // nothing more to read anyway
             }
+            stats.pipeReaders(-1);
             IOException err = error;
             run.post(() -> run.onStreamClosed(this, err));
         }

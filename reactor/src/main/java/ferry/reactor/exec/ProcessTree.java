@@ -59,9 +59,20 @@ final class ProcessTree {
         return pgid > 0;
     }
 
-    /** Sends SIGTERM ({@code force} false) or SIGKILL to every process of the run. */
-    void signal(boolean force) {
+    /**
+     * Sends SIGTERM ({@code force} false) or SIGKILL to every process of the run.
+     *
+     * @return whether the command itself was still running when it was signalled: checked in
+     *     /proc (a zombie has exited) right before its signal, so a command that exited by itself
+     *     while the loop decided to stop it is not reported as killed. The command goes first so
+     *     that the window between check and signal is one system call, not a {@code kill} spawn.
+     */
+    boolean signal(boolean force) {
         remember();
+        boolean commandRunning = running(leader.toHandle());
+        if (commandRunning) {
+            destroy(leader.toHandle(), force);
+        }
         if (pgid > 0 && killBinary != null && (leader.isAlive() || !groupMembers().isEmpty())) {
             // Only while the group provably exists: a pgid in use cannot be handed to a new process.
             signalGroup(force);
@@ -72,12 +83,12 @@ final class ProcessTree {
         for (long pid : groupMembers()) {
             ProcessHandle.of(pid).ifPresent(h -> destroy(h, force));
         }
-        destroy(leader.toHandle(), force);
+        return commandRunning;
     }
 
     /** Whether the command and every process seen or found in its group has exited (zombies count as exited). */
     boolean allGone() {
-        if (leader.isAlive()) {
+        if (running(leader.toHandle())) {
             return false;
         }
         for (ProcessHandle h : known) {
@@ -91,7 +102,7 @@ final class ProcessTree {
     /** Processes still running: for the log when a run gives up waiting. */
     List<Long> survivors() {
         List<Long> s = new ArrayList<>();
-        if (leader.isAlive()) {
+        if (running(leader.toHandle())) {
             s.add(leader.pid());
         }
         for (ProcessHandle h : known) {
@@ -176,6 +187,45 @@ final class ProcessTree {
             // /proc changed under us; the next check looks again
         }
         return members;
+    }
+
+    /** Longest command line {@link #describe} shows per process, in characters. */
+    static final int MAX_SHOWN_COMMAND_CHARS = 200;
+
+    /**
+     * Names processes for the log: pid and command line (from /proc, JSON-quoted so that nothing
+     * a command put in its arguments can forge log lines), and whether each is left in the run's
+     * tree or group or holds its pipes from outside, e.g.
+     * {@code 4242 "sleep 1000" (holds its pipes)}. Reads /proc: not on the loop.
+     */
+    static String describe(List<Long> inTree, List<Long> holders) {
+        List<String> parts = new ArrayList<>();
+        for (long pid : inTree) {
+            parts.add(pid + " " + commandLine(pid) + (holders.contains(pid) ? " (in its tree, holds its pipes)" : " (in its tree)"));
+        }
+        for (long pid : holders) {
+            if (!inTree.contains(pid)) {
+                parts.add(pid + " " + commandLine(pid) + " (escaped its tree, holds its pipes)");
+            }
+        }
+        return parts.isEmpty() ? "none found" : String.join(", ", parts);
+    }
+
+    /** {@code /proc/PID/cmdline} with its NULs as spaces, cut to {@link #MAX_SHOWN_COMMAND_CHARS}, JSON-quoted. */
+    static String commandLine(long pid) {
+        String line;
+        try {
+            byte[] b = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
+            line = new String(b, StandardCharsets.UTF_8).replace('\0', ' ').strip();
+        } catch (IOException | RuntimeException e) {
+            line = "";
+        }
+        if (line.isEmpty()) {
+            line = "?"; // gone, a kernel thread, or not ours to read
+        } else if (line.length() > MAX_SHOWN_COMMAND_CHARS) {
+            line = line.substring(0, MAX_SHOWN_COMMAND_CHARS) + "...";
+        }
+        return ferry.protocol.Json.write(line);
     }
 
     /** Alive and not a zombie. */

@@ -118,7 +118,7 @@ class ExecFlowControlTest {
             ExecHarness.syncTimers(waker); // the loop ran the timeout; no kill grace passes from here on
             assertTrue(stats.await(stats::finished, 1, 20, TimeUnit.SECONDS),
                     "the killed run waits for a client that is not reading");
-            assertEquals(0, stats.abandonedReaders());
+            assertEquals(0, stats.abandonedRuns());
             Header exit = c.readUntilExit(chunk -> { });
             assertEquals("timeout", exit.get("reason"));
             assertEquals(Boolean.TRUE, exit.get("killed"));

@@ -88,6 +88,72 @@ final class ExecHarness implements AutoCloseable {
         c.call(ferry.protocol.Header.op(SYNC_OP));
     }
 
+    /** Sends an EXEC of {@code argv} with a time limit, without waiting; returns its id. */
+    static long send(FerryClient c, long timeoutMs, String... argv) throws IOException {
+        long id = c.nextId();
+        c.send(ferry.protocol.Header.op("EXEC").put(ferry.protocol.Header.ID, id)
+                .put("argv", List.<Object>of((Object[]) argv)).put("timeoutMs", timeoutMs));
+        return id;
+    }
+
+    /** Reads STDOUT frames of call {@code id} until a whole line arrived; returns it, trimmed. */
+    static String readLine(FerryClient c, long id) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        while (line.size() == 0 || line.toByteArray()[line.size() - 1] != '\n') {
+            ferry.protocol.Header f = c.expect(c.readHeader(), "STDOUT", id);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) f.size());
+            while (b.hasRemaining() && c.readBody(b) >= 0) {
+                // read the whole body
+            }
+            line.write(b.array(), 0, b.position());
+        }
+        return line.toString(StandardCharsets.UTF_8).trim();
+    }
+
+    /**
+     * Reads STDOUT frames of call {@code id} until {@code n} whole lines arrived (one frame may
+     * hold several); returns them, trimmed.
+     */
+    static List<String> readLines(FerryClient c, long id, int n) throws IOException {
+        StringBuilder text = new StringBuilder();
+        while (text.chars().filter(ch -> ch == '\n').count() < n) {
+            text.append(readLine(c, id)).append('\n');
+        }
+        return List.of(text.toString().strip().split("\n"));
+    }
+
+    /** Skips output frames of call {@code id} up to its EXIT; returns the EXIT. */
+    static ferry.protocol.Header readExit(FerryClient c, long id) throws IOException {
+        while (true) {
+            ferry.protocol.Header f = c.expect(c.readHeader(), null, id);
+            if ("EXIT".equals(f.op())) {
+                return f;
+            }
+            c.skipBody();
+        }
+    }
+
+    /** Waits, up to {@code seconds}, until {@code pid} has exited (a zombie counts as exited). */
+    static void awaitGone(long pid, long seconds) throws Exception {
+        ProcessHandle ph = ProcessHandle.of(pid).orElse(null);
+        if (ph != null) {
+            ph.onExit().get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        if (Procs.running(pid)) {
+            throw new AssertionError("process " + pid + " is still running");
+        }
+    }
+
+    /** The numbers of a line such as a command's {@code echo $$ $!}. */
+    static long[] pids(String line) {
+        String[] parts = line.split(" ");
+        long[] p = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            p[i] = Long.parseLong(parts[i]);
+        }
+        return p;
+    }
+
     FerryClient connect() throws IOException {
         FerryClient c = FerryClient.connect("127.0.0.1", server.port());
         clients.add(c);

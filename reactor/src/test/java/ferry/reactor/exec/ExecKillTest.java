@@ -7,11 +7,8 @@ import ferry.protocol.Header;
 import ferry.reactor.Right;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -55,56 +52,16 @@ class ExecKillTest {
         ExecHarness.syncTimers(waker);
     }
 
-    private static long send(FerryClient c, String... argv) throws IOException {
-        long id = c.nextId();
-        c.send(Header.op("EXEC").put(Header.ID, id).put("argv", List.<Object>of((Object[]) argv)).put("timeoutMs", TIMEOUT_MS));
-        return id;
-    }
-
-    /** Reads STDOUT frames until a whole line arrived; returns it. */
-    private static String readLine(FerryClient c, long id) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        while (line.size() == 0 || line.toByteArray()[line.size() - 1] != '\n') {
-            Header f = c.expect(c.readHeader(), "STDOUT", id);
-            ByteBuffer b = ByteBuffer.allocate((int) f.size());
-            while (b.hasRemaining() && c.readBody(b) >= 0) {
-                // read the whole body
-            }
-            line.write(b.array(), 0, b.position());
-        }
-        return line.toString(StandardCharsets.UTF_8).trim();
-    }
-
-    /** Skips output frames up to EXIT. */
-    private static Header readExit(FerryClient c, long id) throws IOException {
-        while (true) {
-            Header f = c.expect(c.readHeader(), null, id);
-            if ("EXIT".equals(f.op())) {
-                return f;
-            }
-            c.skipBody();
-        }
-    }
-
-    private static long[] pids(String line) {
-        String[] parts = line.split(" ");
-        long[] p = new long[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            p[i] = Long.parseLong(parts[i]);
-        }
-        return p;
-    }
-
     @Test
     void timeoutKillsTheCommandAndItsChildren() throws Exception {
         try (FerryClient c = h.connect()) {
-            long id = send(c, "sh", "-c", "sleep 1000 & echo $$ $!; wait");
-            long[] p = pids(readLine(c, id));
+            long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "sleep 1000 & echo $$ $!; wait");
+            long[] p = ExecHarness.pids(ExecHarness.readLine(c, id));
             assertTrue(Procs.running(p[0]) && Procs.running(p[1]));
             advance(TIMEOUT_MS - 1);
             assertTrue(Procs.running(p[0]) && Procs.running(p[1]), "killed before its time");
             advance(2);
-            Header exit = readExit(c, id);
+            Header exit = ExecHarness.readExit(c, id);
             assertEquals(Boolean.TRUE, exit.get("killed"));
             assertEquals("timeout", exit.get("reason"));
             assertNotEquals(0L, exit.get("exitCode"));
@@ -120,13 +77,13 @@ class ExecKillTest {
         Assumptions.assumeTrue(Procs.groupsAvailable(h.exec), "setsid and kill are needed for process groups");
         try (FerryClient c = h.connect()) {
             // $(...) waits for the inner shell to exit, so the sleep is an orphan by the time we read its pid.
-            long id = send(c, "sh", "-c", "p=$(sh -c 'sleep 1000 >/dev/null 2>&1 & echo $!'); echo $p; exec sleep 1000");
-            long orphan = pids(readLine(c, id))[0];
+            long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "p=$(sh -c 'sleep 1000 >/dev/null 2>&1 & echo $!'); echo $p; exec sleep 1000");
+            long orphan = ExecHarness.pids(ExecHarness.readLine(c, id))[0];
             assertTrue(Procs.running(orphan));
             assertTrue(ProcessHandle.current().descendants().noneMatch(ph -> ph.pid() == orphan),
                     "the orphan must be out of reach of descendants() for this test to mean anything");
             advance(TIMEOUT_MS + 1);
-            Header exit = readExit(c, id);
+            Header exit = ExecHarness.readExit(c, id);
             assertEquals("timeout", exit.get("reason"));
             assertFalse(Procs.running(orphan), "the orphan survived the kill");
         }
@@ -135,11 +92,11 @@ class ExecKillTest {
     @Test
     void aCommandIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
         try (FerryClient c = h.connect()) {
-            long id = send(c, "sh", "-c", "trap '' TERM; echo ready; exec sleep 1000");
-            assertEquals("ready", readLine(c, id));
+            long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "trap '' TERM; echo ready; exec sleep 1000");
+            assertEquals("ready", ExecHarness.readLine(c, id));
             advance(TIMEOUT_MS + 1); // SIGTERM, ignored
             advance(GRACE_MS + 1); // SIGKILL
-            Header exit = readExit(c, id);
+            Header exit = ExecHarness.readExit(c, id);
             assertEquals(Boolean.TRUE, exit.get("killed"));
             assertEquals(128L + 9, exit.get("exitCode"), "only SIGKILL could end it");
         }
@@ -149,8 +106,8 @@ class ExecKillTest {
     void disconnectCancelsTheRunAndKillsItsProcesses() throws Exception {
         long[] p;
         try (FerryClient c = h.connect()) {
-            long id = send(c, "sh", "-c", "sleep 1000 & echo $$ $!; wait");
-            p = pids(readLine(c, id));
+            long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "sleep 1000 & echo $$ $!; wait");
+            p = ExecHarness.pids(ExecHarness.readLine(c, id));
         }
         assertTrue(h.exec.stats().await(h.exec.stats()::killed, 1, 20, TimeUnit.SECONDS), "the run did not end");
         assertEquals(0, h.exec.stats().running());
@@ -163,7 +120,7 @@ class ExecKillTest {
         byte[] head = h.seededFile("head.bin", 64 * 1024, 11);
         try (FerryClient c = h.connect()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            long id = send(c, "cat", "head.bin", "/dev/zero"); // endless
+            long id = ExecHarness.send(c, TIMEOUT_MS, "cat", "head.bin", "/dev/zero"); // endless
             Header exit;
             while (true) {
                 Header f = c.expect(c.readHeader(), null, id);
@@ -201,8 +158,8 @@ class ExecKillTest {
     @Test
     void stoppingTheServerKillsRunningCommands() throws Exception {
         FerryClient c = h.connect();
-        long id = send(c, "sh", "-c", "sleep 1000 & echo $$ $!; wait");
-        long[] p = pids(readLine(c, id));
+        long id = ExecHarness.send(c, TIMEOUT_MS, "sh", "-c", "sleep 1000 & echo $$ $!; wait");
+        long[] p = ExecHarness.pids(ExecHarness.readLine(c, id));
         h.server.stop(0, TimeUnit.MILLISECONDS); // the client stays connected: the stop hook must do it
         assertFalse(Procs.running(p[0]), "the shell outlived the server");
         assertFalse(Procs.running(p[1]), "its child outlived the server");
