@@ -1,5 +1,6 @@
 package ferry.cli;
 
+import ferry.reactor.AuditLog;
 import ferry.reactor.FerryServer;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
@@ -122,6 +123,12 @@ final class ServeCommand extends Command {
         FerryServer server = new FerryServer(cfg, log);
         try {
             ServerServices.install(server, s, root, store, auth, log);
+            if (s.auditLog() != null) {
+                AuditLog audit = new AuditLog(s.auditLog(), log);
+                server.addRequestObserver(audit);
+                server.onStop(audit::close);
+                reopenOnSighup(audit, log);
+            }
         } catch (IOException e) {
             throw new CliException(ErrorMessages.describe(e), e);
         }
@@ -147,6 +154,16 @@ final class ServeCommand extends Command {
         console.out().flush();
         stopped.await();
         return Cli.EXIT_OK;
+    }
+
+    /** logrotate's convention: after moving the file it sends SIGHUP, and the server opens the path again. */
+    @SuppressWarnings("restriction")
+    private static void reopenOnSighup(AuditLog audit, ServerLog log) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> audit.reopen());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            log.warn("no SIGHUP on this platform: the audit log is not reopened on a signal (" + e.getMessage() + ")");
+        }
     }
 
     /** {@link #resolve(ParsedArgs, String)} without {@code FERRY_CONFIG}. */

@@ -81,6 +81,11 @@ final class ServeOptions {
                         "error, warn, info or debug (--quiet means warn, --verbose debug)").group(G_SERVE),
                 null, (s, v) -> s.setLogLevel(v), (s, c) -> s.logLevel(), false);
 
+        add(Option.value("audit-log", "FILE", ValueType.textOrNone(), null,
+                        "append one JSON line per file operation, exec and login to FILE (reopened on SIGHUP)")
+                        .group(G_SERVE),
+                null, (s, v) -> s.setAuditLog(v.isEmpty() ? null : Path.of(v)), // "": none
+                (s, c) -> s.auditLog() == null ? "" : s.auditLog().toAbsolutePath().normalize().toString(), false);
         add(Option.value("config-dir", "DIR", ValueType.text(), ServeSettings.DEFAULT_CONFIG_DIR,
                         "folder of the user store (DIR/users, see 'ferry user') and the demo credentials; must be "
                         + "outside --root").defaultText("./" + ServeSettings.DEFAULT_CONFIG_DIR + ", or $"

@@ -52,6 +52,7 @@ final class ServeSettings {
     private FrameLimits frameLimits = FrameLimits.DEFAULT;
     private String logLevel = DEFAULT_LOG_LEVEL;
     private Path configDir = Path.of(DEFAULT_CONFIG_DIR);
+    private Path auditLog; // null: no audit log
     private boolean demoUser;
     private boolean loginRequired;
     private Set<Right> anonymousRights; // null: decided by ServeAccess
@@ -68,6 +69,7 @@ final class ServeSettings {
     String logLevel() { return logLevel; }
     ExecSettings exec() { return exec; }
     Path configDir() { return configDir; }
+    Path auditLog() { return auditLog; }
     boolean demoUser() { return demoUser; }
     /** {@code --login-required}: login even where the policy would not ask for it (no users yet). */
     boolean loginRequired() { return loginRequired; }
@@ -80,6 +82,7 @@ final class ServeSettings {
     void setFrameLimits(FrameLimits f) { frameLimits = f; }
     void setLogLevel(String l) { logLevel = l; }
     void setConfigDir(Path p) { configDir = p; }
+    void setAuditLog(Path p) { auditLog = p; }
     void setDemoUser(boolean v) { demoUser = v; }
     void setLoginRequired(boolean v) { loginRequired = v; }
 

@@ -87,6 +87,11 @@ interface ValueType<T> {
         };
     }
 
+    /** Any text; empty means "none" (an optional file: {@code audit-log = ""} in a printed config). */
+    static ValueType<String> textOrNone() {
+        return text -> text;
+    }
+
     /** true/false, yes/no, on/off, 1/0 (config files; flags are switches). */
     static ValueType<Boolean> bool() {
         return text -> switch (text.trim().toLowerCase(Locale.ROOT)) {

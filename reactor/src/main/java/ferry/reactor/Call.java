@@ -34,6 +34,11 @@ public final class Call {
     private boolean needsPeer;
     private Sequencing sequencing; // set when the handler starts; null while the call waits or was refused
     private boolean settled;
+    private long bytesOut; // answer bytes queued, file bodies included
+    private String answerOp; // these four: noted only when the server has request observers
+    private String errorCode;
+    private String digest;
+    private Long exitCode;
     private List<Runnable> cancelHooks;
 
     Call(Connection conn, Header request, boolean head, long nowNanos) {
@@ -151,7 +156,7 @@ public final class Call {
         withId(header);
         long before = q.pendingBytes();
         q.appendFrame(conn.loop().encoder(), header);
-        conn.outputQueued(this, q.pendingBytes() - before);
+        queued(q.pendingBytes() - before, 0, header);
     }
 
     /** Sends body bytes (copied) for the frame last sent with a {@code size}. */
@@ -162,7 +167,7 @@ public final class Call {
         }
         long before = q.pendingBytes();
         q.appendCopy(chunk);
-        conn.outputQueued(this, q.pendingBytes() - before);
+        queued(q.pendingBytes() - before, 0, null);
     }
 
     /** Sends a frame with {@code body}'s remaining bytes as its body; {@code size} is set. The call owns {@code body} now. */
@@ -175,7 +180,7 @@ public final class Call {
         long before = q.pendingBytes();
         q.appendFrame(conn.loop().encoder(), header);
         q.appendOwned(body);
-        conn.outputQueued(this, q.pendingBytes() - before);
+        queued(q.pendingBytes() - before, 0, header);
     }
 
     /** Sends a frame whose body is a file region (zero-copy where the transport allows); {@code size} is set. */
@@ -192,7 +197,7 @@ public final class Call {
         long before = q.pendingBytes();
         q.appendFrame(conn.loop().encoder(), header);
         q.appendRegion(region);
-        conn.outputQueued(this, q.pendingBytes() - before);
+        queued(q.pendingBytes() - before, region.count(), header);
     }
 
     /**
@@ -211,7 +216,7 @@ public final class Call {
             region.copyMode(true);
         }
         q.appendRegion(region);
-        conn.outputQueued(this, 0);
+        queued(0, region.count(), null);
     }
 
     /** {@link #send(Header)} then {@link #end()}. */
@@ -263,6 +268,7 @@ public final class Call {
         cancelHooks = null;
         settle();
         conn.callEnded(this);
+        conn.callFinished(this);
     }
 
     /**
@@ -333,6 +339,39 @@ public final class Call {
 
     // ---- internals used by Connection ------------------------------------------------------
 
+    /**
+     * Output was queued: {@code bytes} of buffered memory (what flow control counts) and
+     * {@code fileBytes} of file regions; {@code frame} is the header just sent, if any, noted for
+     * request observers (its op, error code, digest and exit code) when the server has any.
+     */
+    private void queued(long bytes, long fileBytes, Header frame) {
+        bytesOut += bytes + fileBytes;
+        if (frame != null && conn.observed()) {
+            answerOp = frame.op();
+            Object v = frame.get("code");
+            errorCode = "ERROR".equals(answerOp) && v instanceof String ? (String) v : null;
+            v = frame.get("digest");
+            if (v instanceof String) {
+                digest = (String) v;
+            }
+            v = frame.get("exitCode");
+            if (v instanceof Long) {
+                exitCode = (Long) v;
+            }
+        }
+        conn.outputQueued(this, bytes);
+    }
+
+    /** What observers see of this call once it ended or was cancelled. */
+    RequestRecord record(long nowNanos) {
+        Session s = conn.session();
+        String path = request.get("path") instanceof String p ? p : request.get("from") instanceof String f ? f : null;
+        String to = request.get("to") instanceof String t ? t : null;
+        return new RequestRecord(conn.name(), s.user(), s.remoteAddress(), op, path, to,
+                cancelled ? RequestRecord.CANCELLED : answerOp, errorCode, request.size(), bytesOut,
+                nowNanos - startedNanos, digest, exitCode);
+    }
+
     private Header withId(Header h) {
         if (hasId && !h.has(Header.ID)) {
             h.put(Header.ID, id);
@@ -387,6 +426,7 @@ public final class Call {
         }
         cancelled = true;
         settle(); // the connection is closing; nothing waits on a cancelled call
+        conn.callFinished(this);
         long dropped = 0;
         if (deferred != null) {
             dropped = deferred.pendingBytes();

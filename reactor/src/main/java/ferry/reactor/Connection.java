@@ -576,6 +576,28 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         close("output overflow");
     }
 
+    /** Whether anything watches finished requests: only then do calls note what they answered. */
+    boolean observed() {
+        return server.requestObservers().length > 0;
+    }
+
+    /** A call ended or was cancelled: observers see it (the record is built only for them). */
+    void callFinished(Call call) {
+        RequestObserver[] observers = server.requestObservers();
+        if (observers.length == 0) {
+            return;
+        }
+        RequestRecord r = call.record(loop.clock().nanoTime());
+        for (RequestObserver o : observers) {
+            try {
+                o.requestEnded(r);
+            } catch (RuntimeException e) {
+                server.countHandlerError();
+                server.log().warn(name() + " request observer failed: " + e, e);
+            }
+        }
+    }
+
     /** A call ended: if it was the head, later calls move up and their held-back output goes out. */
     void callEnded(Call call) {
         if (call.isHead() && inflight != null && inflight.peekFirst() == call) {

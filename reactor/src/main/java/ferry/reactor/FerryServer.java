@@ -62,6 +62,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Map<String, OpSpec> handlers = new HashMap<>();
     private final Set<String> features = new LinkedHashSet<>();
     private final List<Runnable> stopHooks = new ArrayList<>();
+    private volatile RequestObserver[] requestObservers = new RequestObserver[0];
     private final Workers workers;
     private final Workers bulkWorkers;
     private final Workers loginWorkers;
@@ -155,6 +156,21 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     @Override
     public synchronized void addFeature(String feature) {
         features.add(feature);
+    }
+
+    @Override
+    public synchronized void addRequestObserver(RequestObserver observer) {
+        if (state != State.NEW) {
+            throw new IllegalStateException("add request observers before start()");
+        }
+        RequestObserver[] more = java.util.Arrays.copyOf(requestObservers, requestObservers.length + 1);
+        more[more.length - 1] = java.util.Objects.requireNonNull(observer);
+        requestObservers = more;
+    }
+
+    /** The registered observers; fixed once the server runs. */
+    RequestObserver[] requestObservers() {
+        return requestObservers;
     }
 
     @Override

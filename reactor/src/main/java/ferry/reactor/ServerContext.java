@@ -46,6 +46,9 @@ public interface ServerContext {
     /** Adds a word to the {@code features} list that {@code HELLO} reports. */
     void addFeature(String feature);
 
+    /** Adds an observer of every finished request (an audit log, metrics); before the server starts. */
+    void addRequestObserver(RequestObserver observer);
+
     /** Runs {@code hook} during {@link FerryServer#stop}, after connections closed and before workers stop. */
     void onStop(Runnable hook);
 }

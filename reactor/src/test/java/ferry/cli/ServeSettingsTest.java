@@ -39,6 +39,7 @@ class ServeSettingsTest {
     private static final Map<String, String> SAMPLES = new TreeMap<>(Map.ofEntries(
             Map.entry("listen", "0.0.0.0:9000"),
             Map.entry("server-name", "nas"),
+            Map.entry("audit-log", "/var/log/ferry/audit.jsonl"),
             Map.entry("login-required", "true"),
             Map.entry("anonymous-rights", "read"),
             Map.entry("loops", "3"),

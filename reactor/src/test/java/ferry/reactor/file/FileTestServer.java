@@ -38,6 +38,12 @@ final class FileTestServer implements AutoCloseable {
         return start(root, server, files, log, false);
     }
 
+    /** As {@link #start(Path, Consumer, Consumer, ServerLog)}, with {@code observers} of every finished request. */
+    static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server, Consumer<FileServiceConfig.Builder> files,
+                                ServerLog log, ferry.reactor.RequestObserver... observers) throws Exception {
+        return start(root, server, files, log, false, observers);
+    }
+
     /**
      * As {@link #start(Path, Consumer, Consumer)}, with a {@value #TEST_LOGIN} op when
      * {@code testLogin}: {@code {"op":"TESTLOGIN","user":"bob","rights":"read,write"}} puts the
@@ -57,7 +63,8 @@ final class FileTestServer implements AutoCloseable {
     }
 
     private static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server,
-                                        Consumer<FileServiceConfig.Builder> files, ServerLog log, boolean testLogin)
+                                        Consumer<FileServiceConfig.Builder> files, ServerLog log, boolean testLogin,
+                                        ferry.reactor.RequestObserver... observers)
             throws Exception {
         ServerConfig.Builder sb = ServerConfig.builder().port(0);
         server.accept(sb);
@@ -74,6 +81,9 @@ final class FileTestServer implements AutoCloseable {
         }
         FileService svc = new FileService(fb.build());
         s.install(svc);
+        for (ferry.reactor.RequestObserver o : observers) {
+            s.addRequestObserver(o);
+        }
         s.start();
         return new FileTestServer(root, s, svc);
     }
