@@ -72,8 +72,9 @@ final class PathResolver {
             if (c == '\\') {
                 throw bad(what + " contains a backslash at character " + i + ": use '/' to separate folders");
             }
-            if (c < 0x20 || c == 0x7f) {
-                throw bad(what + " contains control character U+" + String.format("%04X", (int) c) + " at character " + i);
+            if (isControl(c)) {
+                throw bad(what + " contains control character U+" + String.format("%04X", (int) c) + " at character " + i
+                        + ": names cannot hold control characters");
             }
         }
         if (p.startsWith("/")) {
@@ -159,6 +160,16 @@ final class PathResolver {
     public String rootRelative(Path real) {
         Path rel = realRoot.relativize(real);
         return rel.toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    /**
+     * Whether {@code c} is a Unicode control character (general category Cc: U+0000-U+001F,
+     * U+007F and the C1 range U+0080-U+009F). All are refused in names: C0 ones break lines and
+     * logs, and C1 ones are as dangerous on a terminal (U+009B is the 8-bit CSI that starts an
+     * escape sequence) while looking like ordinary non-ASCII text to a byte check.
+     */
+    static boolean isControl(char c) {
+        return Character.getType(c) == Character.CONTROL;
     }
 
     /** Characters of an over-long name quoted in the refusal. */
