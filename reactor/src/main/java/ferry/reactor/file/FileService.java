@@ -48,11 +48,12 @@ public final class FileService implements FerryService {
     public void install(ServerContext server) throws IOException {
         Files.createDirectories(config.root());
         Path realRoot = config.root().toRealPath();
-        PathResolver resolver = new PathResolver(realRoot, config.maxPathBytes(), config.maxNameBytes());
+        RootFiles files = RootFiles.probe(realRoot, config.opener());
+        PathResolver resolver = new PathResolver(realRoot, config.maxPathBytes(), config.maxNameBytes(), files);
         UploadRegistry uploads = new UploadRegistry(config.maxConcurrentUploads());
         PageCacheWarmer warmer = new PageCacheWarmer();
         FileContext c = new FileContext(config, server.workers(), server.log(), resolver,
-                new DigestCache(config.digestCacheEntries(), server.workers(), config.opener(), config.hashBufferBytes()),
+                new DigestCache(config.digestCacheEntries(), server.workers(), files, config.hashBufferBytes()),
                 warmer, uploads, new UploadBufferPool(config.uploadBufferBytes(), config.maxPooledUploadBuffers()));
         ctx = c;
         sweeper = new TempSweeper(realRoot, config.tempMaxAgeMillis(), config.wallClock(), uploads, resolver,
@@ -91,7 +92,8 @@ public final class FileService implements FerryService {
             }
             FileContext.closeQuietly(warmer);
         });
-        server.log().info("file service: root " + realRoot + ", read-ahead " + config.readAheadBytes() + " bytes, "
+        server.log().info("file service: root " + realRoot + (files.usesHandles() ? "" : " (no folder handles on this"
+                + " platform: paths are checked, then opened by path)") + ", read-ahead " + config.readAheadBytes() + " bytes, "
                 + "temps kept " + config.tempMaxAgeMillis() + " ms");
     }
 
