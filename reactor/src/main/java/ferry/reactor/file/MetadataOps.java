@@ -13,6 +13,7 @@ import ferry.reactor.Right;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -124,15 +125,16 @@ final class MetadataOps {
     private Listing listOnWorker(FilePath fp) throws Exception {
         Path dir = ctx.resolver.confineTarget(fp);
         Path realHome = fp.home().toRealPath();
+        RootFiles.Folder opened;
         try {
-            if (!ctx.files().attributes(dir).isDirectory()) {
-                throw OpException.badRequest(fp.shown() + " is not a folder (STAT describes a file)");
-            }
+            opened = ctx.files().openFolder(dir);
         } catch (NoSuchFileException e) {
             throw OpException.notFound("no such folder: " + fp.shown());
+        } catch (NotDirectoryException e) {
+            throw OpException.badRequest(fp.shown() + " is not a folder (STAT describes a file)");
         }
         List<Map<String, Object>> entries = new ArrayList<>();
-        try (RootFiles.Folder folder = ctx.files().openFolder(dir)) {
+        try (RootFiles.Folder folder = opened) {
             for (Path e : folder.entries()) {
                 String name = e.getFileName().toString();
                 if (UploadTemps.isTempName(name)) {

@@ -3,6 +3,7 @@ package ferry.reactor.file;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -43,17 +44,17 @@ import java.util.Set;
  * <p>Where the platform has no such handles, the same methods act on the path (the
  * check-then-use race stays open there; docs/SECURITY.md says so).
  *
- * <p><b>What stays open.</b> Java has no {@code mkdirat}: {@link #createDirectory} checks that the
- * parent's path still leads to the walked folder, creates by path and checks again, leaving a
- * window of a few microseconds in which a swap can make it create an empty folder elsewhere (it
- * then fails with {@link Changed}). Opening a name that a local user swaps for a FIFO between the
- * check and the open blocks that worker until someone writes to the FIFO (clients cannot create
- * FIFOs).
+ * <p><b>What stays open.</b> Java has no {@code mkdirat}: {@link #createDirectory} makes the
+ * folder in the root under a reserved name and renames it into place between handles, which no
+ * swap can redirect; only where the parent is on another filesystem than the root does it fall
+ * back to a checked mkdir by path with a window of microseconds. Opening a name that a local user
+ * swaps for a FIFO between the check and the open blocks that worker until someone writes to the
+ * FIFO (clients cannot create FIFOs).
  *
  * <p><b>Cost.</b> One open of the root per access, and per folder on the way an
  * {@code fstatat}, an {@code openat} (with the {@code dup} and {@code fdopendir} the JDK adds) and
- * their closes; at most two folder handles are open at a time per access, and every one is closed
- * before the method returns.
+ * their closes; at most three folder handles are open at a time per access (MKDIR: the parent
+ * and the root twice), and every one is closed before the method returns.
  *
  * <p>Thread safety: immutable; worker threads only (disk); any number at once.
  */
@@ -151,7 +152,7 @@ final class RootFiles {
         SecureDirectoryStream<Path> dir = openRoot();
         try {
             for (int i = 0; i < names.size() - 1; i++) {
-                dir = descend(dir, names.get(i), real);
+                dir = descend(dir, names.get(i), real, false);
             }
             return new At(dir, names.isEmpty() ? SELF : names.get(names.size() - 1), real);
         } catch (Throwable t) {
@@ -194,22 +195,25 @@ final class RootFiles {
 
     /**
      * Opens the folder {@code name} in {@code dir}, closing {@code dir}. A symlink is refused, and
-     * so is anything but a folder before it is opened (opening a FIFO would block).
+     * so is anything but a folder before it is opened (opening a FIFO would block):
+     * {@link NotDirectoryException} if {@code name} is the last of {@code real}, else an error
+     * saying a part of the path is not a folder.
      */
-    private static SecureDirectoryStream<Path> descend(SecureDirectoryStream<Path> dir, Path name, Path real)
-            throws IOException {
+    private static SecureDirectoryStream<Path> descend(SecureDirectoryStream<Path> dir, Path name, Path real,
+                                                       boolean last) throws IOException {
         try {
             BasicFileAttributes a = At.attributes(dir, name);
             if (a.isSymbolicLink()) {
                 throw changed(real, name);
             }
             if (!a.isDirectory()) {
-                throw new NotDirectoryException(real.toString());
+                throw last ? new NotDirectoryException(real.toString())
+                        : new FileSystemException(real.toString(), null, "Not a directory: " + name + " on the way");
             }
             try {
                 return dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
             } catch (FileSystemException e) {
-                if (isSymlink(dir, name)) {
+                if (isLoop(e) || isSymlink(dir, name)) {
                     throw changed(real, name); // swapped between the check and the open
                 }
                 throw e;
@@ -225,6 +229,15 @@ final class RootFiles {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether an open with {@code O_NOFOLLOW} failed because the name was a symlink (ELOOP), as
+     * the JDK words it: the name changed since it was checked, even if it is back by now.
+     */
+    private static boolean isLoop(IOException e) {
+        String m = e instanceof FileSystemException ? ((FileSystemException) e).getReason() : e.getMessage();
+        return m != null && m.contains("Too many levels of symbolic links");
     }
 
     private static Changed changed(Path real, Path name) {
@@ -248,7 +261,7 @@ final class RootFiles {
             try {
                 return opener.openIn(at.dir, at.name, real, noFollow);
             } catch (IOException e) {
-                if (isSymlink(at.dir, at.name)) {
+                if (isLoop(e) || isSymlink(at.dir, at.name)) {
                     throw changed(real, at.name);
                 }
                 throw e;
@@ -394,7 +407,7 @@ final class RootFiles {
             try (SecureDirectoryStream<Path> d = at.dir.newDirectoryStream(at.name, LinkOption.NOFOLLOW_LINKS)) {
                 deleteContents(d, real);
             } catch (FileSystemException e) {
-                if (isSymlink(at.dir, at.name)) {
+                if (isLoop(e) || isSymlink(at.dir, at.name)) {
                     throw changed(real, at.name);
                 }
                 throw e;
@@ -459,10 +472,16 @@ final class RootFiles {
     }
 
     /**
-     * Creates the folder {@code real}. Java has no {@code mkdirat}, so on handles: walk to the
-     * parent, check that the parent's path leads to that very folder, create by path, and check
-     * that the new folder is in the walked parent; a swap in between makes it fail with
-     * {@link Changed} (having created an empty folder where the swapped-in link led).
+     * Creates the folder {@code real}. Java has no {@code mkdirat}, so on handles the folder is
+     * made by path where no path can be redirected: in the root itself, under a fresh reserved
+     * name (only the root's own path is on the way, and {@code mkdir} never follows a final
+     * symlink), then moved into the walked parent by {@code renameat} between the two handles.
+     * Where the parent is on another filesystem than the root (a mount inside it), the rename
+     * cannot work: see {@link #createDirectoryByPath}.
+     *
+     * <p>The name is checked to be free just before the rename; a folder another request creates
+     * at that name in between is replaced if it is still empty (both asked for it), kept otherwise
+     * ({@link FileAlreadyExistsException}).
      *
      * @throws FileAlreadyExistsException if {@code real} exists
      * @throws NoSuchFileException        if its parent does not
@@ -474,25 +493,70 @@ final class RootFiles {
             return;
         }
         try (At at = at(real)) {
-            if (at.isRoot()) {
+            if (at.isRoot() || exists(at.dir, at.name)) {
                 throw new FileAlreadyExistsException(real.toString());
             }
-            Object parentKey = At.attributes(at.dir, SELF).fileKey();
-            Path parent = real.getParent();
-            if (parentKey == null || !parentKey.equals(Files.readAttributes(parent, BasicFileAttributes.class).fileKey())) {
-                throw new Changed(real, "the folder to create it in was replaced while it was being opened");
+            Path staged = Path.of(UploadTemps.PREFIX + "mkdir-" + Long.toHexString(RANDOM.nextLong()));
+            Files.createDirectory(root.resolve(staged.toString()));
+            try (SecureDirectoryStream<Path> rootDir = openRoot()) {
+                try {
+                    rootDir.move(staged, at.dir, at.name);
+                } catch (IOException e) {
+                    deleteQuietly(rootDir, staged);
+                    if (e instanceof AtomicMoveNotSupportedException) {
+                        createDirectoryByPath(at, real); // another filesystem than the root's
+                        return;
+                    }
+                    if (e instanceof DirectoryNotEmptyException || exists(at.dir, at.name)) {
+                        throw new FileAlreadyExistsException(real.toString());
+                    }
+                    throw e;
+                }
             }
-            Files.createDirectory(real);
-            BasicFileAttributes made;
-            try {
-                made = at.attributes();
-            } catch (NoSuchFileException e) {
-                throw new Changed(real, "the folder to create it in was replaced while it was created");
-            }
-            BasicFileAttributes byPath = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!made.isDirectory() || !Objects.equals(made.fileKey(), byPath.fileKey())) {
-                throw new Changed(real, "the folder to create it in was replaced while it was created");
-            }
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static boolean exists(SecureDirectoryStream<Path> dir, Path name) throws IOException {
+        try {
+            At.attributes(dir, name);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private static void deleteQuietly(SecureDirectoryStream<Path> dir, Path name) {
+        try {
+            dir.deleteDirectory(name);
+        } catch (IOException ignored) {
+            // an empty folder under a reserved name, hidden from LIST and unreachable by requests
+        }
+    }
+
+    /**
+     * For a parent on another filesystem than the root: check that the parent's path still leads
+     * to the walked folder (same device and inode), create by path, and check that the new folder
+     * is in the walked parent. A swap in the microseconds between the first check and the
+     * {@code mkdir} can make it create an empty folder where the swapped-in link leads; it then
+     * fails with {@link Changed}.
+     */
+    private static void createDirectoryByPath(At at, Path real) throws IOException {
+        Object parentKey = At.attributes(at.dir, SELF).fileKey();
+        if (parentKey == null || !parentKey.equals(Files.readAttributes(real.getParent(), BasicFileAttributes.class).fileKey())) {
+            throw new Changed(real, "the folder to create it in was replaced while it was being opened");
+        }
+        Files.createDirectory(real);
+        BasicFileAttributes made;
+        try {
+            made = at.attributes();
+        } catch (NoSuchFileException e) {
+            throw new Changed(real, "the folder to create it in was replaced while it was created");
+        }
+        BasicFileAttributes byPath = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!made.isDirectory() || !Objects.equals(made.fileKey(), byPath.fileKey())) {
+            throw new Changed(real, "the folder to create it in was replaced while it was created");
         }
     }
 
@@ -587,6 +651,6 @@ final class RootFiles {
         if (at.isRoot()) {
             return new Folder(at.dir, real);
         }
-        return new Folder(descend(at.dir, at.name, real), real); // descend closes the parent
+        return new Folder(descend(at.dir, at.name, real, true), real); // descend closes the parent
     }
 }

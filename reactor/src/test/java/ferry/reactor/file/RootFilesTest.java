@@ -132,6 +132,11 @@ class RootFilesTest {
         assertTrue(Files.isDirectory(root.resolve("d/m")));
         assertThrows(FileAlreadyExistsException.class, () -> files.createDirectory(root.resolve("d/m")));
         assertThrows(NoSuchFileException.class, () -> files.createDirectory(root.resolve("nope/x")));
+        assertThrows(FileAlreadyExistsException.class, () -> files.createDirectory(root.resolve("top")), "a file is there");
+        try (var l = Files.list(root)) {
+            assertEquals(java.util.List.of(), l.map(p -> p.getFileName().toString())
+                    .filter(UploadTemps::isTempName).toList(), "no staged folder is left in the root");
+        }
         files.createDirectories(root.resolve("a/b/c"));
         files.createDirectories(root.resolve("a/b/c")); // existing: fine
         assertTrue(Files.isDirectory(root.resolve("a/b/c")));
