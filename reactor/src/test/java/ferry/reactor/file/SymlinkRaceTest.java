@@ -19,15 +19,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Issue 13: a local process swaps a folder of the served tree for a symlink leading outside the
- * root, and back, as fast as it can, while clients GET, STAT (with digest), LIST, PUT and MKDIR
- * under that folder. Not one byte from outside may be read (no GET body, size, digest or name of
- * an outside file reaches a client) and nothing outside may be written (no file, no upload temp,
- * no folder).
+ * Issue 13: a folder of the served tree is swapped for a symlink leading outside the root, and
+ * back, as fast as possible, while clients GET, STAT (with digest), LIST, PUT and MKDIR under that
+ * folder. Not one byte from outside may be read (no GET body, size, digest or name of an outside
+ * file reaches a client) and nothing outside may be written (no file, no upload temp, no folder).
+ * Two attackers: a local process (rename, symlink), and a client alone with the write right and
+ * one outward link already in the tree, using nothing but RENAME (it moves the folder holding
+ * the link into the checked folder's place).
  *
  * <p>The in-suite run is a fixed number of rounds (a few seconds); the issue's 60-second run:
  * <pre>
@@ -37,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SymlinkRaceTest {
     /** Rounds per client in the in-suite run; a round is one GET, STAT, LIST, PUT and MKDIR. */
-    private static final int ROUNDS_PER_CLIENT = 200;
+    private static final int ROUNDS_PER_CLIENT = 150;
     private static final int CLIENTS = 2;
     /** Different sizes, so a size alone gives an outside file away. */
     private static final int INSIDE_BYTES = 5_003;
@@ -47,15 +50,26 @@ class SymlinkRaceTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void swappingAFolderForAnOutwardSymlinkNeverReadsOrWritesOutside() throws Exception {
+    /** Who swaps: a local process, or a client with RENAMEs alone. */
+    enum Attacker { LOCAL_PROCESS, CLIENT_RENAMES }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Attacker.class)
+    void swappingAFolderForAnOutwardSymlinkNeverReadsOrWritesOutside(Attacker attacker) throws Exception {
         Path root = Files.createDirectories(tmp.resolve("root"));
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         byte[] inside = TestData.bytes(INSIDE_BYTES, 1);
         byte[] secret = TestData.bytes(SECRET_BYTES, 2);
         String secretDigest = DigestAlgorithm.hex(DigestAlgorithm.SHA_256.newDigest().digest(secret));
-        Files.createDirectories(root.resolve("d"));
-        Files.write(root.resolve("d/f"), inside);
+        // The requests go to D/f. The local process swaps D itself; the client swaps the folder
+        // holding it (p, the real one, and q, whose d is the outward link).
+        String d = attacker == Attacker.LOCAL_PROCESS ? "d" : "p/d";
+        Files.createDirectories(root.resolve(d));
+        Files.write(root.resolve(d + "/f"), inside);
+        if (attacker == Attacker.CLIENT_RENAMES) {
+            Files.createDirectories(root.resolve("q"));
+            Files.createSymbolicLink(root.resolve("q/d"), outside);
+        }
         Files.write(outside.resolve("f"), secret); // what d/f is through the link
         Files.write(outside.resolve(OUTSIDE_ONLY_NAME), secret);
         Map<String, String> outsideBefore = snapshot(outside);
@@ -66,10 +80,22 @@ class SymlinkRaceTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong swaps = new AtomicLong();
         try (FileTestServer s = FileTestServer.start(root, b -> { }, f -> f.syncOnCommit(false))) {
-            Thread swapper = new Thread(() -> swap(root, outside, stop, swaps), "symlink-swapper");
+            List<Throwable> crashes = new ArrayList<>();
+            Thread swapper = new Thread(() -> {
+                try {
+                    if (attacker == Attacker.LOCAL_PROCESS) {
+                        swap(root, outside, stop, swaps);
+                    } else {
+                        swapByRenames(s, stop, swaps);
+                    }
+                } catch (Throwable e) {
+                    synchronized (crashes) {
+                        crashes.add(e);
+                    }
+                }
+            }, "symlink-swapper");
             swapper.start();
             List<Thread> clients = new ArrayList<>();
-            List<Throwable> crashes = new ArrayList<>();
             long deadline = seconds > 0 ? System.nanoTime() + seconds * 1_000_000_000L : Long.MAX_VALUE;
             for (int c = 0; c < CLIENTS; c++) {
                 int id = c;
@@ -77,7 +103,7 @@ class SymlinkRaceTest {
                     try (FerryClient conn = s.connect()) {
                         FileClient files = s.files(conn);
                         for (int i = 0; seconds > 0 ? System.nanoTime() < deadline : i < ROUNDS_PER_CLIENT; i++) {
-                            round(conn, files, id + "-" + i, local, secret, secretDigest, stats);
+                            round(conn, files, d, id + "-" + i, local, secret, secretDigest, stats);
                         }
                     } catch (Throwable e) {
                         synchronized (crashes) {
@@ -93,9 +119,9 @@ class SymlinkRaceTest {
             }
             stop.set(true);
             swapper.join();
-            assertEquals(List.of(), crashes, "every request got an answer on a live connection");
+            assertEquals(List.of(), crashes, "every request got an answer on a live connection, the swaps all worked");
         }
-        System.out.println("symlink race: " + swaps.get() + " swaps; " + stats);
+        System.out.println("symlink race (" + attacker + "): " + swaps.get() + " swaps; " + stats);
         assertTrue(swaps.get() > 0, "the folder was swapped");
         assertTrue(stats.ok.getOrDefault("GET", new LongAdder()).sum() > 0, "some GETs found the real folder: " + stats);
         assertEquals(0, stats.outsideRead.sum(), "answers that carried an outside file's bytes, size, digest or name: "
@@ -124,24 +150,44 @@ class SymlinkRaceTest {
         }
     }
 
-    /** One of each request under the swapped folder; refusals are fine, outside data is not. */
-    private static void round(FerryClient conn, FileClient files, String tag, Path local, byte[] secret,
+    /**
+     * The client alone: p (real, holding d/f) and q (holding d, a link to outside) change places
+     * through a spare name, with RENAME only. Every RENAME is checked by the server like any
+     * request (q/d itself is never moved: that would be refused as a link leading outside).
+     */
+    private static void swapByRenames(FileTestServer s, AtomicBoolean stop, AtomicLong swaps) {
+        try (FerryClient conn = s.connect()) {
+            FileClient files = s.files(conn);
+            while (!stop.get()) {
+                files.rename("p", "p2", false);
+                files.rename("q", "p", false); // p/d is now the outward link
+                files.rename("p", "q", false);
+                files.rename("p2", "p", false);
+                swaps.incrementAndGet();
+            }
+        } catch (IOException e) {
+            throw new AssertionError("the renaming client failed", e);
+        }
+    }
+
+    /** One of each request under the swapped folder {@code d}; refusals are fine, outside data is not. */
+    private static void round(FerryClient conn, FileClient files, String d, String tag, Path local, byte[] secret,
                               String secretDigest, Stats stats) throws IOException {
         stats.attempt("GET", () -> {
-            byte[] got = FileTransferTest.get(conn, "d/f", 0, -1);
+            byte[] got = FileTransferTest.get(conn, d + "/f", 0, -1);
             return got.length == secret.length || Arrays.equals(got, secret);
         });
         stats.attempt("STAT", () -> {
-            FileInfo i = files.stat("d/f", DigestAlgorithm.SHA_256);
+            FileInfo i = files.stat(d + "/f", DigestAlgorithm.SHA_256);
             return i.fileSize() == secret.length || secretDigest.equals(i.digest());
         });
-        stats.attempt("LIST", () -> files.list("d").stream().anyMatch(e -> e.name().equals(OUTSIDE_ONLY_NAME)));
+        stats.attempt("LIST", () -> files.list(d).stream().anyMatch(e -> e.name().equals(OUTSIDE_ONLY_NAME)));
         stats.attempt("PUT", () -> {
-            files.upload(local, "d/up-" + tag);
+            files.upload(local, d + "/up-" + tag);
             return false;
         });
         stats.attempt("MKDIR", () -> {
-            files.mkdir("d/m-" + tag, false);
+            files.mkdir(d + "/m-" + tag, false);
             return false;
         });
     }
