@@ -43,6 +43,7 @@ final class NamespaceOps {
         ctx.onWorker(call, fp.shown(), () -> {
             RootFiles files = ctx.files();
             Path real = ctx.resolver.confine(fp);
+            Path realHome = fp.home().toRealPath(); // where new folders are staged (RootFiles#createDirectory)
             if (parents) {
                 BasicFileAttributes a = attributesOrNull(files, real);
                 if (a != null && a.isSymbolicLink()) {
@@ -54,7 +55,7 @@ final class NamespaceOps {
                 }
                 if (a == null) {
                     try {
-                        files.createDirectories(real);
+                        files.createDirectories(real, realHome);
                     } catch (FileAlreadyExistsException e) {
                         throw new OpException(ErrorCode.EXISTS, "a name on the way to " + fp.shown()
                                 + " exists and is not a folder");
@@ -62,7 +63,7 @@ final class NamespaceOps {
                 }
             } else {
                 try {
-                    files.createDirectory(real);
+                    files.createDirectory(real, realHome);
                 } catch (NoSuchFileException e) {
                     throw OpException.notFound("the folder to create " + fp.shown()
                             + " in does not exist (\"parents\": true creates it too)");

@@ -45,9 +45,9 @@ import java.util.Set;
  * check-then-use race stays open there; docs/SECURITY.md says so).
  *
  * <p><b>What stays open.</b> Java has no {@code mkdirat}: {@link #createDirectory} makes the
- * folder in the root under a reserved name and renames it into place between handles, which no
- * swap can redirect; only where the parent is on another filesystem than the root does it fall
- * back to a checked mkdir by path with a window of microseconds. Opening a name that a local user
+ * folder in the user's home under a reserved name and renames it into place between handles,
+ * which no client can redirect; only where the parent is on another filesystem than the home
+ * does it fall back to a checked mkdir by path with a window of microseconds. Opening a name that a local user
  * swaps for a FIFO between the check and the open blocks that worker until someone writes to the
  * FIFO (clients cannot create FIFOs).
  *
@@ -233,7 +233,9 @@ final class RootFiles {
 
     /**
      * Whether an open with {@code O_NOFOLLOW} failed because the name was a symlink (ELOOP), as
-     * the JDK words it: the name changed since it was checked, even if it is back by now.
+     * the JDK words it: the name changed since it was checked, even if it is back by now. The
+     * wording is the C library's; under a locale that translates it, such a failure stays an
+     * I/O error (nothing is followed either way).
      */
     private static boolean isLoop(IOException e) {
         String m = e instanceof FileSystemException ? ((FileSystemException) e).getReason() : e.getMessage();
@@ -473,44 +475,70 @@ final class RootFiles {
 
     /**
      * Creates the folder {@code real}. Java has no {@code mkdirat}, so on handles the folder is
-     * made by path where no path can be redirected: in the root itself, under a fresh reserved
-     * name (only the root's own path is on the way, and {@code mkdir} never follows a final
-     * symlink), then moved into the walked parent by {@code renameat} between the two handles.
-     * Where the parent is on another filesystem than the root (a mount inside it), the rename
-     * cannot work: see {@link #createDirectoryByPath}.
+     * made by path in {@code staging} under a fresh reserved name ({@code mkdir} never follows a
+     * final symlink), then moved into the walked parent by {@code renameat} between two walked
+     * handles. {@code staging} is the user's home folder: a client cannot rename it or anything
+     * above it, so for a client no swap can redirect the {@code mkdir}; if someone else does
+     * (a local user, or a client with a wider home), the staged folder is not where the walk to
+     * {@code staging} leads, the rename fails, the staged folder is removed and this throws
+     * {@link Changed}. Where the parent is on another filesystem than {@code staging} (a mount
+     * inside it), the rename cannot work: see {@link #createDirectoryByPath}.
      *
      * <p>The name is checked to be free just before the rename; a folder another request creates
      * at that name in between is replaced if it is still empty (both asked for it), kept otherwise
      * ({@link FileAlreadyExistsException}).
      *
+     * @param staging a real folder above {@code real} (the user's home) to stage the new folder in
      * @throws FileAlreadyExistsException if {@code real} exists
      * @throws NoSuchFileException        if its parent does not
      */
-    void createDirectory(Path real) throws IOException {
+    void createDirectory(Path real, Path staging) throws IOException {
         if (!handles) {
             names(real);
             Files.createDirectory(real);
             return;
         }
+        if (real.equals(staging)) {
+            throw new FileAlreadyExistsException(real.toString()); // the home folder itself
+        }
+        if (!real.startsWith(staging)) {
+            throw new IllegalArgumentException(staging + " is not a folder above " + real);
+        }
         try (At at = at(real)) {
             if (at.isRoot() || exists(at.dir, at.name)) {
                 throw new FileAlreadyExistsException(real.toString());
             }
-            Path staged = Path.of(UploadTemps.PREFIX + "mkdir-" + Long.toHexString(RANDOM.nextLong()));
-            Files.createDirectory(root.resolve(staged.toString()));
-            try (SecureDirectoryStream<Path> rootDir = openRoot()) {
+            Path staged = staging.resolve(UploadTemps.PREFIX + "mkdir-" + Long.toHexString(RANDOM.nextLong()));
+            Files.createDirectory(staged);
+            boolean moved = false;
+            try (At from = at(staged)) {
                 try {
-                    rootDir.move(staged, at.dir, at.name);
+                    from.dir.move(from.name, at.dir, at.name);
+                    moved = true;
                 } catch (IOException e) {
-                    deleteQuietly(rootDir, staged);
+                    deleteQuietly(from.dir, from.name);
                     if (e instanceof AtomicMoveNotSupportedException) {
-                        createDirectoryByPath(at, real); // another filesystem than the root's
+                        createDirectoryByPath(at, real); // another filesystem than the staging folder's
+                        moved = true;
                         return;
                     }
                     if (e instanceof DirectoryNotEmptyException || exists(at.dir, at.name)) {
                         throw new FileAlreadyExistsException(real.toString());
                     }
+                    if (e instanceof NoSuchFileException) {
+                        // the staged folder is not where the walk leads (its path was redirected),
+                        // or the parent went away meanwhile
+                        throw new Changed(real, "a folder on the way was replaced while it was created");
+                    }
                     throw e;
+                }
+            } finally {
+                if (!moved) {
+                    try {
+                        Files.deleteIfExists(staged); // where a redirected path put it: our own empty folder
+                    } catch (IOException ignored) {
+                        // an empty folder under a reserved name, hidden from LIST and unreachable by requests
+                    }
                 }
             }
         }
@@ -561,12 +589,13 @@ final class RootFiles {
     }
 
     /**
-     * Creates {@code real} and every missing folder above it (an existing folder is fine). A
-     * symlink on the way is refused: the resolver resolved those, so one now means a change.
+     * Creates {@code real} and every missing folder above it up to {@code staging} (an existing
+     * folder is fine), each as {@link #createDirectory}. A symlink on the way is refused: the
+     * resolver resolved those, so one now means a change.
      *
      * @throws FileAlreadyExistsException if {@code real} or a name on the way is something other than a folder
      */
-    void createDirectories(Path real) throws IOException {
+    void createDirectories(Path real, Path staging) throws IOException {
         List<Path> names = names(real);
         Path p = root;
         for (Path n : names) {
@@ -575,8 +604,11 @@ final class RootFiles {
             try {
                 a = attributes(p);
             } catch (NoSuchFileException e) {
+                if (!p.startsWith(staging) || p.equals(staging)) {
+                    throw e; // the home folder itself (or above it) is missing: not created here
+                }
                 try {
-                    createDirectory(p);
+                    createDirectory(p, staging);
                     continue;
                 } catch (FileAlreadyExistsException raced) {
                     a = attributes(p); // another request made it meanwhile

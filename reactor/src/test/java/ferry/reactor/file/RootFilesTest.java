@@ -76,8 +76,8 @@ class RootFilesTest {
         assertRefused(() -> files.attributes(g));
         assertRefused(() -> files.openFolder(d));
         assertRefused(() -> files.openFolder(sub));
-        assertRefused(() -> files.createDirectory(newDir));
-        assertRefused(() -> files.createDirectories(newDir));
+        assertRefused(() -> files.createDirectory(newDir, root));
+        assertRefused(() -> files.createDirectories(newDir, root));
         assertRefused(() -> files.delete(f));
         assertRefused(() -> files.deleteTree(sub));
         assertRefused(() -> files.move(f, root.resolve("moved")));
@@ -128,19 +128,19 @@ class RootFilesTest {
         assertEquals(1_700_000_000_000L, Files.getLastModifiedTime(root.resolve("d/new")).toMillis());
         files.syncFolder(root.resolve("d"));
 
-        files.createDirectory(root.resolve("d/m"));
+        files.createDirectory(root.resolve("d/m"), root);
         assertTrue(Files.isDirectory(root.resolve("d/m")));
-        assertThrows(FileAlreadyExistsException.class, () -> files.createDirectory(root.resolve("d/m")));
-        assertThrows(NoSuchFileException.class, () -> files.createDirectory(root.resolve("nope/x")));
-        assertThrows(FileAlreadyExistsException.class, () -> files.createDirectory(root.resolve("top")), "a file is there");
+        assertThrows(FileAlreadyExistsException.class, () -> files.createDirectory(root.resolve("d/m"), root));
+        assertThrows(NoSuchFileException.class, () -> files.createDirectory(root.resolve("nope/x"), root));
+        assertThrows(FileAlreadyExistsException.class, () -> files.createDirectory(root.resolve("top"), root), "a file is there");
         try (var l = Files.list(root)) {
             assertEquals(java.util.List.of(), l.map(p -> p.getFileName().toString())
                     .filter(UploadTemps::isTempName).toList(), "no staged folder is left in the root");
         }
-        files.createDirectories(root.resolve("a/b/c"));
-        files.createDirectories(root.resolve("a/b/c")); // existing: fine
+        files.createDirectories(root.resolve("a/b/c"), root);
+        files.createDirectories(root.resolve("a/b/c"), root); // existing: fine
         assertTrue(Files.isDirectory(root.resolve("a/b/c")));
-        assertThrows(FileAlreadyExistsException.class, () -> files.createDirectories(root.resolve("top/x")));
+        assertThrows(FileAlreadyExistsException.class, () -> files.createDirectories(root.resolve("top/x"), root));
 
         files.move(root.resolve("d/new"), root.resolve("a/b/moved"));
         assertArrayEquals(INSIDE, Files.readAllBytes(root.resolve("a/b/moved")));
