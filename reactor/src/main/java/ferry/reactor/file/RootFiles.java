@@ -47,14 +47,16 @@ import java.util.Set;
  * <p><b>What stays open.</b> Java has no {@code mkdirat}: {@link #createDirectory} makes the
  * folder in the user's home under a reserved name and renames it into place between handles,
  * which no client can redirect; only where the parent is on another filesystem than the home
- * does it fall back to a checked mkdir by path with a window of microseconds. Opening a name that a local user
- * swaps for a FIFO between the check and the open blocks that worker until someone writes to the
- * FIFO (clients cannot create FIFOs).
+ * does it fall back to a checked mkdir by path with a window of microseconds. Opening a name that
+ * a local user swaps for a FIFO between the check and the open blocks that worker until someone
+ * writes to the FIFO (clients cannot create FIFOs).
  *
  * <p><b>Cost.</b> One open of the root per access, and per folder on the way an
- * {@code fstatat}, an {@code openat} (with the {@code dup} and {@code fdopendir} the JDK adds) and
- * their closes; at most three folder handles are open at a time per access (MKDIR: the parent
- * and the root twice), and every one is closed before the method returns.
+ * {@code fstatat}, an {@code openat} (with the {@code dup}, two {@code fcntl} and the
+ * {@code fstat} of the JDK's {@code fdopendir}) and their closes: 8 system calls per folder
+ * (docs/SECURITY.md has the counts per GET and STAT); at most three folder handles are open at a time per access (MKDIR: the new
+ * folder's parent held while walking to the staging folder), and every one is closed before the
+ * method returns.
  *
  * <p>Thread safety: immutable; worker threads only (disk); any number at once.
  */
