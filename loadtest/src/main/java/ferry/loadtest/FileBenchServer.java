@@ -48,7 +48,9 @@ final class FileBenchServer {
         }
         files = FileServiceConfig.builder(root).readAheadBytes(readAhead).syncOnCommit(sync)
                 .digestAlgorithm(DigestAlgorithm.SHA_256).uploadDirectIoMinBytes(directMin)
-                .uploadBufferBytes(uploadBuffer).uploadBuffersPerUpload(uploadBuffers);
+                .uploadBufferBytes(uploadBuffer).uploadBuffersPerUpload(uploadBuffers)
+                .maxUploadsPerUser(FileServiceConfig.DEFAULT_MAX_CONCURRENT_UPLOADS)
+                .maxUploadsPerAddress(FileServiceConfig.DEFAULT_MAX_CONCURRENT_UPLOADS); // see InProcessTarget
         FerryServer server = new FerryServer(net.build(), ServerLog.NONE);
         server.install(new FileService(files.build()));
         server.start();

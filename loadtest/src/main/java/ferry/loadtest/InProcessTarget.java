@@ -50,10 +50,16 @@ final class InProcessTarget implements Target {
                 .build();
     }
 
-    /** Installs the file service over {@code root} with its default settings, fsync on commit or not. */
+    /**
+     * Installs the file service over {@code root} with its default settings, fsync on commit or
+     * not, except that one user or address may take every upload slot: the load generator's
+     * connections are one address and one anonymous user standing for many clients.
+     */
     static void installFiles(FerryServer s, Path root, boolean sync) throws IOException {
         try {
-            s.install(new FileService(FileServiceConfig.builder(root).syncOnCommit(sync).build()));
+            s.install(new FileService(FileServiceConfig.builder(root).syncOnCommit(sync)
+                    .maxUploadsPerUser(FileServiceConfig.DEFAULT_MAX_CONCURRENT_UPLOADS)
+                    .maxUploadsPerAddress(FileServiceConfig.DEFAULT_MAX_CONCURRENT_UPLOADS).build()));
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -159,7 +159,7 @@ class FileScenarioRunTest {
         UserStore store = UserStore.inConfigDir(dir.resolve("config"));
         PasswordHasher.Keys k = new PasswordHasher().hash("s3cret pass".toCharArray(), 4096);
         store.update(u -> u.with(new UserRecord("bench", k.iterations(), k.salt(), k.storedKey(), k.serverKey(),
-                Set.of(Right.READ, Right.WRITE), "")));
+                Set.of(Right.READ, Right.WRITE, Right.DELETE), "")));  // PUTs replace their files: delete
         Path pw = Files.writeString(dir.resolve("pw"), "s3cret pass\n");
         Path bad = Files.writeString(dir.resolve("bad"), "wrong\n");
         Path root = Files.createDirectories(dir.resolve("root"));

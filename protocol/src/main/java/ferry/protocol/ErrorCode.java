@@ -23,7 +23,7 @@ public final class ErrorCode {
     public static final String EXISTS = "exists";
     /** Another request holds the target (e.g. a concurrent upload of the same path). */
     public static final String CONFLICT = "conflict";
-    /** A worker pool or queue is full; retry later. */
+    /** A worker pool or queue is full, or a login attempt was refused unjudged by the throttle; retry later. */
     public static final String BUSY = "busy";
     /** A size or count is above a configured limit. */
     public static final String TOO_LARGE = "too_large";

@@ -1,5 +1,7 @@
 package ferry.protocol;
 
+import java.util.Comparator;
+
 /**
  * Op and field names of the file service (docs/PROTOCOL.md, "Files"), shared by the server and
  * the client so the two cannot drift apart. The frame's own {@code size} is always the body
@@ -51,6 +53,35 @@ public final class FileProtocol {
     public static final String TYPE_FILE = "file";
     public static final String TYPE_DIR = "dir";
     public static final String TYPE_OTHER = "other";
+
+    /**
+     * The order of LIST's entries: by Unicode code point, which is the order of the names' UTF-8
+     * bytes, so a client in any language can sort the same way. (Java's {@code String.compareTo}
+     * compares UTF-16 units and would put U+1F600 before U+FF21.)
+     */
+    public static final Comparator<String> NAME_ORDER = FileProtocol::compareCodePoints;
+
+    /**
+     * The latest {@code mtime} a PUT may set: the last whole millisecond that int64 nanoseconds since
+     * the epoch can hold (2262-04-11T23:47:16.854Z), where file times are kept. Later times cannot be
+     * stored as asked.
+     */
+    public static final long MAX_MTIME_MILLIS = Long.MAX_VALUE / 1_000_000;
+
+    private static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
+    }
 
     private FileProtocol() {}
 }

@@ -114,7 +114,7 @@ final class ServeOptions {
                         "answer delay after those; doubles with each further failure").group(G_LOGIN),
                 "baseDelayMillis", (s, v) -> s.login().setBaseDelayMillis(v), (s, c) -> s.login().baseDelayMillis(), false);
         add(Option.value("login-max-delay", "DURATION", ValueType.duration(0, MAX_LOGIN_DELAY_MILLIS), null,
-                        "longest delay of one answer").group(G_LOGIN),
+                        "longest delay of one answer, right or wrong (at most 3/4 of --handshake-timeout)").group(G_LOGIN),
                 "maxDelayMillis", (s, v) -> s.login().setMaxDelayMillis(v), (s, c) -> s.login().maxDelayMillis(), false);
         add(Option.value("login-forget-after", "DURATION", ValueType.duration(1, MAX_LOGIN_FORGET_MILLIS), null,
                         "a user or address without failures this long starts afresh").group(G_LOGIN),
@@ -199,6 +199,28 @@ final class ServeOptions {
                         G_FILES),
                 "maxConcurrentUploads", (s, v) -> s.files.maxConcurrentUploads(v),
                 (s, c) -> s.fileConfig().maxConcurrentUploads(), false);
+        add(intOption("max-uploads-per-user", "uploads one user runs at once (anonymous users are one user); one "
+                        + "more is answered busy", 1, 1 << 20, G_FILES),
+                "maxUploadsPerUser", (s, v) -> s.files.maxUploadsPerUser(v), (s, c) -> s.fileConfig().maxUploadsPerUser(),
+                false);
+        add(intOption("max-uploads-per-address", "uploads one client address runs at once; one more is answered busy",
+                        1, 1 << 20, G_FILES),
+                "maxUploadsPerAddress", (s, v) -> s.files.maxUploadsPerAddress(v),
+                (s, c) -> s.fileConfig().maxUploadsPerAddress(), false);
+        add(sizeOption("min-upload-rate", "bytes per second an upload must average over --upload-rate-window, or it "
+                        + "is stopped (kept for a resume) and its connection closed (0: no minimum)", 0, 1L << 40, G_FILES),
+                "minUploadRateBytesPerSecond", (s, v) -> s.files.minUploadRateBytesPerSecond(v),
+                (s, c) -> s.fileConfig().minUploadRateBytesPerSecond(), false);
+        add(Option.value("upload-rate-window", "DURATION", ValueType.duration(1_000, FileServiceConfig.MAX_UPLOAD_TIMER_MILLIS), null,
+                        "time --min-upload-rate is averaged over (time the server paused reading does not count)")
+                        .group(G_FILES),
+                "uploadRateWindowMillis", (s, v) -> s.files.uploadRateWindowMillis(v),
+                (s, c) -> s.fileConfig().uploadRateWindowMillis(), false);
+        add(Option.value("upload-takeover-after", "DURATION", ValueType.duration(0, FileServiceConfig.MAX_UPLOAD_TIMER_MILLIS), null,
+                        "a running upload silent this long is taken over by its own user's new request for it")
+                        .group(G_FILES),
+                "uploadTakeoverAfterMillis", (s, v) -> s.files.uploadTakeoverAfterMillis(v),
+                (s, c) -> s.fileConfig().uploadTakeoverAfterMillis(), false);
         add(Option.value("digest-algorithm", "ALG", digestType(), null,
                         "digest an upload computes when the client names none: sha-256, md5 or none").group(G_FILES),
                 "digestAlgorithm", (s, v) -> s.files.digestAlgorithm(v), (s, c) -> s.fileConfig().digestAlgorithm(), false);
@@ -236,6 +258,13 @@ final class ServeOptions {
         add(intOption("max-list-entries", "largest folder a listing answers; bigger ones get too_large", 1, 1 << 24,
                         G_FILES),
                 "maxListEntries", (s, v) -> s.files.maxListEntries(v), (s, c) -> s.fileConfig().maxListEntries(), false);
+        add(intOption("max-open-downloads-per-connection", "files one connection's downloads hold open; its further "
+                        + "GETs wait their turn", 1, 1 << 16, G_FILES),
+                "maxOpenDownloadsPerConnection", (s, v) -> s.files.maxOpenDownloadsPerConnection(v),
+                (s, c) -> s.fileConfig().maxOpenDownloadsPerConnection(), false);
+        add(intOption("max-open-downloads", "files all downloads hold open; one more GET is answered busy", 1, 1 << 24,
+                        G_FILES),
+                "maxOpenDownloads", (s, v) -> s.files.maxOpenDownloads(v), (s, c) -> s.fileConfig().maxOpenDownloads(), false);
         add(sizeOption("max-path", "longest request path, in bytes of UTF-8", 1, 1 << 16, G_FILES),
                 "maxPathBytes", (s, v) -> s.files.maxPathBytes(v.intValue()), (s, c) -> (long) s.fileConfig().maxPathBytes(),
                 false);
@@ -261,9 +290,16 @@ final class ServeOptions {
 
         add(intOption("loops", "event-loop threads (each serves its share of connections)", 1, 256, G_THREADS),
                 "loops", (s, v) -> s.builder.loops(v), (s, c) -> c.loops(), false);
-        add(intOption("workers", "threads for blocking work: disk, hashing, commands", 1, 4096, G_THREADS),
+        add(intOption("workers", "threads for short file-system calls (open, stat, list, mkdir, rename)", 1, 4096,
+                        G_THREADS),
                 "workerThreads", (s, v) -> s.builder.workerThreads(v), (s, c) -> c.workerThreads(), false);
-        add(intOption("worker-queue", "jobs waiting for a worker before requests get 'busy'", 1, 1 << 24, G_THREADS),
+        add(intOption("bulk-workers", "threads for hashing, read-ahead and upload writes (a lane of their own)", 1, 4096,
+                        G_THREADS),
+                "bulkWorkerThreads", (s, v) -> s.builder.bulkWorkerThreads(v), (s, c) -> c.bulkWorkerThreads(), false);
+        add(intOption("login-workers", "threads for login steps (a lane of their own)", 1, 4096, G_THREADS),
+                "loginWorkerThreads", (s, v) -> s.builder.loginWorkerThreads(v), (s, c) -> c.loginWorkerThreads(), false);
+        add(intOption("worker-queue", "jobs waiting for a worker, per lane, before requests get 'busy'", 1, 1 << 24,
+                        G_THREADS),
                 "workerQueue", (s, v) -> s.builder.workerQueue(v), (s, c) -> c.workerQueue(), false);
 
         add(intOption("max-connections", "connections open at once; more are refused with server_full",
@@ -273,6 +309,10 @@ final class ServeOptions {
                         0, Integer.MAX_VALUE, G_LIMITS),
                 "maxConnectionsPerAddress", (s, v) -> s.builder.maxConnectionsPerAddress(v),
                 (s, c) -> c.maxConnectionsPerAddress(), false);
+        add(Option.toggle("per-address-cap-on-loopback", false,
+                        "count loopback clients against --max-connections-per-address too").group(G_LIMITS),
+                "perAddressCapCoversLoopback", (s, v) -> s.builder.perAddressCapCoversLoopback(v),
+                (s, c) -> c.perAddressCapCoversLoopback(), false);
         add(intOption("max-inflight-per-connection", "requests in progress on one connection before it is paused",
                         1, 1 << 20, G_LIMITS),
                 "maxInflightPerConnection", (s, v) -> s.builder.maxInflightPerConnection(v),

@@ -24,6 +24,7 @@ public final class Call {
     private final Connection conn;
     private final Header request;
     private final long id;
+    private final boolean hasId;
     private final String op;
     private final long startedNanos;
     private OutboundQueue deferred; // output made before this call reached the head
@@ -31,12 +32,15 @@ public final class Call {
     private boolean ended;
     private boolean cancelled;
     private boolean needsPeer;
+    private Sequencing sequencing; // set when the handler starts; null while the call waits or was refused
+    private boolean settled;
     private List<Runnable> cancelHooks;
 
     Call(Connection conn, Header request, boolean head, long nowNanos) {
         this.conn = conn;
         this.request = request;
-        this.id = request.id();
+        this.hasId = request.get(Header.ID) instanceof Long;
+        this.id = hasId ? request.id() : -1;
         this.op = request.op();
         this.head = head;
         this.startedNanos = nowNanos;
@@ -47,9 +51,14 @@ public final class Call {
         return request;
     }
 
-    /** The request's {@code id}, or -1 if it had none. */
+    /** The request's {@code id} (any int64); -1 when it had none, which only a refused request lacks. */
     public long id() {
         return id;
+    }
+
+    /** Whether the request carried an integer {@code id} (requests without one are refused, not run). */
+    public boolean hasId() {
+        return hasId;
     }
 
     public String op() {
@@ -244,7 +253,7 @@ public final class Call {
         fail(code, errorMessage(error));
     }
 
-    /** Ends the call: no more frames. Idempotent. */
+    /** Ends the call: no more frames. Idempotent. Ending also {@linkplain #settle() settles} it. */
     public void end() {
         conn.loop().assertInLoop();
         if (ended || cancelled) {
@@ -252,7 +261,23 @@ public final class Call {
         }
         ended = true;
         cancelHooks = null;
+        settle();
         conn.callEnded(this);
+    }
+
+    /**
+     * Says that nothing a later request on this connection does can change this call's answer any
+     * more, so requests that wait for it (see {@link Sequencing}) may start while it is still
+     * sending: a GET that holds its file open and knows its digest. Calls that never call it
+     * settle when they end. Idempotent; loop thread.
+     */
+    public void settle() {
+        conn.loop().assertInLoop();
+        if (sequencing == null || settled) {
+            return;
+        }
+        settled = true;
+        conn.callSettled(this);
     }
 
     /**
@@ -303,7 +328,7 @@ public final class Call {
     // ---- internals used by Connection ------------------------------------------------------
 
     private Header withId(Header h) {
-        if (id >= 0 && !h.has(Header.ID)) {
+        if (hasId && !h.has(Header.ID)) {
             h.put(Header.ID, id);
         }
         return h;
@@ -328,6 +353,15 @@ public final class Call {
         return head;
     }
 
+    /** The handler is about to run: until this call settles it holds back the requests behind it. */
+    void started(Sequencing s) {
+        sequencing = s;
+    }
+
+    boolean isWrite() {
+        return sequencing == Sequencing.WRITE;
+    }
+
     /** This call is now the head of the connection: its held-back output goes out. Returns bytes moved. */
     long promote() {
         head = true;
@@ -346,6 +380,7 @@ public final class Call {
             return 0;
         }
         cancelled = true;
+        settle(); // the connection is closing; nothing waits on a cancelled call
         long dropped = 0;
         if (deferred != null) {
             dropped = deferred.pendingBytes();
@@ -375,7 +410,7 @@ public final class Call {
     /** The ERROR frame for this call. */
     Header errorHeader(String code, String message) {
         Header h = Header.op("ERROR");
-        if (id >= 0) {
+        if (hasId) {
             h.put(Header.ID, id);
         }
         return h.put("code", code).put("message", message == null ? code : sendable(message));

@@ -21,15 +21,24 @@ import java.util.concurrent.TimeUnit;
  * a handler applying flow control, too many pipelined calls), so a peer that sends faster than it
  * reads, or faster than the disk writes, is slowed by TCP instead of growing server memory.
  *
+ * <p>Requests start in the order {@link Sequencing} gives: a request whose op may change what a
+ * later one sees waits for every earlier request to settle, and every request waits for earlier
+ * such writes. A request that must wait is held (its body unread, reading paused) until the calls
+ * ahead of it settle; answers always leave in request order.
+ *
  * <pre>
  * Lifecycle:  open --(BYE, peer EOF, protocol error)--> closing (no more reads; answers drain)
  *                  --(drained, timeout, I/O error, shutdown deadline)--> closed
+ *             open --(server stopping)--> draining (new requests refused with shutting_down)
+ *                  --(no request in flight)--> closing, after an ERROR shutting_down without id
  * </pre>
  */
 final class Connection implements EventLoop.Selectable, EventLoop.Flushable, FrameSink {
     static final int PAUSE_OUTBOUND = 1;
     static final int PAUSE_HANDLER = 2;
     static final int PAUSE_PIPELINE = 4;
+    /** A request waits for earlier ones to settle (see {@link Sequencing}). */
+    static final int PAUSE_ORDER = 8;
 
     private static final byte[] PREAMBLE = Preamble.bytes(); // copied into each connection's output, never written to
 
@@ -47,6 +56,12 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     private ArrayDeque<Call> inflight; // created on first request: idle connections stay small
     private Call bodyCall;
     private BodySink bodySink;
+    private Call waiting; // the one request held until the calls ahead of it settle; reading is paused meanwhile
+    private FerryServer.OpSpec waitingSpec;
+    private boolean startQueued;
+    private int unsettledCalls; // started, not yet settled
+    private int unsettledWrites; // of those, the WRITEs
+    private boolean draining; // the server is stopping: refuse new requests, close when none is in flight
     private ByteBuffer pendingInput; // bytes read but not decoded because decoding paused
     private long deferredBytes;
     private int pauseMask;
@@ -329,7 +344,8 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             protocolError(e);
             return;
         }
-        if (decoder.isInsideHeader()) {
+        // A half-sent preamble is the handshake timeout's business (PROTOCOL.md 5), not the header's.
+        if (decoder.isInsideHeader() && decoder.state() != FrameDecoder.State.READ_PREAMBLE) {
             if (headerStartedNanos == 0) {
                 headerStartedNanos = now | 1; // never 0 while set
             }
@@ -405,25 +421,84 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         bodySink = null;
         String op = call.op();
         if (op == null) {
-            call.fail(ErrorCode.BAD_REQUEST, "header has no \"op\" string");
-        } else if (server.isShuttingDown()) {
-            call.fail(ErrorCode.SHUTTING_DOWN, "server is shutting down");
+            call.fail(ErrorCode.BAD_REQUEST, header.has(Header.OP) ? "field \"op\" must be a string"
+                    : "header has no \"op\" string");
+        } else if (!call.hasId()) {
+            // Not run: an answer without the request's id could not be matched to it (PROTOCOL.md 2.2).
+            call.fail(ErrorCode.BAD_REQUEST, "field \"id\" must be an integer"
+                    + (header.has(Header.ID) ? "" : " (missing)") + "; the request was not run");
         } else {
             FerryServer.OpSpec spec = server.handler(op);
             if (spec == null) {
                 call.fail(ErrorCode.UNKNOWN_OP, "unknown op \"" + op + "\"");
-            } else if (!session.isLoggedIn() && !spec.allowedBeforeLogin()) {
-                call.fail(ErrorCode.UNAUTHENTICATED,
-                        "log in first: before login only HELLO, AUTH*, PING and BYE are accepted (got " + op + ")");
+            } else if (mayStart(spec)) {
+                start(call, spec);
             } else {
-                try {
-                    bodySink = spec.handler().onRequest(call);
-                } catch (Throwable e) {
-                    call.fail(e);
-                }
+                waiting = call;
+                waitingSpec = spec;
+                pause(PAUSE_ORDER);
             }
         }
         return keepDecoding();
+    }
+
+    private boolean mayStart(FerryServer.OpSpec spec) {
+        return spec.sequencing() == Sequencing.WRITE ? unsettledCalls == 0 : unsettledWrites == 0;
+    }
+
+    /** Runs the handler of a request whose turn has come (or refuses it: stopping, not logged in). */
+    private void start(Call call, FerryServer.OpSpec spec) {
+        if (draining || server.isShuttingDown()) {
+            call.fail(ErrorCode.SHUTTING_DOWN, "server is shutting down: this request was not run");
+            return;
+        }
+        if (!session.isLoggedIn() && !spec.allowedBeforeLogin()) {
+            call.fail(ErrorCode.UNAUTHENTICATED,
+                    "log in first: before login only HELLO, AUTH*, PING and BYE are accepted (got " + call.op() + ")");
+            return;
+        }
+        call.started(spec.sequencing());
+        unsettledCalls++;
+        if (call.isWrite()) {
+            unsettledWrites++;
+        }
+        try {
+            BodySink sink = spec.handler().onRequest(call);
+            if (bodyCall == call) {
+                bodySink = sink;
+            }
+        } catch (Throwable e) {
+            call.fail(e);
+        }
+    }
+
+    /** A started call settled: the request waiting behind it may now be able to start. */
+    void callSettled(Call call) {
+        unsettledCalls--;
+        if (call.isWrite()) {
+            unsettledWrites--;
+        }
+        if (waiting != null && !startQueued && !closed) {
+            // Not inline: we are inside the settling call's code (often its end()), and the waiting
+            // handler may answer at once, which would re-enter the in-flight queue mid-update.
+            startQueued = true;
+            loop.execute(this::startWaiting);
+        }
+    }
+
+    private void startWaiting() {
+        startQueued = false;
+        Call c = waiting;
+        if (c == null || closed || !mayStart(waitingSpec)) {
+            return;
+        }
+        waiting = null;
+        FerryServer.OpSpec spec = waitingSpec;
+        waitingSpec = null;
+        if (!c.isCancelled() && !c.isEnded()) {
+            start(c, spec);
+        }
+        resume(PAUSE_ORDER);
     }
 
     @Override
@@ -523,6 +598,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             }
             inflight.pollFirst();
         }
+        if (draining && inflight.isEmpty()) {
+            announceShutdown();
+        }
         if ((pauseMask & PAUSE_PIPELINE) != 0 && inflight.size() < config.maxInflightPerConnection()) {
             resume(PAUSE_PIPELINE);
         }
@@ -602,6 +680,10 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         if ((pauseMask & reason) == 0) {
             return;
         }
+        if ((reason & (PAUSE_HANDLER | PAUSE_ORDER)) != 0) {
+            // The server, not the peer, was the one waiting: the idle clock starts again now.
+            lastActivityNanos = loop.clock().nanoTime();
+        }
         pauseMask &= ~reason;
         if (pauseMask == 0 && !resumeQueued && !closed) {
             // Not inline: we may be inside decode() right now (a handler resuming itself).
@@ -665,7 +747,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         }
         // Waiting on our own workers (a slow disk, a running command) is not the peer being idle;
         // waiting for the peer's body bytes or for it to read our output is.
-        boolean waitingOnServer = (inflightCount() > 0 && bodyCall == null && !writeBlocked)
+        boolean waitingOnServer = (inflightCount() > 0 && (bodyCall == null || bodyCall == waiting) && !writeBlocked)
                 || (pauseMask & PAUSE_HANDLER) != 0;
         if (!waitingOnServer && nowNanos - lastActivityNanos > config.idleTimeoutNanos()) {
             return (writeBlocked ? "write stalled" : "idle") + " for " + millis(config.idleTimeoutNanos()) + " ms";
@@ -692,14 +774,33 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         closeLingering(reason);
     }
 
-    /** Graceful shutdown: no new requests; close once in-flight calls have answered. */
+    /**
+     * Graceful shutdown: requests that arrive from now on are answered {@code shutting_down} and not
+     * run; once no request is in flight the connection says so in an ERROR without id and closes.
+     * Requests already running finish (the server closes what is left at its grace deadline).
+     */
     void shutdownGracefully() {
+        draining = true;
+        if (inflightCount() == 0) {
+            announceShutdown();
+        }
+    }
+
+    /** The last frame of a draining connection: a request that has no answer before it was not run. */
+    private void announceShutdown() {
+        if (closed || closeWhenDrained) {
+            return;
+        }
+        outbound.appendFrame(loop.encoder(), Header.op("ERROR").put("code", ErrorCode.SHUTTING_DOWN)
+                .put("message", "server is shutting down: requests not answered before this were not run"));
         closeWhenDrained("server shutdown");
     }
 
     private void cancelAll(Throwable cause) {
         bodyCall = null;
         bodySink = null;
+        waiting = null; // first: cancelling the calls ahead of it must not start it
+        waitingSpec = null;
         if (inflight == null) {
             return;
         }
@@ -708,6 +809,8 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             c.cancel(cause);
         }
         deferredBytes = 0;
+        unsettledCalls = 0;
+        unsettledWrites = 0;
     }
 
     void close(String reason) {

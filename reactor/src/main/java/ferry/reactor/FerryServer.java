@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * be called from any thread except a loop thread. Each connection lives on one loop for its life.
  */
 public final class FerryServer implements ServerContext, AutoCloseable {
-    record OpSpec(String op, OpHandler handler, boolean allowedBeforeLogin) {}
+    record OpSpec(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing) {}
 
     private enum State { NEW, RUNNING, STOPPING, STOPPED }
 
@@ -63,6 +63,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Set<String> features = new LinkedHashSet<>();
     private final List<Runnable> stopHooks = new ArrayList<>();
     private final Workers workers;
+    private final Workers bulkWorkers;
+    private final Workers loginWorkers;
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger nextLoop = new AtomicInteger();
     /** Open connections per remote address; entries go when they reach 0. Updated only through compute() (atomic per key). */
@@ -81,6 +83,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         this.config = config;
         this.log = log;
         this.workers = new Workers("ferry-worker", config.workerThreads(), config.workerQueue());
+        this.bulkWorkers = new Workers("ferry-bulk", config.bulkWorkerThreads(), config.workerQueue());
+        this.loginWorkers = new Workers("ferry-login", config.loginWorkerThreads(), config.workerQueue());
         new CoreService(this).install(this);
     }
 
@@ -101,6 +105,15 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     }
 
     @Override
+    public Workers workers(WorkerLane lane) {
+        return switch (lane) {
+            case METADATA -> workers;
+            case BULK -> bulkWorkers;
+            case LOGIN -> loginWorkers;
+        };
+    }
+
+    @Override
     public ServerLog log() {
         return log;
     }
@@ -116,14 +129,27 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     }
 
     @Override
-    public synchronized void register(String op, OpHandler handler, boolean allowedBeforeLogin) {
+    public void register(String op, OpHandler handler, Sequencing sequencing) {
+        register(op, handler, false, sequencing);
+    }
+
+    @Override
+    public void register(String op, OpHandler handler, boolean allowedBeforeLogin) {
+        register(op, handler, allowedBeforeLogin, Sequencing.WRITE);
+    }
+
+    @Override
+    public synchronized void register(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing) {
         if (state != State.NEW) {
             throw new IllegalStateException("register ops before start()");
         }
-        if (op == null || op.isEmpty() || handler == null) {
-            throw new IllegalArgumentException("op and handler are required");
+        if (op == null || op.isEmpty() || handler == null || sequencing == null) {
+            throw new IllegalArgumentException("op, handler and sequencing are required");
         }
-        handlers.put(op, new OpSpec(op, handler, allowedBeforeLogin));
+        if (handlers.containsKey(op)) {
+            throw new IllegalStateException("op " + op + " is already registered");
+        }
+        handlers.put(op, new OpSpec(op, handler, allowedBeforeLogin, sequencing));
     }
 
     @Override
@@ -313,7 +339,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             }
         }
         try {
-            workers.shutdown(Math.max(0, deadline - System.nanoTime()));
+            for (Workers w : new Workers[] {workers, bulkWorkers, loginWorkers}) {
+                w.shutdown(Math.max(0, deadline - System.nanoTime()));
+            }
             for (EventLoop l : loops) {
                 l.shutdown(5, TimeUnit.SECONDS);
             }
@@ -443,7 +471,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             return;
         }
         InetAddress addr = remote.getAddress();
-        if (config.maxConnectionsPerAddress() > 0 && !admitFrom(addr)) {
+        if (config.capsConnectionsFrom(addr) && !admitFrom(addr)) {
             stats.connectionsOpen.decrementAndGet();
             refuse(ch, ErrorCode.SERVER_FULL, "too many connections from " + addr.getHostAddress()
                     + " (limit " + config.maxConnectionsPerAddress() + ")");
@@ -549,7 +577,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             String remote = c.session().remoteAddress();
             try {
                 InetAddress addr = InetAddress.getByName(remote.substring(0, remote.lastIndexOf(':')));
-                perAddress.computeIfPresent(addr, (a, n) -> n <= 1 ? null : n - 1);
+                if (config.capsConnectionsFrom(addr)) {
+                    perAddress.computeIfPresent(addr, (a, n) -> n <= 1 ? null : n - 1);
+                }
             } catch (IOException ignored) {
                 // a literal address always parses
             }

@@ -9,9 +9,9 @@ import java.util.Set;
 public enum Right {
     /** GET, STAT, LIST. */
     READ,
-    /** PUT, MKDIR, RENAME (and overwriting on PUT). */
+    /** PUT, MKDIR, RENAME. */
     WRITE,
-    /** DELETE, and RENAME over an existing target. */
+    /** DELETE, and replacing an existing file: RENAME or PUT over it. */
     DELETE,
     /** EXEC, where the server enabled it. */
     EXEC;

@@ -27,6 +27,10 @@ public final class ServerConfig {
     /** Blocking work (open, list, fsync, hash) is short; a handful of threads keeps disks busy. */
     public static final int DEFAULT_WORKER_THREADS = 8;
     public static final int DEFAULT_WORKER_QUEUE = 1024;
+    /** Threads of the bulk lane (hashing, read-ahead, upload writes): each may be busy for seconds. */
+    public static final int DEFAULT_BULK_WORKER_THREADS = 8;
+    /** Threads of the login lane: a SCRAM step costs well under a millisecond of CPU. */
+    public static final int DEFAULT_LOGIN_WORKER_THREADS = 2;
     /** The one read buffer each loop shares among its connections. */
     public static final int DEFAULT_READ_BUFFER_BYTES = 64 * 1024;
     /** Pooled outbound buffers: small frames coalesce into these. */
@@ -48,8 +52,13 @@ public final class ServerConfig {
     /** Bytes one connection may write per write event: one big download cannot starve the rest. */
     public static final long DEFAULT_MAX_BYTES_PER_WRITE_EVENT = 1024 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
-    /** 0 means no per-address cap. */
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 0;
+    /**
+     * Connections from one remote address (0 = no cap). Without a cap one unauthenticated address
+     * could hold every connection slot; 64 leaves room for a NAT of a few dozen people each running
+     * several transfers. Loopback is exempt unless {@link Builder#perAddressCapCoversLoopback}:
+     * local clients are the operator's own tools, benchmarks and proxies.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
     public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 5 * 60 * 1000;
     /** Preamble and (where required) login must finish within this. */
     public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 30 * 1000;
@@ -68,6 +77,8 @@ public final class ServerConfig {
     private final int loops;
     private final int workerThreads;
     private final int workerQueue;
+    private final int bulkWorkerThreads;
+    private final int loginWorkerThreads;
     private final int readBufferBytes;
     private final int poolBufferBytes;
     private final int maxPooledBuffers;
@@ -78,6 +89,7 @@ public final class ServerConfig {
     private final long maxBytesPerWriteEvent;
     private final int maxConnections;
     private final int maxConnectionsPerAddress;
+    private final boolean perAddressCapCoversLoopback;
     private final long idleTimeoutMillis;
     private final long handshakeTimeoutMillis;
     private final long headerTimeoutMillis;
@@ -101,6 +113,8 @@ public final class ServerConfig {
         this.loops = b.loops;
         this.workerThreads = b.workerThreads;
         this.workerQueue = b.workerQueue;
+        this.bulkWorkerThreads = b.bulkWorkerThreads;
+        this.loginWorkerThreads = b.loginWorkerThreads;
         this.readBufferBytes = b.readBufferBytes;
         this.poolBufferBytes = b.poolBufferBytes;
         this.maxPooledBuffers = b.maxPooledBuffers;
@@ -111,6 +125,7 @@ public final class ServerConfig {
         this.maxBytesPerWriteEvent = b.maxBytesPerWriteEvent;
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
+        this.perAddressCapCoversLoopback = b.perAddressCapCoversLoopback;
         this.idleTimeoutMillis = b.idleTimeoutMillis;
         this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
         this.headerTimeoutMillis = b.headerTimeoutMillis;
@@ -148,6 +163,10 @@ public final class ServerConfig {
     public int loops() { return loops; }
     public int workerThreads() { return workerThreads; }
     public int workerQueue() { return workerQueue; }
+    /** Threads of {@link WorkerLane#BULK}; {@link #workerThreads()} is {@link WorkerLane#METADATA}'s. */
+    public int bulkWorkerThreads() { return bulkWorkerThreads; }
+    /** Threads of {@link WorkerLane#LOGIN}. */
+    public int loginWorkerThreads() { return loginWorkerThreads; }
     public int readBufferBytes() { return readBufferBytes; }
     public int poolBufferBytes() { return poolBufferBytes; }
     public int maxPooledBuffers() { return maxPooledBuffers; }
@@ -158,6 +177,13 @@ public final class ServerConfig {
     public long maxBytesPerWriteEvent() { return maxBytesPerWriteEvent; }
     public int maxConnections() { return maxConnections; }
     public int maxConnectionsPerAddress() { return maxConnectionsPerAddress; }
+    /** Whether {@link #maxConnectionsPerAddress()} also counts connections from loopback addresses. */
+    public boolean perAddressCapCoversLoopback() { return perAddressCapCoversLoopback; }
+
+    /** Whether connections from {@code addr} are counted against {@link #maxConnectionsPerAddress()}. */
+    public boolean capsConnectionsFrom(InetAddress addr) {
+        return maxConnectionsPerAddress > 0 && (perAddressCapCoversLoopback || !addr.isLoopbackAddress());
+    }
     public long idleTimeoutMillis() { return idleTimeoutMillis; }
     public long handshakeTimeoutMillis() { return handshakeTimeoutMillis; }
     public long headerTimeoutMillis() { return headerTimeoutMillis; }
@@ -195,6 +221,8 @@ public final class ServerConfig {
         private int loops = DEFAULT_LOOPS;
         private int workerThreads = DEFAULT_WORKER_THREADS;
         private int workerQueue = DEFAULT_WORKER_QUEUE;
+        private int bulkWorkerThreads = DEFAULT_BULK_WORKER_THREADS;
+        private int loginWorkerThreads = DEFAULT_LOGIN_WORKER_THREADS;
         private int readBufferBytes = DEFAULT_READ_BUFFER_BYTES;
         private int poolBufferBytes = DEFAULT_POOL_BUFFER_BYTES;
         private int maxPooledBuffers = DEFAULT_MAX_POOLED_BUFFERS;
@@ -205,6 +233,7 @@ public final class ServerConfig {
         private long maxBytesPerWriteEvent = DEFAULT_MAX_BYTES_PER_WRITE_EVENT;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+        private boolean perAddressCapCoversLoopback;
         private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
         private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
         private long headerTimeoutMillis = DEFAULT_HEADER_TIMEOUT_MILLIS;
@@ -230,6 +259,8 @@ public final class ServerConfig {
             loops = c.loops;
             workerThreads = c.workerThreads;
             workerQueue = c.workerQueue;
+            bulkWorkerThreads = c.bulkWorkerThreads;
+            loginWorkerThreads = c.loginWorkerThreads;
             readBufferBytes = c.readBufferBytes;
             poolBufferBytes = c.poolBufferBytes;
             maxPooledBuffers = c.maxPooledBuffers;
@@ -240,6 +271,7 @@ public final class ServerConfig {
             maxBytesPerWriteEvent = c.maxBytesPerWriteEvent;
             maxConnections = c.maxConnections;
             maxConnectionsPerAddress = c.maxConnectionsPerAddress;
+            perAddressCapCoversLoopback = c.perAddressCapCoversLoopback;
             idleTimeoutMillis = c.idleTimeoutMillis;
             handshakeTimeoutMillis = c.handshakeTimeoutMillis;
             headerTimeoutMillis = c.headerTimeoutMillis;
@@ -265,6 +297,8 @@ public final class ServerConfig {
         public Builder loops(int v) { loops = range(v, 1, 256, "loops"); return this; }
         public Builder workerThreads(int v) { workerThreads = range(v, 1, 4096, "workerThreads"); return this; }
         public Builder workerQueue(int v) { workerQueue = range(v, 1, 1 << 24, "workerQueue"); return this; }
+        public Builder bulkWorkerThreads(int v) { bulkWorkerThreads = range(v, 1, 4096, "bulkWorkerThreads"); return this; }
+        public Builder loginWorkerThreads(int v) { loginWorkerThreads = range(v, 1, 4096, "loginWorkerThreads"); return this; }
         public Builder readBufferBytes(int v) { readBufferBytes = range(v, 512, 64 << 20, "readBufferBytes"); return this; }
         public Builder poolBufferBytes(int v) { poolBufferBytes = range(v, 512, 64 << 20, "poolBufferBytes"); return this; }
         public Builder maxPooledBuffers(int v) { maxPooledBuffers = range(v, 0, 1 << 20, "maxPooledBuffers"); return this; }
@@ -275,6 +309,7 @@ public final class ServerConfig {
         public Builder maxInflightPerConnection(int v) { maxInflightPerConnection = range(v, 1, 1 << 20, "maxInflightPerConnection"); return this; }
         public Builder maxBytesPerWriteEvent(long v) { maxBytesPerWriteEvent = range(v, 1, Long.MAX_VALUE, "maxBytesPerWriteEvent"); return this; }
         public Builder maxConnections(int v) { maxConnections = range(v, 1, Integer.MAX_VALUE, "maxConnections"); return this; }
+        public Builder perAddressCapCoversLoopback(boolean v) { perAddressCapCoversLoopback = v; return this; }
         public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = range(v, 0, Integer.MAX_VALUE, "maxConnectionsPerAddress"); return this; }
         public Builder idleTimeoutMillis(long v) { idleTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "idleTimeoutMillis"); return this; }
         public Builder handshakeTimeoutMillis(long v) { handshakeTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "handshakeTimeoutMillis"); return this; }

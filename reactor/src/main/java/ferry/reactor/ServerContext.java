@@ -8,23 +8,40 @@ package ferry.reactor;
 public interface ServerContext {
     ServerConfig config();
 
-    /** The shared pool for blocking work; see {@link Workers#submit}. */
+    /** The {@link WorkerLane#METADATA} pool, for short blocking work; see {@link Workers#submit}. */
     Workers workers();
+
+    /** The pool of {@code lane}: long disk work goes to {@link WorkerLane#BULK}, login work to {@link WorkerLane#LOGIN}. */
+    Workers workers(WorkerLane lane);
 
     ServerLog log();
 
     ServerStats stats();
 
-    /** Registers an op that needs a logged-in session. */
+    /** Registers an op that needs a logged-in session and is sequenced as a {@link Sequencing#WRITE}. */
     void register(String op, OpHandler handler);
 
+    /** Registers an op that needs a logged-in session, sequenced as {@code sequencing}. */
+    void register(String op, OpHandler handler, Sequencing sequencing);
+
     /**
-     * Registers an op.
+     * Registers an op sequenced as a {@link Sequencing#WRITE} (the safe default: an op that may
+     * change something waits for every earlier request on its connection).
      *
      * @param allowedBeforeLogin whether a connection that has not logged in may use it (HELLO,
      *     AUTH*, PING, BYE)
      */
     void register(String op, OpHandler handler, boolean allowedBeforeLogin);
+
+    /**
+     * Registers an op.
+     *
+     * @param allowedBeforeLogin whether a connection that has not logged in may use it
+     * @param sequencing how its requests order against others pipelined on the same connection
+     * @throws IllegalStateException when {@code op} is already registered: a second handler would
+     *     silently replace the first (even a core op such as PING)
+     */
+    void register(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing);
 
     /** Adds a word to the {@code features} list that {@code HELLO} reports. */
     void addFeature(String feature);

@@ -54,6 +54,18 @@ class UserCommandTest {
         return store().load().get(name).orElseThrow();
     }
 
+    /** PROTOCOL.md "Iterations": a server stores only counts that clients accept, 4096 to 10,000,000. */
+    @Test
+    void iterationsOutsideWhatClientsAcceptAreAUsageError() throws Exception {
+        for (String n : List.of("4095", "10000001", "0")) {
+            CliRunner.Result r = CliRunner.run("carol-password\n", Map.of(), "user", "add", "carol", "--password-stdin",
+                    "--iterations", n, "--config-dir", dir.resolve("config").toString());
+            assertEquals(2, r.status(), r.err());
+            assertTrue(r.err().contains("out of range (4096 to 10000000)"), r.err());
+        }
+        assertFalse(Files.exists(store().file()), "nothing was stored");
+    }
+
     @Test
     void addListPasswdSetDel() throws Exception {
         assertEquals(0, run("alice-password\n", "add", "alice", "--password-stdin"), err);

@@ -46,11 +46,17 @@ class TransferFaultsIT {
      * The other server keeps them the default day, so a restart cannot lose them.
      */
     private static final String STALE_AFTER = "2s";
+    /**
+     * ferry-b takes over an upload silent this long for its user's new request (the default is
+     * 30 s): the crashed client's retries get it back in seconds, still well past the pauses of
+     * a live upload on these hosts.
+     */
+    private static final String TAKEOVER_AFTER = "5s";
 
     @RegisterExtension
     static final FerryHosts HOSTS = FerryHosts.builder()
             .client("ferry-a")
-            .server("ferry-b").user("ferry-b", "alice", "read,write", PASSWORD)
+            .server("ferry-b", "--upload-takeover-after", TAKEOVER_AFTER).user("ferry-b", "alice", "read,write", PASSWORD)
             .server("ferry-c", "--temp-max-age", STALE_AFTER, "--temp-sweep-interval", "500ms")
             .user("ferry-c", "alice", "read,write", PASSWORD)
             .build();
@@ -232,9 +238,9 @@ class TransferFaultsIT {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    /** The server's temp for an upload of {@link #UPLOAD}'s bytes to {@code target}: named by what the upload is. */
+    /** The server's temp for alice's upload of {@link #UPLOAD}'s bytes to {@code target}: named by what the upload is. */
     private static String tempOf(String target) {
-        return UploadTemps.tempFor(Path.of(target), FILE_BYTES, DigestAlgorithm.SHA_256, uploadDigest).toString();
+        return UploadTemps.tempFor(Path.of(target), LOGIN.get("FERRY_USER"), FILE_BYTES, DigestAlgorithm.SHA_256, uploadDigest).toString();
     }
 
     /** A transfer command with {@link #RETRY}'s options. */

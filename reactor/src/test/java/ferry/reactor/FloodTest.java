@@ -30,7 +30,7 @@ class FloodTest {
     void threeThousandConnectsAreServedOrRefusedWithAReasonAndTheServerRecovers() throws Exception {
         assumeTrue(canBind("127.0.0.6"), "needs the whole 127/8 on loopback (Linux)");
         FerryServer server = TestServers.start(TestServers.config().loops(2)
-                .maxConnections(MAX_CONNECTIONS).maxConnectionsPerAddress(MAX_PER_ADDRESS).build());
+                .maxConnections(MAX_CONNECTIONS).maxConnectionsPerAddress(MAX_PER_ADDRESS).perAddressCapCoversLoopback(true).build());
         List<RawPeer> peers = new ArrayList<>();
         try {
             // 1,000 connects from one address: the per-address cap bites first

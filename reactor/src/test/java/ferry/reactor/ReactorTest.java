@@ -86,12 +86,12 @@ class ReactorTest {
                 ctx.workers().submit(call, () -> release.await(10, TimeUnit.SECONDS), (ok, err) ->
                         call.reply(Header.reply("DONE", call.id()).put("which", "slow")));
                 return null;
-            });
+            }, Sequencing.READ);
             ctx.register("FAST", call -> {
                 call.reply(Header.reply("DONE", call.id()).put("which", "fast"));
                 fastAnswered.countDown();
                 return null;
-            });
+            }, Sequencing.READ);
         });
         try (RawPeer p = new RawPeer(server.port())) {
             p.send(Header.op("SLOW").put(Header.ID, 1));
@@ -355,8 +355,37 @@ class ReactorTest {
     }
 
     @Test
+    void byDefaultEachRemoteAddressHasACapButLoopbackIsExempt() throws Exception {
+        ServerConfig defaults = ServerConfig.builder().build();
+        assertEquals(64, defaults.maxConnectionsPerAddress());
+        assertTrue(defaults.capsConnectionsFrom(java.net.InetAddress.getByName("192.0.2.7")));
+        assertTrue(defaults.capsConnectionsFrom(java.net.InetAddress.getByName("2001:db8::7")));
+        assertFalse(defaults.capsConnectionsFrom(java.net.InetAddress.getByName("127.0.0.1")));
+        assertFalse(defaults.capsConnectionsFrom(java.net.InetAddress.getByName("::1")));
+        // The default cap at work, on loopback made to count like any address.
+        server = TestServers.start(TestServers.config().perAddressCapCoversLoopback(true).build());
+        List<RawPeer> peers = new ArrayList<>();
+        try {
+            for (int i = 0; i < ServerConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS; i++) {
+                RawPeer p = new RawPeer(server.port());
+                peers.add(p);
+                p.send(Header.op("PING").put(Header.ID, 1));
+                assertEquals("PONG", p.read().op(), "connection " + (i + 1));
+            }
+            try (RawPeer extra = new RawPeer(server.port())) {
+                RawPeer.Frame f = extra.read();
+                assertEquals(ErrorCode.SERVER_FULL, f.header().getString("code", null), f.header().toString());
+            }
+        } finally {
+            for (RawPeer p : peers) {
+                p.close();
+            }
+        }
+    }
+
+    @Test
     void perAddressCapRefusesTheExtraConnection() throws Exception {
-        server = TestServers.start(TestServers.config().maxConnectionsPerAddress(1).build());
+        server = TestServers.start(TestServers.config().maxConnectionsPerAddress(1).perAddressCapCoversLoopback(true).build());
         try (FerryClient a = FerryClient.connect("127.0.0.1", server.port())) {
             a.ping();
             try (FerryClient b = FerryClient.connect("127.0.0.1", server.port())) {
@@ -376,27 +405,125 @@ class ReactorTest {
     void gracefulStopLetsInFlightWorkFinish() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
         server = TestServers.start(TestServers.config().build(), ctx -> ctx.register("SLOW", call -> {
+            starts.incrementAndGet();
             started.countDown();
             ctx.workers().submit(call, () -> release.await(10, TimeUnit.SECONDS),
                     (ok, err) -> call.reply(Header.reply("DONE", call.id())));
             return null;
         }));
         FerryServer s = server;
-        try (RawPeer p = new RawPeer(s.port())) {
+        try (RawPeer p = new RawPeer(s.port()); RawPeer idle = new RawPeer(s.port())) {
             p.send(Header.op("SLOW").put(Header.ID, 1));
             assertTrue(started.await(10, TimeUnit.SECONDS));
             Thread stopper = new Thread(() -> s.stop(10, TimeUnit.SECONDS));
             stopper.start();
             waitUntil(s::isShuttingDown);
+            // An idle connection is told before it is closed.
+            RawPeer.Frame bye = idle.read();
+            assertEquals(ErrorCode.SHUTTING_DOWN, bye.header().getString("code", null), bye.header().toString());
+            assertFalse(bye.header().has(Header.ID));
+            assertTrue(idle.closedByServer());
+            // Requests that arrive now are refused, and a write is not run.
+            p.send(Header.op("PING").put(Header.ID, 2));
+            p.send(Header.op("SLOW").put(Header.ID, 3));
             release.countDown();
             RawPeer.Frame f = p.read();
             assertEquals("DONE", f.op(), "the in-flight request was answered during shutdown");
+            // Each request still gets shutting_down, or, if the server stopped reading before it, the
+            // connection's last frame (shutting_down without id) says it was not run.
+            RawPeer.Frame next;
+            long expectId = 2;
+            while ((next = p.read()).header().has(Header.ID)) {
+                assertEquals(expectId++, next.header().id());
+                assertEquals(ErrorCode.SHUTTING_DOWN, next.header().getString("code", null), next.header().toString());
+            }
+            assertTrue(expectId > 2, "the PING was answered");
+            assertEquals(ErrorCode.SHUTTING_DOWN, next.header().getString("code", null), next.header().toString());
+            assertEquals(1, starts.get(), "the SLOW sent after the stop began never ran");
             assertTrue(p.closedByServer());
             stopper.join(15_000);
             assertFalse(stopper.isAlive());
             assertFalse(s.isRunning());
         }
+    }
+
+    @Test
+    void requestsWithoutAnIntegerIdAreRefusedWithoutRunning() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        server = TestServers.start(TestServers.config().build(), ctx -> ctx.register("COUNT", call -> {
+            runs.incrementAndGet();
+            call.reply(Header.reply("OK", call.id()));
+            return null;
+        }));
+        try (RawPeer p = new RawPeer(server.port())) {
+            for (Object badId : new Object[] {"7", true, List.of(1L), null}) {
+                Header h = Header.op("COUNT");
+                if (badId != null) {
+                    h.put(Header.ID, badId);
+                }
+                p.send(h);
+                RawPeer.Frame f = p.read();
+                assertEquals("ERROR", f.op(), "id " + badId);
+                assertEquals(ErrorCode.BAD_REQUEST, f.header().getString("code", null));
+                assertTrue(f.header().getString("message", "").contains("\"id\""), f.header().toString());
+                assertFalse(f.header().has(Header.ID), "an answer to a request without an integer id carries none");
+            }
+            assertEquals(0, runs.get(), "none of them ran");
+            p.send(Header.op("COUNT").put(Header.ID, -5L)); // any int64 is an id
+            RawPeer.Frame ok = p.read();
+            assertEquals("OK", ok.op());
+            assertEquals(-5L, ok.header().id());
+            assertEquals(1, runs.get());
+        }
+    }
+
+    @Test
+    void aWriteWaitsForEarlierRequestsAndLaterOnesWaitForIt() throws Exception {
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch release = new CountDownLatch(1);
+        server = TestServers.start(TestServers.config().build(), ctx -> {
+            ctx.register("R", call -> { // a read held on a worker until released
+                long id = call.id();
+                events.add("start R" + id);
+                ctx.workers().submit(call, () -> id == 1 ? release.await(10, TimeUnit.SECONDS) : true, (ok, err) -> {
+                    events.add("end R" + id);
+                    call.reply(Header.reply("OK", call.id()));
+                });
+                return null;
+            }, Sequencing.READ);
+            ctx.register("W", call -> {
+                events.add("start W" + call.id());
+                ctx.workers().submit(call, () -> true, (ok, err) -> {
+                    events.add("end W" + call.id());
+                    call.reply(Header.reply("OK", call.id()));
+                });
+                return null;
+            }, Sequencing.WRITE);
+        });
+        try (RawPeer p = new RawPeer(server.port())) {
+            p.send(Header.op("R").put(Header.ID, 1));
+            p.send(Header.op("R").put(Header.ID, 2));
+            p.send(Header.op("W").put(Header.ID, 3));
+            p.send(Header.op("R").put(Header.ID, 4));
+            waitUntil(() -> events.contains("end R2")); // reads overlap: R2 finished while R1 is held
+            assertFalse(events.contains("start W3"), "the write waits for the reads before it: " + events);
+            release.countDown();
+            for (long id = 1; id <= 4; id++) {
+                assertEquals(id, p.read().header().id());
+            }
+            assertEquals(List.of("start R1", "start R2", "end R2", "end R1", "start W3", "end W3", "start R4", "end R4"),
+                    events);
+        }
+    }
+
+    @Test
+    void anOpCannotBeRegisteredTwice() throws Exception {
+        FerryServer s = new FerryServer(TestServers.config().build());
+        OpHandler h = call -> null;
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.register("PING", h, true));
+        assertTrue(e.getMessage().contains("PING"), e.getMessage());
     }
 
     @Test

@@ -12,6 +12,7 @@ import ferry.reactor.FerryService;
 import ferry.reactor.OpException;
 import ferry.reactor.Right;
 import ferry.reactor.ServerContext;
+import ferry.reactor.WorkerLane;
 import ferry.reactor.ServerLog;
 import ferry.reactor.Session;
 import java.security.SecureRandom;
@@ -32,11 +33,21 @@ import java.util.concurrent.atomic.LongAdder;
  *                                            or ERROR unauthenticated (same for unknown user and wrong password)
  * </pre>
  *
- * <p>Per connection: AUTH_START replaces any exchange in progress; AUTH_FINISH consumes it (one
- * proof per exchange, so a proof cannot be replayed, not even on its own connection). After
- * {@link AuthSettings#maxFailuresPerConnection()} failures the connection is closed after the
- * answer. Failures are throttled per user and per address ({@link LoginThrottle}) by holding the
- * answer back with a loop timer, never by blocking.
+ * <p>Per connection: one exchange at a time. While an AUTH_START or AUTH_FINISH of the connection
+ * is unanswered (on a worker, or held back by the throttle) another AUTH_START is refused
+ * ({@code bad_request}), so a connection has at most one guess pending; once AUTH_CONTINUE has
+ * been sent, a new AUTH_START replaces the exchange waiting for its AUTH_FINISH. AUTH_FINISH
+ * consumes the exchange (one proof per exchange, so a proof cannot be replayed, not even on its
+ * own connection). After {@link AuthSettings#maxFailuresPerConnection()} failures the connection is
+ * closed after the answer.
+ *
+ * <p>Throttling ({@link LoginThrottle}): the throttle fixes when the answer leaves <em>before</em>
+ * the proof is judged, and a right answer waits exactly as long as a wrong one would; the success
+ * is applied (login, the user's count forgotten) only when AUTH_OK leaves, and not at all if the
+ * connection is gone by then. So nothing a client sees, on any connection, depends on whether a
+ * guess still pending was right. Holding happens on a loop timer, never by blocking. An attempt
+ * the throttle will not admit (its address's backlog is longer than any answer may be held) is
+ * refused at once with {@code busy}, its proof not judged and not counted.
  *
  * <p>Where the work runs: AUTH_START goes to a worker (it may reload the user store from disk);
  * AUTH_FINISH runs on the loop (a few HMACs, microseconds); PBKDF2 never runs on the server at
@@ -64,8 +75,10 @@ public final class AuthService implements FerryService {
 
     /** Per-connection login state, kept in the session. Loop thread only. */
     private static final class LoginState {
-        long startSeq;
+        /** Answered with AUTH_CONTINUE, waiting for its AUTH_FINISH. */
         ScramServerExchange pending;
+        /** The AUTH_START or AUTH_FINISH of this connection whose answer has not left yet, or null. */
+        String unanswered;
         int failures;
     }
 
@@ -114,7 +127,14 @@ public final class AuthService implements FerryService {
         ctx = context;
         log = context.log();
         clock = context.config().clock();
-        throttle = settings.newThrottle();
+        long handshakeMillis = context.config().handshakeTimeoutMillis();
+        long holdLimit = settings.holdLimitMillis(handshakeMillis);
+        if (holdLimit < settings.maxDelayMillis()) {
+            log.warn("auth: failed logins are delayed at most " + holdLimit + " ms, not the " + settings.maxDelayMillis()
+                    + " ms asked for: a held answer must arrive well within the " + handshakeMillis
+                    + " ms handshake timeout; raise the handshake timeout for longer delays");
+        }
+        throttle = settings.newThrottle(holdLimit);
         users = new UserStoreReloader(store, log);
         Users initial = users.loadInitial();
         context.register(OP_START, this::start, true);
@@ -148,6 +168,11 @@ public final class AuthService implements FerryService {
         rejectBody(call);
         Session session = call.session();
         refuseIfLoggedIn(session);
+        LoginState state = state(session);
+        if (state.unanswered != null) {
+            throw OpException.badRequest("a login exchange is already pending on this connection (its " + state.unanswered
+                    + " has not been answered yet): wait for that answer; one exchange at a time per connection");
+        }
         String mechanism = req.optString("mechanism");
         if (mechanism != null && !mechanism.equals(ScramMath.MECHANISM)) {
             throw OpException.badRequest("unsupported mechanism \"" + mechanism + "\" (this server offers "
@@ -159,25 +184,26 @@ public final class AuthService implements FerryService {
             throw new OpException(first.username().length() > UserNames.MAX_CHARS ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST,
                     nameProblem);
         }
-        LoginState state = state(session);
-        long seq = ++state.startSeq;
         state.pending = null;
+        state.unanswered = OP_START;
         long startedNanos = clock.nanoTime();
-        ctx.workers().submit(call,
+        boolean submitted = ctx.workers(WorkerLane.LOGIN).submit(call,
                 () -> new ScramServerExchange(first, users.current().lookup(first.username()), nonces.next(), startedNanos),
                 (exchange, error) -> {
+                    state.unanswered = null;
                     if (call.isCancelled()) {
                         return;
                     }
                     if (error != null) {
                         call.fail(error);
-                    } else if (seq != state.startSeq) {
-                        call.fail(ErrorCode.BAD_REQUEST, "superseded by a later AUTH_START on this connection");
                     } else {
                         state.pending = exchange;
                         call.reply(Header.reply(REPLY_CONTINUE, call.id()).put("scram", exchange.serverFirst()));
                     }
                 });
+        if (!submitted) {
+            state.unanswered = null; // refused with busy: answered
+        }
         return null;
     }
 
@@ -194,6 +220,10 @@ public final class AuthService implements FerryService {
         }
         refuseIfLoggedIn(session);
         if (exchange == null) {
+            if (state != null && state.unanswered != null) {
+                throw OpException.badRequest("this connection's " + state.unanswered + " has not been answered yet:"
+                        + " wait for its answer (one exchange at a time per connection, one AUTH_FINISH per AUTH_START)");
+            }
             throw OpException.badRequest("AUTH_FINISH without an AUTH_START in progress on this connection"
                     + " (each AUTH_START allows one AUTH_FINISH): send AUTH_START first");
         }
@@ -204,56 +234,74 @@ public final class AuthService implements FerryService {
         }
         ClientFinalMessage fin = ClientFinalMessage.parse(req.requireString("scram"));
         exchange.checkFinal(fin);
-        ScramServerExchange.Outcome outcome = exchange.verify(fin);
         String address = hostOf(session.remoteAddress());
-        LoginThrottle.Verdict verdict = throttle.attempt(exchange.username(), address, now, outcome.success());
+        String user = exchange.username();
+        // The throttle decides when the answer leaves before anyone knows whether the proof is right.
+        LoginThrottle.Verdict verdict = throttle.attempt(user, address, now);
+        if (!verdict.admitted()) {
+            long retryMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(verdict.retryAfterNanos() + 999_999));
+            log.warn("auth: " + call.connectionName() + " login attempt for user \"" + user + "\" from " + address
+                    + " refused unjudged: " + verdict.addressFailures() + " failures from this address, and its next answer"
+                    + " would wait longer than the " + TimeUnit.NANOSECONDS.toMillis(throttle.maxDelayNanos())
+                    + " ms an answer may be held; retry in " + retryMillis + " ms");
+            throw new OpException(ErrorCode.BUSY, "too many failed logins from this address: this attempt was not"
+                    + " judged; try again in " + retryMillis + " ms");
+        }
+        ScramServerExchange.Outcome outcome = exchange.verify(fin);
+        long holdMillis = TimeUnit.NANOSECONDS.toMillis(verdict.holdNanos());
+        String held = holdMillis > 0 ? "; answer held back " + holdMillis + " ms" : "";
         Runnable answer;
         if (outcome.success()) {
-            successes.increment();
-            UserRecord user = exchange.record();
+            UserRecord record = exchange.record();
+            log.debug("auth: " + call.connectionName() + " right proof for user \"" + user + "\" from " + address
+                    + "; counted as failure " + verdict.userFailures() + " for this user, " + verdict.addressFailures()
+                    + " from this address until its answer leaves" + held);
             answer = () -> {
                 if (call.isCancelled()) {
-                    return;
+                    return; // nobody to tell: no login, and the counts stay as a failure left them
                 }
                 // Logged in only when the answer leaves: a request pipelined behind a throttled
                 // AUTH_FINISH must not run with rights the client has not yet been granted.
-                session.login(user.name(), user.rights(), user.home());
-                log.info("auth: " + call.connectionName() + " " + session.remoteAddress() + " logged in as " + user.name()
-                        + " (rights " + rightsText(user) + ", home /" + user.home() + ")");
+                throttle.succeeded(user, address, clock.nanoTime());
+                successes.increment();
+                session.login(record.name(), record.rights(), record.home());
+                log.info("auth: " + call.connectionName() + " " + session.remoteAddress() + " logged in as " + record.name()
+                        + " (rights " + rightsText(record) + ", home /" + record.home() + ")");
                 List<Object> rights = new ArrayList<>();
-                for (Right r : user.rights()) {
+                for (Right r : record.rights()) {
                     rights.add(r.wireName());
                 }
                 call.reply(Header.reply(REPLY_OK, call.id()).put("scram", outcome.serverFinal())
-                        .put("user", user.name()).put("rights", rights).put("home", user.home()));
+                        .put("user", record.name()).put("rights", rights).put("home", record.home()));
             };
         } else {
             failures.increment();
             state.failures++;
             boolean closing = state.failures >= settings.maxFailuresPerConnection();
-            long delayMillis = TimeUnit.NANOSECONDS.toMillis(verdict.delayNanos());
-            log.log(delayMillis > 0 ? ServerLog.Level.WARN : ServerLog.Level.INFO,
-                    "auth: " + call.connectionName() + " login failed for user \"" + exchange.username() + "\" from " + address
+            log.log(holdMillis > 0 ? ServerLog.Level.WARN : ServerLog.Level.INFO,
+                    "auth: " + call.connectionName() + " login failed for user \"" + user + "\" from " + address
                             + (exchange.userExists() ? " (wrong password)" : " (no such user)")
                             + "; failure " + verdict.userFailures() + " for this user, " + verdict.addressFailures()
-                            + " from this address, " + state.failures + " on this connection"
-                            + (delayMillis > 0 ? "; answer held back " + delayMillis + " ms" : "")
+                            + " from this address, " + state.failures + " on this connection" + held
                             + (closing ? "; closing the connection" : ""), null);
+            int failuresHere = state.failures;
             answer = () -> {
                 if (closing) {
                     call.closeConnectionAfterReply();
                 }
                 call.fail(ErrorCode.UNAUTHENTICATED, closing
-                        ? FAILED_MESSAGE + " (" + state.failures + " failures: closing the connection)" : FAILED_MESSAGE);
+                        ? FAILED_MESSAGE + " (" + failuresHere + " failures: closing the connection)" : FAILED_MESSAGE);
             };
         }
-        long delay = verdict.answerAtNanos() - now;
-        if (delay <= 0) {
+        if (verdict.holdNanos() <= 0) {
             answer.run();
         } else {
+            state.unanswered = OP_FINISH;
             heldAnswers.incrementAndGet();
-            call.loop().schedule(delay, () -> {
+            // At the instant the throttle fixed, whatever time the logging above took.
+            call.loop().schedule(verdict.answerAtNanos() - clock.nanoTime(), () -> {
                 heldAnswers.decrementAndGet();
+                state.unanswered = null;
                 answer.run();
             });
         }

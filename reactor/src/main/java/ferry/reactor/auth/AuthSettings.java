@@ -11,15 +11,21 @@ import java.util.concurrent.TimeUnit;
  * <p>The throttle: the first {@link #DEFAULT_FREE_FAILURES} failed logins of a user (or from an
  * address) cost nothing; each further one delays the answer by {@link #DEFAULT_BASE_DELAY_MILLIS}
  * doubling up to {@link #DEFAULT_MAX_DELAY_MILLIS}, and the next attempt for that user or address
- * waits until then. A success resets both; {@link #DEFAULT_FORGET_AFTER_MILLIS} without failures
- * forgets them.
+ * waits until then; no answer, right or wrong, is held longer than the longest delay (an attempt
+ * from an address whose backlog is longer is refused at once). A success resets its user (not the
+ * address) when its answer leaves; {@link #DEFAULT_FORGET_AFTER_MILLIS} without failures forgets
+ * them. See {@link LoginThrottle}.
  */
 public final class AuthSettings {
     /** Failures that cost no delay: typos happen. */
     public static final int DEFAULT_FREE_FAILURES = 3;
     /** The first delay after the free failures; doubles with each further failure. */
     public static final long DEFAULT_BASE_DELAY_MILLIS = 250;
-    /** The longest delay of one answer (250 ms doubled 6 times); under the 30 s login timeout. */
+    /**
+     * The longest delay of one answer (250 ms doubled 6 times), and the longest any answer is held;
+     * under the 30 s login timeout. Once an address's delays reach it, that address gets at most
+     * one verdict per this long: 3600 / 16 = 225 an hour.
+     */
     public static final long DEFAULT_MAX_DELAY_MILLIS = 16_000;
     /** A user or address with no failure for this long starts afresh. */
     public static final long DEFAULT_FORGET_AFTER_MILLIS = 15 * 60 * 1000;
@@ -68,10 +74,21 @@ public final class AuthSettings {
         return TimeUnit.MILLISECONDS.toNanos(exchangeTimeoutMillis);
     }
 
-    /** A throttle with these settings. */
-    LoginThrottle newThrottle() {
-        return new LoginThrottle(freeFailures, TimeUnit.MILLISECONDS.toNanos(baseDelayMillis),
-                TimeUnit.MILLISECONDS.toNanos(maxDelayMillis), TimeUnit.MILLISECONDS.toNanos(forgetAfterMillis), maxTracked);
+    /**
+     * The longest a login answer may be held on a server whose handshake (login) timeout is
+     * {@code handshakeTimeoutMillis}: {@link #maxDelayMillis()}, but never more than three quarters
+     * of that timeout, so that a held answer reaches a client that logs in promptly before the
+     * server closes its connection for not having logged in.
+     */
+    public long holdLimitMillis(long handshakeTimeoutMillis) {
+        return Math.min(maxDelayMillis, handshakeTimeoutMillis / 4 * 3);
+    }
+
+    /** A throttle with these settings whose delays and holds stop at {@code holdLimitMillis}. */
+    LoginThrottle newThrottle(long holdLimitMillis) {
+        long max = Math.min(maxDelayMillis, holdLimitMillis);
+        return new LoginThrottle(freeFailures, TimeUnit.MILLISECONDS.toNanos(Math.min(baseDelayMillis, max)),
+                TimeUnit.MILLISECONDS.toNanos(max), TimeUnit.MILLISECONDS.toNanos(forgetAfterMillis), maxTracked);
     }
 
     /** Builder; every setter validates its argument. */

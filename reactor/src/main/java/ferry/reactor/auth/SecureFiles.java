@@ -11,11 +11,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -144,6 +147,101 @@ public final class SecureFiles {
         if (!extra.isEmpty()) {
             throw new UserStoreException(what + " " + file + " has mode " + mode(perms)
                     + ", so other users can read or change it; it must be owner-only: chmod 600 " + file);
+        }
+    }
+
+    /** The account a check trusts besides root: the one this process runs as. */
+    record Account(long uid, String name) {}
+
+    /**
+     * This process's account, or null where it cannot be told (no Unix user ids: Windows), in which
+     * case only the permission bits are checked.
+     */
+    static Account processAccount() {
+        try {
+            com.sun.security.auth.module.UnixSystem u = new com.sun.security.auth.module.UnixSystem();
+            return new Account(u.getUid(), u.getUsername());
+        } catch (LinkageError | RuntimeException e) {
+            // not a Unix JDK, or jdk.security.auth left out of the runtime: ask /proc
+        }
+        try {
+            Path self = Path.of("/proc/self");
+            return new Account(((Number) Files.getAttribute(self, "unix:uid")).longValue(), Files.getOwner(self).getName());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Refuses a secret file, or a folder holding one, that someone other than this process's
+     * account or root could change, as OpenSSH's StrictModes refuses an authorized_keys file: the
+     * file must be owned by this account or root; its folder must be owned by this account or
+     * root and writable by nobody else (whoever can write the folder can replace the file). A
+     * missing file is not an error (its folder is still checked, if it exists). Every problem found
+     * is named in one message with the chown/chmod that fixes it.
+     *
+     * @param what names the file for the message ("user store")
+     */
+    public static void checkOwnership(Path file, String what) throws UserStoreException {
+        checkOwnership(file, what, processAccount());
+    }
+
+    static void checkOwnership(Path file, String what, Account self) throws UserStoreException {
+        Path abs = file.toAbsolutePath().normalize();
+        Path dir = abs.getParent();
+        if (dir == null || !isPosix(dir)) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        List<String> fixes = new ArrayList<>();
+        List<Path> folders = new ArrayList<>();
+        folders.add(dir);
+        try {
+            if (Files.exists(abs)) {
+                checkOwner(abs, what + " " + abs, self, problems, fixes);
+                Path real = abs.toRealPath();
+                if (!real.getParent().equals(dir)) {
+                    folders.add(real.getParent()); // a link: the folder it lives in matters as much
+                }
+            }
+            for (Path d : folders) {
+                if (!Files.isDirectory(d)) {
+                    continue;
+                }
+                String name = "the folder " + d + " of " + what + " " + abs;
+                checkOwner(d, name, self, problems, fixes);
+                Set<PosixFilePermission> perms = Files.readAttributes(d, PosixFileAttributes.class).permissions();
+                if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+                    problems.add(name + " has mode " + mode(perms) + ": "
+                            + (perms.contains(PosixFilePermission.OTHERS_WRITE) ? "every" : "its group's") + " user can replace it");
+                    fixes.add("chmod go-w " + d);
+                }
+            }
+        } catch (IOException e) {
+            throw new UserStoreException("cannot check the owner and permissions of " + what + " " + abs + ": " + e.getMessage(), e);
+        }
+        if (!problems.isEmpty()) {
+            throw new UserStoreException(String.join("; ", problems) + ". Only the server's account"
+                    + (self == null ? "" : " (" + self.name() + ")") + " and root may be able to change it: "
+                    + String.join(" && ", fixes));
+        }
+    }
+
+    private static void checkOwner(Path p, String name, Account self, List<String> problems, List<String> fixes)
+            throws IOException {
+        if (self == null) {
+            return;
+        }
+        long uid;
+        try {
+            uid = ((Number) Files.getAttribute(p, "unix:uid")).longValue();
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return; // no Unix ids on this file system
+        }
+        if (uid != self.uid() && uid != 0) {
+            problems.add(name + " is owned by " + Files.getOwner(p).getName() + " (uid " + uid + "), not by "
+                    + self.name() + " (uid " + self.uid() + ") that runs this, nor root");
+            fixes.add("chown " + self.name() + " " + p);
         }
     }
 

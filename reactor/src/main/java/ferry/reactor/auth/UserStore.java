@@ -20,7 +20,9 @@ import java.util.function.UnaryOperator;
  * The user store file, {@code <config>/users} (format: {@link UserStoreFormat}).
  *
  * <p>Guarantees: readable and writable by its owner only (created 0600; a store that group or
- * others can access is refused with a {@code chmod 600} hint); replaced atomically (see
+ * others can access is refused with a {@code chmod 600} hint); owned by the account that uses it
+ * or root, in a folder owned by that account or root that nobody else can write (else refused
+ * with a {@code chown}/{@code chmod go-w} hint, as OpenSSH's StrictModes); replaced atomically (see
  * {@link SecureFiles}), so a crash mid-write leaves the previous store intact; changes are
  * serialised by an advisory lock on {@code <config>/users.lock}, so two {@code ferry user}
  * commands at once cannot lose each other's change. The server only reads.
@@ -64,9 +66,11 @@ public final class UserStore {
     /**
      * Loads the store; a missing file is a store without users (and a fresh secret).
      *
-     * @throws UserStoreException too open, malformed or too large
+     * @throws UserStoreException too open, owned by someone else, in a folder others can change,
+     *                            malformed or too large
      */
     public Users load() throws IOException {
+        SecureFiles.checkOwnership(file, "user store");
         if (!Files.exists(file)) {
             return Users.empty(random);
         }
@@ -108,6 +112,7 @@ public final class UserStore {
     public Users update(UnaryOperator<Users> change) throws IOException {
         Path dir = file.getParent();
         SecureFiles.createPrivateDirectories(dir);
+        SecureFiles.checkOwnership(file, "user store"); // before a lock file goes into a folder others control
         Path lockFile = dir.resolve(file.getFileName() + ".lock");
         try (FileChannel lockChannel = openLockFile(lockFile); FileLock lock = lockChannel.lock()) {
             removeStaleTemporaries();

@@ -39,6 +39,7 @@ final class Download {
     private final long end;
     private final long window;
     private final long ahead;
+    private final Runnable onClosed;
     private long next;        // start of the next window to queue
     private long sentUpTo;    // everything before this has left through the socket
     private long warmedUpTo;  // everything before this has been warmed (or is to be sent cold)
@@ -48,9 +49,9 @@ final class Download {
     private State state = State.SENDING;
 
     /**
-     * @param firstWarmed how many bytes from {@code start} the opening worker already warmed
+     * @param onClosed runs on the loop right after the file is closed (gives its download slot back)
      */
-    Download(FileContext ctx, Call call, FileChannel file, long start, long count, long firstWarmed) {
+    Download(FileContext ctx, Call call, FileChannel file, long start, long count, Runnable onClosed) {
         this.ctx = ctx;
         this.call = call;
         this.file = file;
@@ -59,7 +60,8 @@ final class Download {
         this.end = start + count;
         this.window = ctx.config.readAheadWindowBytes();
         this.ahead = ctx.config.readAheadBytes();
-        this.warmedUpTo = start + firstWarmed;
+        this.warmedUpTo = start;
+        this.onClosed = onClosed;
     }
 
     /** Queues the body after the FILE header was sent. Loop thread. */
@@ -93,7 +95,7 @@ final class Download {
             long from = next;
             long len = Math.min(window, end - from);
             warming = true;
-            boolean taken = ctx.workers.tryExecute(() -> {
+            boolean taken = ctx.bulk.tryExecute(() -> {
                 try {
                     ctx.warmer.warm(file, from, len);
                 } catch (IOException | RuntimeException e) {
@@ -167,5 +169,6 @@ final class Download {
         }
         closed = true;
         FileContext.closeQuietly(file);
+        onClosed.run();
     }
 }

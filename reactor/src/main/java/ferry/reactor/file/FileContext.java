@@ -20,24 +20,30 @@ final class FileContext {
     }
 
     final FileServiceConfig config;
+    /** Short file-system calls a request waits on ({@link ferry.reactor.WorkerLane#METADATA}). */
     final Workers workers;
+    /** Long disk work: upload writes and commits, read-ahead, sweeps ({@link ferry.reactor.WorkerLane#BULK}). */
+    final Workers bulk;
     final ServerLog log;
     final PathResolver resolver;
     final DigestCache digests;
     final PageCacheWarmer warmer;
     final UploadRegistry uploads;
     final UploadBufferPool uploadBuffers;
+    final DownloadSlots downloadSlots;
 
-    FileContext(FileServiceConfig config, Workers workers, ServerLog log, PathResolver resolver, DigestCache digests,
+    FileContext(FileServiceConfig config, Workers workers, Workers bulk, ServerLog log, PathResolver resolver, DigestCache digests,
                 PageCacheWarmer warmer, UploadRegistry uploads, UploadBufferPool uploadBuffers) {
         this.config = config;
         this.workers = workers;
+        this.bulk = bulk;
         this.log = log;
         this.resolver = resolver;
         this.digests = digests;
         this.warmer = warmer;
         this.uploads = uploads;
         this.uploadBuffers = uploadBuffers;
+        this.downloadSlots = new DownloadSlots(config.maxOpenDownloadsPerConnection(), config.maxOpenDownloads());
     }
 
     /**
@@ -47,12 +53,24 @@ final class FileContext {
      * closed instead.
      */
     <T> void onWorker(Call call, String shown, Callable<T> work, LoopStep<T> then) {
-        workers.submit(call, work, (result, error) -> {
+        onWorker(call, shown, work, then, null);
+    }
+
+    /**
+     * As {@link #onWorker(Call, String, Callable, LoopStep)}, and runs {@code ifNotDone} (on the
+     * loop; may be null) whenever {@code then} did not complete: the pool was full, the work or
+     * the step failed, or the call was cancelled meanwhile. What the caller reserved for the
+     * step (a download slot) goes back there.
+     */
+    <T> void onWorker(Call call, String shown, Callable<T> work, LoopStep<T> then, Runnable ifNotDone) {
+        boolean taken = workers.submit(call, work, (result, error) -> {
             if (call.isCancelled() || call.isEnded()) {
                 closeQuietly(result);
+                runIfSet(ifNotDone);
                 return;
             }
             if (error != null) {
+                runIfSet(ifNotDone);
                 call.fail(FileErrors.map(error, shown));
                 return;
             }
@@ -60,9 +78,19 @@ final class FileContext {
                 then.run(result);
             } catch (Throwable t) {
                 closeQuietly(result);
+                runIfSet(ifNotDone);
                 call.fail(FileErrors.map(t, shown));
             }
         });
+        if (!taken) {
+            runIfSet(ifNotDone);
+        }
+    }
+
+    private static void runIfSet(Runnable r) {
+        if (r != null) {
+            r.run();
+        }
     }
 
     /** Disk access to confined paths, following no symlink ({@link PathResolver#files()}). Worker threads. */

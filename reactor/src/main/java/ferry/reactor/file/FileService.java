@@ -3,6 +3,9 @@ package ferry.reactor.file;
 import static ferry.protocol.FileProtocol.*;
 
 import ferry.reactor.FerryService;
+import ferry.reactor.Sequencing;
+import ferry.reactor.WorkerLane;
+import ferry.reactor.Workers;
 import ferry.reactor.ServerContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,10 +53,14 @@ public final class FileService implements FerryService {
         Path realRoot = config.root().toRealPath();
         RootFiles files = RootFiles.probe(realRoot, config.opener());
         PathResolver resolver = new PathResolver(realRoot, config.maxPathBytes(), config.maxNameBytes(), files);
-        UploadRegistry uploads = new UploadRegistry(config.maxConcurrentUploads());
+        UploadRegistry uploads = new UploadRegistry(config.maxConcurrentUploads(), config.maxUploadsPerUser(),
+                config.maxUploadsPerAddress(), TimeUnit.MILLISECONDS.toNanos(config.uploadTakeoverAfterMillis()));
         PageCacheWarmer warmer = new PageCacheWarmer();
-        FileContext c = new FileContext(config, server.workers(), server.log(), resolver,
-                new DigestCache(config.digestCacheEntries(), server.workers(), files, config.hashBufferBytes()),
+        // Hashing and bulk transfers get a lane of their own: a hashing flood must not delay
+        // anyone's STAT or login (WorkerLane).
+        Workers bulk = server.workers(WorkerLane.BULK);
+        FileContext c = new FileContext(config, server.workers(), bulk, server.log(), resolver,
+                new DigestCache(config.digestCacheEntries(), bulk, files, config.hashBufferBytes()),
                 warmer, uploads, new UploadBufferPool(config.uploadBufferBytes(), config.maxPooledUploadBuffers()));
         ctx = c;
         sweeper = new TempSweeper(realRoot, config.tempMaxAgeMillis(), config.wallClock(), uploads, resolver,
@@ -62,15 +69,16 @@ public final class FileService implements FerryService {
         PutOp put = new PutOp(c);
         MetadataOps meta = new MetadataOps(c);
         NamespaceOps names = new NamespaceOps(c);
-        server.register(GET, new GetOp(c));
-        server.register(PUT, put);
-        server.register(PARTIAL, put::partial);
-        server.register(STAT, meta::stat);
-        server.register(LIST, meta::list);
-        server.register(HASH, meta::hash);
-        server.register(MKDIR, names::mkdir);
-        server.register(DELETE, names::delete);
-        server.register(RENAME, names::rename);
+        // PARTIAL is a write: it may take an upload over from a stalled holder.
+        server.register(GET, new GetOp(c), Sequencing.READ);
+        server.register(PUT, put, Sequencing.WRITE);
+        server.register(PARTIAL, put::partial, Sequencing.WRITE);
+        server.register(STAT, meta::stat, Sequencing.READ);
+        server.register(LIST, meta::list, Sequencing.READ);
+        server.register(HASH, meta::hash, Sequencing.READ);
+        server.register(MKDIR, names::mkdir, Sequencing.WRITE);
+        server.register(DELETE, names::delete, Sequencing.WRITE);
+        server.register(RENAME, names::rename, Sequencing.WRITE);
         server.addFeature(FEATURE);
 
         ScheduledExecutorService timer = null;
@@ -82,7 +90,7 @@ public final class FileService implements FerryService {
                 return t;
             });
             long every = config.tempSweepIntervalMillis();
-            timer.scheduleWithFixedDelay(() -> server.workers().tryExecute(this::sweepQuietly),
+            timer.scheduleWithFixedDelay(() -> bulk.tryExecute(this::sweepQuietly),
                     every, every, TimeUnit.MILLISECONDS);
         }
         ScheduledExecutorService t = timer;
@@ -121,6 +129,12 @@ public final class FileService implements FerryService {
     public int activeUploads() {
         FileContext c = ctx;
         return c == null ? 0 : c.uploads.active();
+    }
+
+    /** Files held open by downloads now (all connections); see {@link FileServiceConfig#maxOpenDownloads()}. */
+    public int openDownloads() {
+        FileContext c = ctx;
+        return c == null ? 0 : c.downloadSlots.open();
     }
 
     /** Digests held by the cache now. */

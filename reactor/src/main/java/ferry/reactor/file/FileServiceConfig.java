@@ -34,6 +34,32 @@ public final class FileServiceConfig {
      * (512 MiB with every default, if every upload is held up by a slow disk at once).
      */
     public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 128;
+    /**
+     * Uploads one user (anonymous sessions count as one user) may run at once; more get
+     * {@code busy}. A quarter of {@link #DEFAULT_MAX_CONCURRENT_UPLOADS}, so one user cannot take
+     * every slot and leave everyone else {@code busy}.
+     */
+    public static final int DEFAULT_MAX_UPLOADS_PER_USER = 32;
+    /** Uploads one client address may run at once, whatever users it logs in as; more get {@code busy}. */
+    public static final int DEFAULT_MAX_UPLOADS_PER_ADDRESS = 32;
+    /**
+     * An upload whose client sends less than this, on average over a
+     * {@linkplain #DEFAULT_UPLOAD_RATE_WINDOW_MILLIS window}, is stopped (its bytes are kept for a
+     * resume) and its connection closed with {@code timed_out}: a client dribbling a byte now and
+     * then cannot hold an upload slot for ever. 1 KiB/s is far below any working link; 0 turns the
+     * check off. Time in which the server itself paused reading (its disk was behind) does not count.
+     */
+    public static final long DEFAULT_MIN_UPLOAD_RATE_BYTES_PER_SECOND = 1024;
+    /** The time over which {@link #DEFAULT_MIN_UPLOAD_RATE_BYTES_PER_SECOND} is averaged (reading time, not pauses). */
+    public static final long DEFAULT_UPLOAD_RATE_WINDOW_MILLIS = 60_000;
+    /**
+     * A running upload that received nothing for this long (while the server was reading it) is
+     * taken to be dead when its own user asks for the very same upload again, and is stopped so
+     * that the new request can resume it. Long enough that a live upload on a bad link is never
+     * taken over, short enough that a client coming back from a crash gets its upload back well
+     * within its retries (the client library's default waits add up to about 90 s).
+     */
+    public static final long DEFAULT_UPLOAD_TAKEOVER_AFTER_MILLIS = 30_000;
     /** Largest file a PUT may declare; no limit by default (sizes are 64-bit). */
     public static final long DEFAULT_MAX_FILE_BYTES = Long.MAX_VALUE;
     /** How far ahead of the socket a worker keeps a download's pages warm; 0 sends in one region, unwarmed. */
@@ -47,6 +73,14 @@ public final class FileServiceConfig {
     public static final int DEFAULT_DIGEST_CACHE_ENTRIES = 10_000;
     /** Largest folder LIST answers; bigger folders get {@code too_large}. */
     public static final int DEFAULT_MAX_LIST_ENTRIES = 100_000;
+    /**
+     * Files one connection's downloads hold open at once; its further GETs wait their turn. A GET
+     * keeps its file open until the socket has taken the body, so without this a client that
+     * pipelines GETs and never reads holds one descriptor per GET.
+     */
+    public static final int DEFAULT_MAX_OPEN_DOWNLOADS_PER_CONNECTION = 4;
+    /** Files all downloads hold open at once; a GET over this is answered busy. */
+    public static final int DEFAULT_MAX_OPEN_DOWNLOADS = 4096;
     /** An unfinished upload's temp file untouched this long is deleted. */
     public static final long DEFAULT_TEMP_MAX_AGE_MILLIS = 24L * 60 * 60 * 1000;
     /** How often the tree is swept for stale temps; 0 turns the periodic sweep off. */
@@ -69,6 +103,9 @@ public final class FileServiceConfig {
      */
     public static final long DEFAULT_UPLOAD_DIRECT_IO_MIN_BYTES = 4L * 1024 * 1024;
 
+    /** Upper bound of the upload rate window and the takeover time: a day (they are kept in nanoseconds). */
+    public static final long MAX_UPLOAD_TIMER_MILLIS = 24L * 60 * 60 * 1000;
+
     private final Path root;
     private final int maxPathBytes;
     private final int maxNameBytes;
@@ -76,6 +113,11 @@ public final class FileServiceConfig {
     private final int uploadBuffersPerUpload;
     private final int maxPooledUploadBuffers;
     private final int maxConcurrentUploads;
+    private final int maxUploadsPerUser;
+    private final int maxUploadsPerAddress;
+    private final long minUploadRateBytesPerSecond;
+    private final long uploadRateWindowMillis;
+    private final long uploadTakeoverAfterMillis;
     private final long maxFileBytes;
     private final long readAheadBytes;
     private final long readAheadWindowBytes;
@@ -83,6 +125,8 @@ public final class FileServiceConfig {
     private final DigestAlgorithm digestAlgorithm;
     private final int digestCacheEntries;
     private final int maxListEntries;
+    private final int maxOpenDownloadsPerConnection;
+    private final int maxOpenDownloads;
     private final long tempMaxAgeMillis;
     private final long tempSweepIntervalMillis;
     private final boolean syncOnCommit;
@@ -100,6 +144,11 @@ public final class FileServiceConfig {
         uploadBuffersPerUpload = b.uploadBuffersPerUpload;
         maxPooledUploadBuffers = b.maxPooledUploadBuffers;
         maxConcurrentUploads = b.maxConcurrentUploads;
+        maxUploadsPerUser = b.maxUploadsPerUser;
+        maxUploadsPerAddress = b.maxUploadsPerAddress;
+        minUploadRateBytesPerSecond = b.minUploadRateBytesPerSecond;
+        uploadRateWindowMillis = b.uploadRateWindowMillis;
+        uploadTakeoverAfterMillis = b.uploadTakeoverAfterMillis;
         maxFileBytes = b.maxFileBytes;
         readAheadBytes = b.readAheadBytes;
         readAheadWindowBytes = b.readAheadWindowBytes;
@@ -107,6 +156,8 @@ public final class FileServiceConfig {
         digestAlgorithm = b.digestAlgorithm;
         digestCacheEntries = b.digestCacheEntries;
         maxListEntries = b.maxListEntries;
+        maxOpenDownloadsPerConnection = b.maxOpenDownloadsPerConnection;
+        maxOpenDownloads = b.maxOpenDownloads;
         tempMaxAgeMillis = b.tempMaxAgeMillis;
         tempSweepIntervalMillis = b.tempSweepIntervalMillis;
         syncOnCommit = b.syncOnCommit;
@@ -129,6 +180,15 @@ public final class FileServiceConfig {
     public int uploadBuffersPerUpload() { return uploadBuffersPerUpload; }
     public int maxPooledUploadBuffers() { return maxPooledUploadBuffers; }
     public int maxConcurrentUploads() { return maxConcurrentUploads; }
+    /** Uploads one user may run at once (anonymous sessions are one user). */
+    public int maxUploadsPerUser() { return maxUploadsPerUser; }
+    /** Uploads one client address may run at once. */
+    public int maxUploadsPerAddress() { return maxUploadsPerAddress; }
+    /** Slowest an upload's client may send, averaged over {@link #uploadRateWindowMillis()}; 0: no minimum. */
+    public long minUploadRateBytesPerSecond() { return minUploadRateBytesPerSecond; }
+    public long uploadRateWindowMillis() { return uploadRateWindowMillis; }
+    /** How long a running upload must have received nothing before its own user's new request takes it over. */
+    public long uploadTakeoverAfterMillis() { return uploadTakeoverAfterMillis; }
     public long maxFileBytes() { return maxFileBytes; }
     public long readAheadBytes() { return readAheadBytes; }
     public long readAheadWindowBytes() { return readAheadWindowBytes; }
@@ -137,6 +197,8 @@ public final class FileServiceConfig {
     public DigestAlgorithm digestAlgorithm() { return digestAlgorithm; }
     public int digestCacheEntries() { return digestCacheEntries; }
     public int maxListEntries() { return maxListEntries; }
+    public int maxOpenDownloadsPerConnection() { return maxOpenDownloadsPerConnection; }
+    public int maxOpenDownloads() { return maxOpenDownloads; }
     public long tempMaxAgeMillis() { return tempMaxAgeMillis; }
     public long tempSweepIntervalMillis() { return tempSweepIntervalMillis; }
     public boolean syncOnCommit() { return syncOnCommit; }
@@ -158,6 +220,11 @@ public final class FileServiceConfig {
         private int uploadBuffersPerUpload = DEFAULT_UPLOAD_BUFFERS_PER_UPLOAD;
         private int maxPooledUploadBuffers = DEFAULT_MAX_POOLED_UPLOAD_BUFFERS;
         private int maxConcurrentUploads = DEFAULT_MAX_CONCURRENT_UPLOADS;
+        private int maxUploadsPerUser = DEFAULT_MAX_UPLOADS_PER_USER;
+        private int maxUploadsPerAddress = DEFAULT_MAX_UPLOADS_PER_ADDRESS;
+        private long minUploadRateBytesPerSecond = DEFAULT_MIN_UPLOAD_RATE_BYTES_PER_SECOND;
+        private long uploadRateWindowMillis = DEFAULT_UPLOAD_RATE_WINDOW_MILLIS;
+        private long uploadTakeoverAfterMillis = DEFAULT_UPLOAD_TAKEOVER_AFTER_MILLIS;
         private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
         private long readAheadBytes = DEFAULT_READ_AHEAD_BYTES;
         private long readAheadWindowBytes = DEFAULT_READ_AHEAD_WINDOW_BYTES;
@@ -165,6 +232,8 @@ public final class FileServiceConfig {
         private DigestAlgorithm digestAlgorithm = DEFAULT_DIGEST_ALGORITHM;
         private int digestCacheEntries = DEFAULT_DIGEST_CACHE_ENTRIES;
         private int maxListEntries = DEFAULT_MAX_LIST_ENTRIES;
+        private int maxOpenDownloadsPerConnection = DEFAULT_MAX_OPEN_DOWNLOADS_PER_CONNECTION;
+        private int maxOpenDownloads = DEFAULT_MAX_OPEN_DOWNLOADS;
         private long tempMaxAgeMillis = DEFAULT_TEMP_MAX_AGE_MILLIS;
         private long tempSweepIntervalMillis = DEFAULT_TEMP_SWEEP_INTERVAL_MILLIS;
         private boolean syncOnCommit = DEFAULT_SYNC_ON_COMMIT;
@@ -183,6 +252,11 @@ public final class FileServiceConfig {
         public Builder uploadBuffersPerUpload(int v) { uploadBuffersPerUpload = range(v, 2, 1024, "uploadBuffersPerUpload"); return this; }
         public Builder maxPooledUploadBuffers(int v) { maxPooledUploadBuffers = range(v, 0, 1 << 20, "maxPooledUploadBuffers"); return this; }
         public Builder maxConcurrentUploads(int v) { maxConcurrentUploads = range(v, 1, 1 << 20, "maxConcurrentUploads"); return this; }
+        public Builder maxUploadsPerUser(int v) { maxUploadsPerUser = range(v, 1, 1 << 20, "maxUploadsPerUser"); return this; }
+        public Builder maxUploadsPerAddress(int v) { maxUploadsPerAddress = range(v, 1, 1 << 20, "maxUploadsPerAddress"); return this; }
+        public Builder minUploadRateBytesPerSecond(long v) { minUploadRateBytesPerSecond = range(v, 0, 1L << 40, "minUploadRateBytesPerSecond"); return this; }
+        public Builder uploadRateWindowMillis(long v) { uploadRateWindowMillis = range(v, 1_000, MAX_UPLOAD_TIMER_MILLIS, "uploadRateWindowMillis"); return this; }
+        public Builder uploadTakeoverAfterMillis(long v) { uploadTakeoverAfterMillis = range(v, 0, MAX_UPLOAD_TIMER_MILLIS, "uploadTakeoverAfterMillis"); return this; }
         public Builder maxFileBytes(long v) { maxFileBytes = range(v, 0, Long.MAX_VALUE, "maxFileBytes"); return this; }
         public Builder readAheadBytes(long v) { readAheadBytes = range(v, 0, Long.MAX_VALUE, "readAheadBytes"); return this; }
         public Builder readAheadWindowBytes(long v) { readAheadWindowBytes = range(v, 4096, 1L << 30, "readAheadWindowBytes"); return this; }
@@ -190,6 +264,8 @@ public final class FileServiceConfig {
         public Builder digestAlgorithm(DigestAlgorithm v) { digestAlgorithm = require(v, "digestAlgorithm"); return this; }
         public Builder digestCacheEntries(int v) { digestCacheEntries = range(v, 0, 1 << 24, "digestCacheEntries"); return this; }
         public Builder maxListEntries(int v) { maxListEntries = range(v, 1, 1 << 24, "maxListEntries"); return this; }
+        public Builder maxOpenDownloadsPerConnection(int v) { maxOpenDownloadsPerConnection = range(v, 1, 1 << 16, "maxOpenDownloadsPerConnection"); return this; }
+        public Builder maxOpenDownloads(int v) { maxOpenDownloads = range(v, 1, 1 << 24, "maxOpenDownloads"); return this; }
         public Builder tempMaxAgeMillis(long v) { tempMaxAgeMillis = range(v, 0, Long.MAX_VALUE, "tempMaxAgeMillis"); return this; }
         public Builder tempSweepIntervalMillis(long v) { tempSweepIntervalMillis = range(v, 0, Long.MAX_VALUE, "tempSweepIntervalMillis"); return this; }
         public Builder syncOnCommit(boolean v) { syncOnCommit = v; return this; }

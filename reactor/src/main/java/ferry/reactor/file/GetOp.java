@@ -21,14 +21,14 @@ import java.util.EnumSet;
  * mtime and (if asked) digest, followed by the bytes of the range, sent zero-copy by
  * {@link Download}.
  *
- * <p>Opening, the symlink check and warming the first window run on a worker; the digest comes
+ * <p>Opening and the symlink check run on a metadata worker, warming on bulk ones; the digest comes
  * from the {@link DigestCache} (a worker computes it on a miss). The loop only sends.
  *
  * <p>Threading contract: {@link #onRequest} on the loop.
  */
 final class GetOp implements OpHandler {
     /** An open file ready to send; closed by whoever ends up owning it. */
-    record Opened(FileChannel file, Path real, FileStat stat, long offset, long count, long warmed)
+    record Opened(FileChannel file, Path real, FileStat stat, long offset, long count)
             implements AutoCloseable {
         @Override
         public void close() throws IOException {
@@ -57,27 +57,34 @@ final class GetOp implements OpHandler {
         }
         String alg = req.optString(ALGORITHM);
         DigestAlgorithm algorithm = alg == null ? DigestAlgorithm.NONE : DigestAlgorithm.fromWire(alg);
-        ctx.onWorker(call, fp.shown(), () -> open(fp, offset, length), opened -> {
+        // The file is opened only once this connection has a download slot (DownloadSlots): a
+        // client that pipelines GETs and never reads holds a few descriptors, not one per GET.
+        ctx.downloadSlots.acquire(call, slot -> ctx.onWorker(call, fp.shown(), () -> open(fp, offset, length), opened -> {
             if (algorithm.isNone()) {
-                begin(call, opened, algorithm, null);
+                begin(call, opened, algorithm, null, slot);
                 return;
             }
             ctx.digests.digest(opened.real(), opened.stat(), algorithm).whenComplete((r, e) ->
                     call.loop().execute(() -> {
                         if (call.isCancelled()) {
                             FileContext.closeQuietly(opened);
+                            slot.release();
                         } else if (e != null) {
                             FileContext.closeQuietly(opened);
+                            slot.release();
                             call.fail(FileErrors.map(unwrap(e), fp.shown()));
                         } else {
-                            begin(call, opened, algorithm, r.hex());
+                            begin(call, opened, algorithm, r.hex(), slot);
                         }
                     }));
-        });
+        }, slot::release));
         return null;
     }
 
-    /** Worker: confine, open, size the range, warm its first window. */
+    /**
+     * Worker (metadata lane): confine, open, size the range. The first read-ahead window is warmed
+     * by {@link Download} on the bulk lane: a cold multi-MiB read here would hold up other users' STATs.
+     */
     private Opened open(FilePath fp, long offset, long length) throws Exception {
         Path real = ctx.resolver.confineTarget(fp);
         FileStat st = ctx.files().stat(real);
@@ -98,13 +105,8 @@ final class GetOp implements OpHandler {
                         + " (" + size + " bytes)");
             }
             long count = length < 0 ? size - offset : Math.min(length, size - offset);
-            long warmed = 0;
-            if (ctx.config.readAheadBytes() > 0 && count > 0) {
-                warmed = Math.min(ctx.config.readAheadWindowBytes(), count);
-                ctx.warmer.warm(ch, offset, warmed);
-            }
             return new Opened(ch, real, new FileStat(st.type(), size, st.mtimeNanos(), st.ctimeNanos(), st.fileKey()),
-                    offset, count, warmed);
+                    offset, count);
         } catch (Throwable t) {
             ch.close();
             throw t;
@@ -112,7 +114,7 @@ final class GetOp implements OpHandler {
     }
 
     /** Loop: the FILE header, then the body. */
-    private void begin(Call call, Opened o, DigestAlgorithm algorithm, String digest) {
+    private void begin(Call call, Opened o, DigestAlgorithm algorithm, String digest, DownloadSlots.Slot slot) {
         Header h = Header.reply(FILE, call.id())
                 .put(Header.SIZE, o.count())
                 .put(OFFSET, o.offset())
@@ -122,7 +124,8 @@ final class GetOp implements OpHandler {
             h.put(ALGORITHM, algorithm.wireName()).put(DIGEST, digest);
         }
         call.send(h);
-        new Download(ctx, call, o.file(), o.offset(), o.count(), o.warmed()).start();
+        call.settle(); // the file is open and its digest known: later requests cannot change this answer
+        new Download(ctx, call, o.file(), o.offset(), o.count(), slot::release).start();
     }
 
     static Throwable unwrap(Throwable e) {

@@ -147,7 +147,7 @@ final class MetadataOps {
                 entries.add(entry(folder, e, name, realHome));
             }
         }
-        entries.sort((a, b) -> ((String) a.get(NAME)).compareTo((String) b.get(NAME)));
+        entries.sort((a, b) -> NAME_ORDER.compare((String) a.get(NAME), (String) b.get(NAME)));
         JsonWriter w = new JsonWriter();
         w.value(entries);
         return new Listing(entries.size(), ByteBuffer.wrap(w.array(), 0, w.length()));

@@ -26,10 +26,15 @@ import java.util.Set;
  * {@code PARTIAL}, which tells a client how much of an interrupted upload the server holds.
  *
  * <p>PUT validates the request on the loop, pauses reading, and lets a worker confine the path,
- * claim the target ({@link UploadRegistry}: a second concurrent upload gets {@code conflict}, and
- * the same user's request for an upload whose connection went silent takes it over),
- * open or find the temp, re-hash a resumed prefix and check free space. The body then streams
+ * claim the target ({@link UploadRegistry}: a second concurrent upload gets {@code conflict}, too
+ * many uploads by one user or address get {@code busy}, and the same user's request for an upload
+ * whose connection went silent takes it over), open or find the temp (one per user: see
+ * {@link UploadTemps}), re-hash a resumed prefix and check free space. The body then streams
  * through {@link Upload}.
+ *
+ * <p>Rights: {@code write}; replacing an existing file also needs {@code delete}, as a RENAME over
+ * one does (a PUT over a file destroys its contents as surely as a DELETE). Resuming one's own
+ * temp is not a replace: the temp is the user's own unfinished upload.
  *
  * <p>Threading contract: {@link #onRequest} on the loop.
  */
@@ -80,13 +85,17 @@ final class PutOp implements OpHandler {
                     + " bytes (got " + req.size() + ")");
         }
         boolean overwrite = req.optBoolean(OVERWRITE, true);
-        long mtime = req.optLong(MTIME, -1);
-        if (mtime < -1) {
-            throw OpException.badRequest("field \"mtime\" must be milliseconds since the epoch (got " + mtime + ")");
+        long mtime = req.has(MTIME) ? req.requireLong(MTIME) : -1; // -1: the upload's own time
+        if (req.has(MTIME) && (mtime < 0 || mtime > MAX_MTIME_MILLIS)) {
+            // Beyond this, int64 nanoseconds (how the file system keeps it) overflow: refuse rather than clamp.
+            throw OpException.badRequest("field \"mtime\" must be 0 to " + MAX_MTIME_MILLIS
+                    + " ms since the epoch (up to 2262-04-11T23:47:16.854Z), got " + mtime);
         }
-        Upload upload = new Upload(ctx, call, s.fp(), s.fileSize(), offset, s.algorithm(), s.expect(), overwrite, mtime);
+        boolean mayReplace = call.session().has(Right.DELETE);
+        Upload upload = new Upload(ctx, call, s.fp(), s.fileSize(), offset, s.algorithm(), s.expect(), overwrite,
+                mayReplace, mtime);
         upload.beforeOpening();
-        boolean submitted = ctx.workers.submit(call, () -> prepare(s, offset, overwrite, upload), (opened, error) -> {
+        boolean submitted = ctx.workers.submit(call, () -> prepare(s, offset, overwrite, mayReplace, upload), (opened, error) -> {
             if (error != null) {
                 upload.openFailed(error);
             } else {
@@ -100,7 +109,8 @@ final class PutOp implements OpHandler {
     }
 
     /** Worker: confine, claim, open or find the temp, re-hash a resumed prefix, check space. */
-    private Upload.Opened prepare(Spec s, long offset, boolean overwrite, Upload upload) throws Exception {
+    private Upload.Opened prepare(Spec s, long offset, boolean overwrite, boolean mayReplace, Upload upload)
+            throws Exception {
         FilePath fp = s.fp();
         Path target = ctx.resolver.confine(fp);
         Path parent = target.getParent();
@@ -114,10 +124,16 @@ final class PutOp implements OpHandler {
         if (Files.isDirectory(target)) {
             throw OpException.badRequest(fp.shown() + " is a folder");
         }
-        if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new OpException(ErrorCode.EXISTS, "already exists: " + fp.shown() + " (and overwrite is false)");
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (!overwrite) {
+                throw new OpException(ErrorCode.EXISTS, "already exists: " + fp.shown() + " (and overwrite is false)");
+            }
+            if (!mayReplace) {
+                throw Upload.replaceForbidden(fp);
+            }
         }
-        Path temp = UploadTemps.tempFor(target, s.fileSize(), s.algorithm(), s.expect());
+        // Checked again at the commit, which never replaces a file for a user without delete.
+        Path temp = UploadTemps.tempFor(target, upload.user(), s.fileSize(), s.algorithm(), s.expect());
         ctx.uploads.claim(target, temp, fp.shown(), upload);
         FileChannel ch = null;
         long have = 0;
@@ -179,14 +195,17 @@ final class PutOp implements OpHandler {
         }
     }
 
-    /** {@code PARTIAL}: how many bytes of this upload (same path, size and digest) the server holds. */
+    /**
+     * {@code PARTIAL}: how many bytes of this user's upload (same path, size and digest) the server
+     * holds. Another user's temp or running upload of the path is not seen.
+     */
     BodySink partial(Call call) throws Exception {
         Spec s = spec(call);
         String user = call.session().user(); // read on the loop; the worker below must not touch the session
         ctx.onWorker(call, s.fp().shown(), () -> {
             Path target = ctx.resolver.confine(s.fp());
-            Path temp = UploadTemps.tempFor(target, s.fileSize(), s.algorithm(), s.expect());
-            ctx.uploads.checkNotRunning(target, temp, user, s.fp().shown());
+            Path temp = UploadTemps.tempFor(target, user, s.fileSize(), s.algorithm(), s.expect());
+            ctx.uploads.checkPartial(target, temp, user, s.fp().shown());
             long have;
             try {
                 have = ctx.files().stat(temp).size();

@@ -7,10 +7,12 @@ import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
 import ferry.reactor.BodySink;
 import ferry.reactor.Call;
+import ferry.reactor.EventLoop;
 import ferry.reactor.OpException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
@@ -39,14 +41,27 @@ import java.util.EnumSet;
  *   OPENING --opened--> RECEIVING --body ended--> DRAINING --all written--> COMMITTING --renamed--> DONE
  *   OPENING/RECEIVING --connection lost--> SUSPENDING --all written--> SUSPENDED   (temp kept)
  *   OPENING/RECEIVING --superseded-------> SUSPENDING (as a lost connection; the connection is closed)
+ *   RECEIVING --too slow-------------------> SUSPENDING (as a lost connection; the connection is closed)
  *   OPENING/RECEIVING/DRAINING/COMMITTING --error--> FAILED                          (temp removed)
  * DRAINING and COMMITTING do not stop when the connection drops: every byte is in, so the file
  * is committed and only the answer is lost.
  * </pre>
  *
- * <p>Superseded: the same user asked for this very upload again while this one received nothing
- * ({@link UploadRegistry}): its connection is taken to be dead, so it stops as if it were, keeping
- * its bytes for the new request, and its connection is closed with a {@code conflict} error.
+ * <p>Superseded: the same user asked for this very upload again while this one had received
+ * nothing for the takeover time ({@link UploadRegistry}): its connection is taken to be dead, so
+ * it stops as if it were, keeping its bytes for the new request, and its connection is closed with
+ * a {@code conflict} error.
+ *
+ * <p>Too slow: over each window of reading time ({@link FileServiceConfig#uploadRateWindowMillis()})
+ * the client must send at least {@link FileServiceConfig#minUploadRateBytesPerSecond()} on
+ * average, or the upload stops the same way (bytes kept) and its connection is closed with
+ * {@code timed_out}: a client dribbling bytes cannot hold an upload slot for ever. Time in which
+ * this upload held reading paused (opening, or waiting for the disk) is not counted
+ * ({@link UploadPace}).
+ *
+ * <p>Replacing: a session without the {@code delete} right never replaces an existing file, even
+ * one created after the PUT was accepted: its commit places the file with a hard link, which fails
+ * if the name exists.
  *
  * <p>Threading contract: loop thread for everything except the jobs it hands to workers, which
  * touch only the file channel, the digest and the buffer they were given (handed over through the
@@ -87,6 +102,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     private final DigestAlgorithm algorithm;
     private final String expect;
     private final boolean overwrite;
+    private final boolean mayReplace; // the session has the delete right
     private final long mtimeToSet; // -1: leave the time of the upload
     private final int maxBuffers;
     private final ArrayDeque<ByteBuffer> early = new ArrayDeque<>(); // full buffers that came before the temp was open
@@ -100,11 +116,14 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     private long flushRequestedAt;  // bytes written when the last one was asked for
     private boolean pausedByMe;
     private long received;  // body bytes taken into buffers
-    private volatile long receivedSeen; // received, for other threads (the registry)
     private final String user;
+    private final String address;
+    private final UploadPace pace;
+    private EventLoop.Timer paceTimer; // the next minimum-rate check, while receiving
+    private PaceCheck paceCheck;
 
     Upload(FileContext ctx, Call call, FilePath fp, long fileSize, long offset,
-           DigestAlgorithm algorithm, String expect, boolean overwrite, long mtimeToSet) {
+           DigestAlgorithm algorithm, String expect, boolean overwrite, boolean mayReplace, long mtimeToSet) {
         this.ctx = ctx;
         this.call = call;
         this.fp = fp;
@@ -113,9 +132,25 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         this.algorithm = algorithm;
         this.expect = expect;
         this.overwrite = overwrite;
+        this.mayReplace = mayReplace;
         this.mtimeToSet = mtimeToSet;
         this.maxBuffers = ctx.config.uploadBuffersPerUpload();
         this.user = call.session().user();
+        this.address = hostOf(call.session().remoteAddress());
+        this.pace = new UploadPace(call.loop().clock(), ctx.config.minUploadRateBytesPerSecond(),
+                ctx.config.uploadRateWindowMillis());
+    }
+
+    /** "1.2.3.4:5678" to "1.2.3.4", "::1:5678" to "::1" (the address part, as the login throttle counts it). */
+    static String hostOf(String remoteAddress) {
+        int colon = remoteAddress.lastIndexOf(':');
+        return colon > 0 ? remoteAddress.substring(0, colon) : remoteAddress;
+    }
+
+    /** The refusal of a PUT over an existing file by a session without the delete right. */
+    static OpException replaceForbidden(FilePath fp) {
+        return OpException.forbidden("replacing " + fp.shown() + " needs the delete right (it exists; a user with"
+                + " write only may create files, not overwrite them)");
     }
 
     // ---- opened (loop) ----------------------------------------------------------------------
@@ -127,7 +162,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         file = o.file();
         direct = o.direct();
         digest = o.digest();
-        writer = new UploadWriter(call.loop()::execute, ctx.workers::tryExecute, ctx.uploadBuffers, file, direct, digest,
+        writer = new UploadWriter(call.loop()::execute, ctx.bulk::tryExecute, ctx.uploadBuffers, file, direct, digest,
                 offset, new UploadWriter.Listener() {
                     @Override
                     public void progressed() {
@@ -146,8 +181,9 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         switch (state) {
             case OPENING -> {
                 state = State.RECEIVING;
-                ctx.config.events().uploadStarted(fp.rootRelative(), offset);
                 resume();
+                schedulePaceCheck();
+                ctx.config.events().uploadStarted(fp.rootRelative(), offset);
                 if (fileSize == offset) {
                     onEnd(); // no body will come
                 } else {
@@ -199,7 +235,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
                         filling = null;
                     }
                 }
-                receivedSeen = received;
+                pace.received(received);
                 if (buffersHeld() >= maxBuffers) {
                     pause();
                 }
@@ -223,7 +259,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     @Override
     public void onDataRead(int n) {
         received += n;
-        receivedSeen = received;
+        pace.received(received);
         if (!filling.hasRemaining()) {
             queue(filling.flip());
             filling = null;
@@ -239,6 +275,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             return;
         }
         state = State.DRAINING;
+        stopPaceChecks();
         queueFilling();
         maybeSettle();
     }
@@ -319,7 +356,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         }
         FileChannel ch = file;
         flushRequestedAt = written;
-        flushing = ctx.workers.tryExecute(() -> {
+        flushing = ctx.bulk.tryExecute(() -> {
             try {
                 ch.force(false);
             } catch (IOException | RuntimeException ignored) {
@@ -354,6 +391,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         switch (state) {
             case OPENING, RECEIVING -> {
                 state = State.SUSPENDING;
+                stopPaceChecks();
                 pausedByMe = false; // the connection is gone; nothing to resume
                 queueFilling();     // what arrived is a valid prefix: keep it for the resume
                 if (writer != null) {
@@ -373,8 +411,13 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     }
 
     @Override
-    public long received() {
-        return receivedSeen;
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public long stalledNanos() {
+        return pace.stalledNanos();
     }
 
     @Override
@@ -386,8 +429,8 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         switch (state) {
             case OPENING, RECEIVING -> {
                 ctx.log.info(call.connectionName() + " upload of " + fp.shown() + " stopped after " + (offset + received)
-                        + " bytes: it received nothing while " + user + " asked for it again, so its connection is"
-                        + " taken to be dead");
+                        + " bytes: it had received nothing for " + pace.stalledNanos() / 1_000_000 + " ms when " + user
+                        + " asked for it again, so its connection is taken to be dead");
                 connectionLost(); // keeps what arrived; the claim goes once it is written
                 call.closeConnectionAfterReply();
                 call.fail(new OpException(ErrorCode.CONFLICT, "this upload of " + fp.shown()
@@ -395,6 +438,66 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             }
             default -> { } // finishing (its bytes are all in) or over: nothing to stop
         }
+    }
+
+    // ---- minimum rate (loop) ----------------------------------------------------------------------
+
+    /**
+     * A rate check's timer task. A cancelled timer stays in the loop's queue until its time (up to
+     * a window); cleared, it holds nothing of the upload meanwhile (thousands of vanished uploads
+     * would otherwise keep their calls and connections reachable for a minute).
+     */
+    private static final class PaceCheck implements Runnable {
+        private Upload upload;
+
+        PaceCheck(Upload upload) {
+            this.upload = upload;
+        }
+
+        @Override
+        public void run() {
+            Upload u = upload;
+            upload = null;
+            if (u != null) {
+                u.checkPace();
+            }
+        }
+    }
+
+    private void schedulePaceCheck() {
+        if (pace.enforced() && state == State.RECEIVING) {
+            paceCheck = new PaceCheck(this);
+            paceTimer = call.loop().schedule(pace.nextCheckDelayNanos(call.loop().clock().nanoTime()), paceCheck);
+        }
+    }
+
+    private void stopPaceChecks() {
+        if (paceTimer != null) {
+            paceTimer.cancel();
+            paceCheck.upload = null;
+            paceTimer = null;
+            paceCheck = null;
+        }
+    }
+
+    private void checkPace() {
+        paceTimer = null;
+        paceCheck = null;
+        if (state != State.RECEIVING) {
+            return;
+        }
+        if (!pace.tooSlow(call.loop().clock().nanoTime())) {
+            schedulePaceCheck();
+            return;
+        }
+        long min = ctx.config.minUploadRateBytesPerSecond();
+        String why = "upload of " + fp.shown() + " received " + pace.lastWindowBytes() + " bytes in "
+                + pace.lastWindowReadingMillis() / 1000 + " s, under the server's minimum of " + min + " bytes/s";
+        ctx.log.info(call.connectionName() + " " + why + ": stopped after " + (offset + received) + " bytes");
+        connectionLost(); // keeps what arrived; the claim goes once it is written
+        call.closeConnectionAfterReply();
+        call.fail(new OpException(ErrorCode.TIMED_OUT, why + "; the " + (offset + received)
+                + " bytes received are kept: resume it (PARTIAL) on a faster link"));
     }
 
     private void suspended() {
@@ -411,7 +514,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             ctx.uploads.release(target);
             ctx.config.events().uploadSuspended(path, have);
         };
-        if (!ctx.workers.tryExecute(close)) {
+        if (!ctx.bulk.tryExecute(close)) {
             close.run();
         }
     }
@@ -428,7 +531,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         FileChannel ch = file;
         UploadWriter.Direct dio = direct;
         MessageDigest md = digest;
-        boolean taken = ctx.workers.tryExecute(() -> {
+        boolean taken = ctx.bulk.tryExecute(() -> {
             Committed c = null;
             Throwable err = null;
             try {
@@ -461,10 +564,15 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         if (mtimeToSet >= 0) {
             ctx.files().setLastModifiedTime(temp, FileTime.fromMillis(mtimeToSet));
         }
-        if (overwrite) {
+        if (overwrite && mayReplace) {
             ctx.files().move(temp, target); // renameat(2): replaces atomically
         } else {
-            ctx.files().moveNoReplace(temp, target);
+            try {
+                ctx.files().moveNoReplace(temp, target);
+            } catch (FileAlreadyExistsException e) {
+                // Created since the PUT was accepted: replacing it is what the missing right forbids.
+                throw overwrite ? replaceForbidden(fp) : e;
+            }
         }
         if (ctx.config.syncOnCommit()) {
             ctx.files().syncFolder(target.getParent());
@@ -511,6 +619,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             return;
         }
         state = State.FAILED;
+        stopPaceChecks();
         releaseBuffers();
         resume(); // let the connection read (and the core discard) the rest of the body
         OpException mapped = FileErrors.map(error, fp.shown());
@@ -536,11 +645,17 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             }
             ctx.config.events().uploadFailed(path, mapped.code());
         };
-        // The answer goes out at once; the cleanup follows on a worker (or here, if none is free:
-        // deleting one file is short, and leaving the target claimed for ever would be worse).
-        call.fail(mapped);
-        if (!ctx.workers.tryExecute(cleanup)) {
+        // The answer goes out once the claim is released, so a client that retries on reading it
+        // never meets its own failed upload as "in progress". The cleanup runs on a worker (or
+        // here, if none is free: deleting one file is short, and a target claimed for ever would
+        // be worse).
+        boolean taken = ctx.bulk.tryExecute(() -> {
             cleanup.run();
+            call.loop().execute(() -> call.fail(mapped));
+        });
+        if (!taken) {
+            cleanup.run();
+            call.fail(mapped);
         }
     }
 
@@ -561,6 +676,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     private void pause() {
         if (!pausedByMe) {
             pausedByMe = true;
+            pace.paused();
             call.pauseReading();
         }
     }
@@ -568,6 +684,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     private void resume() {
         if (pausedByMe) {
             pausedByMe = false;
+            pace.resumed();
             if (!call.isCancelled()) {
                 call.resumeReading();
             }

@@ -273,25 +273,83 @@ class AuthServiceTest {
             // Failure 2 costs 250 ms: pipeline AUTH_FINISH and a PROBE that reads the held count on arrival.
             String serverFirst = start(c, "n,,n=alice,r=second");
             Header fin = Header.op("AUTH_FINISH").put(Header.ID, c.nextId()).put("scram", wrongFinal("alice", "second", serverFirst));
-            Header probe = Header.op("PROBE").put(Header.ID, c.nextId());
             c.send(fin);
-            c.send(probe);
-            // Meanwhile the loop serves others (it is not sleeping).
+            // Meanwhile the loop serves others (it is not sleeping), and the answer is held back (a
+            // PROBE on this connection would wait for the AUTH_FINISH before it: PROTOCOL.md 3).
             assertTrue(other.ping() > 0);
+            long held = 0;
+            for (int i = 0; i < 10_000 && held == 0; i++) { // the fake clock stands still: 0 until AUTH_FINISH is read
+                held = other.call(Header.op("PROBE")).getLong("held", -1);
+            }
+            assertEquals(1L, held, "the failure answer is held back");
             f.clock.advanceMillis(250);
             f.wakeLoop();
             RemoteException e = assertThrows(RemoteException.class, () -> c.expect(c.readHeader(), null, fin.id()));
             assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
-            Header p = c.expect(c.readHeader(), "OK", probe.id());
-            assertEquals(1L, p.getLong("held", -1), "the failure answer was held back when the PROBE arrived");
             assertEquals(0, f.auth.heldAnswers());
             long now = f.clock.nanoTime();
             assertEquals(2, f.auth.throttle().userFailures("alice", now));
             assertEquals(2, f.auth.throttle().addressFailures("127.0.0.1", now));
             assertTrue(String.join("\n", f.logLines).contains("answer held back 250 ms"));
-            // The next attempt is allowed now; a success resets the counts.
-            assertEquals("alice", new AuthClient(c).login("alice", ALICE_PW.toCharArray()).user());
+            // The right password now: held exactly as a third failure would be (500 ms), then logged in.
+            ScramClient right = new ScramClient("alice", ALICE_PW.toCharArray());
+            Header fin3 = Header.op("AUTH_FINISH").put(Header.ID, c.nextId()).put("scram", right.clientFinal(start(c, right.clientFirst())));
+            c.send(fin3);
+            waitFor(() -> f.auth.heldAnswers() == 1);
+            f.clock.advanceMillis(499);
+            f.wakeLoop();
+            assertEquals(1, f.auth.heldAnswers(), "a right answer is not a millisecond earlier than a wrong one");
+            assertEquals(0, f.auth.successfulLogins());
+            assertEquals(3, f.auth.throttle().userFailures("alice", f.clock.nanoTime()), "nothing is cleared while it is held");
+            f.clock.advanceMillis(1);
+            f.wakeLoop();
+            Header ok = c.expect(c.readHeader(), "AUTH_OK", fin3.id());
+            right.verifyServerFinal(ok.getString("scram", null));
+            // A success resets its user when its answer leaves; the address keeps its earlier failures.
             assertEquals(0, f.auth.throttle().userFailures("alice", f.clock.nanoTime()));
+            assertEquals(2, f.auth.throttle().addressFailures("127.0.0.1", f.clock.nanoTime()));
+        }
+    }
+
+    /**
+     * One exchange at a time per connection: while an AUTH_FINISH's answer is held, a pipelined
+     * AUTH_START (a second guess) and a second AUTH_FINISH are refused as they arrive, clearly, and
+     * change nothing (their answers follow the held one: a connection answers in request order);
+     * once the answer has left, the connection may start again.
+     */
+    @Test
+    void aSecondExchangeWaitsForThePendingOnesAnswer() throws Exception {
+        // Login ops are writes (PROTOCOL.md 3.0): an AUTH_START pipelined behind an AUTH_FINISH whose
+        // answer the throttle holds back starts only once that answer is out, so a connection has
+        // one exchange at a time and cannot learn a verdict early by starting another.
+        standard(AuthSettings.builder().freeFailures(0).baseDelayMillis(1000).build(), true);
+        try (FerryClient c = f.connect()) {
+            String serverFirst = start(c, "n,,n=alice,r=first");
+            Header fin = Header.op("AUTH_FINISH").put(Header.ID, c.nextId()).put("scram", wrongFinal("alice", "first", serverFirst));
+            c.send(fin);
+            waitFor(() -> f.auth.heldAnswers() == 1);
+            Header second = Header.op("AUTH_START").put(Header.ID, c.nextId()).put("scram", "n,,n=bob,r=second");
+            c.send(second);
+            f.wakeLoop(); // a round trip through the loop; the clock has not moved
+            assertEquals(1, f.auth.heldAnswers());
+            assertEquals(1, f.auth.failedLogins(), "the waiting AUTH_START is no guess");
+            f.clock.advanceMillis(1000);
+            f.wakeLoop();
+            RemoteException e = assertThrows(RemoteException.class, () -> c.expect(c.readHeader(), null, fin.id()));
+            assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
+            Header h = c.expect(c.readHeader(), "AUTH_CONTINUE", second.id());
+            assertTrue(h.getString("scram", "").startsWith("r=second"), h.toString());
+            assertEquals(1, f.auth.failedLogins());
+            assertTrue(start(c, "n,,n=alice,r=fourth").startsWith("r=fourth"), "an answered AUTH_START may be replaced");
+        }
+        assertEquals(0, f.server.loopErrors());
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!cond.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "the server did not get there within 20 s");
+            Thread.sleep(1); // waiting for the server to take in a request, not timing anything
         }
     }
 

@@ -121,4 +121,110 @@ class UserStoreTest {
         assertEquals(modified, Files.getLastModifiedTime(s.file()).toMillis());
         assertEquals(before, s.file().toRealPath());
     }
+
+    // ---- owner and folder (issue 13, D13: OpenSSH's StrictModes) ----------------------------
+
+    private static boolean runningAsRoot() {
+        SecureFiles.Account self = SecureFiles.processAccount();
+        return self != null && self.uid() == 0;
+    }
+
+    private static void chown(Path p, int uid) throws IOException {
+        Files.setAttribute(p, "unix:uid", uid);
+    }
+
+    @Test
+    void aStoreInAFolderOthersCanWriteIsRefused() throws Exception {
+        UserStore s = store();
+        s.update(u -> u.with(user("alice")));
+        Path folder = s.file().getParent();
+        for (String mode : new String[] {"rwxrwxrwx", "rwxrwx---", "rwx-w--w-", "rwxr-x-wx"}) {
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString(mode));
+            UserStoreException e = assertThrows(UserStoreException.class, s::load, mode);
+            assertTrue(e.getMessage().contains("chmod go-w " + folder), e.getMessage());
+            assertTrue(e.getMessage().contains("the folder " + folder), e.getMessage());
+            assertThrows(UserStoreException.class, () -> s.update(u -> u.with(user("bob"))), "no writes there either");
+        }
+        // Readable by others is fine (0755): only writing lets someone replace the store.
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertEquals(1, s.load().size());
+        // A folder others can write is refused even before there is a store in it.
+        Files.delete(s.file());
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThrows(UserStoreException.class, s::load);
+    }
+
+    @Test
+    void aStoreOrFolderOwnedBySomeoneElseIsRefused() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(runningAsRoot(), "chown needs root");
+        UserStore s = store();
+        s.update(u -> u.with(user("alice")));
+        Path folder = s.file().getParent();
+        // The store owned by nobody (65534), mode 0600.
+        chown(s.file(), 65534);
+        UserStoreException e = assertThrows(UserStoreException.class, s::load);
+        assertTrue(e.getMessage().contains("user store " + s.file() + " is owned by"), e.getMessage());
+        assertTrue(e.getMessage().contains("(uid 65534)") && e.getMessage().contains("chown root " + s.file()), e.getMessage());
+        chown(s.file(), 0);
+        assertEquals(1, s.load().size());
+        // The folder owned by nobody.
+        chown(folder, 65534);
+        e = assertThrows(UserStoreException.class, s::load);
+        assertTrue(e.getMessage().contains("chown root " + folder), e.getMessage());
+        chown(folder, 0);
+        assertEquals(1, s.load().size());
+    }
+
+    /** The case from issue 13: a 0600 store owned by nobody in a 0777 folder, read by a root server. */
+    @Test
+    void aServerRefusesToStartOnTheIssueCaseAndSaysWhatToFix() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(runningAsRoot(), "chown needs root");
+        UserStore s = store();
+        s.update(u -> u.with(user("alice")));
+        Path folder = s.file().getParent();
+        chown(s.file(), 65534);
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxrwxrwx"));
+        ferry.reactor.FerryServer server = new ferry.reactor.FerryServer(
+                ferry.reactor.ServerConfig.builder().port(0).loginRequired(true).build());
+        UserStoreException e = assertThrows(UserStoreException.class, () -> server.install(new AuthService(s)));
+        String m = e.getMessage();
+        assertTrue(m.contains("chown root " + s.file()) && m.contains("chmod go-w " + folder), m);
+        assertTrue(m.contains("has mode 0777"), m);
+    }
+
+    /** The server's own account (not root) may own both; anyone else may not. */
+    @Test
+    void theServersOwnAccountOrRootMayOwnIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(runningAsRoot(), "chown needs root");
+        UserStore s = store();
+        s.update(u -> u.with(user("alice")));
+        Path folder = s.file().getParent();
+        SecureFiles.Account nobody = new SecureFiles.Account(65534, "nobody");
+        SecureFiles.checkOwnership(s.file(), "user store", nobody); // root owns both: fine
+        chown(s.file(), 65534);
+        chown(folder, 65534);
+        SecureFiles.checkOwnership(s.file(), "user store", nobody); // its own: fine
+        chown(s.file(), 4242);
+        UserStoreException e = assertThrows(UserStoreException.class,
+                () -> SecureFiles.checkOwnership(s.file(), "user store", nobody));
+        assertTrue(e.getMessage().contains("not by nobody (uid 65534)") && e.getMessage().contains("chown nobody " + s.file()),
+                e.getMessage());
+        chown(s.file(), 0);
+        chown(folder, 0);
+    }
+
+    @Test
+    void aLinkedStoreIsJudgedWhereItReallyIs() throws Exception {
+        UserStore real = UserStore.inConfigDir(dir.resolve("real"));
+        real.update(u -> u.with(user("alice")));
+        Path linkDir = dir.resolve("config");
+        Files.createDirectories(linkDir);
+        Files.setPosixFilePermissions(linkDir, PosixFilePermissions.fromString("rwx------"));
+        Files.createSymbolicLink(linkDir.resolve("users"), real.file());
+        UserStore s = store();
+        assertEquals(1, s.load().size());
+        Files.setPosixFilePermissions(real.file().getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
+        UserStoreException e = assertThrows(UserStoreException.class, s::load);
+        assertTrue(e.getMessage().contains("chmod go-w " + real.file().getParent()), e.getMessage());
+    }
 }

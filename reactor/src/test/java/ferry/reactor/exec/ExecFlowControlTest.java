@@ -176,19 +176,18 @@ class ExecFlowControlTest {
     }
 
     @Test
-    void pipelinedCommandsDoNotDeadlockOnEachOthersBufferedOutput() throws Exception {
-        // B, pipelined behind A, fills its held-back output (it cannot be sent before A's answer) and
-        // waits for room. A then produces: the room A waits for must not include B's held-back bytes,
-        // which only leave after A ends.
+    void pipelinedCommandsRunInOrderAndBothFinish() throws Exception {
+        // A command may change files, so B, pipelined behind A, starts only once A has ended
+        // (PROTOCOL.md 3): it sees what A wrote. Both produce more than the high-water mark.
         Path gate = root.resolve("gate");
         assertEquals(0, new ProcessBuilder("mkfifo", gate.toString()).start().waitFor());
         long size = 1 << 20;
         try (ExecHarness h = ExecHarness.allowAll(root); FerryClient c = h.connect()) {
             c.send(Header.op("EXEC").put(Header.ID, 1L).put("timeoutMs", 20_000L)
-                    .put("argv", List.<Object>of("sh", "-c", "cat gate >/dev/null; head -c " + size + " /dev/zero")));
-            c.send(Header.op("EXEC").put(Header.ID, 2L).put("argv", List.<Object>of("head", "-c", Long.toString(size), "/dev/zero")));
-            ExecStats stats = h.exec.stats();
-            assertTrue(stats.await(stats::readersWaiting, 1, 20, TimeUnit.SECONDS), "B never filled its held-back output");
+                    .put("argv", List.<Object>of("sh", "-c", "cat gate >/dev/null; printf from-A > marker; head -c "
+                            + size + " /dev/zero")));
+            c.send(Header.op("EXEC").put(Header.ID, 2L).put("argv", List.<Object>of("sh", "-c",
+                    "cat marker; head -c " + (size - 6) + " /dev/zero"))); // 6 bytes from A's marker, or short
             Files.newOutputStream(gate).close(); // let A go
             for (long id = 1; id <= 2; id++) {
                 long got = 0;

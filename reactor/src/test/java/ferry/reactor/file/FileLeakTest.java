@@ -9,6 +9,7 @@ import ferry.protocol.Header;
 import ferry.protocol.Preamble;
 import ferry.reactor.EventLoop;
 import ferry.reactor.FerryServer;
+import ferry.reactor.Session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -208,7 +209,7 @@ class FileLeakTest {
             Path realRoot = root.toRealPath();
             try (FerryClient c = s.connect()) {
                 for (String path : suspended) {
-                    Path temp = UploadTemps.tempFor(realRoot.resolve(path), UPLOAD_BYTES, DigestAlgorithm.SHA_256, digest);
+                    Path temp = UploadTemps.tempFor(realRoot.resolve(path), Session.ANONYMOUS, UPLOAD_BYTES, DigestAlgorithm.SHA_256, digest);
                     long have = suspendedBytes.get(path);
                     assertTrue(have <= SENT_BYTES, path + " holds " + have);
                     assertEquals(have, Files.size(temp), "the temp of " + path + " holds what the server reported");
@@ -225,7 +226,7 @@ class FileLeakTest {
                 c.send(put, ByteBuffer.wrap(content, (int) have, (int) (UPLOAD_BYTES - have)));
                 assertEquals(digest, c.expect(c.readHeader(), "OK", put.id()).requireString("digest"));
                 assertArrayEquals(content, Files.readAllBytes(root.resolve(resumed)));
-                expectedFiles.remove("up/" + UploadTemps.tempFor(realRoot.resolve(resumed), UPLOAD_BYTES,
+                expectedFiles.remove("up/" + UploadTemps.tempFor(realRoot.resolve(resumed), Session.ANONYMOUS, UPLOAD_BYTES,
                         DigestAlgorithm.SHA_256, digest).getFileName());
                 expectedFiles.add(resumed);
             }

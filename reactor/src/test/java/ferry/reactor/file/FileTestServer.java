@@ -2,7 +2,9 @@ package ferry.reactor.file;
 
 import ferry.client.FerryClient;
 import ferry.client.FileClient;
+import ferry.protocol.Header;
 import ferry.reactor.FerryServer;
+import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
 import java.io.IOException;
@@ -33,11 +35,43 @@ final class FileTestServer implements AutoCloseable {
     /** As {@link #start(Path, Consumer, Consumer)}, logging to {@code log} (tests read what the server logged). */
     static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server, Consumer<FileServiceConfig.Builder> files,
                                 ServerLog log) throws Exception {
+        return start(root, server, files, log, false);
+    }
+
+    /**
+     * As {@link #start(Path, Consumer, Consumer)}, with a {@value #TEST_LOGIN} op when
+     * {@code testLogin}: {@code {"op":"TESTLOGIN","user":"bob","rights":"read,write"}} puts the
+     * connection in bob's shoes with those rights, home the root (tests of what one user can do
+     * to another's files, without a user store).
+     */
+    static FileTestServer startWithTestLogin(Path root, Consumer<ServerConfig.Builder> server,
+                                             Consumer<FileServiceConfig.Builder> files) throws Exception {
+        return start(root, server, files, ServerLog.NONE, true);
+    }
+
+    static final String TEST_LOGIN = "TESTLOGIN";
+
+    /** Logs {@code c} in as {@code user} with {@code rights} (a server from {@link #startWithTestLogin}). */
+    static void testLogin(FerryClient c, String user, String rights) throws IOException {
+        c.call(Header.op(TEST_LOGIN).put("user", user).put("rights", rights));
+    }
+
+    private static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server,
+                                        Consumer<FileServiceConfig.Builder> files, ServerLog log, boolean testLogin)
+            throws Exception {
         ServerConfig.Builder sb = ServerConfig.builder().port(0);
         server.accept(sb);
         FileServiceConfig.Builder fb = FileServiceConfig.builder(root).tempSweepIntervalMillis(0);
         files.accept(fb);
         FerryServer s = new FerryServer(sb.build(), log);
+        if (testLogin) {
+            s.register(TEST_LOGIN, call -> {
+                call.session().login(call.request().requireString("user"),
+                        Right.parseList(call.request().requireString("rights")), "");
+                call.reply(Header.reply("OK", call.id()));
+                return null;
+            }, true);
+        }
         FileService svc = new FileService(fb.build());
         s.install(svc);
         s.start();

@@ -85,6 +85,62 @@ class RightsTest {
         }
     }
 
+    /**
+     * A PUT over an existing file destroys its contents as surely as a DELETE: without the delete
+     * right it is refused (as RENAME over a file is), while creating files and resuming one's own
+     * unfinished upload stay plain writes.
+     */
+    @Test
+    void replacingAFileByPutNeedsTheDeleteRight() throws Exception {
+        ResumeTest.Events events = new ResumeTest.Events();
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root"),
+                b -> b.anonymousRights(EnumSet.of(Right.READ, Right.WRITE)), f -> f.events(events));
+             FerryClient c = s.connect()) {
+            Files.write(s.root.resolve("f"), "data".getBytes());
+            FileClient files = new FileClient(c);
+            Path src = Files.write(tmp.resolve("src"), "replaced".getBytes());
+            forbidden(() -> files.upload(src, "f"), "PUT over an existing file");
+            assertEquals("data", Files.readString(s.root.resolve("f")), "the file is untouched");
+            Header put = Header.op("PUT").put(Header.ID, c.nextId()).put("path", "f").put("fileSize", 1L)
+                    .put("overwrite", false);
+            c.send(put, ByteBuffer.wrap(new byte[1]));
+            assertEquals("exists", assertThrows(RemoteException.class, () -> c.expect(c.readHeader(), "OK", put.id())).code(),
+                    "overwrite false: exists, as before");
+
+            files.upload(src, "g"); // creating a file is a write
+            assertEquals("replaced", Files.readString(s.root.resolve("g")));
+
+            Path big = TestData.write(tmp.resolve("big"), 1 << 20, 7);
+            long cut = 300_000;
+            ResumeTest.sendPrefixThenDrop(s, big, "h", 1 << 20, TestData.sha256(big), cut);
+            assertEquals(cut, ResumeTest.Events.next(events.suspended));
+            assertEquals(cut, files.upload(big, "h").resumedFrom(), "resuming one's own upload is no replace");
+            assertEquals(-1, TestData.mismatch(big, s.root.resolve("h")));
+            assertEquals(java.util.List.of(), ResumeTest.temps(s.root));
+        }
+    }
+
+    /** The check at the start is not the only one: a file that appears meanwhile is not replaced either. */
+    @Test
+    void aFileCreatedWhileAWriteOnlyUploadRunsIsNotReplacedByIt() throws Exception {
+        ResumeTest.Events events = new ResumeTest.Events();
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root"),
+                b -> b.anonymousRights(EnumSet.of(Right.READ, Right.WRITE)), f -> f.events(events));
+             FerryClient c = s.connect()) {
+            byte[] body = TestData.bytes(64 * 1024, 8);
+            Header put = Header.op("PUT").put(Header.ID, c.nextId()).put("path", "late").put("fileSize", (long) body.length)
+                    .put("algorithm", "none").put(Header.SIZE, (long) body.length);
+            c.send(put);
+            c.sendBody(ByteBuffer.wrap(body, 0, 1000));
+            ResumeTest.Events.next(events.started);
+            Files.write(s.root.resolve("late"), "theirs".getBytes()); // another user, a local process...
+            c.sendBody(ByteBuffer.wrap(body, 1000, body.length - 1000));
+            forbidden(() -> c.expect(c.readHeader(), "OK", put.id()), "the commit over a file that appeared");
+            assertEquals("theirs", Files.readString(s.root.resolve("late")));
+            assertEquals(java.util.List.of(), ResumeTest.temps(s.root), "the refused upload's temp is removed");
+        }
+    }
+
     @Test
     void aUserIsConfinedToTheirHomeFolder() throws Exception {
         Path root = tmp.resolve("root");
