@@ -188,7 +188,8 @@ final class FileTransfers {
         }
         for (FileInfo e : entries) {
             if (!RemotePaths.isSafeName(e.name())) {
-                error(null, dir.shown() + " lists an entry named '" + e.name() + "', which is not a file name: skipped");
+                error(null, dir.shown() + " lists an entry named '" + RemotePaths.displayName(e.name())
+                        + "', which is not a file name: skipped");
                 continue;
             }
             RemoteFile child = new RemoteFile(dir.side(), RemotePaths.join(dir.path(), e.name()));
@@ -386,7 +387,8 @@ final class FileTransfers {
         }
         for (FileInfo e : entries) {
             if (!RemotePaths.isSafeName(e.name())) {
-                error(null, dir.shown() + " lists an entry named '" + e.name() + "', which is not a file name: skipped");
+                error(null, dir.shown() + " lists an entry named '" + RemotePaths.displayName(e.name())
+                        + "', which is not a file name: skipped");
                 continue;
             }
             RemoteFile child = new RemoteFile(dir.side(), RemotePaths.join(dir.path(), e.name()));

@@ -32,7 +32,8 @@ final class RemoteFileOps {
 
     /**
      * {@code ls}: a folder's entries, or the file itself; one name per line (folders end with
-     * {@code /}), or with {@code longFormat}: {@code d  4096  2026-11-25 07:51  clips/}.
+     * {@code /}; control characters escaped, {@link RemotePaths#displayName}), or with
+     * {@code longFormat}: {@code d  4096  2026-11-25 07:51  clips/}.
      */
     static void list(FileClient fc, String path, PrintStream out, boolean longFormat, boolean human, ZoneId zone)
             throws IOException {
@@ -40,7 +41,7 @@ final class RemoteFileOps {
         List<FileInfo> entries = self.isDir() ? fc.list(path) : List.of(self);
         if (!longFormat) {
             for (FileInfo e : entries) {
-                out.println(e.name() + (e.isDir() ? "/" : ""));
+                out.println(RemotePaths.displayName(e.name()) + (e.isDir() ? "/" : ""));
             }
             return;
         }
@@ -53,12 +54,15 @@ final class RemoteFileOps {
         }
     }
 
-    /** {@code d        4096  2026-11-25 07:51  clips/}: type, size, modification time, name. */
+    /**
+     * {@code d        4096  2026-11-25 07:51  clips/}: type, size, modification time, name (control
+     * characters escaped, {@link RemotePaths#displayName}).
+     */
     static String longLine(FileInfo e, int sizeWidth, boolean human, ZoneId zone) {
         char type = e.isDir() ? 'd' : e.isFile() ? '-' : '?';
         String time = LS_TIME.format(Instant.ofEpochMilli(e.mtimeMillis()).atZone(zone));
         return type + "  " + " ".repeat(Math.max(0, sizeWidth - size(e, human).length())) + size(e, human) + "  " + time
-                + "  " + e.name() + (e.isDir() ? "/" : "");
+                + "  " + RemotePaths.displayName(e.name()) + (e.isDir() ? "/" : "");
     }
 
     private static String size(FileInfo e, boolean human) {

@@ -53,12 +53,52 @@ final class RemotePaths {
 
     /**
      * Whether {@code name}, as a server listed it, is safe as one local file name: not empty,
-     * not {@code .} or {@code ..}, no separator or NUL. A listing is data from the network; a
+     * not {@code .} or {@code ..}, no separator, NUL or other control character (the server would
+     * refuse the path anyway). A listing is data from the network; a
      * hostile server must not steer a recursive download outside its target folder.
      */
     static boolean isSafeName(String name) {
         return !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0
-                && name.indexOf('\\') < 0 && name.indexOf('\0') < 0;
+                && name.indexOf('\\') < 0 && !hasControl(name);
+    }
+
+    /** Whether {@code s} holds a Unicode control character (category Cc, NUL included), which the server refuses in paths. */
+    static boolean hasControl(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.getType(s.charAt(i)) == Character.CONTROL) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code name} as a server listed it, made safe to print on a terminal: every control
+     * character (C0, DEL and C1: U+009B alone starts an escape sequence on many terminals) as
+     * {@code \xNN}, and a backslash as {@code \\} so the escapes cannot be confused with a name
+     * that holds them literally. Names are data from the network (or from whoever made files on
+     * the server): printed raw, they could move the cursor, rewrite earlier lines or the title.
+     */
+    static String displayName(String name) {
+        StringBuilder b = null;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean control = Character.getType(c) == Character.CONTROL;
+            if (b == null) {
+                if (!control && c != '\\') {
+                    continue;
+                }
+                b = new StringBuilder(name.length() + 8).append(name, 0, i);
+            }
+            if (control) {
+                b.append(String.format(java.util.Locale.ROOT, "\\x%02X", (int) c));
+            } else if (c == '\\') {
+                b.append("\\\\");
+            } else {
+                b.append(c);
+            }
+        }
+        return b == null ? name : b.toString();
     }
 
     /**

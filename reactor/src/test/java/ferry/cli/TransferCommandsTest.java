@@ -205,6 +205,34 @@ class TransferCommandsTest {
                 "ferry get: --md5 and --digest sha-256 contradict each other");
     }
 
+    /**
+     * Names made on the server's disk by other means may hold control characters; ls prints them
+     * escaped, never raw (U+009B alone is a terminal's CSI), and get -r skips them with an
+     * escaped message.
+     */
+    @Test
+    void lsEscapesControlCharactersInNamesOnDisk() throws Exception {
+        Files.createDirectories(root.resolve("odd"));
+        Files.write(root.resolve("odd/csi\u009b31mred"), new byte[0]);
+        Files.write(root.resolve("odd/nel\u0085x"), new byte[0]);
+        Files.write(root.resolve("odd/esc\u001b[2Jx"), new byte[0]);
+        Files.write(root.resolve("odd/back\\slash"), new byte[0]);
+        Files.write(root.resolve("odd/plain"), new byte[0]);
+
+        CliRunner.Result ls = run("ls", host + ":/odd");
+        ok(ls);
+        assertEquals("back\\\\slash\ncsi\\x9B31mred\nesc\\x1B[2Jx\nnel\\x85x\nplain\n", ls.out());
+        CliRunner.Result ll = run("ls", "-l", host + ":/odd");
+        ok(ll);
+        assertTrue(ll.out().contains("  csi\\x9B31mred\n"), ll.out());
+        assertFalse(ll.out().chars().anyMatch(ch -> Character.getType(ch) == Character.CONTROL && ch != '\n'), ll.out());
+
+        CliRunner.Result get = run("get", "-r", host + ":/odd", "@copy");
+        assertFalse(get.err().chars().anyMatch(ch -> Character.getType(ch) == Character.CONTROL && ch != '\n'), get.err());
+        assertTrue(get.err().contains("'csi\\x9B31mred', which is not a file name: skipped"), get.err());
+        assertTrue(Files.exists(cwd.resolve("copy/plain")), get.err());
+    }
+
     @Test
     void lsStatMkdirMvRmWorkWhereTheFilesAre() throws Exception {
         Files.createDirectories(root.resolve("docs"));

@@ -44,16 +44,17 @@ final class DigestCache {
 
     private final int maxEntries;
     private final Workers workers;
-    private final FileOpener opener;
+    private final RootFiles files;
     private final int bufferBytes;
     private final LinkedHashMap<Key, String> entries; // guarded by this
     private final Map<Key, CompletableFuture<Result>> computing = new HashMap<>(); // guarded by this
     private final ThreadLocal<ByteBuffer> scratch;
 
-    public DigestCache(int maxEntries, Workers workers, FileOpener opener, int bufferBytes) {
+    /** @param files opens and stats the files to hash without following symlinks */
+    public DigestCache(int maxEntries, Workers workers, RootFiles files, int bufferBytes) {
         this.maxEntries = maxEntries;
         this.workers = workers;
-        this.opener = opener;
+        this.files = files;
         this.bufferBytes = bufferBytes;
         this.entries = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
@@ -140,16 +141,19 @@ final class DigestCache {
         return mine;
     }
 
-    /** Hashes the file on this (worker) thread; checks it is still the version asked for. */
+    /**
+     * Hashes the file on this (worker) thread; checks it is still the version asked for. {@code real}
+     * has no symlink in it: the access follows none ({@link RootFiles}).
+     */
     private String compute(Path real, Key key) throws IOException, OpException {
-        if (!Key.of(real, FileStat.read(real), key.algorithm()).equals(key)) {
+        if (!Key.of(real, files.stat(real), key.algorithm()).equals(key)) {
             throw changed(real);
         }
         MessageDigest md = key.algorithm().newDigest();
-        try (FileChannel ch = opener.open(real, EnumSet.of(StandardOpenOption.READ))) {
+        try (FileChannel ch = files.open(real, EnumSet.of(StandardOpenOption.READ))) {
             hashRange(ch, 0, key.size(), md, scratch.get());
         }
-        if (!Key.of(real, FileStat.read(real), key.algorithm()).equals(key)) {
+        if (!Key.of(real, files.stat(real), key.algorithm()).equals(key)) {
             throw changed(real);
         }
         return DigestAlgorithm.hex(md.digest());

@@ -93,6 +93,11 @@ final class FileContext {
         }
     }
 
+    /** Disk access to confined paths, following no symlink ({@link PathResolver#files()}). Worker threads. */
+    RootFiles files() {
+        return resolver.files();
+    }
+
     static void closeQuietly(Object o) {
         if (o instanceof AutoCloseable) {
             try {

@@ -26,6 +26,10 @@ final class FileErrors {
         if (e instanceof OpException) {
             return (OpException) e;
         }
+        if (e instanceof RootFiles.Changed) {
+            return new OpException(ErrorCode.CONFLICT, shown + " changed while it was being opened (a folder on the"
+                    + " way was replaced, by a symlink or otherwise); nothing was followed: retry", e);
+        }
         if (e instanceof NoSuchFileException) {
             return new OpException(ErrorCode.NOT_FOUND, "no such file or folder: " + shown, e);
         }

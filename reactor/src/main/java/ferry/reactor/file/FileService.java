@@ -51,7 +51,8 @@ public final class FileService implements FerryService {
     public void install(ServerContext server) throws IOException {
         Files.createDirectories(config.root());
         Path realRoot = config.root().toRealPath();
-        PathResolver resolver = new PathResolver(realRoot, config.maxPathBytes(), config.maxNameBytes());
+        RootFiles files = RootFiles.probe(realRoot, config.opener());
+        PathResolver resolver = new PathResolver(realRoot, config.maxPathBytes(), config.maxNameBytes(), files);
         UploadRegistry uploads = new UploadRegistry(config.maxConcurrentUploads(), config.maxUploadsPerUser(),
                 config.maxUploadsPerAddress(), TimeUnit.MILLISECONDS.toNanos(config.uploadTakeoverAfterMillis()));
         PageCacheWarmer warmer = new PageCacheWarmer();
@@ -59,7 +60,7 @@ public final class FileService implements FerryService {
         // anyone's STAT or login (WorkerLane).
         Workers bulk = server.workers(WorkerLane.BULK);
         FileContext c = new FileContext(config, server.workers(), bulk, server.log(), resolver,
-                new DigestCache(config.digestCacheEntries(), bulk, config.opener(), config.hashBufferBytes()),
+                new DigestCache(config.digestCacheEntries(), bulk, files, config.hashBufferBytes()),
                 warmer, uploads, new UploadBufferPool(config.uploadBufferBytes(), config.maxPooledUploadBuffers()));
         ctx = c;
         sweeper = new TempSweeper(realRoot, config.tempMaxAgeMillis(), config.wallClock(), uploads, resolver,
@@ -99,7 +100,8 @@ public final class FileService implements FerryService {
             }
             FileContext.closeQuietly(warmer);
         });
-        server.log().info("file service: root " + realRoot + ", read-ahead " + config.readAheadBytes() + " bytes, "
+        server.log().info("file service: root " + realRoot + (files.usesHandles() ? "" : " (no folder handles on this"
+                + " platform: paths are checked, then opened by path)") + ", read-ahead " + config.readAheadBytes() + " bytes, "
                 + "temps kept " + config.tempMaxAgeMillis() + " ms");
     }
 

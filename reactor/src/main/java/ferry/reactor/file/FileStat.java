@@ -52,6 +52,12 @@ record FileStat(String type, long size, long mtimeNanos, long ctimeNanos, Object
                 -1, b.fileKey());
     }
 
+    /** From attributes already read (a walk's {@code fstatat}); no change time (-1). */
+    public static FileStat of(BasicFileAttributes b) {
+        return new FileStat(type(b.isRegularFile(), b.isDirectory()), b.size(), nanos(b.lastModifiedTime()), -1,
+                b.fileKey());
+    }
+
     private static String type(boolean file, boolean dir) {
         return file ? FileProtocol.TYPE_FILE : dir ? FileProtocol.TYPE_DIR : FileProtocol.TYPE_OTHER;
     }

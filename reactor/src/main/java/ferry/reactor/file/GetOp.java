@@ -86,19 +86,19 @@ final class GetOp implements OpHandler {
      * by {@link Download} on the bulk lane: a cold multi-MiB read here would hold up other users' STATs.
      */
     private Opened open(FilePath fp, long offset, long length) throws Exception {
-        Path real = ctx.resolver.confine(fp);
-        FileStat st = FileStat.read(real);
+        Path real = ctx.resolver.confineTarget(fp);
+        FileStat st = ctx.files().stat(real);
         if (st.isDir()) {
             throw OpException.badRequest(fp.shown() + " is a folder (LIST shows what is in it)");
         }
         if (!st.isFile()) {
             throw OpException.badRequest(fp.shown() + " is not a regular file");
         }
-        FileChannel ch = ctx.config.opener().open(real, EnumSet.of(StandardOpenOption.READ));
+        FileChannel ch = ctx.files().open(real, EnumSet.of(StandardOpenOption.READ));
         try {
             long size = ch.size();
             if (size != st.size()) {
-                st = FileStat.read(real); // changed between stat and open: describe what we opened
+                st = ctx.files().stat(real); // changed between stat and open: describe what we opened
             }
             if (offset > size) {
                 throw OpException.badRequest("offset " + offset + " is beyond the end of " + fp.shown()

@@ -12,10 +12,10 @@ import ferry.reactor.OpException;
 import ferry.reactor.Right;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,8 +63,8 @@ final class MetadataOps {
     }
 
     private Found find(FilePath fp) throws Exception {
-        Path real = ctx.resolver.confine(fp);
-        return new Found(real, FileStat.read(real));
+        Path real = ctx.resolver.confineTarget(fp);
+        return new Found(real, ctx.files().stat(real));
     }
 
     // ---- HASH ---------------------------------------------------------------------------------
@@ -123,17 +123,19 @@ final class MetadataOps {
     private record Listing(int count, ByteBuffer body) {}
 
     private Listing listOnWorker(FilePath fp) throws Exception {
-        Path dir = ctx.resolver.confine(fp);
+        Path dir = ctx.resolver.confineTarget(fp);
         Path realHome = fp.home().toRealPath();
-        if (!Files.isDirectory(dir)) {
-            if (!Files.exists(dir)) {
-                throw OpException.notFound("no such folder: " + fp.shown());
-            }
+        RootFiles.Folder opened;
+        try {
+            opened = ctx.files().openFolder(dir);
+        } catch (NoSuchFileException e) {
+            throw OpException.notFound("no such folder: " + fp.shown());
+        } catch (NotDirectoryException e) {
             throw OpException.badRequest(fp.shown() + " is not a folder (STAT describes a file)");
         }
         List<Map<String, Object>> entries = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path e : ds) {
+        try (RootFiles.Folder folder = opened) {
+            for (Path e : folder.entries()) {
                 String name = e.getFileName().toString();
                 if (UploadTemps.isTempName(name)) {
                     continue; // uploads in progress are not files yet
@@ -142,7 +144,7 @@ final class MetadataOps {
                     throw new OpException(ErrorCode.TOO_LARGE, fp.shown() + " has more than "
                             + ctx.config.maxListEntries() + " entries, the server's LIST limit");
                 }
-                entries.add(entry(e, name, realHome));
+                entries.add(entry(folder, e, name, realHome));
             }
         }
         entries.sort((a, b) -> NAME_ORDER.compare((String) a.get(NAME), (String) b.get(NAME)));
@@ -151,16 +153,20 @@ final class MetadataOps {
         return new Listing(entries.size(), ByteBuffer.wrap(w.array(), 0, w.length()));
     }
 
-    /** One entry; a symlink is described by its target if that stays inside the home, else as "other". */
-    private static Map<String, Object> entry(Path e, String name, Path realHome) {
+    /**
+     * One entry, described relative to the open folder; a symlink is described by its target if
+     * that stays inside the home (read without following anything on the way), else as "other".
+     */
+    private Map<String, Object> entry(RootFiles.Folder folder, Path e, String name, Path realHome) {
         Map<String, Object> m = new LinkedHashMap<>(6);
         m.put(NAME, name);
         FileStat st;
         try {
-            st = FileStat.read(e, LinkOption.NOFOLLOW_LINKS);
-            if (Files.isSymbolicLink(e)) {
-                Path real = e.toRealPath();
-                st = real.startsWith(realHome) ? FileStat.read(real) : null;
+            BasicFileAttributes a = folder.attributes(e);
+            st = FileStat.of(a);
+            if (a.isSymbolicLink()) {
+                Path real = folder.pathOf(e).toRealPath();
+                st = real.startsWith(realHome) ? ctx.files().stat(real) : null;
             }
         } catch (IOException gone) {
             st = null; // vanished while listing, or a dangling link

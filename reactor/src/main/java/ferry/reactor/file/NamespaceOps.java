@@ -10,13 +10,12 @@ import ferry.reactor.OpException;
 import ferry.reactor.Right;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
@@ -42,15 +41,29 @@ final class NamespaceOps {
         FilePath fp = ctx.resolver.resolve(call.session().home(), req.requireString(PATH));
         boolean parents = req.optBoolean(PARENTS, false);
         ctx.onWorker(call, fp.shown(), () -> {
+            RootFiles files = ctx.files();
             Path real = ctx.resolver.confine(fp);
+            Path realHome = fp.home().toRealPath(); // where new folders are staged (RootFiles#createDirectory)
             if (parents) {
-                if (Files.exists(real, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(real)) {
+                BasicFileAttributes a = attributesOrNull(files, real);
+                if (a != null && a.isSymbolicLink()) {
+                    // a link that stays inside (confine checked): fine if it leads to a folder, as mkdir -p
+                    a = files.attributes(ctx.resolver.confineTarget(fp));
+                }
+                if (a != null && !a.isDirectory()) {
                     throw new OpException(ErrorCode.EXISTS, "already exists and is not a folder: " + fp.shown());
                 }
-                Files.createDirectories(real);
+                if (a == null) {
+                    try {
+                        files.createDirectories(real, realHome);
+                    } catch (FileAlreadyExistsException e) {
+                        throw new OpException(ErrorCode.EXISTS, "a name on the way to " + fp.shown()
+                                + " exists and is not a folder");
+                    }
+                }
             } else {
                 try {
-                    Files.createDirectory(real);
+                    files.createDirectory(real, realHome);
                 } catch (NoSuchFileException e) {
                     throw OpException.notFound("the folder to create " + fp.shown()
                             + " in does not exist (\"parents\": true creates it too)");
@@ -70,13 +83,14 @@ final class NamespaceOps {
             throw OpException.forbidden("your home folder itself cannot be deleted");
         }
         ctx.onWorker(call, fp.shown(), () -> {
+            RootFiles files = ctx.files();
             Path real = ctx.resolver.confine(fp);
-            boolean dir = Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS);
+            boolean dir = files.attributes(real).isDirectory();
             try {
                 if (dir && recursive) {
-                    deleteTree(real);
+                    files.deleteTree(real);
                 } else {
-                    Files.delete(real);
+                    files.delete(real);
                 }
             } catch (DirectoryNotEmptyException e) {
                 throw new OpException(ErrorCode.CONFLICT, "folder is not empty: " + fp.shown()
@@ -89,7 +103,10 @@ final class NamespaceOps {
         return null;
     }
 
-    /** Deletes a folder and everything under it, bottom up, without following any symlink. */
+    /**
+     * Deletes a folder and everything under it, bottom up, without following any symlink: by
+     * path, for platforms without folder handles ({@link RootFiles#deleteTree} otherwise).
+     */
     static void deleteTree(Path dir) throws IOException {
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
@@ -121,9 +138,10 @@ final class NamespaceOps {
             throw OpException.forbidden("your home folder itself cannot be renamed or replaced");
         }
         ctx.onWorker(call, from.shown(), () -> {
+            RootFiles files = ctx.files();
             Path src = ctx.resolver.confine(from);
             Path dst = ctx.resolver.confine(to);
-            if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS)) {
+            if (!files.exists(src)) {
                 throw OpException.notFound("no such file or folder: " + from.shown());
             }
             if (src.equals(dst)) {
@@ -132,7 +150,8 @@ final class NamespaceOps {
             if (dst.startsWith(src)) {
                 throw OpException.badRequest("cannot move " + from.shown() + " into itself (" + to.shown() + ")");
             }
-            if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
+            BasicFileAttributes existing = attributesOrNull(files, dst);
+            if (existing != null) {
                 if (!overwrite) {
                     throw new OpException(ErrorCode.EXISTS, "already exists: " + to.shown()
                             + " (\"overwrite\": true replaces it)");
@@ -140,14 +159,14 @@ final class NamespaceOps {
                 if (!mayDelete) {
                     throw OpException.forbidden("replacing " + to.shown() + " needs the delete right");
                 }
-                if (Files.isDirectory(dst, LinkOption.NOFOLLOW_LINKS)) {
+                if (existing.isDirectory()) {
                     throw OpException.badRequest(to.shown() + " is a folder; RENAME does not replace folders");
                 }
             }
             // Between the check and the rename another client may create the target; rename(2)
             // would then replace it. Java has no renameat2(RENAME_NOREPLACE) to close that gap.
             try {
-                Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
+                files.move(src, dst);
             } catch (java.nio.file.AtomicMoveNotSupportedException e) {
                 throw new OpException(ErrorCode.IO_ERROR, "cannot rename across filesystems on the server");
             } catch (NoSuchFileException e) {
@@ -159,5 +178,14 @@ final class NamespaceOps {
             return Boolean.TRUE;
         }, ok -> call.reply(Header.reply(OK, call.id())));
         return null;
+    }
+
+    /** The attributes of {@code real} itself (a symlink described), or null if nothing is there. */
+    private static BasicFileAttributes attributesOrNull(RootFiles files, Path real) throws IOException {
+        try {
+            return files.attributes(real);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 }

@@ -12,18 +12,20 @@ import java.nio.file.Path;
 /**
  * Confines every request path to the server root and to the user's home folder inside it.
  *
- * <p>Two stages, because only the second needs the disk:
+ * <p>Three stages, because only the later ones need the disk:
  * <ol>
  *   <li>{@link #resolve} (lexical, cheap, runs on the loop): refuses NUL bytes, backslashes,
  *       control characters, absolute paths, {@code ..}, over-long names and paths, and the
  *       service's reserved temp names; "." and empty segments are dropped.</li>
- *   <li>{@link #confine} (on a worker): resolves symlinks with {@code toRealPath} and refuses a
- *       path whose real location is outside the home folder (a symlink pointing out).</li>
+ *   <li>{@link #confine} / {@link #confineTarget} (on a worker): resolve symlinks and refuse a
+ *       path whose real location is outside the home folder (a symlink pointing out). The result
+ *       is a real path: where the request leads, with the links that stay inside resolved.</li>
+ *   <li>{@link #files()} (on a worker): every access to that real path walks it from an open
+ *       handle of the root without following any symlink ({@link RootFiles}). Between stage 2
+ *       and the access someone may swap a folder for a symlink; the access then fails instead of
+ *       following it. Where the platform has no folder handles, accesses go by path and that
+ *       race stays open.</li>
  * </ol>
- *
- * <p>Limit: between {@link #confine} and the open that follows, a local user with write access to
- * the served tree could swap a folder for a symlink (Java has no {@code openat(O_NOFOLLOW)} walk).
- * Clients of Ferry cannot create symlinks, so this needs shell access to the server.
  *
  * <p>Thread safety: immutable; safe from any thread.
  */
@@ -31,16 +33,35 @@ final class PathResolver {
     private final Path realRoot;
     private final int maxPathBytes;
     private final int maxNameBytes;
+    private final RootFiles files;
 
-    /** @param realRoot the root with symlinks already resolved ({@code toRealPath}) */
-    public PathResolver(Path realRoot, int maxPathBytes, int maxNameBytes) {
+    /**
+     * With the platform's folder handles where it has them, opening files with the default opener.
+     *
+     * @param realRoot the root with symlinks already resolved ({@code toRealPath})
+     */
+    public PathResolver(Path realRoot, int maxPathBytes, int maxNameBytes) throws IOException {
+        this(realRoot, maxPathBytes, maxNameBytes, RootFiles.probe(realRoot, FileOpener.DEFAULT));
+    }
+
+    /** @param files how the confined paths are accessed; its root must be {@code realRoot} */
+    PathResolver(Path realRoot, int maxPathBytes, int maxNameBytes, RootFiles files) {
+        if (!files.root().equals(realRoot)) {
+            throw new IllegalArgumentException("the files' root " + files.root() + " is not " + realRoot);
+        }
         this.realRoot = realRoot;
         this.maxPathBytes = maxPathBytes;
         this.maxNameBytes = maxNameBytes;
+        this.files = files;
     }
 
     public Path root() {
         return realRoot;
+    }
+
+    /** Disk access to the paths {@link #confine} returns, following no symlink. Worker threads. */
+    RootFiles files() {
+        return files;
     }
 
     /**
@@ -72,8 +93,9 @@ final class PathResolver {
             if (c == '\\') {
                 throw bad(what + " contains a backslash at character " + i + ": use '/' to separate folders");
             }
-            if (c < 0x20 || c == 0x7f) {
-                throw bad(what + " contains control character U+" + String.format("%04X", (int) c) + " at character " + i);
+            if (isControl(c)) {
+                throw bad(what + " contains control character U+" + String.format("%04X", (int) c) + " at character " + i
+                        + ": names cannot hold control characters");
             }
         }
         if (p.startsWith("/")) {
@@ -110,13 +132,30 @@ final class PathResolver {
 
     /**
      * Resolves symlinks and checks the real location stays inside the home folder. Returns the
-     * path to operate on: the real parent folder plus the final name (so a final symlink that
-     * stays inside is followed by reads and replaced, not followed, by renames), or the real home
-     * for the home itself. Worker thread.
+     * entry to operate on: the real parent folder plus the final name (a final symlink that stays
+     * inside is itself the entry: renamed, replaced or deleted, never followed), or the real home
+     * for the home itself. For the namespace ops and uploads; reads use {@link #confineTarget}.
+     * Access the result through {@link #files()}. Worker thread.
      *
      * @throws OpException {@code forbidden} if a symlink leads outside, {@code not_found} if the home is missing
      */
     public Path confine(FilePath fp) throws OpException, IOException {
+        return confine(fp, false);
+    }
+
+    /**
+     * As {@link #confine}, but a final symlink (that stays inside the home folder) is followed:
+     * the result is the real path of what the request reads, with no symlink left in it. For
+     * GET, STAT, LIST and HASH. Worker thread.
+     *
+     * @throws OpException {@code forbidden} if a symlink leads outside, {@code not_found} if the
+     *     home is missing or the final name is a dangling symlink
+     */
+    public Path confineTarget(FilePath fp) throws OpException, IOException {
+        return confine(fp, true);
+    }
+
+    private Path confine(FilePath fp, boolean followFinal) throws OpException, IOException {
         Path realHome;
         try {
             realHome = fp.home().toRealPath();
@@ -151,6 +190,7 @@ final class PathResolver {
             if (!real.startsWith(realHome)) {
                 throw OpException.forbidden("\"" + fp.shown() + "\" is a symlink leading outside your folder");
             }
+            return followFinal ? real : target;
         }
         return target;
     }
@@ -159,6 +199,16 @@ final class PathResolver {
     public String rootRelative(Path real) {
         Path rel = realRoot.relativize(real);
         return rel.toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    /**
+     * Whether {@code c} is a Unicode control character (general category Cc: U+0000-U+001F,
+     * U+007F and the C1 range U+0080-U+009F). All are refused in names: C0 ones break lines and
+     * logs, and C1 ones are as dangerous on a terminal (U+009B is the 8-bit CSI that starts an
+     * escape sequence) while looking like ordinary non-ASCII text to a byte check.
+     */
+    static boolean isControl(char c) {
+        return Character.getType(c) == Character.CONTROL;
     }
 
     /** Characters of an over-long name quoted in the refusal. */

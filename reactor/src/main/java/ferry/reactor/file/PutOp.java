@@ -138,7 +138,7 @@ final class PutOp implements OpHandler {
         FileChannel ch = null;
         long have = 0;
         try {
-            ch = ctx.config.opener().open(temp,
+            ch = ctx.files().open(temp,
                     EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
             have = ch.size();
             MessageDigest md = s.algorithm().newDigest();
@@ -166,7 +166,7 @@ final class PutOp implements OpHandler {
         } catch (Throwable t) {
             FileContext.closeQuietly(ch);
             if (ch != null && (offset == 0 || have == 0)) {
-                Files.deleteIfExists(temp); // nothing worth resuming in it
+                ctx.files().deleteIfExists(temp); // nothing worth resuming in it
             }
             ctx.uploads.release(target);
             throw t;
@@ -188,7 +188,7 @@ final class PutOp implements OpHandler {
             if (block <= 0 || UploadBufferPool.ALIGNMENT_BYTES % block != 0 || ctx.config.uploadBufferBytes() % block != 0) {
                 return null;
             }
-            FileChannel direct = ctx.config.opener().open(temp, Set.of(StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT));
+            FileChannel direct = ctx.files().open(temp, Set.of(StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT));
             return new UploadWriter.Direct(direct, (int) block);
         } catch (IOException | UnsupportedOperationException e) {
             return null;
@@ -208,7 +208,7 @@ final class PutOp implements OpHandler {
             ctx.uploads.checkPartial(target, temp, user, s.fp().shown());
             long have;
             try {
-                have = Files.size(temp);
+                have = ctx.files().stat(temp).size();
             } catch (java.nio.file.NoSuchFileException e) {
                 have = 0;
             } catch (IOException e) {

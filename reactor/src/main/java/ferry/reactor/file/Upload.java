@@ -13,11 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
@@ -566,53 +562,27 @@ final class Upload implements BodySink, UploadRegistry.Holder {
                     + "; nothing was stored");
         }
         if (mtimeToSet >= 0) {
-            Files.setLastModifiedTime(temp, FileTime.fromMillis(mtimeToSet));
+            ctx.files().setLastModifiedTime(temp, FileTime.fromMillis(mtimeToSet));
         }
         if (overwrite && mayReplace) {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE); // rename(2): replaces atomically
+            ctx.files().move(temp, target); // renameat(2): replaces atomically
         } else {
             try {
-                placeWithoutReplacing();
+                ctx.files().moveNoReplace(temp, target);
             } catch (FileAlreadyExistsException e) {
                 // Created since the PUT was accepted: replacing it is what the missing right forbids.
                 throw overwrite ? replaceForbidden(fp) : e;
             }
         }
         if (ctx.config.syncOnCommit()) {
-            syncFolder(target.getParent());
+            ctx.files().syncFolder(target.getParent());
         }
-        FileStat st = FileStat.read(target, LinkOption.NOFOLLOW_LINKS);
+        FileStat st = ctx.files().stat(target);
         ctx.digests.invalidate(target);
         if (hex != null) {
             ctx.digests.put(DigestCache.Key.of(target, st, algorithm), hex);
         }
         return new Committed(st.size(), st.mtimeMillis(), hex);
-    }
-
-    /** A hard link fails if the name exists, atomically; then the temp name goes. */
-    private void placeWithoutReplacing() throws IOException {
-        try {
-            Files.createLink(target, temp);
-        } catch (FileAlreadyExistsException e) {
-            throw e;
-        } catch (UnsupportedOperationException | IOException e) {
-            // No hard links here (FAT, some network filesystems): check, then rename.
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw new FileAlreadyExistsException(target.toString());
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            return;
-        }
-        Files.delete(temp);
-    }
-
-    /** fsync of the folder makes the rename itself durable. Best effort: not every filesystem allows it. */
-    static void syncFolder(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // the data is forced already; only the folder entry's durability is best effort here
-        }
     }
 
     private static void closeDirect(UploadWriter.Direct dio) {
@@ -665,7 +635,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             closeDirect(dio);
             if (removeTemp && tmp != null) {
                 try {
-                    Files.deleteIfExists(tmp);
+                    ctx.files().deleteIfExists(tmp);
                 } catch (IOException e) {
                     ctx.log.warn("could not remove upload temp " + tmp + ": " + e.getMessage());
                 }

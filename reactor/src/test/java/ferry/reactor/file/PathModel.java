@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <ol>
  *   <li>over the path limit (UTF-8 bytes): {@code bad_request};</li>
- *   <li>the first NUL, backslash or control character (below U+0020, or U+007F): {@code bad_request};</li>
+ *   <li>the first NUL, backslash or control character (Unicode category Cc: below U+0020, U+007F, U+0080-U+009F): {@code bad_request};</li>
  *   <li>a leading '/': {@code forbidden};</li>
  *   <li>segments in order, empty ones and "." dropped: ".." is {@code forbidden}, a name over the name
  *       limit is {@code bad_request}, a reserved upload-temp name is {@code forbidden}; the first
@@ -34,7 +34,7 @@ final class PathModel {
         }
         for (int i = 0; i < p.length(); i++) {
             char c = p.charAt(i);
-            if (c == '\\' || c < 0x20 || c == 0x7f) {
+            if (c == '\\' || c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
                 return new Outcome("bad_request", null);
             }
         }

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The pure part of path confinement, fuzzed without sockets: {@link PathResolver#resolve} must
  * agree with the rules ({@link PathModel}) on every generated path, for the root and for homes
- * inside it, and {@link PathResolver#confine} on the real trap tree ({@link FuzzTree}) must never
- * hand back a path whose real location is outside the home. Fast enough for a large run:
+ * inside it, and {@link PathResolver#confine} and {@link PathResolver#confineTarget} on the real
+ * trap tree ({@link FuzzTree}) must never hand back a path whose real location is outside the
+ * home; what confineTarget returns must be reachable by {@link RootFiles} without meeting a link. Fast enough for a large run:
  *
  * <pre>
  *   mvn -o test -pl reactor -am -Dtest=PathResolverFuzzTest -Dferry.fuzz.paths.inputs=2000000
@@ -127,6 +128,25 @@ class PathResolverFuzzTest {
         if (!real.startsWith(realHome)) {
             fail("escape", "confine returned " + got + " for \"" + p + "\" in \"" + home + "\", which really is " + real
                     + ", outside " + realHome);
+        }
+        // The read form follows a final link that stays inside: what it returns has no link left
+        // in it, so the no-follow access (RootFiles) can reach it, and it is inside the home.
+        try {
+            Path target = res.confineTarget(fp);
+            if (!target.startsWith(realHome) || !deepestReal(target).startsWith(realHome)) {
+                fail("escape", "confineTarget returned " + target + " for \"" + p + "\" in \"" + home + "\"");
+            }
+            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                res.files().attributes(target); // walks it without following: must not meet a link
+                count("confineTarget reached");
+            }
+        } catch (OpException e) {
+            count("confineTarget " + e.code());
+        } catch (FileSystemException e) {
+            if (e instanceof RootFiles.Changed) {
+                fail("walk", "the no-follow walk met a link in what confineTarget returned for \"" + p + "\": " + e);
+            }
+            count("confineTarget " + e.getClass().getSimpleName());
         }
         return true;
     }

@@ -10,6 +10,7 @@ import ferry.reactor.OpException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,6 +105,35 @@ class PathSafetyTest {
                 assertEquals(1, l.count());
             }
             assertEquals("s", new String(Files.readAllBytes(outside.resolve("secret"))));
+        }
+    }
+
+    /**
+     * Control characters of every range (DEL, and C1: NEL U+0085 and the 8-bit terminal CSI U+009B)
+     * are refused in names by MKDIR, PUT and RENAME, with the code point named, and nothing is
+     * created.
+     */
+    @Test
+    void controlCharactersOfEveryRangeAreRefusedAndNothingIsCreated() throws Exception {
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root")); FerryClient c = s.connect()) {
+            FileClient files = new FileClient(c);
+            Files.write(s.root.resolve("plain"), "p".getBytes());
+            Path local = Files.write(tmp.resolve("local"), "data".getBytes());
+            for (char ch : new char[] {'\u007f', '\u0085', '\u009b'}) {
+                String name = "a" + ch + "b";
+                String codePoint = String.format("U+%04X", (int) ch);
+                RemoteException mkdir = assertThrows(RemoteException.class, () -> files.mkdir(name, true), codePoint);
+                assertEquals("bad_request", mkdir.code(), "MKDIR " + codePoint);
+                assertTrue(mkdir.serverMessage().contains("control character " + codePoint), mkdir.serverMessage());
+                RemoteException put = assertThrows(RemoteException.class, () -> files.upload(local, "d/" + name), codePoint);
+                assertEquals("bad_request", put.code(), "PUT " + codePoint);
+                assertTrue(put.serverMessage().contains(codePoint), put.serverMessage());
+                RemoteException mv = assertThrows(RemoteException.class, () -> files.rename("plain", name, false), codePoint);
+                assertEquals("bad_request", mv.code(), "RENAME " + codePoint);
+            }
+            try (var l = Files.list(s.root)) {
+                assertEquals(List.of("plain"), l.map(p -> p.getFileName().toString()).toList(), "nothing was created");
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,7 +25,17 @@ final class TrackingOpener implements FileOpener {
 
     @Override
     public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
-        FileChannel real = FileChannel.open(path, options);
+        return track(FileChannel.open(path, options));
+    }
+
+    /** Through the folder handle, as the default opener does: the test exercises the service's real open. */
+    @Override
+    public FileChannel openIn(SecureDirectoryStream<Path> folder, Path name, Path path, Set<? extends OpenOption> options)
+            throws IOException {
+        return track(FileOpener.DEFAULT.openIn(folder, name, path, options));
+    }
+
+    private FileChannel track(FileChannel real) {
         opened.incrementAndGet();
         return new Tracked(real);
     }
