@@ -6,15 +6,21 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
 import ferry.protocol.Preamble;
+import ferry.protocol.scram.ServerFirstMessage;
+import ferry.reactor.auth.AuthService;
+import ferry.reactor.auth.AuthSettings;
+import ferry.reactor.auth.UserStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A server behind a PROXY protocol load balancer, over real loopback sockets from distinct source
@@ -196,6 +202,30 @@ class ProxyProtocolTest {
         assertEquals(ErrorCode.TIMED_OUT, f.header().getString("code", null));
         assertEquals("handshake timeout: no PROXY header within 5000 ms", f.header().getString("message", null));
         assertTrue(p.closedByServer());
+    }
+
+    @Test
+    void theLoginThrottleCountsFailuresAgainstTheClientNotTheProxy(@TempDir Path dir) throws Exception {
+        assumeTrue(canBind(STRANGER), "needs the whole 127/8 on loopback (Linux)");
+        AuthService auth = new AuthService(UserStore.inConfigDir(dir), AuthSettings.defaults());
+        server = TestServers.start(TestServers.config().loginRequired(true).proxyProtocol(true)
+                .trustedProxies(List.of(AddressRange.parse(PROXY))).build(), auth);
+        RawPeer p = from(PROXY);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(v1("203.0.113.7", 40001));
+        out.writeBytes(Preamble.bytes());
+        out.writeBytes(p.frameBytes(Header.op("AUTH_START").put(Header.ID, 1).put("scram", "n,,n=mallory,r=abcdefghijklmnop"),
+                new byte[0]));
+        p.sendRaw(out.toByteArray());
+        RawPeer.Frame challenge = p.read();
+        assertEquals("AUTH_CONTINUE", challenge.op(), challenge.header().toString());
+        String nonce = ServerFirstMessage.parse(challenge.header().getString("scram", null)).nonce();
+        String wrongProof = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        p.send(Header.op("AUTH_FINISH").put(Header.ID, 2).put("scram", "c=biws,r=" + nonce + ",p=" + wrongProof));
+        assertEquals(ErrorCode.UNAUTHENTICATED, p.read().header().getString("code", null));
+        long now = System.nanoTime(); // the server's own clock (Clock.SYSTEM): nothing is forgotten in 15 min
+        assertEquals(1, auth.throttle().addressFailures("203.0.113.7", now), "counted against the client");
+        assertEquals(0, auth.throttle().addressFailures(PROXY, now), "not against the proxy, which carries everyone");
     }
 
     @Test
