@@ -87,6 +87,10 @@ public final class AddressRange {
         if (v4 && a.split("\\.", -1).length != 4) {
             v4 = false; // "10" or "10.1" would be read by getByName as shorthand forms
         }
+        if (v4 && java.util.Arrays.stream(a.split("\\.")).anyMatch(part -> part.length() > 1 && part.startsWith("0"))) {
+            // 010.0.0.1 is 10.0.0.1 to Java and 8.0.0.1 to inet_aton: refuse rather than guess
+            throw new IllegalArgumentException("\"" + whole + "\": leading zeros in an IPv4 address are ambiguous");
+        }
         if (!v4 && !v6) {
             throw new IllegalArgumentException("\"" + whole + "\" is not an IP address or CIDR block (names are not accepted)");
         }

@@ -236,7 +236,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             throw failure[0];
         }
         log.info("listening on " + config.bindAddress() + ":" + boundPort + " (loops=" + loops.length
-                + ", workers=" + config.workerThreads() + ", login " + (config.loginRequired() ? "required" : "not required") + ")");
+                + ", workers=" + config.workerThreads() + ", login " + (config.loginRequired() ? "required" : "not required")
+                + (config.proxyProtocol() ? ", PROXY protocol from " + config.trustedProxies() : "") + ")");
     }
 
     /** The bound port (useful with port 0). */

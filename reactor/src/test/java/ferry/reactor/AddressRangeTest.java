@@ -35,7 +35,7 @@ class AddressRangeTest {
     @Test
     void namesTyposAndJunkAreRefused() {
         for (String bad : new String[] {"localhost", "10.0.0.1/8", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10",
-                "10.1", "fd00::/129", "::ffff:10.0.0.1", "", "1.2.3.4/8x", "fe80::1%eth0"}) {
+                "10.1", "010.0.0.0/8", "10.0.0.00", "fd00::/129", "::ffff:10.0.0.1", "", "1.2.3.4/8x", "fe80::1%eth0"}) {
             assertThrows(IllegalArgumentException.class, () -> AddressRange.parse(bad), bad);
         }
         String m = assertThrows(IllegalArgumentException.class, () -> AddressRange.parse("10.0.0.1/8")).getMessage();
