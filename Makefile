@@ -80,20 +80,22 @@ fuzz-frames:
 
 ## fuzz-files: long runs of the service fuzzers through a real server: file-op requests (FUZZ_FILE_INPUTS),
 ##             the path resolver on a trap tree (FUZZ_PATH_INPUTS), login (FUZZ_AUTH_INPUTS), exec
-##             (FUZZ_EXEC_INPUTS), pipelined-vs-sequential request order (FUZZ_ORDER_SEQUENCES); a few minutes; prints reactor/target/{file,path,auth,exec}-fuzz-report.txt
+##             (FUZZ_EXEC_INPUTS), pipelined-vs-sequential request order (FUZZ_ORDER_SEQUENCES), PROXY headers
+##             (FUZZ_PROXY_INPUTS); a few minutes; prints reactor/target/{file,path,auth,exec,proxy}-fuzz-report.txt
 FUZZ_FILE_INPUTS ?= 100000
 FUZZ_PATH_INPUTS ?= 300000
 FUZZ_AUTH_INPUTS ?= 50000
 FUZZ_EXEC_INPUTS ?= 3000
 FUZZ_ORDER_SEQUENCES ?= 100000
-FUZZ_REPORTS     := $(foreach r,file path auth exec,reactor/target/$(r)-fuzz-report.txt)
+FUZZ_PROXY_INPUTS ?= 2000000
+FUZZ_REPORTS     := $(foreach r,file path auth exec proxy,reactor/target/$(r)-fuzz-report.txt)
 fuzz-files:
 	@rm -f $(FUZZ_REPORTS)
-	$(MVN) $(MVN_FLAGS) test -pl reactor -am -Dtest='FileOpsFuzzTest,PathResolverFuzzTest,AuthFuzzTest,ExecFuzzTest,PipelineOrderTest' \
+	$(MVN) $(MVN_FLAGS) test -pl reactor -am -Dtest='FileOpsFuzzTest,PathResolverFuzzTest,AuthFuzzTest,ExecFuzzTest,PipelineOrderTest,ProxyHeaderFuzzTest' \
 	  -Dsurefire.failIfNoSpecifiedTests=false -Dferry.fuzz.seed=$(FUZZ_SEED) \
 	  -Dferry.fuzz.files.inputs=$(FUZZ_FILE_INPUTS) -Dferry.fuzz.paths.inputs=$(FUZZ_PATH_INPUTS) \
 	  -Dferry.fuzz.auth.inputs=$(FUZZ_AUTH_INPUTS) -Dferry.fuzz.exec.inputs=$(FUZZ_EXEC_INPUTS) \
-	  -Dferry.fuzz.order.sequences=$(FUZZ_ORDER_SEQUENCES); status=$$?; \
+	  -Dferry.fuzz.order.sequences=$(FUZZ_ORDER_SEQUENCES) -Dferry.fuzz.proxy.inputs=$(FUZZ_PROXY_INPUTS); status=$$?; \
 	  for r in $(FUZZ_REPORTS); do [ -f $$r ] && { cat $$r; echo; }; done; exit $$status
 
 ## bench-dribble: other clients' PING latency quiet vs with 1,000 one-byte-a-second dribblers (docs/BENCHMARKS.md, Slow peers)

@@ -1,6 +1,7 @@
 package ferry.cli;
 
 import ferry.protocol.DigestAlgorithm;
+import ferry.reactor.AddressRange;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.auth.DemoUser;
@@ -107,6 +108,14 @@ final class ServeOptions {
                         s.setAnonymousRights(EnumSet.of(Right.READ));
                     }
                 }, null, false);
+        add(Option.toggle("proxy-protocol", false, "connections come through a load balancer that starts each with a "
+                        + "PROXY header (v1 or v2) naming the client; needs --trusted-proxies").group(G_ACCESS),
+                "proxyProtocol", (s, v) -> s.builder.proxyProtocol(v), (s, c) -> c.proxyProtocol(), false);
+        add(Option.value("trusted-proxies", "CIDR,...", ValueType.list(), List.of(),
+                        "the load balancers allowed to connect with --proxy-protocol, e.g. 10.0.0.0/24,192.0.2.7; "
+                        + "any other address is refused").defaultText("none").group(G_ACCESS),
+                "trustedProxies", (s, v) -> s.builder.trustedProxies(AddressRange.parseList(v)),
+                (s, c) -> c.trustedProxies().stream().map(AddressRange::toString).toList(), false);
         add(Option.toggle("demo-user", false, "on loopback with no users, create user '" + DemoUser.NAME + "' with a "
                         + "random password, printed once and saved in CONFIG-DIR/" + DemoUser.CREDENTIALS_FILE_NAME
                         + " (make run does)").group(G_ACCESS),

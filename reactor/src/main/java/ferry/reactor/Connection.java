@@ -7,6 +7,8 @@ import ferry.protocol.Header;
 import ferry.protocol.Preamble;
 import ferry.protocol.ProtocolException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -25,6 +27,11 @@ import java.util.concurrent.TimeUnit;
  * later one sees waits for every earlier request to settle, and every request waits for earlier
  * such writes. A request that must wait is held (its body unread, reading paused) until the calls
  * ahead of it settle; answers always leave in request order.
+ *
+ * <p>Behind a load balancer ({@link ServerConfig#proxyProtocol()}) the first bytes are a PROXY
+ * header naming the real client; until it is read nothing else is decoded, the session carries the
+ * proxy's address and the connection is not counted against the per-address cap. Once read, the
+ * session names the client and the client's address is counted (or the connection refused).
  *
  * <pre>
  * Lifecycle:  open --(BYE, peer EOF, protocol error)--> closing (no more reads; answers drain)
@@ -76,10 +83,20 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     private long lastActivityNanos;
     private long headerStartedNanos;
     private String closeReason;
+    /** PROXY header bytes received so far; non-null until the header is read (proxy protocol only). */
+    private ByteBuffer proxyHeaderInput;
+    /** The address this connection is counted under for the per-address cap; null when not counted. */
+    private InetAddress countedAddress;
     private java.util.List<DrainListener> drainListeners;
     int indexInLoop = -1; // position in the server's per-loop list, for O(1) removal
 
-    Connection(long id, FerryServer server, EventLoop loop, SocketChannel channel, String remote, long nowNanos) {
+    /**
+     * @param counted the address already counted against the per-address cap (released on close),
+     *                or null
+     * @param expectProxyHeader whether the peer is a trusted proxy that must first send a PROXY header
+     */
+    Connection(long id, FerryServer server, EventLoop loop, SocketChannel channel, String remote, long nowNanos,
+            InetAddress counted, boolean expectProxyHeader) {
         this.id = id;
         this.server = server;
         this.config = server.config();
@@ -91,6 +108,10 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         this.session = new Session(remote);
         this.createdNanos = nowNanos;
         this.lastActivityNanos = nowNanos;
+        this.countedAddress = counted;
+        if (expectProxyHeader) {
+            proxyHeaderInput = ByteBuffer.allocate(ProxyHeaderParser.MAX_HEADER_BYTES);
+        }
         if (!config.loginRequired()) {
             session.login(Session.ANONYMOUS, config.anonymousRights(), "");
         }
@@ -118,6 +139,11 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
 
     Session session() {
         return session;
+    }
+
+    /** The address counted against the per-address cap for this connection, or null. */
+    InetAddress countedAddress() {
+        return countedAddress;
     }
 
     OutboundQueue outbound() {
@@ -255,7 +281,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         lastActivityNanos = now;
         server.stats().bytesRead.add(n);
         buf.flip();
-        decodeFrom(buf, now);
+        if (proxyHeaderInput == null || takeProxyHeader(buf)) {
+            decodeFrom(buf, now);
+        }
         if (buf.hasRemaining() && !closed && !inputClosed) {
             // Decoding paused mid-buffer; the loop's read buffer is shared, so keep the rest aside.
             pendingInput = ByteBuffer.allocate(buf.remaining()).put(buf).flip();
@@ -334,6 +362,76 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             return;
         }
         updateInterest();
+    }
+
+    /**
+     * Moves PROXY header bytes from {@code buf} into the header buffer and parses what has come so
+     * far. True once the header is read and accepted: {@code buf} is then positioned at the first
+     * byte after it (the client's preamble). False while more bytes are needed (all of {@code buf}
+     * was taken) or when the connection was refused.
+     */
+    private boolean takeProxyHeader(ByteBuffer buf) {
+        ByteBuffer acc = proxyHeaderInput;
+        int before = acc.position();
+        int take = Math.min(buf.remaining(), acc.remaining());
+        acc.put(acc.position(), buf, buf.position(), take).position(before + take);
+        buf.position(buf.position() + take);
+        ProxyHeader header;
+        try {
+            header = ProxyHeaderParser.parse(acc.duplicate().flip());
+        } catch (ProtocolException e) {
+            buf.position(buf.limit());
+            protocolError(e);
+            return false;
+        }
+        if (header == null) {
+            // The parser fails before a header it accepts could outgrow the buffer, so need-more
+            // always leaves room: a peer dribbling a header byte by byte meets the handshake timeout.
+            return false;
+        }
+        // Earlier reads held only header bytes (the header had not ended), so what we took past its
+        // end all came from this read: give it back to be decoded as the client's own bytes.
+        buf.position(buf.position() - (before + take - header.length()));
+        proxyHeaderInput = null;
+        return proxyHeaderRead(header);
+    }
+
+    /**
+     * The PROXY header named who is on the other end: the session, the logs and the per-address cap
+     * see that client from now on. False when the client is over its per-address cap (refused).
+     */
+    private boolean proxyHeaderRead(ProxyHeader header) {
+        String proxy = session.remoteAddress();
+        InetAddress addr;
+        if (header.hasSource()) {
+            InetSocketAddress src = header.source();
+            addr = src.getAddress();
+            session.remoteAddress(addr.getHostAddress() + ":" + src.getPort());
+        } else {
+            addr = FerryServer.hostAddress(proxy); // the proxy's own connection, a health check
+        }
+        if (server.log().enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
+            server.log().info(name() + " " + session.remoteAddress() + " via proxy " + proxy + " (PROXY v"
+                    + header.version() + (header.hasSource() ? ")" : ", the proxy's own connection)"));
+        }
+        if (config.capsConnectionsFrom(addr)) {
+            if (!server.admitFrom(addr)) {
+                refuse(ErrorCode.SERVER_FULL, FerryServer.tooManyFrom(addr, config));
+                return false;
+            }
+            countedAddress = addr;
+        }
+        return true;
+    }
+
+    /** Refuses this connection after our preamble, as the acceptor refuses: ERROR without id, close. */
+    private void refuse(String code, String message) {
+        server.stats().connectionsRefused.increment();
+        if (server.log().enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
+            server.log().info(name() + " " + session.remoteAddress() + " refused: " + message);
+        }
+        outbound.appendFrame(loop.encoder(), Header.op("ERROR").put("code", code).put("message", message));
+        closeWhenDrained("refused");
     }
 
     private void decodeFrom(ByteBuffer buf, long now) {
@@ -761,7 +859,8 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         }
         boolean handshakeDone = decoder.state() != FrameDecoder.State.READ_PREAMBLE && session.isLoggedIn();
         if (!handshakeDone && nowNanos - createdNanos > config.handshakeTimeoutNanos()) {
-            return "handshake timeout: no " + (decoder.state() == FrameDecoder.State.READ_PREAMBLE ? "preamble" : "login")
+            return "handshake timeout: no " + (proxyHeaderInput != null ? "PROXY header"
+                    : decoder.state() == FrameDecoder.State.READ_PREAMBLE ? "preamble" : "login")
                     + " within " + millis(config.handshakeTimeoutNanos()) + " ms";
         }
         if (headerStartedNanos != 0 && nowNanos - headerStartedNanos > config.headerTimeoutNanos()) {

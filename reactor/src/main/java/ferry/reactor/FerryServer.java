@@ -252,7 +252,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             throw failure[0];
         }
         log.info("listening on " + config.bindAddress() + ":" + boundPort + " (loops=" + loops.length
-                + ", workers=" + config.workerThreads() + ", login " + (config.loginRequired() ? "required" : "not required") + ")");
+                + ", workers=" + config.workerThreads() + ", login " + (config.loginRequired() ? "required" : "not required")
+                + (config.proxyProtocol() ? ", PROXY protocol from " + config.trustedProxies() : "") + ")");
     }
 
     /** The bound port (useful with port 0). */
@@ -481,24 +482,37 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             refuse(ch, ErrorCode.SHUTTING_DOWN, "server is shutting down");
             return;
         }
+        InetAddress addr = remote.getAddress();
+        boolean proxied = config.proxyProtocol();
+        if (proxied && !config.trustsProxy(addr)) {
+            refuse(ch, ErrorCode.FORBIDDEN, "this server accepts connections only through its load balancer: "
+                    + addr.getHostAddress() + " is not a trusted proxy (--trusted-proxies)");
+            return;
+        }
         if (stats.connectionsOpen.incrementAndGet() > config.maxConnections()) {
             stats.connectionsOpen.decrementAndGet();
             refuse(ch, ErrorCode.SERVER_FULL, "server is at its limit of " + config.maxConnections() + " connections");
             return;
         }
-        InetAddress addr = remote.getAddress();
-        if (config.capsConnectionsFrom(addr) && !admitFrom(addr)) {
-            stats.connectionsOpen.decrementAndGet();
-            refuse(ch, ErrorCode.SERVER_FULL, "too many connections from " + addr.getHostAddress()
-                    + " (limit " + config.maxConnectionsPerAddress() + ")");
-            return;
+        // Behind a proxy the socket's peer is the proxy, carrying everyone: the client it names is
+        // counted once its PROXY header is read (Connection.proxyHeaderRead).
+        InetAddress counted = null;
+        if (!proxied && config.capsConnectionsFrom(addr)) {
+            if (!admitFrom(addr)) {
+                stats.connectionsOpen.decrementAndGet();
+                refuse(ch, ErrorCode.SERVER_FULL, tooManyFrom(addr, config));
+                return;
+            }
+            counted = addr;
         }
+        InetAddress countedAddr = counted;
         stats.connectionsAccepted.increment();
         int idx = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
         EventLoop loop = loops[idx];
         String remoteText = addr.getHostAddress() + ":" + remote.getPort();
         Runnable register = () -> {
-            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, ch, remoteText, loop.clock().nanoTime());
+            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, ch, remoteText, loop.clock().nanoTime(),
+                    countedAddr, proxied);
             try {
                 c.open();
             } catch (IOException e) {
@@ -524,7 +538,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * are one atomic step per key: with several loops, a close on another loop must not remove the
      * entry between our read and our write (which lost counts before, letting the cap drift).
      */
-    private boolean admitFrom(InetAddress addr) {
+    boolean admitFrom(InetAddress addr) {
         boolean[] admitted = {false};
         perAddress.compute(addr, (a, n) -> {
             int open = n == null ? 0 : n;
@@ -535,6 +549,20 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             return open + 1;
         });
         return admitted[0];
+    }
+
+    /** The refusal of a client over the per-address cap. */
+    static String tooManyFrom(InetAddress addr, ServerConfig config) {
+        return "too many connections from " + addr.getHostAddress() + " (limit " + config.maxConnectionsPerAddress() + ")";
+    }
+
+    /** The address of a {@code host:port} the server made from a literal address (no lookup). */
+    static InetAddress hostAddress(String hostAndPort) {
+        try {
+            return InetAddress.getByName(hostAndPort.substring(0, hostAndPort.lastIndexOf(':')));
+        } catch (IOException e) {
+            throw new IllegalStateException("not an address literal: " + hostAndPort, e);
+        }
     }
 
     /**
@@ -589,16 +617,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     void connectionClosed(Connection c, String reason) {
         stats.connectionsClosed.increment();
         stats.connectionsOpen.decrementAndGet();
-        if (config.maxConnectionsPerAddress() > 0) {
-            String remote = c.session().remoteAddress();
-            try {
-                InetAddress addr = InetAddress.getByName(remote.substring(0, remote.lastIndexOf(':')));
-                if (config.capsConnectionsFrom(addr)) {
-                    perAddress.computeIfPresent(addr, (a, n) -> n <= 1 ? null : n - 1);
-                }
-            } catch (IOException ignored) {
-                // a literal address always parses
-            }
+        InetAddress counted = c.countedAddress();
+        if (counted != null) {
+            // The very address counted at admission, not the session's text: behind a proxy a
+            // connection refused or closed before its header was read was never counted.
+            perAddress.computeIfPresent(counted, (a, n) -> n <= 1 ? null : n - 1);
         }
         int loopIdx = indexOf(c.loop());
         List<Connection> list = connectionsByLoop[loopIdx];

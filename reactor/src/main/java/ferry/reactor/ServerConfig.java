@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -99,6 +100,8 @@ public final class ServerConfig {
     private final int socketSendBufferBytes;
     private final int socketReceiveBufferBytes;
     private final boolean zeroCopy;
+    private final boolean proxyProtocol;
+    private final List<AddressRange> trustedProxies;
     private final boolean loginRequired;
     private final Set<Right> anonymousRights;
     private final FrameLimits frameLimits;
@@ -135,6 +138,8 @@ public final class ServerConfig {
         this.socketSendBufferBytes = b.socketSendBufferBytes;
         this.socketReceiveBufferBytes = b.socketReceiveBufferBytes;
         this.zeroCopy = b.zeroCopy;
+        this.proxyProtocol = b.proxyProtocol;
+        this.trustedProxies = List.copyOf(b.trustedProxies);
         this.loginRequired = b.loginRequired;
         this.anonymousRights = Collections.unmodifiableSet(b.anonymousRights.isEmpty()
                 ? EnumSet.noneOf(Right.class) : EnumSet.copyOf(b.anonymousRights));
@@ -193,6 +198,23 @@ public final class ServerConfig {
     public int socketSendBufferBytes() { return socketSendBufferBytes; }
     public int socketReceiveBufferBytes() { return socketReceiveBufferBytes; }
     public boolean zeroCopy() { return zeroCopy; }
+    /**
+     * Whether every connection must begin with a PROXY protocol header (v1 or v2) naming the real
+     * client, and may come only from {@link #trustedProxies()}.
+     */
+    public boolean proxyProtocol() { return proxyProtocol; }
+    /** The proxies allowed to connect when {@link #proxyProtocol()} is on; empty otherwise. */
+    public List<AddressRange> trustedProxies() { return trustedProxies; }
+
+    /** Whether {@code addr} is in {@link #trustedProxies()}. */
+    public boolean trustsProxy(InetAddress addr) {
+        for (AddressRange r : trustedProxies) {
+            if (r.contains(addr)) {
+                return true;
+            }
+        }
+        return false;
+    }
     public boolean loginRequired() { return loginRequired; }
     public Set<Right> anonymousRights() { return anonymousRights; }
     public FrameLimits frameLimits() { return frameLimits; }
@@ -203,8 +225,14 @@ public final class ServerConfig {
     long handshakeTimeoutNanos() { return TimeUnit.MILLISECONDS.toNanos(handshakeTimeoutMillis); }
     long headerTimeoutNanos() { return TimeUnit.MILLISECONDS.toNanos(headerTimeoutMillis); }
 
-    /** Whether {@link #bindAddress()} is a loopback address (only local users can connect). */
+    /**
+     * Whether only local users can connect: {@link #bindAddress()} is a loopback address and no
+     * proxy relays others ({@link #proxyProtocol()} means clients from anywhere, even on loopback).
+     */
     public boolean isLoopbackOnly() {
+        if (proxyProtocol) {
+            return false;
+        }
         try {
             return InetAddress.getByName(bindAddress).isLoopbackAddress();
         } catch (UnknownHostException e) {
@@ -243,6 +271,8 @@ public final class ServerConfig {
         private int socketSendBufferBytes;
         private int socketReceiveBufferBytes;
         private boolean zeroCopy = true;
+        private boolean proxyProtocol;
+        private List<AddressRange> trustedProxies = List.of();
         private boolean loginRequired;
         private Set<Right> anonymousRights = EnumSet.of(Right.READ, Right.WRITE, Right.DELETE);
         private FrameLimits frameLimits = FrameLimits.DEFAULT;
@@ -281,6 +311,8 @@ public final class ServerConfig {
             socketSendBufferBytes = c.socketSendBufferBytes;
             socketReceiveBufferBytes = c.socketReceiveBufferBytes;
             zeroCopy = c.zeroCopy;
+            proxyProtocol = c.proxyProtocol;
+            trustedProxies = c.trustedProxies;
             loginRequired = c.loginRequired;
             anonymousRights = EnumSet.noneOf(Right.class);
             anonymousRights.addAll(c.anonymousRights);
@@ -323,6 +355,13 @@ public final class ServerConfig {
         public Builder socketReceiveBufferBytes(int v) { socketReceiveBufferBytes = range(v, 0, Integer.MAX_VALUE, "socketReceiveBufferBytes"); return this; }
         /** false sends files through a buffer instead of sendfile (for filesystems where it misbehaves). */
         public Builder zeroCopy(boolean v) { zeroCopy = v; return this; }
+        /**
+         * When true, connections must start with a PROXY protocol header and come from
+         * {@link #trustedProxies}, which is then required.
+         */
+        public Builder proxyProtocol(boolean v) { proxyProtocol = v; return this; }
+        /** The load balancers allowed to connect and name clients (with {@link #proxyProtocol}). */
+        public Builder trustedProxies(List<AddressRange> v) { trustedProxies = List.copyOf(require(v, "trustedProxies")); return this; }
         /** When true, connections must log in (AUTH) before anything but HELLO, AUTH*, PING, BYE. */
         public Builder loginRequired(boolean v) { loginRequired = v; return this; }
         /** Rights of the anonymous session when login is not required. */
@@ -340,11 +379,20 @@ public final class ServerConfig {
                 throw new IllegalArgumentException("maxBufferedOutputBytes " + maxBufferedOutputBytes
                         + " is below highWaterBytes " + highWaterBytes);
             }
+            if (proxyProtocol && trustedProxies.isEmpty()) {
+                throw new IllegalArgumentException("proxyProtocol needs trustedProxies: the addresses of the load "
+                        + "balancers allowed to name clients (anyone else could claim any address)");
+            }
+            if (!proxyProtocol && !trustedProxies.isEmpty()) {
+                throw new IllegalArgumentException("trustedProxies is set but proxyProtocol is off: turn it on, or "
+                        + "drop the trusted proxies");
+            }
             ServerConfig c = new ServerConfig(this);
             if (!c.loginRequired && !c.isLoopbackOnly() && !EnumSet.of(Right.READ).containsAll(c.anonymousRights)) {
                 throw new IllegalArgumentException("refusing to serve " + c.bindAddress
-                        + " without login and with anonymous rights " + Right.toList(c.anonymousRights)
-                        + ": off loopback, anonymous access may only read (or require login)");
+                        + (c.proxyProtocol ? " behind a proxy" : "") + " without login and with anonymous rights " + Right.toList(c.anonymousRights)
+                        + (c.proxyProtocol ? ": behind a proxy clients come from anywhere, so" : ": off loopback,")
+                        + " anonymous access may only read (or require login)");
             }
             return c;
         }

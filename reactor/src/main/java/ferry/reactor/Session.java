@@ -31,7 +31,7 @@ public final class Session {
         }
     }
 
-    private final String remoteAddress;
+    private String remoteAddress;
     private String user;
     private Set<Right> rights = Right.frozen(Collections.emptySet());
     private String home = "";
@@ -42,9 +42,18 @@ public final class Session {
         this.remoteAddress = remoteAddress;
     }
 
-    /** The peer as {@code host:port}. */
+    /**
+     * The client as {@code host:port}: the socket's peer, or behind a PROXY protocol load balancer
+     * the client its header names (set before the connection's first request is read, so services
+     * never see the proxy's address in its place).
+     */
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    /** The client a PROXY header named. Loop thread, before any request. */
+    void remoteAddress(String hostAndPort) {
+        this.remoteAddress = hostAndPort;
     }
 
     public boolean isLoggedIn() {

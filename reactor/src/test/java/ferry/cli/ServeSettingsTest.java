@@ -40,6 +40,8 @@ class ServeSettingsTest {
             Map.entry("listen", "0.0.0.0:9000"),
             Map.entry("server-name", "nas"),
             Map.entry("audit-log", "/var/log/ferry/audit.jsonl"),
+            Map.entry("proxy-protocol", "true"),
+            Map.entry("trusted-proxies", "10.0.0.0/8,192.0.2.7/32"),
             Map.entry("login-required", "true"),
             Map.entry("anonymous-rights", "read"),
             Map.entry("loops", "3"),
@@ -202,6 +204,10 @@ class ServeSettingsTest {
             List<String> args = new ArrayList<>(flag(e.getKey(), e.getValue()));
             if (e.getKey().equals("listen")) {
                 args.add("--anonymous-read"); // off loopback anonymous may only read
+            }
+            if (e.getKey().equals("proxy-protocol") || e.getKey().equals("trusted-proxies")) {
+                // one needs the other; behind a proxy anonymous may only read, as off loopback
+                args.addAll(List.of("--proxy-protocol", "--trusted-proxies", "10.0.0.0/8,192.0.2.7/32", "--anonymous-read"));
             }
             if (e.getKey().equals("high-water")) {
                 args.addAll(List.of("--low-water", "1k"));
