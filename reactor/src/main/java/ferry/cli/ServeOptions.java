@@ -84,7 +84,7 @@ final class ServeOptions {
 
         add(Option.value("audit-log", "FILE", ValueType.textOrNone(), null,
                         "append one JSON line per file operation, exec and login to FILE (reopened on SIGHUP)")
-                        .group(G_SERVE),
+                        .defaultText("none").group(G_SERVE),
                 null, (s, v) -> s.setAuditLog(v.isEmpty() ? null : Path.of(v)), // "": none
                 (s, c) -> s.auditLog() == null ? "" : s.auditLog().toAbsolutePath().normalize().toString(), false);
         add(Option.value("config-dir", "DIR", ValueType.text(), ServeSettings.DEFAULT_CONFIG_DIR,
@@ -405,7 +405,7 @@ final class ServeOptions {
         if (read != null && option.defaultValue() == null && !option.repeatable()) {
             // the default shown in help is the core's own default, read back: one source of truth
             T def = read.read(defaults, defaultConfig);
-            if (def != null) {
+            if (def != null && !"".equals(def)) { // "": an optional setting that is off, its help says how
                 o = Option.value(option.name(), option.metavar(), option.type(), def, option.help()).group(option.group());
             }
         }
