@@ -421,18 +421,23 @@ public final class Call {
 
     /** The connection closed: drop held-back output and run cancel hooks. Returns bytes dropped. */
     long cancel(Throwable cause) {
-        if (ended || cancelled) {
+        if (cancelled) {
             return 0;
         }
-        cancelled = true;
-        settle(); // the connection is closing; nothing waits on a cancelled call
-        conn.callFinished(this);
         long dropped = 0;
         if (deferred != null) {
+            // Also for a call that ended: its answer may still be held back behind an earlier one,
+            // and the file regions in it hold open files until released.
             dropped = deferred.pendingBytes();
             deferred.discard(cause);
             deferred = null;
         }
+        if (ended) {
+            return dropped;
+        }
+        cancelled = true;
+        settle(); // the connection is closing; nothing waits on a cancelled call
+        conn.callFinished(this);
         List<Runnable> hooks = cancelHooks;
         cancelHooks = null;
         if (hooks != null) {

@@ -100,6 +100,44 @@ class DownloadSlotsTest {
         }
     }
 
+    @Test
+    void filesOfGetsHeldBehindAStalledOneCloseWithTheConnection() throws Exception {
+        // The first GET never ends (its windows wait for a reader); the second ends once its body is
+        // queued, held back behind the first. Then the connection closes.
+        java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
+        ferry.reactor.RequestObserver seen = r -> {
+            if ("FILE".equals(r.outcome())) {
+                ended.incrementAndGet();
+            }
+        };
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> { }, f -> { },
+                ferry.reactor.ServerLog.NONE, seen)) {
+            Path big = Files.write(s.root.resolve("big"), randomBytes(8 * 1024 * 1024)); // more than the socket buffers take
+            Path small = Files.write(s.root.resolve("small"), randomBytes(1000));
+            try (Socket stalled = new Socket("127.0.0.1", s.server.port())) {
+                OutputStream out = stalled.getOutputStream();
+                out.write(ferry.protocol.Preamble.bytes());
+                out.write(frame(Header.op("GET").put(Header.ID, 1L).put("path", "big")));
+                out.write(frame(Header.op("GET").put(Header.ID, 2L).put("path", "small"))); // ends, its body held back
+                out.flush();
+                Eventually.until(() -> ended.get() == 1, "the second GET ended, its body held back");
+                assertEquals(2, s.service.openDownloads(), "both GETs hold their file");
+            }
+            Eventually.until(() -> s.service.openDownloads() == 0, () -> s.service.openDownloads()
+                    + " download slots still held after the connection closed");
+            Eventually.until(() -> fdsOn(small) == 0 && fdsOn(big) == 0,
+                    "the held-back GET's file is closed with its connection");
+        }
+    }
+
+    private static long fdsOn(Path file) {
+        try {
+            return openDescriptorsOn(file);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     static long openDescriptorsOn(Path file) throws IOException {
         Path target = file.toRealPath();
         long n = 0;
