@@ -40,6 +40,7 @@ public final class Call {
     private String digest;
     private Long exitCode;
     private List<Runnable> cancelHooks;
+    private Runnable headTask; // runs when this call reaches the head, or when the connection closes
 
     Call(Connection conn, Header request, boolean head, long nowNanos) {
         this.conn = conn;
@@ -217,6 +218,38 @@ public final class Call {
         }
         q.appendRegion(region);
         queued(0, region.count(), null);
+    }
+
+    /**
+     * Runs {@code task} on the loop once this call is the head of its connection, that is once
+     * every earlier answer has been queued and this call's own output goes straight to the
+     * socket's queue (at once if it already is), or when the connection closes, whichever comes
+     * first; also after the call ended. For what an answer held back behind others pins: a
+     * download slot, a buffer budget. One task per call; loop thread.
+     */
+    public void whenHead(Runnable task) {
+        conn.loop().assertInLoop();
+        if (head || cancelled || conn.isClosed()) {
+            task.run();
+            return;
+        }
+        if (headTask != null) {
+            throw new IllegalStateException("whenHead already has a task for " + this);
+        }
+        headTask = task;
+    }
+
+    private void runHeadTask(boolean inline) {
+        Runnable t = headTask;
+        if (t == null) {
+            return;
+        }
+        headTask = null;
+        if (inline) {
+            t.run();
+        } else {
+            conn.loop().execute(t); // we are inside the connection's advance of its head
+        }
     }
 
     /** {@link #send(Header)} then {@link #end()}. */
@@ -410,6 +443,7 @@ public final class Call {
     /** This call is now the head of the connection: its held-back output goes out. Returns bytes moved. */
     long promote() {
         head = true;
+        runHeadTask(false);
         if (deferred == null) {
             return 0;
         }
@@ -432,6 +466,7 @@ public final class Call {
             deferred.discard(cause);
             deferred = null;
         }
+        runHeadTask(true);
         if (ended) {
             return dropped;
         }

@@ -11,7 +11,12 @@ import ferry.reactor.Call;
 import ferry.reactor.OpException;
 import ferry.reactor.Right;
 import java.io.IOException;
+import ferry.reactor.FileRegion;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -114,13 +119,35 @@ final class MetadataOps {
         Header req = call.request();
         String p = req.optString(PATH);
         FilePath fp = ctx.resolver.resolve(call.session().home(), p == null ? "" : p);
-        ctx.onWorker(call, fp.shown(), () -> listOnWorker(fp), listing -> {
-            call.reply(Header.reply(LIST, call.id()).put(COUNT, (long) listing.count()), listing.body());
-        });
+        // A listing may be megabytes (100,000 long names are ~30 MB): it takes one of the
+        // connection's download slots until it is on its way, so a client that pipelines LISTs
+        // and never reads holds a few answers, not one per LIST; a big one waits in an unlinked
+        // temp file, not on the heap.
+        ctx.downloadSlots.acquire(call, slot -> ctx.onWorker(call, fp.shown(), () -> listOnWorker(fp), listing -> {
+            Header h = Header.reply(LIST, call.id()).put(COUNT, (long) listing.count());
+            if (listing.file() != null) {
+                call.replyFile(h, new FileRegion(listing.file(), 0, listing.bytes(), true)
+                        .whenDone((region, sent, error) -> slot.release()));
+            } else {
+                call.reply(h, ByteBuffer.wrap(listing.body(), 0, (int) listing.bytes()));
+                call.whenHead(slot::release); // held back behind earlier answers until then
+            }
+        }, slot::release));
         return null;
     }
 
-    private record Listing(int count, ByteBuffer body) {}
+    /** Listings larger than this go to a temp file instead of the heap while they wait to be sent. */
+    static final int LIST_SPILL_BYTES = 64 * 1024;
+
+    /** A LIST body: in {@code body} (the first {@code bytes}), or, when big, in {@code file}. */
+    record Listing(int count, long bytes, byte[] body, FileChannel file) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            if (file != null) {
+                file.close();
+            }
+        }
+    }
 
     private Listing listOnWorker(FilePath fp) throws Exception {
         Path dir = ctx.resolver.confineTarget(fp);
@@ -148,9 +175,76 @@ final class MetadataOps {
             }
         }
         entries.sort((a, b) -> NAME_ORDER.compare((String) a.get(NAME), (String) b.get(NAME)));
-        JsonWriter w = new JsonWriter();
-        w.value(entries);
-        return new Listing(entries.size(), ByteBuffer.wrap(w.array(), 0, w.length()));
+        return encode(entries);
+    }
+
+    /** The JSON array of {@code entries}, on the heap while small, else spilled to an unlinked temp file. */
+    static Listing encode(List<Map<String, Object>> entries) throws IOException {
+        JsonWriter one = new JsonWriter();
+        ByteBuffer pending = ByteBuffer.allocate(LIST_SPILL_BYTES); // always being filled
+        FileChannel file = null;
+        long spilled = 0;
+        try {
+            pending.put((byte) '[');
+            for (int i = 0; i < entries.size(); i++) {
+                one.reset().value(entries.get(i));
+                ByteBuffer entry = ByteBuffer.wrap(one.array(), 0, one.length());
+                int need = entry.remaining() + 2; // a comma, and room for the closing bracket
+                if (pending.remaining() < need) {
+                    if (file == null) {
+                        file = spillFile();
+                    }
+                    spilled += flush(pending, file);
+                }
+                if (i > 0) {
+                    pending.put((byte) ',');
+                }
+                if (entry.remaining() > pending.remaining() - 1) { // bigger than the buffer itself
+                    spilled += flush(pending, file);
+                    spilled += writeFully(entry, file);
+                } else {
+                    pending.put(entry);
+                }
+            }
+            pending.put((byte) ']');
+            if (file == null) {
+                return new Listing(entries.size(), pending.position(), pending.array(), null);
+            }
+            spilled += flush(pending, file);
+            return new Listing(entries.size(), spilled, null, file);
+        } catch (IOException | RuntimeException e) {
+            if (file != null) {
+                file.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Writes what {@code buf} was filled with to {@code file} and empties it; returns the bytes written. */
+    private static long flush(ByteBuffer buf, FileChannel file) throws IOException {
+        buf.flip();
+        long n = writeFully(buf, file);
+        buf.clear();
+        return n;
+    }
+
+    private static long writeFully(ByteBuffer buf, FileChannel file) throws IOException {
+        long n = 0;
+        while (buf.hasRemaining()) {
+            n += file.write(buf);
+        }
+        return n;
+    }
+
+    /** An owner-only temp file, unlinked at once: it lives as long as the channel, and no one else can open it. */
+    private static FileChannel spillFile() throws IOException {
+        Path tmp = Files.createTempFile("ferry-list-", ".json",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            return FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } finally {
+            Files.delete(tmp);
+        }
     }
 
     /**
