@@ -487,7 +487,9 @@ final class FileTransfers {
     private Boolean targetIsFolder(Side target, String targetPath, int sources) throws Abort {
         String tp = RemotePaths.strip(targetPath);
         if (tp.isEmpty()) {
-            return true; // the home folder
+            // The home folder, a folder by definition; but reach the server now, as every other
+            // destination's STAT does: one that is down from the start fails at once, not retried.
+            return reach(target) ? Boolean.TRUE : null;
         }
         RemoteFile t = new RemoteFile(target, tp);
         FileInfo info = statOrNull(t);
@@ -503,6 +505,17 @@ final class FileTransfers {
             return null;
         }
         return false;
+    }
+
+    /** Connects to {@code side} (HELLO, login) unless it was reached already; false when that failed (reported). */
+    private boolean reach(Side side) throws Abort {
+        try {
+            step(side, fc -> null);
+            return true;
+        } catch (IOException e) {
+            fail(side, null, e);
+            return false;
+        }
     }
 
     /** Creates the folder {@code remote} (an existing folder is fine); false when that failed (reported). */

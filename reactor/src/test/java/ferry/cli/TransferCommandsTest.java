@@ -103,6 +103,40 @@ class TransferCommandsTest {
         return b;
     }
 
+    /**
+     * A server that cannot be reached at the start fails at once with "cannot connect", whatever
+     * the form of the destination: never a retry (the waits are shortened so that a retry, the
+     * old behaviour for the root folder, would show quickly instead of taking a minute).
+     */
+    @Test
+    void anUnreachableServerFailsAtOnceForEveryFormOfDestination() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String down = "127.0.0.1:" + closed;
+        Files.writeString(cwd.resolve("f.txt"), "f");
+        Files.createDirectories(cwd.resolve("tree"));
+        Files.writeString(cwd.resolve("tree/t.txt"), "t");
+        Files.writeString(root.resolve("up.txt"), "up");
+        String fast = "--retry-wait=1ms";
+        String refused = "cannot connect to " + down + ": connection refused";
+        List<String[]> forms = List.of(
+                new String[] {"put", fast, "@f.txt", down + ":/"},
+                new String[] {"put", fast, "@f.txt", down + ":"},
+                new String[] {"put", fast, "@f.txt", down + ":/incoming/"},
+                new String[] {"put", fast, "@f.txt", down + ":/name.txt"},
+                new String[] {"put", fast, "-r", "@tree", down + ":/"},
+                new String[] {"get", fast, down + ":/f.txt", "@"},
+                new String[] {"cp", fast, host + ":/up.txt", down + ":/"},
+                new String[] {"cp", fast, host + ":/up.txt", down + ":/to.txt"},
+                new String[] {"cp", fast, down + ":/f.txt", host + ":/"});
+        for (String[] form : forms) {
+            CliRunner.Result r = run(form);
+            oneLineError(r, 1, "ferry " + form[0] + ": " + refused);
+        }
+    }
+
     @Test
     void putAndGetLikeScpWithoutOutputIntoAPipe() throws Exception {
         byte[] bytes = random(300_000, 1);

@@ -183,7 +183,7 @@ class TransferLauncherTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        oneLine(ferry(dir, "put", "--retries", "0", "x", "127.0.0.1:" + port + ":/x"), 1,
+        oneLine(ferry(dir, "put", "--retry-wait=1ms", "x", "127.0.0.1:" + port + ":/"), 1,
                 "ferry put: cannot connect to 127.0.0.1:" + port + ": connection refused");
         oneLine(ferry(dir, "get"), 2, "ferry get: missing REMOTE... (usage: ferry get [OPTIONS] REMOTE... [LOCAL])");
     }
