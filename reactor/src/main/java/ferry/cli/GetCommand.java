@@ -37,6 +37,20 @@ final class GetCommand extends Command {
                 + "  ferry get --md5 nas:/a.iso nas:/b.iso isos/  # several files, verified with MD5";
     }
 
+    /**
+     * Whether the last of several remotes, with no local destination after them, reads as the
+     * destination of an scp-style copy between servers ({@code get A:/f B:/}) rather than one more
+     * file to download: a folder ({@code B:}, {@code B:/x/}) or another server than the first.
+     */
+    private static boolean looksLikeADestination(List<Remote> remotes) {
+        Remote first = remotes.get(0);
+        Remote last = remotes.get(remotes.size() - 1);
+        boolean folder = last.serverPath().isEmpty() || last.path().endsWith("/");
+        boolean otherServer = !last.hostPort().equals(first.hostPort())
+                || !java.util.Objects.equals(last.user(), first.user());
+        return folder || otherServer;
+    }
+
     @Override
     int run(Invocation inv) throws Exception {
         List<String> pos = inv.args().positionals();
@@ -50,6 +64,11 @@ final class GetCommand extends Command {
         for (String s : sources) {
             remotes.add(client.withUser(RemoteArgs.file(s, "ferry get copies from a server (to upload, use ferry put)"),
                     inv.args()));
+        }
+        if (local == null && remotes.size() >= 2 && looksLikeADestination(remotes)) {
+            throw new UsageException("the last argument " + sources.get(sources.size() - 1) + " is on a server, and "
+                    + "ferry get downloads to this computer: to copy between servers use `ferry cp`; to download "
+                    + "several files here, end with a local folder (e.g. .)");
         }
         FileTransfers transfers = FileTransfers.of(inv.console(), inv.path(), transfer, inv.args());
         try (Connections conns = new Connections(client.connector(inv))) {

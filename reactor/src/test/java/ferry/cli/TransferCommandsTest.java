@@ -137,6 +137,25 @@ class TransferCommandsTest {
         }
     }
 
+    /** scp's remote-to-remote form is not a download of both into the current folder. */
+    @Test
+    void getBetweenTwoServersIsRefusedPointingAtCp() throws Exception {
+        Files.writeString(root.resolve("f.txt"), "f");
+        Path otherRoot = Files.createDirectories(dir.resolve("other"));
+        String other = "127.0.0.1:" + server(otherRoot).port();
+        String refusal = " is on a server, and ferry get downloads to this computer: to copy between servers use "
+                + "`ferry cp`; to download several files here, end with a local folder (e.g. .)";
+        for (String dest : List.of(other + ":/", other + ":", other + ":/in/", other + ":/g.txt", host + ":/")) {
+            oneLineError(run("get", host + ":/f.txt", dest), 2, "ferry get: the last argument " + dest + refusal);
+        }
+        try (var s = Files.list(cwd)) {
+            assertEquals(0, s.count(), "nothing downloaded");
+        }
+        Files.writeString(root.resolve("g.txt"), "g");
+        ok(run("get", host + ":/f.txt", host + ":/g.txt", "@."));
+        assertEquals("g", Files.readString(cwd.resolve("g.txt")));
+    }
+
     @Test
     void putAndGetLikeScpWithoutOutputIntoAPipe() throws Exception {
         byte[] bytes = random(300_000, 1);
