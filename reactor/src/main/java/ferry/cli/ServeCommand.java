@@ -97,6 +97,7 @@ final class ServeCommand extends Command {
             printConfig(console.out(), s, checked);
             return Cli.EXIT_OK;
         }
+        checkRoot(s.root(), s.createRoot()); // before anything is written (the demo user): a typo changes nothing
         Path configDir = checkConfigDir(s.configDir(), s.root().toAbsolutePath().normalize());
         ServerLog.Level level = console.quiet() ? ServerLog.Level.WARN
                 : console.verbose() ? ServerLog.Level.DEBUG : s.logLevelEnum();
@@ -370,11 +371,21 @@ final class ServeCommand extends Command {
         }
     }
 
-    private static Path prepareRoot(Path configured) throws CliException {
+    /** Refuses a root that is not a folder, or is missing without {@code --create-root} (so a typo is not served). */
+    private static void checkRoot(Path configured, boolean create) throws CliException {
         Path root = configured.toAbsolutePath().normalize();
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new CliException("root " + root + " is not a folder");
         }
+        if (!Files.exists(root) && !create) {
+            throw new CliException("root folder " + root + " does not exist (a typo? to create it, add --create-root)");
+        }
+    }
+
+    /** The root, absolute, created when missing ({@link #checkRoot} allowed that). */
+    private static Path prepareRoot(Path configured) throws CliException {
+        Path root = configured.toAbsolutePath().normalize();
+        checkRoot(root, true);
         try {
             Files.createDirectories(root);
         } catch (IOException e) {

@@ -53,6 +53,7 @@ final class ServeSettings {
     private String logLevel = DEFAULT_LOG_LEVEL;
     private Path configDir = Path.of(DEFAULT_CONFIG_DIR);
     private boolean demoUser;
+    private boolean createRoot;
     private boolean loginRequired;
     private Set<Right> anonymousRights; // null: decided by ServeAccess
     private final LoginSettings login = new LoginSettings();
@@ -69,6 +70,8 @@ final class ServeSettings {
     ExecSettings exec() { return exec; }
     Path configDir() { return configDir; }
     boolean demoUser() { return demoUser; }
+    /** {@code --create-root}: create a missing root folder rather than refuse to start. */
+    boolean createRoot() { return createRoot; }
     /** {@code --login-required}: login even where the policy would not ask for it (no users yet). */
     boolean loginRequired() { return loginRequired; }
     /** {@code --anonymous-rights}/{@code --anonymous-read}, or null for the secure default ({@link ServeAccess}). */
@@ -81,6 +84,7 @@ final class ServeSettings {
     void setLogLevel(String l) { logLevel = l; }
     void setConfigDir(Path p) { configDir = p; }
     void setDemoUser(boolean v) { demoUser = v; }
+    void setCreateRoot(boolean v) { createRoot = v; }
     void setLoginRequired(boolean v) { loginRequired = v; }
 
     void setAnonymousRights(Set<Right> r) {
