@@ -156,6 +156,19 @@ class TransferCommandsTest {
         assertEquals("g", Files.readString(cwd.resolve("g.txt")));
     }
 
+    /** The server's messages name protocol fields; the CLI says what its user types instead. */
+    @Test
+    void refusalsSpeakTheCommandsLanguageNotTheProtocols() throws Exception {
+        oneLineError(run("mkdir", host + ":/no/such"), 1, "ferry mkdir: " + host
+                + ": the folder to create no/such in does not exist (mkdir -p creates it too)");
+        oneLineError(run("exec", "--shell", host, "--", "pwd"), 126,
+                "ferry exec: shell mode is disabled on this server: run the command without --shell");
+        oneLineError(run("exec", "-C", "x/../..", host, "--", "pwd"), 126,
+                "ferry exec: the folder (-C) may not contain '..': it is a folder inside your own folder");
+        assertEquals("--timeout 2h exceeds this server's limit of 1h", ErrorMessages.inUsersWords(
+                "\"timeoutMs\" 7200000 exceeds this server's limit of 3600000 ms"));
+    }
+
     @Test
     void putAndGetLikeScpWithoutOutputIntoAPipe() throws Exception {
         byte[] bytes = random(300_000, 1);
