@@ -230,12 +230,18 @@ final class ServeCommand extends Command {
      * sets none (for {@code ferry user --config FILE}, which edits that server's users).
      */
     static Path configDirOf(Path configFile) throws UsageException {
+        return pathOf(configFile, "config-dir");
+    }
+
+    /** The folder setting {@code key} ({@code root}, {@code config-dir}) of a serve config file, or null when it has none. */
+    static Path pathOf(Path configFile, String key) throws UsageException {
         for (ConfigFile.Entry e : ConfigFile.read(configFile)) {
-            if (e.key().equals("config-dir")) {
+            if (e.key().equals(key)) {
                 try {
                     return Path.of(ValueType.text().parse(pathValue(e.value(), configFile.toAbsolutePath().getParent())));
                 } catch (IllegalArgumentException ex) {
-                    throw new UsageException(configFile + ":" + e.line() + ": invalid value for config-dir: " + ex.getMessage());
+                    throw new UsageException(configFile + ":" + e.line() + ": invalid value for " + key + ": "
+                            + ex.getMessage());
                 }
             }
         }
