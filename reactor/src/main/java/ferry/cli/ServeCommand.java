@@ -97,6 +97,7 @@ final class ServeCommand extends Command {
             printConfig(console.out(), s, checked);
             return Cli.EXIT_OK;
         }
+        checkListenHost(s.listen(), java.net.InetAddress::getByName); // before the access rules judge the address
         checkRoot(s.root(), s.createRoot()); // before anything is written (the demo user): a typo changes nothing
         Path configDir = checkConfigDir(s.configDir(), s.root().toAbsolutePath().normalize());
         ServerLog.Level level = console.quiet() ? ServerLog.Level.WARN
@@ -374,6 +375,25 @@ final class ServeCommand extends Command {
             boolean quote = v.isEmpty() || v.contains(" #") || v.startsWith("\"") || v.startsWith("#")
                     || !v.equals(v.strip());
             out.println(st.name() + " = " + (quote ? "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"" : v));
+        }
+    }
+
+    /** How a listen host becomes an address; tests pass one that never asks the network. */
+    @FunctionalInterface
+    interface HostResolver {
+        java.net.InetAddress resolve(String host) throws java.net.UnknownHostException;
+    }
+
+    /**
+     * Refuses a listen host that does not resolve, naming it: otherwise the access rules, which
+     * cannot tell it is loopback, refuse it as an address off loopback without login, which sends
+     * the user looking in the wrong place.
+     */
+    static void checkListenHost(ListenAddress listen, HostResolver resolver) throws CliException {
+        try {
+            resolver.resolve(listen.host());
+        } catch (java.net.UnknownHostException e) {
+            throw new CliException("cannot listen on " + listen + ": unknown host '" + listen.host() + "'", e);
         }
     }
 

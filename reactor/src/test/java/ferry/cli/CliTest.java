@@ -148,6 +148,18 @@ class CliTest {
         }
     }
 
+    /** A listen host that does not resolve is named as such, not refused as "off loopback without login". */
+    @Test
+    void anUnknownListenHostIsSaidToBeUnknown() throws Exception {
+        ServeCommand.HostResolver nowhere = host -> {
+            throw new java.net.UnknownHostException(host); // as the system's resolver says it, without asking
+        };
+        CliException e = assertThrows(CliException.class,
+                () -> ServeCommand.checkListenHost(ListenAddress.parse("nosuchhost.invalid:7425"), nowhere));
+        assertEquals("cannot listen on nosuchhost.invalid:7425: unknown host 'nosuchhost.invalid'", e.getMessage());
+        ServeCommand.checkListenHost(ListenAddress.parse("127.0.0.1:0"), java.net.InetAddress::getByName); // a literal: no lookup
+    }
+
     @Test
     void pingAndInfoAgainstARealServer() throws Exception {
         FerryServer server = new FerryServer(ServerConfig.builder().port(0).build());
