@@ -92,6 +92,8 @@ final class FileTransfers {
     private long bytes;
     /** Whether the last {@link #statOrNull} failed for another reason than not_found (and reported it). */
     private boolean failedLast;
+    /** The file being transferred, for {@link #interrupted()} on Ctrl-C; null between files. */
+    private volatile TransferView active;
     /** Connections that worked at least once: only those are retried when lost. */
     private final Map<ConnectionSource, Boolean> reached = new IdentityHashMap<>();
 
@@ -135,6 +137,20 @@ final class FileTransfers {
 
     /** Downloads {@code sources} to {@code localArg} (null: the current folder); returns the exit status. */
     int get(List<RemoteFile> sources, String localArg, Path cwd) {
+        Thread onInterrupt = new Thread(this::interrupted, "ferry-interrupt");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try {
+            return getFiles(sources, localArg, cwd);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException exiting) {
+                // the JVM is already stopping: the hook runs
+            }
+        }
+    }
+
+    private int getFiles(List<RemoteFile> sources, String localArg, Path cwd) {
         Path base = cwd.resolve(localArg == null ? "." : localArg);
         boolean baseIsDir = Files.isDirectory(base);
         boolean wantDir = localArg != null && localArg.endsWith("/");
@@ -219,11 +235,13 @@ final class FileTransfers {
             return;
         }
         TransferView view = new TransferView(console, command, label, size);
+        active = view;
         try {
             ResilientTransfer.Result r = transfer(src.side()).download(src.path(), dest, view);
             view.finish(r);
             done(r);
         } catch (IOException e) {
+            active = null;
             view.abort();
             fail(src.side(), label, e);
         }
@@ -233,6 +251,20 @@ final class FileTransfers {
 
     /** Uploads {@code locals} (relative to {@code cwd}) to {@code targetPath} on {@code target}; returns the exit status. */
     int put(List<String> locals, Path cwd, Side target, String targetPath) {
+        Thread onInterrupt = new Thread(this::interrupted, "ferry-interrupt");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try {
+            return putFiles(locals, cwd, target, targetPath);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException exiting) {
+                // the JVM is already stopping: the hook runs
+            }
+        }
+    }
+
+    private int putFiles(List<String> locals, Path cwd, Side target, String targetPath) {
         try {
             String tp = RemotePaths.strip(targetPath);
             Boolean isDir = targetIsFolder(target, targetPath, locals.size());
@@ -322,11 +354,13 @@ final class FileTransfers {
             return;
         }
         TransferView view = new TransferView(console, command, label, size);
+        active = view;
         try {
             ResilientTransfer.Result r = transfer(dest.side()).upload(local, dest.path(), view);
             view.finish(r);
             done(r);
         } catch (IOException e) {
+            active = null;
             view.abort();
             if (noClobber && e instanceof RemoteException re && ErrorCode.EXISTS.equals(re.code())) {
                 skip(label); // created meanwhile by someone else: still not ours to replace
@@ -340,6 +374,20 @@ final class FileTransfers {
 
     /** Copies {@code sources} to {@code targetPath} on {@code target}, server to server; returns the exit status. */
     int copy(List<RemoteFile> sources, Side target, String targetPath) {
+        Thread onInterrupt = new Thread(this::interrupted, "ferry-interrupt");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try {
+            return copyFiles(sources, target, targetPath);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException exiting) {
+                // the JVM is already stopping: the hook runs
+            }
+        }
+    }
+
+    private int copyFiles(List<RemoteFile> sources, Side target, String targetPath) {
         try {
             String tp = RemotePaths.strip(targetPath);
             Boolean isDir = targetIsFolder(target, targetPath, sources.size());
@@ -414,11 +462,13 @@ final class FileTransfers {
             }
         }
         TransferView view = new TransferView(console, command, label, size);
+        active = view;
         try {
             ResilientTransfer.Result r = transfer(src.side()).copy(src.path(), dest.side().conn(), dest.path(), view);
             view.finish(r);
             done(r);
         } catch (IOException e) {
+            active = null;
             view.abort();
             if (noClobber && e instanceof RemoteException re && ErrorCode.EXISTS.equals(re.code())) {
                 skip(label);
@@ -596,6 +646,7 @@ final class FileTransfers {
     }
 
     private void done(ResilientTransfer.Result r) {
+        active = null;
         files++;
         bytes += r.fileSize();
     }
@@ -630,6 +681,26 @@ final class FileTransfers {
             throw new Abort(); // lost for good (retries used up or off), or a refused login on reconnect
         }
     }
+
+    /**
+     * Ctrl-C (or SIGTERM) during a transfer, on the shutdown hook's thread: ends the progress
+     * bar's line, says what was kept ({@code ferry get: interrupted: partial kept, run again to
+     * resume}: a download's {@code .ferry-partial}, an upload's temp on the server) and exits
+     * with 130, as shells report an interrupted command.
+     */
+    private void interrupted() {
+        TransferView view = active;
+        if (view != null) {
+            view.abort();
+        }
+        console.out().flush();
+        console.err().println(command + ": interrupted" + (view != null ? ": partial kept, run again to resume" : ""));
+        console.err().flush();
+        Runtime.getRuntime().halt(EXIT_INTERRUPTED);
+    }
+
+    /** The status of a command stopped by Ctrl-C: 128 + SIGINT, as a shell reports it. */
+    static final int EXIT_INTERRUPTED = 130;
 
     /** The totals line after several files (on a terminal, or with --verbose), and the exit status. */
     private int finish() {
