@@ -714,7 +714,17 @@ final class FileTransfers {
         return status();
     }
 
+    /**
+     * 0 when everything worked; with {@code -r}, {@value #EXIT_PARTIAL} (rsync's "partial
+     * transfer") when some files failed and others arrived or were already there; else 1.
+     */
     private int status() {
-        return failed > 0 ? Cli.EXIT_FAILURE : Cli.EXIT_OK;
+        if (failed == 0) {
+            return Cli.EXIT_OK;
+        }
+        return recursive && files + skipped > 0 ? EXIT_PARTIAL : Cli.EXIT_FAILURE;
     }
+
+    /** rsync's exit status for a partial transfer: some files of a tree failed, the others were copied. */
+    static final int EXIT_PARTIAL = 23;
 }

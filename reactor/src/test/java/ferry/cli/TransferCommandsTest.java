@@ -169,6 +169,24 @@ class TransferCommandsTest {
                 "\"timeoutMs\" 7200000 exceeds this server's limit of 3600000 ms"));
     }
 
+    /** As rsync: 23 when some files of a tree failed and others were copied; 1 when nothing was. */
+    @Test
+    void aTreeWhereSomeFilesFailedExits23() throws Exception {
+        Files.createDirectories(root.resolve("t"));
+        Files.writeString(root.resolve("t/a.txt"), "a");
+        Files.writeString(root.resolve("t/b.txt"), "b");
+        Files.createDirectories(cwd.resolve("back/t/b.txt")); // a folder where the file b.txt would go
+        CliRunner.Result r = run("get", "-r", host + ":/t", "@back");
+        assertEquals(23, r.status(), r.err());
+        assertEquals("ferry get: not replacing the folder " + cwd.resolve("back/t/b.txt") + " with the file " + host
+                + ":/t/b.txt\n", r.err());
+        assertEquals("a", Files.readString(cwd.resolve("back/t/a.txt")), "the others arrived");
+
+        Files.delete(root.resolve("t/a.txt"));
+        assertEquals(1, run("get", "-r", host + ":/t", "@back").status(), "nothing copied: a failure");
+        assertEquals(1, run("get", host + ":/t/b.txt", "@back/t").status(), "without -r: 1 as before");
+    }
+
     @Test
     void putAndGetLikeScpWithoutOutputIntoAPipe() throws Exception {
         byte[] bytes = random(300_000, 1);
