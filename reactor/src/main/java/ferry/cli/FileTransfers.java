@@ -137,17 +137,7 @@ final class FileTransfers {
 
     /** Downloads {@code sources} to {@code localArg} (null: the current folder); returns the exit status. */
     int get(List<RemoteFile> sources, String localArg, Path cwd) {
-        Thread onInterrupt = new Thread(this::interrupted, "ferry-interrupt");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try {
-            return getFiles(sources, localArg, cwd);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException exiting) {
-                // the JVM is already stopping: the hook runs
-            }
-        }
+        return interruptible(() -> getFiles(sources, localArg, cwd));
     }
 
     private int getFiles(List<RemoteFile> sources, String localArg, Path cwd) {
@@ -251,17 +241,7 @@ final class FileTransfers {
 
     /** Uploads {@code locals} (relative to {@code cwd}) to {@code targetPath} on {@code target}; returns the exit status. */
     int put(List<String> locals, Path cwd, Side target, String targetPath) {
-        Thread onInterrupt = new Thread(this::interrupted, "ferry-interrupt");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try {
-            return putFiles(locals, cwd, target, targetPath);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException exiting) {
-                // the JVM is already stopping: the hook runs
-            }
-        }
+        return interruptible(() -> putFiles(locals, cwd, target, targetPath));
     }
 
     private int putFiles(List<String> locals, Path cwd, Side target, String targetPath) {
@@ -301,6 +281,32 @@ final class FileTransfers {
             // reported where it happened
         }
         return finish();
+    }
+
+    /**
+     * Uploads {@code local} (stdin, spooled to a file) as exactly {@code targetPath}, which names
+     * a file (an existing folder there is an error: the data has no name to keep); {@code label}
+     * stands for it in messages. Returns the exit status.
+     */
+    int putAs(Path local, String label, Side target, String targetPath) {
+        return interruptible(() -> {
+            try {
+                String tp = RemotePaths.strip(targetPath);
+                Boolean isDir = targetIsFolder(target, targetPath, 1);
+                if (isDir == null) {
+                    return finish();
+                }
+                RemoteFile dest = new RemoteFile(target, tp);
+                if (isDir) {
+                    error(null, dest.shown() + " is a folder: name the file to write in it (" + dest.shown() + "/NAME)");
+                } else {
+                    putFile(local, dest, label);
+                }
+            } catch (Abort a) {
+                // reported where it happened
+            }
+            return finish();
+        });
     }
 
     private void putTree(Path dir, RemoteFile remote, String label) throws Abort {
@@ -374,17 +380,7 @@ final class FileTransfers {
 
     /** Copies {@code sources} to {@code targetPath} on {@code target}, server to server; returns the exit status. */
     int copy(List<RemoteFile> sources, Side target, String targetPath) {
-        Thread onInterrupt = new Thread(this::interrupted, "ferry-interrupt");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try {
-            return copyFiles(sources, target, targetPath);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException exiting) {
-                // the JVM is already stopping: the hook runs
-            }
-        }
+        return interruptible(() -> copyFiles(sources, target, targetPath));
     }
 
     private int copyFiles(List<RemoteFile> sources, Side target, String targetPath) {
@@ -679,6 +675,21 @@ final class FileTransfers {
                 || e instanceof DigestMismatchException;
         if (!thisFileOnly) {
             throw new Abort(); // lost for good (retries used up or off), or a refused login on reconnect
+        }
+    }
+
+    /** Runs {@code body} with {@link #interrupted} as the shutdown hook for Ctrl-C. */
+    private int interruptible(java.util.function.IntSupplier body) {
+        Thread onInterrupt = new Thread(this::interrupted, "ferry-interrupt");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try {
+            return body.getAsInt();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException exiting) {
+                // the JVM is already stopping: the hook runs
+            }
         }
     }
 

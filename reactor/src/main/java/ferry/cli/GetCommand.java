@@ -38,6 +38,33 @@ final class GetCommand extends Command {
     }
 
     /**
+     * {@code ferry get REMOTE -}: the file's bytes on stdout as they arrive, verified by the
+     * digest computed on the way (a mismatch is an error after the fact: a pipe cannot take bytes
+     * back). No progress bar (stdout is the data), no resume, no retry.
+     */
+    private int toStdout(Invocation inv, List<Remote> remotes) throws Exception {
+        if (remotes.size() != 1) {
+            throw new UsageException("- (stdout) takes one file");
+        }
+        Remote r = remotes.get(0);
+        if (r.serverPath().isEmpty()) {
+            throw new UsageException("- (stdout) takes a file, not " + r.hostPort() + "'s root folder");
+        }
+        Console console = inv.console();
+        try (Connections conns = new Connections(client.connector(inv))) {
+            FileTransfers.Side side = conns.side(r);
+            ferry.client.FileClient fc = new ferry.client.FileClient(side.conn().connection(),
+                    transfer.fileOptions(inv.args()));
+            fc.downloadTo(r.serverPath(), console.out());
+            return Cli.EXIT_OK;
+        } catch (ferry.client.RemoteException e) {
+            throw new CliException(r.hostPort() + ": " + ErrorMessages.remote(e), e);
+        } catch (java.io.IOException e) {
+            throw new CliException(ErrorMessages.describe(e), e);
+        }
+    }
+
+    /**
      * Whether the last of several remotes, with no local destination after them, reads as the
      * destination of an scp-style copy between servers ({@code get A:/f B:/}) rather than one more
      * file to download: a folder ({@code B:}, {@code B:/x/}) or another server than the first.
@@ -69,6 +96,9 @@ final class GetCommand extends Command {
             throw new UsageException("the last argument " + sources.get(sources.size() - 1) + " is on a server, and "
                     + "ferry get downloads to this computer: to copy between servers use `ferry cp`; to download "
                     + "several files here, end with a local folder (e.g. .)");
+        }
+        if ("-".equals(local)) {
+            return toStdout(inv, remotes);
         }
         FileTransfers transfers = FileTransfers.of(inv.console(), inv.path(), transfer, inv.args());
         try (Connections conns = new Connections(client.connector(inv))) {

@@ -187,6 +187,28 @@ class TransferCommandsTest {
         assertEquals(1, run("get", host + ":/t/b.txt", "@back/t").status(), "without -r: 1 as before");
     }
 
+    /** {@code put -} reads stdin (spooled: PUT announces its size), {@code get ... -} writes stdout; both verified. */
+    @Test
+    void pipesPutFromStdinAndGetToStdout() throws Exception {
+        String text = "line one\nline two: ünïcode\n".repeat(5000);
+        ok(input(text, "put", "-", host + ":/piped.txt"));
+        assertEquals(text, Files.readString(root.resolve("piped.txt")));
+        CliRunner.Result get = run("get", host + ":/piped.txt", "-");
+        ok(get);
+        assertEquals(text, get.out(), "the file's bytes and nothing else on stdout");
+        assertEquals("", get.err());
+
+        oneLineError(run("put", "-", host + ":/"), 2,
+                "ferry put: put - (stdin) needs a file name to write: HOST:/path/NAME");
+        Files.createDirectories(root.resolve("dir"));
+        oneLineError(input("x", "put", "-", host + ":/dir"), 1,
+                "ferry put: " + host + ":/dir is a folder: name the file to write in it (" + host + ":/dir/NAME)");
+        oneLineError(run("get", host + ":/missing.txt", "-"), 1, "ferry get: " + host + ": no such file or folder: missing.txt");
+        try (var files = Files.list(cwd)) {
+            assertEquals(0, files.count(), "no local file: no '-' written");
+        }
+    }
+
     @Test
     void putAndGetLikeScpWithoutOutputIntoAPipe() throws Exception {
         byte[] bytes = random(300_000, 1);
