@@ -21,7 +21,7 @@ final class GetCommand extends Command {
     String description() {
         return "Download REMOTE ([user@]host[:port]:/path) to LOCAL (default: the current folder), like scp. Into an "
                 + "existing folder a file keeps its name; otherwise LOCAL is the new name. Several REMOTEs need an "
-                + "existing folder. Folders need -r.\n\n"
+                + "existing folder. Folders need -r. LOCAL - writes the file to stdout (verified, not resumed).\n\n"
                 + "Each file is verified against the server's digest (SHA-256, or MD5 with --md5) and appears under "
                 + "its name only once complete and verified, replacing an existing file (-n keeps it). Until then it is "
                 + "NAME.ferry-partial beside it, which the next get of the same file resumes. A lost connection is "

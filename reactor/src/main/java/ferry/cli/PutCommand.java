@@ -20,7 +20,7 @@ final class PutCommand extends Command {
     String description() {
         return "Upload LOCAL files (folders with -r) to REMOTE ([user@]host[:port]:/path), like scp. Into an existing "
                 + "folder a file keeps its name; otherwise REMOTE is the new name. Several LOCALs need an existing "
-                + "folder.\n\n"
+                + "folder. LOCAL - reads stdin (to its end, into a temp file, then uploads it as REMOTE).\n\n"
                 + "The file is hashed first (SHA-256, or MD5 with --md5); the server checks the digest before the file "
                 + "appears under its name, replacing an existing one (-n keeps it). An interrupted upload stays on the "
                 + "server, invisible, and the next put of the same file resumes it; a lost connection is retried with "
