@@ -139,6 +139,7 @@ final class ServeCommand extends Command {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping (signal received)");
             server.stop();
+            log.drain(2_000); // the log writes on its own thread: halt() would drop what it has not written yet
             console.err().flush();
             console.out().flush();
             stopped.countDown();
