@@ -47,7 +47,9 @@ import java.util.function.Consumer;
  * Each failure is one line on stderr ({@code ferry get: 127.0.0.1:7373: no such file or folder: x})
  * and the walk goes on with the next file; a connection that is lost for good (retries used up)
  * ends it. The steps between files (STAT, LIST, MKDIR) reconnect like the transfers do, once the
- * server was reached at all. The exit status is 1 if anything failed. In a folder tree, symbolic links to folders
+ * server was reached at all (a server down from the start fails at once, whatever the form of the
+ * destination). The exit status is 1 if anything failed, 23 with {@code -r} when some files
+ * were copied and others failed; Ctrl-C during a transfer prints one line and exits 130. In a folder tree, symbolic links to folders
  * and special files are skipped, as are local {@code *.ferry-partial} files (downloads in
  * progress) when uploading.
  *
