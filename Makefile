@@ -19,7 +19,7 @@ $(JAR): $(SOURCES)
 PORT ?= 7373
 ARGS ?=
 run: build
-	bin/ferry serve --root data --config-dir config --demo-user --listen 127.0.0.1:$(PORT) $(ARGS)
+	bin/ferry serve --root data --create-root --config-dir config --demo-user --listen 127.0.0.1:$(PORT) $(ARGS)
 
 ## test: the whole test suite
 test:

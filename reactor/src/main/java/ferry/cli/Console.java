@@ -95,12 +95,16 @@ final class Console {
         return "1".equals(env.get(STDIN_TTY_ENV));
     }
 
-    /** The terminal's width from {@code COLUMNS} (the launcher exports it), else {@value #DEFAULT_COLUMNS}. */
+    /**
+     * The terminal's width from {@code COLUMNS} (the launcher exports it), else
+     * {@value #DEFAULT_COLUMNS}; also for 0, which a terminal that does not know its size reports.
+     */
     int columns() {
         String c = env.get("COLUMNS");
         if (c != null) {
             try {
-                return Math.max(MIN_COLUMNS, Integer.parseInt(c.trim()));
+                int n = Integer.parseInt(c.trim());
+                return n <= 0 ? DEFAULT_COLUMNS : Math.max(MIN_COLUMNS, n);
             } catch (NumberFormatException ignored) {
                 // fall through to the default
             }

@@ -24,7 +24,7 @@ final class DemoCommand extends Command {
 
         @Override
         String description() {
-            return "Shows, over real TCP sockets on 127.0.0.1, the \"sticky packets\" effect the seed is about: two "
+            return "Shows, over real TCP sockets on 127.0.0.1, the \"sticky packets\" effect of naive socket code: two "
                     + "small sends read back glued together by one recv(1024); a big message, and one the sender "
                     + "splits, read back cut in pieces; then the same messages through Ferry's framing (preamble, "
                     + "length, JSON header, body), read back intact one by one. Needs no server.";

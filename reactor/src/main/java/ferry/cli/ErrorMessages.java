@@ -49,7 +49,7 @@ final class ErrorMessages {
      * first (name a user: USER@HOST or --user USER)}; other codes follow in parentheses.
      */
     static String remote(RemoteException r) {
-        String m = r.serverMessage();
+        String m = inUsersWords(r.serverMessage());
         return switch (r.code()) {
             case ErrorCode.NOT_FOUND, ErrorCode.EXISTS -> m;
             case ErrorCode.FORBIDDEN -> "permission denied: " + m;
@@ -57,6 +57,32 @@ final class ErrorMessages {
             case ErrorCode.BUSY -> "server busy: " + m + " (try again later)";
             default -> m + " (" + r.code() + ")";
         };
+    }
+
+    /** {@code "timeoutMs" 7200000 exceeds this server's limit of 3600000 ms}. */
+    private static final java.util.regex.Pattern TIMEOUT_LIMIT =
+            java.util.regex.Pattern.compile("\"timeoutMs\" (\\d+) exceeds this server's limit of (\\d+) ms");
+
+    /**
+     * A server's message with the protocol's words (header fields other clients send) replaced
+     * by what a user of this command types: {@code ("parents": true creates it too)} becomes
+     * {@code (mkdir -p creates it too)}. The server's wording stays as it is: it speaks to every
+     * client, in the protocol's terms.
+     */
+    static String inUsersWords(String serverMessage) {
+        if (serverMessage == null) {
+            return null;
+        }
+        String m = serverMessage
+                .replace("(\"parents\": true creates it too)", "(mkdir -p creates it too)")
+                .replace("send \"argv\" as an array of words", "run the command without --shell")
+                .replace("\"cwd\"", "the folder (-C)");
+        java.util.regex.Matcher t = TIMEOUT_LIMIT.matcher(m);
+        if (t.find()) {
+            m = t.replaceFirst("--timeout " + Units.formatDurationSetting(Long.parseLong(t.group(1)))
+                    + " exceeds this server's limit of " + Units.formatDurationSetting(Long.parseLong(t.group(2))));
+        }
+        return m;
     }
 
     /**

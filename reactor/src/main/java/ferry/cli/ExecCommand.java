@@ -185,7 +185,7 @@ public final class ExecCommand extends Command {
             }
             return st.exitCode() < 0 ? EXIT_FERRY_ERROR : st.exitCode();
         } catch (RemoteException e) {
-            err.println("ferry exec: " + e.serverMessage());
+            err.println("ferry exec: " + ErrorMessages.inUsersWords(e.serverMessage()));
             switch (e.code()) {
                 case ErrorCode.NOT_FOUND:
                     return EXIT_NOT_FOUND;

@@ -47,7 +47,9 @@ import java.util.function.Consumer;
  * Each failure is one line on stderr ({@code ferry get: 127.0.0.1:7373: no such file or folder: x})
  * and the walk goes on with the next file; a connection that is lost for good (retries used up)
  * ends it. The steps between files (STAT, LIST, MKDIR) reconnect like the transfers do, once the
- * server was reached at all. The exit status is 1 if anything failed. In a folder tree, symbolic links to folders
+ * server was reached at all (a server down from the start fails at once, whatever the form of the
+ * destination). The exit status is 1 if anything failed, 23 with {@code -r} when some files
+ * were copied and others failed; Ctrl-C during a transfer prints one line and exits 130. In a folder tree, symbolic links to folders
  * and special files are skipped, as are local {@code *.ferry-partial} files (downloads in
  * progress) when uploading.
  *
@@ -92,6 +94,8 @@ final class FileTransfers {
     private long bytes;
     /** Whether the last {@link #statOrNull} failed for another reason than not_found (and reported it). */
     private boolean failedLast;
+    /** The file being transferred, for {@link #interrupted()} on Ctrl-C; null between files. */
+    private volatile TransferView active;
     /** Connections that worked at least once: only those are retried when lost. */
     private final Map<ConnectionSource, Boolean> reached = new IdentityHashMap<>();
 
@@ -135,6 +139,10 @@ final class FileTransfers {
 
     /** Downloads {@code sources} to {@code localArg} (null: the current folder); returns the exit status. */
     int get(List<RemoteFile> sources, String localArg, Path cwd) {
+        return interruptible(() -> getFiles(sources, localArg, cwd));
+    }
+
+    private int getFiles(List<RemoteFile> sources, String localArg, Path cwd) {
         Path base = cwd.resolve(localArg == null ? "." : localArg);
         boolean baseIsDir = Files.isDirectory(base);
         boolean wantDir = localArg != null && localArg.endsWith("/");
@@ -220,11 +228,13 @@ final class FileTransfers {
             return;
         }
         TransferView view = new TransferView(console, command, label, size);
+        active = view;
         try {
             ResilientTransfer.Result r = transfer(src.side()).download(src.path(), dest, view);
             view.finish(r);
             done(r);
         } catch (IOException e) {
+            active = null;
             view.abort();
             fail(src.side(), label, e);
         }
@@ -234,6 +244,10 @@ final class FileTransfers {
 
     /** Uploads {@code locals} (relative to {@code cwd}) to {@code targetPath} on {@code target}; returns the exit status. */
     int put(List<String> locals, Path cwd, Side target, String targetPath) {
+        return interruptible(() -> putFiles(locals, cwd, target, targetPath));
+    }
+
+    private int putFiles(List<String> locals, Path cwd, Side target, String targetPath) {
         try {
             String tp = RemotePaths.strip(targetPath);
             Boolean isDir = targetIsFolder(target, targetPath, locals.size());
@@ -270,6 +284,32 @@ final class FileTransfers {
             // reported where it happened
         }
         return finish();
+    }
+
+    /**
+     * Uploads {@code local} (stdin, spooled to a file) as exactly {@code targetPath}, which names
+     * a file (an existing folder there is an error: the data has no name to keep); {@code label}
+     * stands for it in messages. Returns the exit status.
+     */
+    int putAs(Path local, String label, Side target, String targetPath) {
+        return interruptible(() -> {
+            try {
+                String tp = RemotePaths.strip(targetPath);
+                Boolean isDir = targetIsFolder(target, targetPath, 1);
+                if (isDir == null) {
+                    return finish();
+                }
+                RemoteFile dest = new RemoteFile(target, tp);
+                if (isDir) {
+                    error(null, dest.shown() + " is a folder: name the file to write in it (" + dest.shown() + "/NAME)");
+                } else {
+                    putFile(local, dest, label);
+                }
+            } catch (Abort a) {
+                // reported where it happened
+            }
+            return finish();
+        });
     }
 
     private void putTree(Path dir, RemoteFile remote, String label) throws Abort {
@@ -323,11 +363,13 @@ final class FileTransfers {
             return;
         }
         TransferView view = new TransferView(console, command, label, size);
+        active = view;
         try {
             ResilientTransfer.Result r = transfer(dest.side()).upload(local, dest.path(), view);
             view.finish(r);
             done(r);
         } catch (IOException e) {
+            active = null;
             view.abort();
             if (noClobber && e instanceof RemoteException re && ErrorCode.EXISTS.equals(re.code())) {
                 skip(label); // created meanwhile by someone else: still not ours to replace
@@ -341,6 +383,10 @@ final class FileTransfers {
 
     /** Copies {@code sources} to {@code targetPath} on {@code target}, server to server; returns the exit status. */
     int copy(List<RemoteFile> sources, Side target, String targetPath) {
+        return interruptible(() -> copyFiles(sources, target, targetPath));
+    }
+
+    private int copyFiles(List<RemoteFile> sources, Side target, String targetPath) {
         try {
             String tp = RemotePaths.strip(targetPath);
             Boolean isDir = targetIsFolder(target, targetPath, sources.size());
@@ -416,11 +462,13 @@ final class FileTransfers {
             }
         }
         TransferView view = new TransferView(console, command, label, size);
+        active = view;
         try {
             ResilientTransfer.Result r = transfer(src.side()).copy(src.path(), dest.side().conn(), dest.path(), view);
             view.finish(r);
             done(r);
         } catch (IOException e) {
+            active = null;
             view.abort();
             if (noClobber && e instanceof RemoteException re && ErrorCode.EXISTS.equals(re.code())) {
                 skip(label);
@@ -489,7 +537,9 @@ final class FileTransfers {
     private Boolean targetIsFolder(Side target, String targetPath, int sources) throws Abort {
         String tp = RemotePaths.strip(targetPath);
         if (tp.isEmpty()) {
-            return true; // the home folder
+            // The home folder, a folder by definition; but reach the server now, as every other
+            // destination's STAT does: one that is down from the start fails at once, not retried.
+            return reach(target) ? Boolean.TRUE : null;
         }
         RemoteFile t = new RemoteFile(target, tp);
         FileInfo info = statOrNull(t);
@@ -505,6 +555,17 @@ final class FileTransfers {
             return null;
         }
         return false;
+    }
+
+    /** Connects to {@code side} (HELLO, login) unless it was reached already; false when that failed (reported). */
+    private boolean reach(Side side) throws Abort {
+        try {
+            step(side, fc -> null);
+            return true;
+        } catch (IOException e) {
+            fail(side, null, e);
+            return false;
+        }
     }
 
     /** Creates the folder {@code remote} (an existing folder is fine); false when that failed (reported). */
@@ -585,6 +646,7 @@ final class FileTransfers {
     }
 
     private void done(ResilientTransfer.Result r) {
+        active = null;
         files++;
         bytes += r.fileSize();
     }
@@ -620,6 +682,41 @@ final class FileTransfers {
         }
     }
 
+    /** Runs {@code body} with {@link #interrupted} as the shutdown hook for Ctrl-C. */
+    private int interruptible(java.util.function.IntSupplier body) {
+        Thread onInterrupt = new Thread(this::interrupted, "ferry-interrupt");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try {
+            return body.getAsInt();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException exiting) {
+                // the JVM is already stopping: the hook runs
+            }
+        }
+    }
+
+    /**
+     * Ctrl-C (or SIGTERM) during a transfer, on the shutdown hook's thread: ends the progress
+     * bar's line, says what was kept ({@code ferry get: interrupted: partial kept, run again to
+     * resume}: a download's {@code .ferry-partial}, an upload's temp on the server) and exits
+     * with 130, as shells report an interrupted command.
+     */
+    private void interrupted() {
+        TransferView view = active;
+        if (view != null) {
+            view.abort();
+        }
+        console.out().flush();
+        console.err().println(command + ": interrupted" + (view != null ? ": partial kept, run again to resume" : ""));
+        console.err().flush();
+        Runtime.getRuntime().halt(EXIT_INTERRUPTED);
+    }
+
+    /** The status of a command stopped by Ctrl-C: 128 + SIGINT, as a shell reports it. */
+    static final int EXIT_INTERRUPTED = 130;
+
     /** The totals line after several files (on a terminal, or with --verbose), and the exit status. */
     private int finish() {
         if (files + skipped + failed > 1 && console.summaries()) {
@@ -632,7 +729,17 @@ final class FileTransfers {
         return status();
     }
 
+    /**
+     * 0 when everything worked; with {@code -r}, {@value #EXIT_PARTIAL} (rsync's "partial
+     * transfer") when some files failed and others arrived or were already there; else 1.
+     */
     private int status() {
-        return failed > 0 ? Cli.EXIT_FAILURE : Cli.EXIT_OK;
+        if (failed == 0) {
+            return Cli.EXIT_OK;
+        }
+        return recursive && files + skipped > 0 ? EXIT_PARTIAL : Cli.EXIT_FAILURE;
     }
+
+    /** rsync's exit status for a partial transfer: some files of a tree failed, the others were copied. */
+    static final int EXIT_PARTIAL = 23;
 }

@@ -58,9 +58,9 @@ final class ProgressBar {
     private long sampleNanos;
     private long sampleBytes;
     private double rate = Double.NaN;
-    private int drawnLength;
+    private volatile int drawnLength; // volatile: read by the Ctrl-C hook (FileTransfers) too
     private boolean started;
-    private boolean done;
+    private volatile boolean done;
     private boolean stale; // the line shows something else (reconnecting): redraw at the next update
 
     /**

@@ -4,8 +4,10 @@ import ferry.client.AuthClient;
 import ferry.client.AuthenticationException;
 import ferry.client.Credentials;
 import ferry.client.CredentialsResolver;
+import ferry.client.KeyCache;
 import ferry.client.LoginResult;
 import ferry.client.RemoteException;
+import ferry.client.ScramClient;
 import ferry.protocol.ErrorCode;
 import ferry.reactor.auth.AuthService;
 import ferry.reactor.auth.DemoUser;
@@ -84,7 +86,7 @@ final class ScramLogin implements Authenticator {
         Credentials again = typed.get(key);
         if (again != null) {
             try {
-                LoginResult r = new AuthClient(rc.client()).login(again.user(), again.password());
+                LoginResult r = scram(new AuthClient(rc.client()), console, where, again.user(), again.password());
                 console.detail("ferry: logged in to " + where + " as " + r.user() + " again (password typed earlier)");
                 return r;
             } catch (RemoteException e) {
@@ -118,7 +120,8 @@ final class ScramLogin implements Authenticator {
         try {
             for (int attempt = 1; ; attempt++) {
                 try {
-                    LoginResult r = retyped == null ? auth.login(credentials) : auth.login(user, retyped);
+                    LoginResult r = scram(auth, console, rc.remote().hostPort(), user,
+                            retyped == null ? credentials.password() : retyped);
                     if (retyped != null || "prompt".equals(credentials.source())) {
                         Credentials old = typed.put(key, new Credentials(user,
                                 (retyped == null ? credentials.password() : retyped).clone(), "prompt"));
@@ -155,6 +158,43 @@ final class ScramLogin implements Authenticator {
                 java.util.Arrays.fill(retyped, '\0');
             }
         }
+    }
+
+    /**
+     * One SCRAM exchange as {@code user}, with the keys {@link KeyCache} kept from an earlier
+     * login with this password when the server's salt still matches (no PBKDF2: a logged-in
+     * command costs milliseconds, not a second), else deriving them and keeping them for next time.
+     */
+    private static LoginResult scram(AuthClient auth, Console console, String where, String user, char[] password)
+            throws IOException {
+        KeyCache cache = KeyCache.inDefaultPlace(console.environment());
+        ScramClient scram;
+        ScramClient.Keys known = cache.find(where, user, password);
+        try {
+            scram = new ScramClient(user, password).keepKeys().knownKeys(known);
+        } catch (IllegalArgumentException e) {
+            throw new AuthenticationException("cannot use this password: " + e.getMessage());
+        }
+        LoginResult r;
+        try {
+            r = auth.login(scram);
+        } catch (RemoteException e) {
+            if (known != null && !scram.derivedKeys()) {
+                cache.forget(where, user); // refused with kept keys (the user was recreated?): derive next time
+            }
+            throw e;
+        }
+        ScramClient.Keys keys = scram.keys();
+        if (!scram.derivedKeys()) {
+            console.detail("ferry: logged in with the keys kept in " + cache.file() + " (no PBKDF2)");
+        } else if (keys != null && cache.remember(where, user, keys, password)) {
+            console.detail("ferry: kept the login keys for " + user + " on " + where + " in " + cache.file());
+        }
+        if (keys != null) {
+            java.util.Arrays.fill(keys.clientKey(), (byte) 0);
+            java.util.Arrays.fill(keys.serverKey(), (byte) 0);
+        }
+        return r;
     }
 
     /** The default credentials file, or for a loopback server make run's demo credentials when that is the one there is. */

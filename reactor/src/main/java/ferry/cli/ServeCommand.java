@@ -98,6 +98,8 @@ final class ServeCommand extends Command {
             printConfig(console.out(), s, checked);
             return Cli.EXIT_OK;
         }
+        checkListenHost(s.listen(), java.net.InetAddress::getByName); // before the access rules judge the address
+        checkRoot(s.root(), s.createRoot()); // before anything is written (the demo user): a typo changes nothing
         Path configDir = checkConfigDir(s.configDir(), s.root().toAbsolutePath().normalize());
         ServerLog.Level level = console.quiet() ? ServerLog.Level.WARN
                 : console.verbose() ? ServerLog.Level.DEBUG : s.logLevelEnum();
@@ -144,6 +146,7 @@ final class ServeCommand extends Command {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping (signal received)");
             server.stop();
+            log.drain(2_000); // the log writes on its own thread: halt() would drop what it has not written yet
             console.err().flush();
             console.out().flush();
             stopped.countDown();
@@ -246,12 +249,18 @@ final class ServeCommand extends Command {
      * sets none (for {@code ferry user --config FILE}, which edits that server's users).
      */
     static Path configDirOf(Path configFile) throws UsageException {
+        return pathOf(configFile, "config-dir");
+    }
+
+    /** The folder setting {@code key} ({@code root}, {@code config-dir}) of a serve config file, or null when it has none. */
+    static Path pathOf(Path configFile, String key) throws UsageException {
         for (ConfigFile.Entry e : ConfigFile.read(configFile)) {
-            if (e.key().equals("config-dir")) {
+            if (e.key().equals(key)) {
                 try {
                     return Path.of(ValueType.text().parse(pathValue(e.value(), configFile.toAbsolutePath().getParent())));
                 } catch (IllegalArgumentException ex) {
-                    throw new UsageException(configFile + ":" + e.line() + ": invalid value for config-dir: " + ex.getMessage());
+                    throw new UsageException(configFile + ":" + e.line() + ": invalid value for " + key + ": "
+                            + ex.getMessage());
                 }
             }
         }
@@ -387,11 +396,40 @@ final class ServeCommand extends Command {
         }
     }
 
-    private static Path prepareRoot(Path configured) throws CliException {
+    /** How a listen host becomes an address; tests pass one that never asks the network. */
+    @FunctionalInterface
+    interface HostResolver {
+        java.net.InetAddress resolve(String host) throws java.net.UnknownHostException;
+    }
+
+    /**
+     * Refuses a listen host that does not resolve, naming it: otherwise the access rules, which
+     * cannot tell it is loopback, refuse it as an address off loopback without login, which sends
+     * the user looking in the wrong place.
+     */
+    static void checkListenHost(ListenAddress listen, HostResolver resolver) throws CliException {
+        try {
+            resolver.resolve(listen.host());
+        } catch (java.net.UnknownHostException e) {
+            throw new CliException("cannot listen on " + listen + ": unknown host '" + listen.host() + "'", e);
+        }
+    }
+
+    /** Refuses a root that is not a folder, or is missing without {@code --create-root} (so a typo is not served). */
+    private static void checkRoot(Path configured, boolean create) throws CliException {
         Path root = configured.toAbsolutePath().normalize();
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new CliException("root " + root + " is not a folder");
         }
+        if (!Files.exists(root) && !create) {
+            throw new CliException("root folder " + root + " does not exist (a typo? to create it, add --create-root)");
+        }
+    }
+
+    /** The root, absolute, created when missing ({@link #checkRoot} allowed that). */
+    private static Path prepareRoot(Path configured) throws CliException {
+        Path root = configured.toAbsolutePath().normalize();
+        checkRoot(root, true);
         try {
             Files.createDirectories(root);
         } catch (IOException e) {

@@ -71,8 +71,12 @@ final class ServeOptions {
 
     ServeOptions(Command command) {
         this.command = command;
-        add(Option.value("root", "DIR", ValueType.text(), ServeSettings.DEFAULT_ROOT, "the folder to serve (created if missing)").group(G_SERVE),
+        add(Option.value("root", "DIR", ValueType.text(), ServeSettings.DEFAULT_ROOT,
+                        "the folder to serve; it must exist (see --create-root)").group(G_SERVE),
                 null, (s, v) -> s.setRoot(Path.of(v)), (s, c) -> s.root().toAbsolutePath().normalize().toString(), true);
+        add(Option.flag("create-root", "create the --root folder (and its parents) when it is missing, instead of "
+                        + "refusing to start (a typo in --root would otherwise serve a new empty folder)").group(G_SERVE),
+                null, (s, v) -> s.setCreateRoot(v), (s, c) -> s.createRoot(), false);
         add(Option.value("listen", "HOST:PORT", ListenAddress.type(), null,
                         "address to listen on; port 0 picks a free port (printed at startup)").group(G_SERVE),
                 "bindAddress", (s, v) -> s.setListen(v), (s, c) -> s.listen(), false);

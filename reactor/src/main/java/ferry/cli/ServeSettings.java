@@ -54,6 +54,7 @@ final class ServeSettings {
     private Path configDir = Path.of(DEFAULT_CONFIG_DIR);
     private Path auditLog; // null: no audit log
     private boolean demoUser;
+    private boolean createRoot;
     private boolean loginRequired;
     private Set<Right> anonymousRights; // null: decided by ServeAccess
     private final LoginSettings login = new LoginSettings();
@@ -71,6 +72,8 @@ final class ServeSettings {
     Path configDir() { return configDir; }
     Path auditLog() { return auditLog; }
     boolean demoUser() { return demoUser; }
+    /** {@code --create-root}: create a missing root folder rather than refuse to start. */
+    boolean createRoot() { return createRoot; }
     /** {@code --login-required}: login even where the policy would not ask for it (no users yet). */
     boolean loginRequired() { return loginRequired; }
     /** {@code --anonymous-rights}/{@code --anonymous-read}, or null for the secure default ({@link ServeAccess}). */
@@ -84,6 +87,7 @@ final class ServeSettings {
     void setConfigDir(Path p) { configDir = p; }
     void setAuditLog(Path p) { auditLog = p; }
     void setDemoUser(boolean v) { demoUser = v; }
+    void setCreateRoot(boolean v) { createRoot = v; }
     void setLoginRequired(boolean v) { loginRequired = v; }
 
     void setAnonymousRights(Set<Right> r) {

@@ -14,7 +14,7 @@ final class ShellCommand extends Command {
 
     @Override
     String description() {
-        return "An interactive prompt connected to one server, like the seed's >>> loop or sftp: type commands (ls, "
+        return "An interactive prompt connected to one server, like sftp: type commands (ls, "
                 + "cd, pwd, lcd, lpwd, get, put, stat, mkdir, rm, mv, exec, ping, info, login, whoami, history, !N, "
                 + "help, quit) and see their results; errors are reported and the shell goes on. Remote paths are "
                 + "relative to the remote working folder (cd), local ones to the local one (lcd). HOST is "

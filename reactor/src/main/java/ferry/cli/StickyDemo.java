@@ -71,7 +71,8 @@ final class StickyDemo {
         try (ServerSocket listener = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
             out.println("TCP is a stream of bytes, not of messages. Here is what that means, on this machine,");
             out.println("over real sockets on " + listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort()
-                    + ". The receiver reads like the seed's recv(" + readBytes + ").");
+                    + ". The receiver reads at most " + readBytes + " bytes at a time,");
+            out.println("as a simple client does (a socket recv(" + readBytes + ") call).");
             out.println();
             glued(listener);
             cut(listener);
@@ -132,7 +133,7 @@ final class StickyDemo {
                     + (message.length - first) + " bytes" + (reads > 0 ? " (" + min + " to " + max + " bytes each)" : ""));
             out.println("   A client doing one recv(" + readBytes + ") per command shows the first " + first
                     + " bytes of the output, and");
-            out.println("   the NEXT command's recv() returns leftovers of this one: the seed's output cut at "
+            out.println("   the NEXT command's recv() returns leftovers of this one: output cut at "
                     + readBytes + " bytes.");
         }
         out.println();
@@ -270,8 +271,8 @@ final class StickyDemo {
         out.println("   " + bodies.size() + " messages sent, " + sink.count + " received, "
                 + (allIntact ? "every one intact and in order" : "SOME DAMAGED") + ", whatever the reads looked like.");
         out.println();
-        out.println("The fix is to say where each message ends. The seed sends a fixed-size length first");
-        out.println("(struct.pack('i', len)) and then reads exactly that many bytes; Ferry frames carry a length");
+        out.println("The fix is to say where each message ends. A simple fix sends a fixed-size length first");
+        out.println("and then reads exactly that many bytes; Ferry frames carry a length");
         out.println("and a JSON header (op, id, body size as a 64-bit number), so bodies of any size stream through,");
         out.println("and replies can be matched to requests. Try: ferry demo sticky --size 1m --read 4096");
         if (!allIntact) {

@@ -106,6 +106,58 @@ final class UserCommand extends Command {
             return ServeSettings.defaultConfigDir(inv.console().env(ServeSettings.ENV_CONFIG));
         }
 
+        /** The server's root: {@code --root} (where the subcommand has it), else the serve config file's; null when unknown. */
+        Path root(Invocation inv, Option<String> rootOption) throws UsageException {
+            if (rootOption != null && inv.args().has(rootOption)) {
+                return Path.of(inv.args().get(rootOption));
+            }
+            if (inv.args().has(config) && !Files.isDirectory(Path.of(inv.args().get(config)))) {
+                return ServeCommand.pathOf(Path.of(inv.args().get(config)), "root");
+            }
+            return null;
+        }
+
+        /**
+         * Makes sure the home folder {@code home} (relative to the root; "" the root itself)
+         * exists before a user is given it, or says it could not: a user whose home is missing
+         * can log in but every command fails. Created when the server's root is known and exists.
+         */
+        void prepareHome(Invocation inv, Option<String> rootOption, String name, String home)
+                throws UsageException, CliException {
+            if (home.isEmpty()) {
+                return;
+            }
+            Path root = root(inv, rootOption);
+            if (root == null || !Files.isDirectory(root)) {
+                inv.console().err().println(inv.path() + ": warning: " + (root == null
+                        ? "cannot check that the home folder /" + home + " exists (the server's root is unknown: "
+                                + "give --root DIR, or --config FILE, to have it created)"
+                        : "the root " + root + " does not exist, so neither does the home folder /" + home)
+                        + "; " + name + "'s commands fail until it does");
+                return;
+            }
+            Path folder = root.resolve(home).toAbsolutePath().normalize();
+            if (Files.isDirectory(folder)) {
+                return;
+            }
+            if (Files.exists(folder)) {
+                throw new CliException("the home folder " + folder + " is not a folder; nothing changed");
+            }
+            try {
+                Files.createDirectories(folder);
+            } catch (IOException e) {
+                throw new CliException("cannot create the home folder " + folder + ": " + ErrorMessages.reason(e)
+                        + "; nothing changed", e);
+            }
+            inv.console().out().println("created the home folder " + folder);
+        }
+
+        static Option<String> rootOption() {
+            return Option.value("root", "DIR", ValueType.text(), null,
+                    "the server's root, to create the home folder in (default: the root of --config FILE)")
+                    .group("store");
+        }
+
         /** The NAME argument, checked. */
         static String name(Invocation inv) throws UsageException {
             String name = inv.args().positionals().get(0);
@@ -210,8 +262,9 @@ final class UserCommand extends Command {
     static final class Add extends PasswordCommand {
         private final Option<Set<Right>> rights = option(rightsOption(
                 "read, write, delete, exec (comma list), all or none").defaultText(DEFAULT_RIGHTS));
-        private final Option<String> home = option(homeOption("confine the user to this folder inside the server root")
-                .defaultText("/, the whole root"));
+        private final Option<String> home = option(homeOption("confine the user to this folder inside the server root "
+                + "(created there when the root is known)").defaultText("/, the whole root"));
+        private final Option<String> root = option(rootOption());
 
         Add() {
             super("add", "add a user (asks for the password)");
@@ -229,6 +282,7 @@ final class UserCommand extends Command {
             Set<Right> r = inv.args().has(rights) ? inv.args().get(rights) : Right.parseList(DEFAULT_RIGHTS);
             String h = inv.args().has(home) ? inv.args().get(home) : "";
             PasswordHasher.Keys keys = newPasswordKeys(inv, name);
+            prepareHome(inv, root, name, h);
             update(store, users -> {
                 if (users.contains(name)) {
                     throw new IllegalArgumentException("user " + name + " already exists in " + store.file());
@@ -262,7 +316,9 @@ final class UserCommand extends Command {
 
     static final class SetCommand extends StoreCommand {
         private final Option<Set<Right>> rights = option(rightsOption("new rights: read, write, delete, exec, all or none"));
-        private final Option<String> home = option(homeOption("new home folder inside the server root (/ for all of it)"));
+        private final Option<String> home = option(homeOption("new home folder inside the server root (/ for all of it; "
+                + "created there when the root is known)"));
+        private final Option<String> root = option(rootOption());
 
         SetCommand() {
             super("set", "change a user's rights or home folder");
@@ -277,6 +333,9 @@ final class UserCommand extends Command {
             }
             UserStore store = store(inv);
             requireUser(store, name);
+            if (inv.args().has(home)) {
+                prepareHome(inv, root, name, inv.args().get(home));
+            }
             Users after = update(store, users -> {
                 UserRecord u = existing(users, store, name);
                 if (inv.args().has(rights)) {

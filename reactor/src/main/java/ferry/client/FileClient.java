@@ -269,6 +269,47 @@ public final class FileClient {
         return new TransferResult(fileSize, have, count, System.nanoTime() - t0, alg.wireName(), actual);
     }
 
+    /**
+     * Downloads {@code remote} into {@code out} as its bytes arrive (a pipe, stdout), computing the
+     * digest on the way and checking it against the server's at the end. Nothing can be taken
+     * back from a stream: a mismatch is reported after the bytes were written, and there is no
+     * partial to resume.
+     *
+     * @return the result; its digest is the verified one (null when verification is off)
+     * @throws DigestMismatchException the bytes written do not match the server's digest
+     */
+    public TransferResult downloadTo(String remote, java.io.OutputStream out) throws IOException {
+        long t0 = System.nanoTime();
+        DigestAlgorithm alg = options.effectiveAlgorithm();
+        Header resp = beginGet(remote, 0);
+        long fileSize = resp.requireLong(FILE_SIZE);
+        MessageDigest md = alg.isNone() ? null : alg.newDigest();
+        byte[] buf = new byte[64 * 1024];
+        long[] pos = {0};
+        while (client.readBodyChunk(chunk -> {
+            if (md != null) {
+                md.update(chunk.duplicate());
+            }
+            pos[0] += chunk.remaining();
+            while (chunk.hasRemaining()) {
+                int n = Math.min(buf.length, chunk.remaining());
+                chunk.get(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+        })) {
+            // each chunk is written as it comes
+        }
+        out.flush();
+        if (pos[0] != fileSize) {
+            throw new ProtocolException("body ended at " + pos[0] + " of " + fileSize + " bytes");
+        }
+        String actual = md == null ? null : DigestAlgorithm.hex(md.digest());
+        if (md != null && !actual.equals(resp.optString(DIGEST))) {
+            throw new DigestMismatchException("download of " + remote, alg.wireName(), resp.optString(DIGEST), actual);
+        }
+        return new TransferResult(fileSize, 0, fileSize, System.nanoTime() - t0, alg.wireName(), actual);
+    }
+
     /** The same kind of exception as {@code e}, naming the download and what is kept of it. */
     private static IOException cutOff(IOException e, String remote, long got, long fileSize, Path part) {
         String m = "download of " + remote + " cut off after " + got + " of " + fileSize + " bytes: "

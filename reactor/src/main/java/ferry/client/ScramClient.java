@@ -49,6 +49,8 @@ public final class ScramClient {
     private char[] password;   // null when logging in with given keys
     private Keys keys;         // given, or derived and kept when keepKeys() was asked
     private boolean keepKeys;
+    private Keys known;        // keys derived earlier from this password (a cache), used if the salt still matches
+    private boolean derived;   // whether PBKDF2 ran
     private State state = State.NEW;
     private byte[] expectedServerSignature;
 
@@ -88,6 +90,26 @@ public final class ScramClient {
         require(State.NEW, "keepKeys");
         keepKeys = true;
         return this;
+    }
+
+    /**
+     * Keys derived earlier from this very password (the caller made sure, e.g. a key cache that
+     * checks the password): {@link #clientFinal} uses them instead of running PBKDF2 when the
+     * server's salt and iteration count for the user are still theirs, and derives afresh
+     * otherwise (the password changed on the server). Before {@link #clientFinal}; null is none.
+     */
+    public ScramClient knownKeys(Keys keys) {
+        require(State.NEW, "knownKeys");
+        if (password == null) {
+            throw new IllegalStateException("knownKeys needs a password to fall back on");
+        }
+        known = keys;
+        return this;
+    }
+
+    /** Whether {@link #clientFinal} ran PBKDF2 (false when it used given or known keys). */
+    public boolean derivedKeys() {
+        return derived;
     }
 
     /** The user's keys: given, or derived by {@link #clientFinal} after {@link #keepKeys()}; else null. */
@@ -138,11 +160,17 @@ public final class ScramClient {
             }
             byte[] clientKey;
             byte[] serverKey;
+            boolean useKnown = !given && known != null && Arrays.equals(sf.salt(), known.salt())
+                    && sf.iterations() == known.iterations();
             if (given) {
                 clientKey = keys.clientKey();
                 serverKey = keys.serverKey();
+            } else if (useKnown) {
+                clientKey = known.clientKey().clone();
+                serverKey = known.serverKey().clone();
             } else {
                 byte[] salted = ScramMath.saltedPassword(password, sf.salt(), sf.iterations());
+                derived = true;
                 clientKey = ScramMath.clientKey(salted);
                 serverKey = ScramMath.serverKey(salted);
                 Arrays.fill(salted, (byte) 0);

@@ -123,6 +123,43 @@ class CliTest {
         assertTrue(debug.err().contains("\tat "), "--debug adds the stack trace");
     }
 
+    /**
+     * A missing --root is refused rather than created (a typo would serve a new empty folder),
+     * unless --create-root. The port is busy so that a serve that gets past the root stops there.
+     */
+    @Test
+    void aMissingRootIsRefusedUnlessCreateRoot(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path typo = dir.resolve("nonexistent/a/b");
+        String config = dir.resolve("config").toString();
+        try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String listen = "127.0.0.1:" + busy.getLocalPort();
+            CliRunner.Result r = CliRunner.run("serve", "--quiet", "--root", typo.toString(), "--config-dir", config,
+                    "--listen", listen);
+            assertEquals(Cli.EXIT_FAILURE, r.status(), r.err());
+            assertEquals("ferry serve: root folder " + typo + " does not exist (a typo? to create it, add --create-root)\n",
+                    r.err());
+            assertFalse(java.nio.file.Files.exists(dir.resolve("nonexistent")), "nothing created");
+
+            CliRunner.Result created = CliRunner.run("serve", "--quiet", "--root", typo.toString(), "--create-root",
+                    "--config-dir", config, "--listen", listen);
+            assertTrue(created.err().contains("cannot listen on " + listen), created.err());
+            assertTrue(java.nio.file.Files.isDirectory(typo), "--create-root creates it, parents included");
+        }
+    }
+
+    /** A listen host that does not resolve is named as such, not refused as "off loopback without login". */
+    @Test
+    void anUnknownListenHostIsSaidToBeUnknown() throws Exception {
+        ServeCommand.HostResolver nowhere = host -> {
+            throw new java.net.UnknownHostException(host); // as the system's resolver says it, without asking
+        };
+        CliException e = assertThrows(CliException.class,
+                () -> ServeCommand.checkListenHost(ListenAddress.parse("nosuchhost.invalid:7425"), nowhere));
+        assertEquals("cannot listen on nosuchhost.invalid:7425: unknown host 'nosuchhost.invalid'", e.getMessage());
+        ServeCommand.checkListenHost(ListenAddress.parse("127.0.0.1:0"), java.net.InetAddress::getByName); // a literal: no lookup
+    }
+
     @Test
     void pingAndInfoAgainstARealServer() throws Exception {
         FerryServer server = new FerryServer(ServerConfig.builder().port(0).build());

@@ -121,10 +121,13 @@ final class Launcher {
             this.before = before;
         }
 
-        /** Starts {@code serve --listen 127.0.0.1:0 args} and waits for its "listening on" line. */
+        /**
+         * Starts {@code serve --listen 127.0.0.1:0 --create-root args} (the tests' roots are new
+         * folders) and waits for its "listening on" line.
+         */
         static Server start(Path cwd, String... args) throws Exception {
             Path log = Files.createTempFile(cwd, "serve", ".log");
-            List<String> all = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0"));
+            List<String> all = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0", "--create-root"));
             all.addAll(List.of(args));
             Process p = builder(cwd, Map.of(), all).redirectErrorStream(false)
                     .redirectError(log.toFile()).start();

@@ -136,7 +136,8 @@ class LauncherTest {
     @Test
     void serveReportsABusyPortAsAFailure() throws Exception {
         try (Launcher.Server first = Launcher.Server.start(dir, "--root", "a", "--quiet")) {
-            Launcher.Result second = Launcher.run(dir, "serve", "--root", "b", "--listen", first.host());
+            Launcher.Result second = Launcher.run(dir, "serve", "--root", "b", "--create-root", "--listen",
+                    first.host());
             assertEquals(1, second.status(), second.err());
             // the log of the start-up so far (the login service loading its users), then the error
             List<String> notLog = second.errLines().stream().filter(l -> !l.matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z .*")).toList();

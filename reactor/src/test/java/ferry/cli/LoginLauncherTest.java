@@ -159,7 +159,7 @@ class LoginLauncherTest {
     @Test
     void offLoopbackWithoutUsersServeRefusesUnlessAnonymousRead() throws Exception {
         Launcher.Result refused = Launcher.run(dir, "", env(), "serve", "--listen", "0.0.0.0:0", "--root", "r",
-                "--config-dir", "c");
+                "--create-root", "--config-dir", "c");
         assertEquals(1, refused.status(), refused.err());
         assertEquals(1, refused.errLines().size(), refused.err());
         assertTrue(refused.err().startsWith("ferry serve: refusing to listen on 0.0.0.0 without login: there are no "

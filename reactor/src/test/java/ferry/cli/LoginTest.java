@@ -91,6 +91,45 @@ class LoginTest {
         assertEquals(0, ping.status(), "PING needs no login: " + ping.err());
     }
 
+    /**
+     * The keys PBKDF2 derived are kept (owner-only, no password) and the next command logs in with
+     * them; a wrong password is not let in by them, and a password changed on the server (new salt)
+     * derives afresh.
+     */
+    @Test
+    void theSecondLoginUsesTheKeptKeysInsteadOfPbkdf2() throws Exception {
+        start(false);
+        Map<String, String> alice = env("FERRY_USER", "alice", "FERRY_PASSWORD", "alice-password");
+        String kept = "ferry: logged in with the keys kept in ";
+        CliRunner.Result first = run(alice, "--verbose", "info", host);
+        assertEquals(0, first.status(), first.err());
+        assertFalse(first.err().contains(kept), first.err());
+        assertTrue(first.err().contains("ferry: kept the login keys for alice on " + host), first.err());
+        Path cache = dir.resolve("xdg/ferry/scram-keys");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+        assertFalse(Files.readString(cache).contains("alice-password"), "never the password");
+
+        CliRunner.Result second = run(alice, "--verbose", "info", host);
+        assertEquals(0, second.status(), second.err());
+        assertTrue(second.err().contains(kept + cache + " (no PBKDF2)"), second.err());
+        assertTrue(second.out().contains("user        alice (rights read, write, delete; home /)\n"), second.out());
+
+        CliRunner.Result wrong = run(env("FERRY_USER", "alice", "FERRY_PASSWORD", "not-alices"), "--verbose", "info", host);
+        assertEquals(1, wrong.status(), "the kept keys are for the right password only: " + wrong.err());
+        assertFalse(wrong.err().contains(kept), wrong.err());
+
+        CliRunner.Result passwd = CliRunner.run("alice-new-password\n", Map.of(), "user", "passwd", "alice",
+                "--password-stdin", "--iterations", "4096", "--config-dir", dir.resolve("config").toString());
+        assertEquals(0, passwd.status(), passwd.err());
+        CliRunner.Result changed = run(env("FERRY_USER", "alice", "FERRY_PASSWORD", "alice-new-password"),
+                "--verbose", "info", host);
+        assertEquals(0, changed.status(), changed.err());
+        assertFalse(changed.err().contains(kept), "a new salt: derived afresh: " + changed.err());
+        CliRunner.Result again = run(env("FERRY_USER", "alice", "FERRY_PASSWORD", "alice-new-password"),
+                "--verbose", "info", host);
+        assertTrue(again.err().contains(kept), again.err());
+    }
+
     @Test
     void aRefusedLoginIsOneLineAndTheSameForAWrongPasswordAndAnUnknownUser() throws Exception {
         start(false);

@@ -149,6 +149,8 @@ class ProgressBarTest {
         assertFalse(pipeVerbose.progressBars());
         assertTrue(pipeVerbose.summaries(), "--verbose logs a summary to a pipe");
         assertEquals(80, console(Map.of("COLUMNS", "junk")).columns());
+        assertEquals(80, console(Map.of("COLUMNS", "0")).columns(), "a terminal that reports 0 columns: not 19");
+        assertEquals(Console.MIN_COLUMNS, console(Map.of("COLUMNS", "5")).columns());
 
         ProgressBar b = ProgressBar.of(console(Map.of("FERRY_STDOUT_TTY", "0")), "x", 100);
         b.start(0);

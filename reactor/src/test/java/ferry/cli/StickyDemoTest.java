@@ -29,6 +29,7 @@ class StickyDemoTest {
         int m4 = out.indexOf("message 4 complete: 13 bytes \"get video.mp4\", intact");
         assertTrue(m1 > 0 && m1 < m2 && m2 < m3 && m3 < wait && wait < m4, out);
         assertTrue(out.contains("4 messages sent, 4 received, every one intact and in order"), out);
+        assertFalse(out.contains("seed"), "no project history in what a user reads: " + out);
     }
 
     @Test

@@ -103,6 +103,112 @@ class TransferCommandsTest {
         return b;
     }
 
+    /**
+     * A server that cannot be reached at the start fails at once with "cannot connect", whatever
+     * the form of the destination: never a retry (the waits are shortened so that a retry, the
+     * old behaviour for the root folder, would show quickly instead of taking a minute).
+     */
+    @Test
+    void anUnreachableServerFailsAtOnceForEveryFormOfDestination() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String down = "127.0.0.1:" + closed;
+        Files.writeString(cwd.resolve("f.txt"), "f");
+        Files.createDirectories(cwd.resolve("tree"));
+        Files.writeString(cwd.resolve("tree/t.txt"), "t");
+        Files.writeString(root.resolve("up.txt"), "up");
+        String fast = "--retry-wait=1ms";
+        String refused = "cannot connect to " + down + ": connection refused";
+        List<String[]> forms = List.of(
+                new String[] {"put", fast, "@f.txt", down + ":/"},
+                new String[] {"put", fast, "@f.txt", down + ":"},
+                new String[] {"put", fast, "@f.txt", down + ":/incoming/"},
+                new String[] {"put", fast, "@f.txt", down + ":/name.txt"},
+                new String[] {"put", fast, "-r", "@tree", down + ":/"},
+                new String[] {"get", fast, down + ":/f.txt", "@"},
+                new String[] {"cp", fast, host + ":/up.txt", down + ":/"},
+                new String[] {"cp", fast, host + ":/up.txt", down + ":/to.txt"},
+                new String[] {"cp", fast, down + ":/f.txt", host + ":/"});
+        for (String[] form : forms) {
+            CliRunner.Result r = run(form);
+            oneLineError(r, 1, "ferry " + form[0] + ": " + refused);
+        }
+    }
+
+    /** scp's remote-to-remote form is not a download of both into the current folder. */
+    @Test
+    void getBetweenTwoServersIsRefusedPointingAtCp() throws Exception {
+        Files.writeString(root.resolve("f.txt"), "f");
+        Path otherRoot = Files.createDirectories(dir.resolve("other"));
+        String other = "127.0.0.1:" + server(otherRoot).port();
+        String refusal = " is on a server, and ferry get downloads to this computer: to copy between servers use "
+                + "`ferry cp`; to download several files here, end with a local folder (e.g. .)";
+        for (String dest : List.of(other + ":/", other + ":", other + ":/in/", other + ":/g.txt", host + ":/")) {
+            oneLineError(run("get", host + ":/f.txt", dest), 2, "ferry get: the last argument " + dest + refusal);
+        }
+        try (var s = Files.list(cwd)) {
+            assertEquals(0, s.count(), "nothing downloaded");
+        }
+        Files.writeString(root.resolve("g.txt"), "g");
+        ok(run("get", host + ":/f.txt", host + ":/g.txt", "@."));
+        assertEquals("g", Files.readString(cwd.resolve("g.txt")));
+    }
+
+    /** The server's messages name protocol fields; the CLI says what its user types instead. */
+    @Test
+    void refusalsSpeakTheCommandsLanguageNotTheProtocols() throws Exception {
+        oneLineError(run("mkdir", host + ":/no/such"), 1, "ferry mkdir: " + host
+                + ": the folder to create no/such in does not exist (mkdir -p creates it too)");
+        oneLineError(run("exec", "--shell", host, "--", "pwd"), 126,
+                "ferry exec: shell mode is disabled on this server: run the command without --shell");
+        oneLineError(run("exec", "-C", "x/../..", host, "--", "pwd"), 126,
+                "ferry exec: the folder (-C) may not contain '..': it is a folder inside your own folder");
+        assertEquals("--timeout 2h exceeds this server's limit of 1h", ErrorMessages.inUsersWords(
+                "\"timeoutMs\" 7200000 exceeds this server's limit of 3600000 ms"));
+    }
+
+    /** As rsync: 23 when some files of a tree failed and others were copied; 1 when nothing was. */
+    @Test
+    void aTreeWhereSomeFilesFailedExits23() throws Exception {
+        Files.createDirectories(root.resolve("t"));
+        Files.writeString(root.resolve("t/a.txt"), "a");
+        Files.writeString(root.resolve("t/b.txt"), "b");
+        Files.createDirectories(cwd.resolve("back/t/b.txt")); // a folder where the file b.txt would go
+        CliRunner.Result r = run("get", "-r", host + ":/t", "@back");
+        assertEquals(23, r.status(), r.err());
+        assertEquals("ferry get: not replacing the folder " + cwd.resolve("back/t/b.txt") + " with the file " + host
+                + ":/t/b.txt\n", r.err());
+        assertEquals("a", Files.readString(cwd.resolve("back/t/a.txt")), "the others arrived");
+
+        Files.delete(root.resolve("t/a.txt"));
+        assertEquals(1, run("get", "-r", host + ":/t", "@back").status(), "nothing copied: a failure");
+        assertEquals(1, run("get", host + ":/t/b.txt", "@back/t").status(), "without -r: 1 as before");
+    }
+
+    /** {@code put -} reads stdin (spooled: PUT announces its size), {@code get ... -} writes stdout; both verified. */
+    @Test
+    void pipesPutFromStdinAndGetToStdout() throws Exception {
+        String text = "line one\nline two: ünïcode\n".repeat(5000);
+        ok(input(text, "put", "-", host + ":/piped.txt"));
+        assertEquals(text, Files.readString(root.resolve("piped.txt")));
+        CliRunner.Result get = run("get", host + ":/piped.txt", "-");
+        ok(get);
+        assertEquals(text, get.out(), "the file's bytes and nothing else on stdout");
+        assertEquals("", get.err());
+
+        oneLineError(run("put", "-", host + ":/"), 2,
+                "ferry put: put - (stdin) needs a file name to write: HOST:/path/NAME");
+        Files.createDirectories(root.resolve("dir"));
+        oneLineError(input("x", "put", "-", host + ":/dir"), 1,
+                "ferry put: " + host + ":/dir is a folder: name the file to write in it (" + host + ":/dir/NAME)");
+        oneLineError(run("get", host + ":/missing.txt", "-"), 1, "ferry get: " + host + ": no such file or folder: missing.txt");
+        try (var files = Files.list(cwd)) {
+            assertEquals(0, files.count(), "no local file: no '-' written");
+        }
+    }
+
     @Test
     void putAndGetLikeScpWithoutOutputIntoAPipe() throws Exception {
         byte[] bytes = random(300_000, 1);

@@ -183,9 +183,63 @@ class TransferLauncherTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        oneLine(ferry(dir, "put", "--retries", "0", "x", "127.0.0.1:" + port + ":/x"), 1,
+        oneLine(ferry(dir, "put", "--retry-wait=1ms", "x", "127.0.0.1:" + port + ":/"), 1,
                 "ferry put: cannot connect to 127.0.0.1:" + port + ": connection refused");
         oneLine(ferry(dir, "get"), 2, "ferry get: missing REMOTE... (usage: ferry get [OPTIONS] REMOTE... [LOCAL])");
+    }
+
+    /**
+     * Stopping a download midway says what was kept and exits 130. The download goes through a
+     * relay that stops forwarding after 1 MiB of the server's answer, so the transfer is surely in
+     * progress when the signal comes. SIGTERM, which runs the same shutdown hook as Ctrl-C's
+     * SIGINT: a test's child may inherit an ignored SIGINT, which the JVM then leaves ignored.
+     */
+    @Test
+    void anInterruptedDownloadSaysThePartialIsKeptAndExits130() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("w-int"));
+        Files.write(b.root.resolve("stopped.bin"), random(4 << 20, 9));
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        try (ServerSocket relay = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread pump = new Thread(() -> {
+                try (java.net.Socket client = relay.accept();
+                     java.net.Socket server = new java.net.Socket(InetAddress.getLoopbackAddress(), b.port)) {
+                    Thread up = new Thread(() -> {
+                        try {
+                            client.getInputStream().transferTo(server.getOutputStream());
+                        } catch (java.io.IOException ignored) {
+                            // the client went away
+                        }
+                    });
+                    up.setDaemon(true);
+                    up.start();
+                    byte[] buf = new byte[8192];
+                    long forwarded = 0;
+                    int n;
+                    while (forwarded < (1 << 20) && (n = server.getInputStream().read(buf)) > 0) {
+                        client.getOutputStream().write(buf, 0, n);
+                        forwarded += n;
+                    }
+                    held.countDown();
+                    client.getInputStream().transferTo(java.io.OutputStream.nullOutputStream()); // hold until it ends
+                } catch (java.io.IOException ignored) {
+                    // the client went away
+                }
+            });
+            pump.setDaemon(true);
+            pump.start();
+            Process p = Launcher.builder(work, env(), List.of("get", "127.0.0.1:" + relay.getLocalPort() + ":/stopped.bin"))
+                    .redirectOutput(work.resolve("out.txt").toFile()).redirectError(work.resolve("err.txt").toFile())
+                    .start();
+            p.getOutputStream().close();
+            assertTrue(held.await(60, java.util.concurrent.TimeUnit.SECONDS), "the download never got 1 MiB");
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ferry did not stop");
+            assertEquals(130, p.exitValue(), Files.readString(work.resolve("err.txt")));
+            assertEquals("ferry get: interrupted: partial kept, run again to resume\n",
+                    Files.readString(work.resolve("err.txt")));
+            assertEquals("", Files.readString(work.resolve("out.txt")));
+            assertFalse(Files.exists(work.resolve("stopped.bin")), "nothing under the final name");
+        }
     }
 
     @Test

@@ -94,6 +94,35 @@ class UserCommandTest {
         assertFalse(out.contains("bob"));
     }
 
+    /** A home folder that does not exist would make every command of the user fail: created, or warned about. */
+    @Test
+    void aMissingHomeFolderIsCreatedWhenTheRootIsKnownElseWarnedAbout() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("data"));
+        assertEquals(0, run("bob-password\n", "add", "bob", "--home", "/bob", "--root", root.toString(),
+                "--password-stdin"), err);
+        assertTrue(Files.isDirectory(root.resolve("bob")), "created in the root");
+        assertTrue(out.startsWith("created the home folder " + root.resolve("bob") + "\n"), out);
+        assertEquals("", err);
+
+        assertEquals(0, run("", "set", "bob", "--home", "/carol"), err);
+        assertEquals("ferry user set: warning: cannot check that the home folder /carol exists (the server's root is "
+                + "unknown: give --root DIR, or --config FILE, to have it created); bob's commands fail until it does\n",
+                err);
+
+        Path conf = dir.resolve("ferry.conf");
+        Files.writeString(conf, "root = data\nconfig-dir = config\n");
+        CliRunner.Result r = CliRunner.run("dave-password\n", Map.of(), "user", "add", "dave", "--home", "team/dave",
+                "--config", conf.toString(), "--password-stdin", "--iterations", "4096");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(Files.isDirectory(root.resolve("team/dave")), "the root of the serve config file");
+        assertEquals("team/dave", user("dave").home());
+
+        Files.writeString(root.resolve("file"), "x");
+        assertEquals(1, run("", "set", "bob", "--home", "/file", "--root", root.toString()));
+        assertEquals("ferry user set: the home folder " + root.resolve("file") + " is not a folder; nothing changed\n", err);
+        assertEquals("carol", user("bob").home(), "unchanged");
+    }
+
     @Test
     void failuresExitOneWithOneLine() throws Exception {
         assertEquals(0, run("alice-password\n", "add", "alice", "--password-stdin"));
