@@ -10,6 +10,8 @@ import ferry.reactor.auth.AuthSettings;
 import ferry.reactor.auth.DemoUser;
 import ferry.reactor.auth.PasswordHasher;
 import ferry.reactor.auth.UserStore;
+import ferry.reactor.file.FileService;
+import ferry.reactor.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -121,13 +123,17 @@ final class ServeCommand extends Command {
         ServerConfig cfg = buildConfig(s, access);
         Path root = prepareRoot(s.root()); // only once the server may start: a refusal leaves no folder behind
         FerryServer server = new FerryServer(cfg, log);
+        MetricsEndpoint metrics = null;
         try {
-            ServerServices.install(server, s, root, store, auth, log);
+            FileService files = ServerServices.install(server, s, root, store, auth, log);
             if (s.auditLog() != null) {
                 AuditLog audit = new AuditLog(s.auditLog(), log);
                 server.addRequestObserver(audit);
                 server.onStop(audit::close);
                 reopenOnSighup(audit, log);
+            }
+            if (s.metricsListen() != null) {
+                metrics = ServeMetrics.install(server, files, s.metricsListen(), log);
             }
         } catch (IOException e) {
             throw new CliException(ErrorMessages.describe(e), e);
@@ -135,9 +141,15 @@ final class ServeCommand extends Command {
         try {
             server.start();
         } catch (IOException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             throw new CliException(ErrorMessages.oneLine(e.getMessage())
                     + (e.getMessage() != null && e.getMessage().contains("in use")
                     ? " (another server there? choose another port with --listen HOST:PORT)" : ""), e);
+        }
+        if (metrics != null) {
+            metrics.start(); // only now: a scrape reads the running server's loops
         }
         log.info("access: " + access.summary());
         CountDownLatch stopped = new CountDownLatch(1);
