@@ -41,6 +41,10 @@ import java.util.concurrent.CountDownLatch;
  * one line per event ({@code 2026-11-25T07:51:40.123Z INFO  c1 127.0.0.1:50412 open}): warnings
  * only with {@code --quiet}, debug detail with {@code --verbose}.
  *
+ * <p>Observing: {@code --audit-log} adds an {@link AuditLog}, {@code --metrics-listen} a Prometheus
+ * endpoint ({@link ServeMetrics}); both are request observers, added once every service has
+ * registered its ops, and closed when the server stops.
+ *
  * <p>Stopping: a JVM shutdown hook (run on SIGINT and SIGTERM) calls {@link FerryServer#stop()},
  * which stops accepting, lets requests in progress finish for up to {@code --shutdown-grace},
  * then closes; the process then exits with status 0 rather than the JVM's 128+signal, because a

@@ -8,6 +8,7 @@ import ferry.reactor.metrics.MetricsEndpoint;
 import ferry.reactor.metrics.RequestMetrics;
 import ferry.reactor.metrics.ServerMetrics;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -44,11 +45,20 @@ final class ServeMetrics {
         server.addRequestObserver(requests);
         server.onStop(endpoint::close);
         String url = "http://" + ListenAddress.format(at.host(), endpoint.address().getPort()) + MetricsEndpoint.PATH;
-        if (!address.getAddress().isLoopbackAddress()) {
-            log.warn("metrics at " + url + " have no authentication: anyone who can reach that address can read them "
-                    + "(counts, op names, error codes; no users, addresses or paths); let only Prometheus reach it");
+        String warning = exposureWarning(address.getAddress(), url);
+        if (warning != null) {
+            log.warn(warning);
         }
         log.info("metrics: " + url);
         return endpoint;
+    }
+
+    /** What to warn about an endpoint at {@code address}: null on loopback, the only place it is private. */
+    static String exposureWarning(InetAddress address, String url) {
+        if (address.isLoopbackAddress()) {
+            return null;
+        }
+        return "metrics at " + url + " have no authentication: anyone who can reach that address can read them "
+                + "(counts, op names, error codes; no users, addresses or paths); let only Prometheus reach it";
     }
 }

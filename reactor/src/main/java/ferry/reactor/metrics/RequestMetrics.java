@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
  * (wrong password or no such user), {@code busy} an attempt the throttle refused unjudged.
  *
  * <p>Threading contract: {@link #requestEnded} on any loop thread, a few LongAdder increments and
- * two hash lookups, no allocation; {@link #writeTo} on the scraping thread. The tables are built in
+ * one or two hash lookups, no allocation once warm (a LongAdder adds a cell the first times loops
+ * contend); {@link #writeTo} on the scraping thread. The tables are built in
  * the constructor and never change.
  */
 public final class RequestMetrics implements RequestObserver, MetricsSource {
