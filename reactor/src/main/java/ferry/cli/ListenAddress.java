@@ -11,9 +11,16 @@ import ferry.reactor.ServerConfig;
  * @param port 0 to 65535
  */
 record ListenAddress(String host, int port) {
+    /** How an optional address that is off is written. */
+    static final String NONE = "none";
     static final ListenAddress DEFAULT = new ListenAddress(ServerConfig.DEFAULT_BIND_ADDRESS, ServerConfig.DEFAULT_PORT);
 
     static ListenAddress parse(String text) {
+        return parse(text, ServerConfig.DEFAULT_PORT);
+    }
+
+    /** As {@link #parse(String)}, with {@code defaultPort} where the text names only a host. */
+    static ListenAddress parse(String text, int defaultPort) {
         String t = text.trim();
         if (t.isEmpty()) {
             throw new IllegalArgumentException("empty address (write HOST:PORT, e.g. 127.0.0.1:7373)");
@@ -55,7 +62,7 @@ record ListenAddress(String host, int port) {
         } else if (host.equals("*")) {
             host = "0.0.0.0";
         }
-        int p = ServerConfig.DEFAULT_PORT;
+        int p = defaultPort;
         if (port != null) {
             try {
                 p = port.length() > 5 ? -1 : Integer.parseInt(port);
@@ -79,6 +86,25 @@ record ListenAddress(String host, int port) {
             @Override
             public String format(ListenAddress value) {
                 return value.toString();
+            }
+        };
+    }
+
+    /**
+     * An address as {@link #parse(String, int)} reads it, or {@code none} (and empty text, as a
+     * printed config writes an unset one) for null: an optional listener that is off.
+     */
+    static ValueType<ListenAddress> typeOrNone(int defaultPort) {
+        return new ValueType<>() {
+            @Override
+            public ListenAddress parse(String text) {
+                String t = text.trim();
+                return t.isEmpty() || t.equalsIgnoreCase(NONE) ? null : ListenAddress.parse(t, defaultPort);
+            }
+
+            @Override
+            public String format(ListenAddress value) {
+                return value == null ? NONE : value.toString();
             }
         };
     }

@@ -10,6 +10,8 @@ import ferry.reactor.auth.AuthSettings;
 import ferry.reactor.auth.DemoUser;
 import ferry.reactor.auth.PasswordHasher;
 import ferry.reactor.auth.UserStore;
+import ferry.reactor.file.FileService;
+import ferry.reactor.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -38,6 +40,10 @@ import java.util.concurrent.CountDownLatch;
  * by one line about the demo account (its password, the one time it is created). stderr gets the server log,
  * one line per event ({@code 2026-11-25T07:51:40.123Z INFO  c1 127.0.0.1:50412 open}): warnings
  * only with {@code --quiet}, debug detail with {@code --verbose}.
+ *
+ * <p>Observing: {@code --audit-log} adds an {@link AuditLog}, {@code --metrics-listen} a Prometheus
+ * endpoint ({@link ServeMetrics}); both are request observers, added once every service has
+ * registered its ops, and closed when the server stops.
  *
  * <p>Stopping: a JVM shutdown hook (run on SIGINT and SIGTERM) calls {@link FerryServer#stop()},
  * which stops accepting, lets requests in progress finish for up to {@code --shutdown-grace},
@@ -123,13 +129,17 @@ final class ServeCommand extends Command {
         ServerConfig cfg = buildConfig(s, access);
         Path root = prepareRoot(s.root()); // only once the server may start: a refusal leaves no folder behind
         FerryServer server = new FerryServer(cfg, log);
+        MetricsEndpoint metrics = null;
         try {
-            ServerServices.install(server, s, root, store, auth, log);
+            FileService files = ServerServices.install(server, s, root, store, auth, log);
             if (s.auditLog() != null) {
                 AuditLog audit = new AuditLog(s.auditLog(), log);
                 server.addRequestObserver(audit);
                 server.onStop(audit::close);
                 reopenOnSighup(audit, log);
+            }
+            if (s.metricsListen() != null) {
+                metrics = ServeMetrics.install(server, files, s.metricsListen(), log);
             }
         } catch (IOException e) {
             throw new CliException(ErrorMessages.describe(e), e);
@@ -137,9 +147,15 @@ final class ServeCommand extends Command {
         try {
             server.start();
         } catch (IOException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
             throw new CliException(ErrorMessages.oneLine(e.getMessage())
                     + (e.getMessage() != null && e.getMessage().contains("in use")
                     ? " (another server there? choose another port with --listen HOST:PORT)" : ""), e);
+        }
+        if (metrics != null) {
+            metrics.start(); // only now: a scrape reads the running server's loops
         }
         log.info("access: " + access.summary());
         CountDownLatch stopped = new CountDownLatch(1);

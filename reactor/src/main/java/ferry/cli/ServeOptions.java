@@ -91,6 +91,11 @@ final class ServeOptions {
                         .defaultText("none").group(G_SERVE),
                 null, (s, v) -> s.setAuditLog(v.isEmpty() ? null : Path.of(v)), // "": none
                 (s, c) -> s.auditLog() == null ? "" : s.auditLog().toAbsolutePath().normalize().toString(), false);
+        add(Option.value("metrics-listen", "HOST:PORT", ListenAddress.typeOrNone(ServeSettings.DEFAULT_METRICS_PORT), null,
+                        "serve Prometheus metrics at http://HOST:PORT/metrics; a bare PORT is loopback, HOST alone port "
+                        + ServeSettings.DEFAULT_METRICS_PORT + "; no authentication, so any other address is warned about")
+                        .defaultText(ListenAddress.NONE).group(G_SERVE),
+                null, (s, v) -> s.setMetricsListen(v), (s, c) -> s.metricsListen(), false);
         add(Option.value("config-dir", "DIR", ValueType.text(), ServeSettings.DEFAULT_CONFIG_DIR,
                         "folder of the user store (DIR/users, see 'ferry user') and the demo credentials; must be "
                         + "outside --root").defaultText("./" + ServeSettings.DEFAULT_CONFIG_DIR + ", or $"

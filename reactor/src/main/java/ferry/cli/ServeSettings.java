@@ -40,6 +40,8 @@ final class ServeSettings {
     static final String DEFAULT_CONFIG_DIR = "config";
     /** Environment variable naming the config folder, for serve, {@code ferry user} and the client's demo lookup. */
     static final String ENV_CONFIG = "FERRY_CONFIG";
+    /** The metrics endpoint's port when {@code --metrics-listen} names only a host: the server's 7373 with a 9 for its first digit. */
+    static final int DEFAULT_METRICS_PORT = 9373;
 
     final ServerConfig.Builder builder = ServerConfig.builder();
     /** The file service's settings; its root is set from {@link #root()} when the service is installed. */
@@ -53,6 +55,7 @@ final class ServeSettings {
     private String logLevel = DEFAULT_LOG_LEVEL;
     private Path configDir = Path.of(DEFAULT_CONFIG_DIR);
     private Path auditLog; // null: no audit log
+    private ListenAddress metricsListen; // null: no metrics endpoint (the default: it has no authentication)
     private boolean demoUser;
     private boolean createRoot;
     private boolean loginRequired;
@@ -71,6 +74,8 @@ final class ServeSettings {
     ExecSettings exec() { return exec; }
     Path configDir() { return configDir; }
     Path auditLog() { return auditLog; }
+    /** {@code --metrics-listen}: where the Prometheus endpoint listens, or null when it is off. */
+    ListenAddress metricsListen() { return metricsListen; }
     boolean demoUser() { return demoUser; }
     /** {@code --create-root}: create a missing root folder rather than refuse to start. */
     boolean createRoot() { return createRoot; }
@@ -86,6 +91,7 @@ final class ServeSettings {
     void setLogLevel(String l) { logLevel = l; }
     void setConfigDir(Path p) { configDir = p; }
     void setAuditLog(Path p) { auditLog = p; }
+    void setMetricsListen(ListenAddress a) { metricsListen = a; }
     void setDemoUser(boolean v) { demoUser = v; }
     void setCreateRoot(boolean v) { createRoot = v; }
     void setLoginRequired(boolean v) { loginRequired = v; }

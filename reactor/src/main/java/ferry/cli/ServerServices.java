@@ -38,8 +38,9 @@ final class ServerServices {
         }
     }
 
-    static void install(FerryServer server, ServeSettings settings, Path root, UserStore store, AuthSettings auth,
-                        ServerLog log) throws IOException {
+    /** @return the file service, whose gauges the metrics endpoint reads */
+    static FileService install(FerryServer server, ServeSettings settings, Path root, UserStore store, AuthSettings auth,
+                               ServerLog log) throws IOException {
         try {
             server.install(new AuthService(store, auth));
         } catch (IOException | RuntimeException e) {
@@ -47,9 +48,11 @@ final class ServerServices {
         } catch (Exception e) {
             throw new IOException(e.getMessage(), e); // install() declares Exception; AuthService throws IOException
         }
-        installOrFail(server, new FileService(settings.fileConfig(root)));
+        FileService files = new FileService(settings.fileConfig(root));
+        installOrFail(server, files);
         // Always installed: with exec disabled EXEC answers "forbidden: exec is disabled", which
         // tells a user more than unknown_op would.
         installOrFail(server, new ExecService(settings.execConfig(root)));
+        return files;
     }
 }

@@ -191,6 +191,14 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         return handlers.get(op);
     }
 
+    /**
+     * The ops registered so far, sorted: the bounded label set a metrics exporter counts requests
+     * by (a client may send any op name; the unknown ones must not each become a series).
+     */
+    public synchronized List<String> ops() {
+        return handlers.keySet().stream().sorted().toList();
+    }
+
     synchronized List<String> features() {
         return new ArrayList<>(features);
     }

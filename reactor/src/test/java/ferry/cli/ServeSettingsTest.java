@@ -40,6 +40,7 @@ class ServeSettingsTest {
             Map.entry("listen", "0.0.0.0:9000"),
             Map.entry("server-name", "nas"),
             Map.entry("audit-log", "/var/log/ferry/audit.jsonl"),
+            Map.entry("metrics-listen", "127.0.0.1:9400"),
             Map.entry("proxy-protocol", "true"),
             Map.entry("trusted-proxies", "10.0.0.0/8,192.0.2.7/32"),
             Map.entry("login-required", "true"),
@@ -380,6 +381,19 @@ class ServeSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse("nas:x"));
         assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse("n a s:1"));
         assertThrows(IllegalArgumentException.class, () -> ListenAddress.parse(""));
+    }
+
+    /** Off by default (the endpoint has no authentication); a bare port is loopback, a bare host gets 9373. */
+    @Test
+    void metricsListenForms() throws Exception {
+        assertNull(resolve().metricsListen(), "off unless asked for");
+        assertEquals(new ListenAddress("127.0.0.1", 9400), resolve("--metrics-listen", "9400").metricsListen());
+        assertEquals(new ListenAddress("0.0.0.0", ServeSettings.DEFAULT_METRICS_PORT),
+                resolve("--metrics-listen", "0.0.0.0").metricsListen());
+        assertEquals(new ListenAddress("::1", 9400), resolve("--metrics-listen", "[::1]:9400").metricsListen());
+        assertNull(resolve("--metrics-listen", "9400", "--metrics-listen", "none").metricsListen(), "none turns it off");
+        assertTrue(assertThrows(UsageException.class, () -> resolve("--metrics-listen", "host:99999")).getMessage()
+                .contains("invalid port '99999'"));
     }
 
     @Test
