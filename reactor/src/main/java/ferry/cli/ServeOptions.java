@@ -386,6 +386,10 @@ final class ServeOptions {
                         + "ignoring backpressure)", 1, Long.MAX_VALUE, G_BUFFERS),
                 "maxBufferedOutputBytes", (s, v) -> s.builder.maxBufferedOutputBytes(v),
                 (s, c) -> c.maxBufferedOutputBytes(), false);
+        add(sizeOption("max-total-buffered-output", "answers buffered across all connections before those adding "
+                        + "more stop being read", 1, Long.MAX_VALUE, G_BUFFERS),
+                "maxTotalBufferedOutputBytes", (s, v) -> s.builder.maxTotalBufferedOutputBytes(v),
+                (s, c) -> c.maxTotalBufferedOutputBytes(), false);
         add(sizeOption("max-bytes-per-write-event", "bytes one connection may send per turn, so one download cannot "
                         + "starve the rest", 1, Long.MAX_VALUE, G_BUFFERS),
                 "maxBytesPerWriteEvent", (s, v) -> s.builder.maxBytesPerWriteEvent(v),

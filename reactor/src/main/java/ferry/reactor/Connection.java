@@ -14,6 +14,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One client connection: the socket, its frame decoder, its outbound queue and the calls in
@@ -46,6 +47,8 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     static final int PAUSE_PIPELINE = 4;
     /** A request waits for earlier ones to settle (see {@link Sequencing}). */
     static final int PAUSE_ORDER = 8;
+    /** The server's answers in memory, all connections together, are over their budget. */
+    static final int PAUSE_GLOBAL = 16;
 
     private static final byte[] PREAMBLE = Preamble.bytes(); // copied into each connection's output, never written to
 
@@ -69,6 +72,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     private int unsettledCalls; // started, not yet settled
     private int unsettledWrites; // of those, the WRITEs
     private boolean draining; // the server is stopping: refuse new requests, close when none is in flight
+    private long countedOutput; // this connection's share of ServerStats.bufferedOutputBytes
     private ByteBuffer pendingInput; // bytes read but not decoded because decoding paused
     private long deferredBytes;
     private int pauseMask;
@@ -656,6 +660,34 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         if (pending > config.highWaterBytes()) {
             pause(PAUSE_OUTBOUND);
         }
+        if (countOutput() > config.maxTotalBufferedOutputBytes() && pending > config.lowWaterBytes()) {
+            // Over the server-wide budget, a connection holding more than the low-water mark stops
+            // being read (answers to what it already sent still complete) until its own answers
+            // drain below the low-water mark or the total falls under three quarters. Clients that
+            // read promptly hold less and are not touched.
+            pause(PAUSE_GLOBAL);
+        }
+    }
+
+    /** Brings this connection's share of the server-wide total up to date; returns the total. */
+    private long countOutput() {
+        long now = pendingBytes();
+        long delta = now - countedOutput;
+        countedOutput = now;
+        AtomicLong total = server.stats().bufferedOutputBytes;
+        return delta == 0 ? total.get() : total.addAndGet(delta);
+    }
+
+    /**
+     * Resumes reading a connection paused for the server-wide output budget once its own answers
+     * drained below the low-water mark or the total fell back under three quarters of the budget. Called after each flush
+     * and by the timeout sweep (a paused connection with nothing to write gets no flush). Loop thread.
+     */
+    void relieveGlobalPause() {
+        if ((pauseMask & PAUSE_GLOBAL) != 0 && (pendingBytes() <= config.lowWaterBytes()
+                || server.stats().bufferedOutputBytes.get() <= config.maxTotalBufferedOutputBytes() / 4 * 3)) {
+            resume(PAUSE_GLOBAL);
+        }
     }
 
     /**
@@ -772,9 +804,11 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             server.stats().bytesWritten.add(n);
         }
         writeBlocked = !outbound.isEmpty();
+        countOutput();
         if (pendingBytes() <= config.lowWaterBytes()) {
             resume(PAUSE_OUTBOUND);
         }
+        relieveGlobalPause();
         if (drainListeners != null && outbound.pendingBytes() <= config.lowWaterBytes()) {
             runDrainListeners(false);
         }
@@ -978,6 +1012,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         IOException cause = leftBehind ? new ConnectionClosedException(reason) : null;
         cancelAll(cause);
         outbound.discard(cause);
+        countOutput(); // gives this connection's share of the total back
         pendingInput = null;
         if (drainListeners != null) {
             runDrainListeners(true); // producers waiting for room must learn the connection is gone

@@ -677,6 +677,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
                 continue; // a close removed more than one
             }
             Connection c = list.get(i);
+            c.relieveGlobalPause();
             String reason = c.expiredTimeout(nowNanos);
             if (reason != null) {
                 if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it

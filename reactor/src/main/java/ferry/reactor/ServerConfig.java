@@ -48,6 +48,12 @@ public final class ServerConfig {
      * beats running the server out of memory.
      */
     public static final long DEFAULT_MAX_BUFFERED_OUTPUT_BYTES = 32L * 1024 * 1024;
+    /**
+     * Answers buffered in memory across all connections before those adding more stop being read:
+     * each connection's own bounds (high water, held-back answers) times 10,000 connections would
+     * otherwise add up to gigabytes.
+     */
+    public static final long DEFAULT_MAX_TOTAL_BUFFERED_OUTPUT_BYTES = 256L * 1024 * 1024;
     /** Requests in flight on one connection before reading pauses. */
     public static final int DEFAULT_MAX_INFLIGHT_PER_CONNECTION = 128;
     /** Bytes one connection may write per write event: one big download cannot starve the rest. */
@@ -86,6 +92,7 @@ public final class ServerConfig {
     private final long highWaterBytes;
     private final long lowWaterBytes;
     private final long maxBufferedOutputBytes;
+    private final long maxTotalBufferedOutputBytes;
     private final int maxInflightPerConnection;
     private final long maxBytesPerWriteEvent;
     private final int maxConnections;
@@ -124,6 +131,7 @@ public final class ServerConfig {
         this.highWaterBytes = b.highWaterBytes;
         this.lowWaterBytes = b.lowWaterBytes;
         this.maxBufferedOutputBytes = b.maxBufferedOutputBytes;
+        this.maxTotalBufferedOutputBytes = b.maxTotalBufferedOutputBytes;
         this.maxInflightPerConnection = b.maxInflightPerConnection;
         this.maxBytesPerWriteEvent = b.maxBytesPerWriteEvent;
         this.maxConnections = b.maxConnections;
@@ -178,6 +186,8 @@ public final class ServerConfig {
     public long highWaterBytes() { return highWaterBytes; }
     public long lowWaterBytes() { return lowWaterBytes; }
     public long maxBufferedOutputBytes() { return maxBufferedOutputBytes; }
+    /** Buffered answers across all connections past which a connection that adds more stops being read. */
+    public long maxTotalBufferedOutputBytes() { return maxTotalBufferedOutputBytes; }
     public int maxInflightPerConnection() { return maxInflightPerConnection; }
     public long maxBytesPerWriteEvent() { return maxBytesPerWriteEvent; }
     public int maxConnections() { return maxConnections; }
@@ -257,6 +267,7 @@ public final class ServerConfig {
         private long highWaterBytes = DEFAULT_HIGH_WATER_BYTES;
         private long lowWaterBytes = DEFAULT_LOW_WATER_BYTES;
         private long maxBufferedOutputBytes = DEFAULT_MAX_BUFFERED_OUTPUT_BYTES;
+        private long maxTotalBufferedOutputBytes = DEFAULT_MAX_TOTAL_BUFFERED_OUTPUT_BYTES;
         private int maxInflightPerConnection = DEFAULT_MAX_INFLIGHT_PER_CONNECTION;
         private long maxBytesPerWriteEvent = DEFAULT_MAX_BYTES_PER_WRITE_EVENT;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
@@ -297,6 +308,7 @@ public final class ServerConfig {
             highWaterBytes = c.highWaterBytes;
             lowWaterBytes = c.lowWaterBytes;
             maxBufferedOutputBytes = c.maxBufferedOutputBytes;
+            maxTotalBufferedOutputBytes = c.maxTotalBufferedOutputBytes;
             maxInflightPerConnection = c.maxInflightPerConnection;
             maxBytesPerWriteEvent = c.maxBytesPerWriteEvent;
             maxConnections = c.maxConnections;
@@ -337,6 +349,7 @@ public final class ServerConfig {
         public Builder highWaterBytes(long v) { highWaterBytes = range(v, 1, Long.MAX_VALUE, "highWaterBytes"); return this; }
         public Builder lowWaterBytes(long v) { lowWaterBytes = range(v, 0, Long.MAX_VALUE, "lowWaterBytes"); return this; }
         /** Output one connection may buffer before it is closed (a producer ignoring backpressure). */
+        public Builder maxTotalBufferedOutputBytes(long v) { maxTotalBufferedOutputBytes = range(v, 1, Long.MAX_VALUE, "maxTotalBufferedOutputBytes"); return this; }
         public Builder maxBufferedOutputBytes(long v) { maxBufferedOutputBytes = range(v, 1, Long.MAX_VALUE, "maxBufferedOutputBytes"); return this; }
         public Builder maxInflightPerConnection(int v) { maxInflightPerConnection = range(v, 1, 1 << 20, "maxInflightPerConnection"); return this; }
         public Builder maxBytesPerWriteEvent(long v) { maxBytesPerWriteEvent = range(v, 1, Long.MAX_VALUE, "maxBytesPerWriteEvent"); return this; }

@@ -20,6 +20,8 @@ public final class ServerStats {
     public final LongAdder outputOverflows = new LongAdder();
     public final LongAdder bytesRead = new LongAdder();
     public final LongAdder bytesWritten = new LongAdder();
+    /** Answers buffered in memory, all connections together (file bodies not counted: they hold no memory). */
+    public final java.util.concurrent.atomic.AtomicLong bufferedOutputBytes = new java.util.concurrent.atomic.AtomicLong();
 
     /** A snapshot for logs, tests and the load-test report. */
     public Map<String, Long> snapshot() {
@@ -36,6 +38,7 @@ public final class ServerStats {
         m.put("outputOverflows", outputOverflows.sum());
         m.put("bytesRead", bytesRead.sum());
         m.put("bytesWritten", bytesWritten.sum());
+        m.put("bufferedOutputBytes", bufferedOutputBytes.get());
         return m;
     }
 

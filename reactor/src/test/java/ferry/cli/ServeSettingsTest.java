@@ -73,6 +73,7 @@ class ServeSettingsTest {
             Map.entry("low-water", "512k"),
             Map.entry("max-bytes-per-write-event", "256k"),
             Map.entry("max-buffered-output", "8m"),
+            Map.entry("max-total-buffered-output", "100m"),
             Map.entry("tcp-nodelay", "false"),
             Map.entry("zero-copy", "false"),
             Map.entry("socket-send-buffer", "1m"),

@@ -36,6 +36,8 @@ public final class ServerMetrics implements MetricsSource {
         out.family("ferry_build_info", "gauge", "Always 1; the version is the label.")
                 .sample("ferry_build_info", 1, "version", Version.VERSION);
         gauge(out, "ferry_connections_open", "Connections open now.", s.connectionsOpen.get());
+        gauge(out, "ferry_buffered_output_bytes", "Answers buffered in memory, all connections together.",
+                s.bufferedOutputBytes.get());
         counter(out, "ferry_connections_accepted_total", "Connections accepted.", s.connectionsAccepted.sum());
         counter(out, "ferry_connections_refused_total",
                 "Connections refused (server_full, per-address cap, untrusted proxy, shutting down).",
