@@ -40,7 +40,7 @@ class DownloadSlotsTest {
             out.write(ferry.protocol.Preamble.bytes());
             long before = s.server.stats().requests.sum();
             for (int i = 1; i <= PIPELINED_GETS; i++) {
-                out.write(frame(Header.op("GET").put(Header.ID, (long) i).put("path", "big")));
+                out.write(FileTestServer.frame(Header.op("GET").put(Header.ID, (long) i).put("path", "big")));
             }
             out.flush();
             Eventually.until(() -> s.server.stats().requests.sum() >= before + PIPELINED_GETS);
@@ -86,7 +86,7 @@ class DownloadSlotsTest {
             Files.write(s.root.resolve("big"), randomBytes(8 * 1024 * 1024)); // more than the socket buffers take
             OutputStream out = stalled.getOutputStream();
             out.write(ferry.protocol.Preamble.bytes());
-            out.write(frame(Header.op("GET").put(Header.ID, 1L).put("path", "big")));
+            out.write(FileTestServer.frame(Header.op("GET").put(Header.ID, 1L).put("path", "big")));
             out.flush();
             Eventually.until(() -> s.service.openDownloads() == 1);
             ferry.client.RemoteException e = assertThrows(ferry.client.RemoteException.class,
@@ -111,8 +111,9 @@ class DownloadSlotsTest {
             }
         };
         // Small socket buffers on both sides: the kernel must not take the first body whole.
-        try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> b.socketSendBufferBytes(64 * 1024), f -> { },
-                ferry.reactor.ServerLog.NONE, seen)) {
+        // Read-ahead (4 MiB) below the first file's size: its last window waits for the socket, so it never ends.
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> b.socketSendBufferBytes(64 * 1024),
+                f -> f.readAheadBytes(4 << 20).readAheadWindowBytes(1 << 20), ferry.reactor.ServerLog.NONE, seen)) {
             Path big = Files.write(s.root.resolve("big"), randomBytes(8 * 1024 * 1024)); // more than the socket buffers take
             Path small = Files.write(s.root.resolve("small"), randomBytes(1000));
             try (Socket stalled = new Socket()) {
@@ -120,8 +121,8 @@ class DownloadSlotsTest {
                 stalled.connect(new java.net.InetSocketAddress("127.0.0.1", s.server.port()));
                 OutputStream out = stalled.getOutputStream();
                 out.write(ferry.protocol.Preamble.bytes());
-                out.write(frame(Header.op("GET").put(Header.ID, 1L).put("path", "big")));
-                out.write(frame(Header.op("GET").put(Header.ID, 2L).put("path", "small"))); // ends, its body held back
+                out.write(FileTestServer.frame(Header.op("GET").put(Header.ID, 1L).put("path", "big")));
+                out.write(FileTestServer.frame(Header.op("GET").put(Header.ID, 2L).put("path", "small"))); // ends, its body held back
                 out.flush();
                 Eventually.until(() -> ended.get() >= 1, "the second GET ended, its body held back");
                 assertEquals(1, ended.get(), "the first GET cannot have ended: its client reads nothing");
@@ -165,8 +166,4 @@ class DownloadSlotsTest {
         return b;
     }
 
-    private static byte[] frame(Header h) {
-        byte[] json = ferry.protocol.Json.write(h.asMap()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(4 + json.length).putInt(json.length).put(json).array();
-    }
 }

@@ -62,7 +62,7 @@ class ListBudgetTest {
             out.write(ferry.protocol.Preamble.bytes());
             long before = s.server.stats().requests.sum();
             for (int i = 1; i <= PIPELINED_LISTS; i++) {
-                out.write(frame(Header.op("LIST").put(Header.ID, (long) i).put("path", "big")));
+                out.write(FileTestServer.frame(Header.op("LIST").put(Header.ID, (long) i).put("path", "big")));
             }
             out.flush();
             Eventually.until(() -> s.server.stats().requests.sum() >= before + PIPELINED_LISTS);
@@ -110,8 +110,4 @@ class ListBudgetTest {
         }
     }
 
-    private static byte[] frame(Header h) {
-        byte[] json = Json.write(h.asMap()).getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(4 + json.length).putInt(json.length).put(json).array();
-    }
 }
