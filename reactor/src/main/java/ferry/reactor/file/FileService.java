@@ -137,6 +137,19 @@ public final class FileService implements FerryService {
         return c == null ? 0 : c.downloadSlots.open();
     }
 
+    /**
+     * What {@code home} (root-relative, "" for the root) holds as its quota counts it: {bytes,
+     * regular files}. Scans it if it was never scanned. On the calling thread, which must not be
+     * an event loop. For operators and tests.
+     */
+    public long[] quotaUsage(String home) throws IOException, ferry.reactor.OpException {
+        FileContext c = ctx;
+        if (c == null) {
+            throw new IllegalStateException("install the service first");
+        }
+        return c.quotas.usage(c.resolver.resolve(home, ".").home());
+    }
+
     /** Digests held by the cache now. */
     public int cachedDigests() {
         FileContext c = ctx;

@@ -124,7 +124,8 @@ final class PutOp implements OpHandler {
         if (Files.isDirectory(target)) {
             throw OpException.badRequest(fp.shown() + " is a folder");
         }
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        java.nio.file.attribute.BasicFileAttributes existing = attributesOrNull(target);
+        if (existing != null) {
             if (!overwrite) {
                 throw new OpException(ErrorCode.EXISTS, "already exists: " + fp.shown() + " (and overwrite is false)");
             }
@@ -137,7 +138,12 @@ final class PutOp implements OpHandler {
         ctx.uploads.claim(target, temp, fp.shown(), upload);
         FileChannel ch = null;
         long have = 0;
+        HomeQuotas.Reservation quota = null;
         try {
+            // Before the temp exists: a refused upload leaves nothing on the disk. The whole file
+            // is reserved, a resume's partial bytes too (they end up in it).
+            quota = ctx.quotas.reserve(fp.home(), fp.shown(), s.fileSize(),
+                    existing != null && existing.isRegularFile() ? existing.size() : -1);
             ch = ctx.files().open(temp,
                     EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
             have = ch.size();
@@ -162,14 +168,26 @@ final class PutOp implements OpHandler {
                 throw new OpException(ErrorCode.IO_ERROR, "not enough space on the server for " + fp.shown()
                         + ": " + need + " bytes to write, " + usable + " free");
             }
-            return new Upload.Opened(target, temp, ch, md, openDirect(temp, need));
+            return new Upload.Opened(target, temp, ch, md, openDirect(temp, need), quota);
         } catch (Throwable t) {
+            if (quota != null) {
+                quota.release();
+            }
             FileContext.closeQuietly(ch);
             if (ch != null && (offset == 0 || have == 0)) {
                 ctx.files().deleteIfExists(temp); // nothing worth resuming in it
             }
             ctx.uploads.release(target);
             throw t;
+        }
+    }
+
+    /** Worker: the attributes of {@code real} itself (a symlink described), or null if nothing is there. */
+    private java.nio.file.attribute.BasicFileAttributes attributesOrNull(Path real) throws IOException {
+        try {
+            return ctx.files().attributes(real);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
         }
     }
 

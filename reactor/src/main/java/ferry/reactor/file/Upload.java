@@ -75,8 +75,8 @@ final class Upload implements BodySink, UploadRegistry.Holder {
      * What the opening worker produced: the claimed target, its temp, open and ready at
      * {@code offset}, and for a big upload a second, {@code O_DIRECT} channel on it (or null).
      */
-    record Opened(Path target, Path temp, FileChannel file, MessageDigest digest, UploadWriter.Direct direct)
-            implements AutoCloseable {
+    record Opened(Path target, Path temp, FileChannel file, MessageDigest digest, UploadWriter.Direct direct,
+                  HomeQuotas.Reservation quota) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             try {
@@ -109,6 +109,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     private State state = State.OPENING;
     private FileChannel file;
     private UploadWriter.Direct direct;
+    private HomeQuotas.Reservation quota; // set once opened; settled at commit, released at failure or suspension
     private MessageDigest digest;
     private UploadWriter writer;    // set once opened
     private ByteBuffer filling;
@@ -162,6 +163,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         file = o.file();
         direct = o.direct();
         digest = o.digest();
+        quota = o.quota();
         writer = new UploadWriter(call.loop()::execute, ctx.bulk::tryExecute, ctx.uploadBuffers, file, direct, digest,
                 offset, new UploadWriter.Listener() {
                     @Override
@@ -508,9 +510,11 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         direct = null;
         long have = offset + written();
         String path = fp.rootRelative();
+        HomeQuotas.Reservation q = quota;
         Runnable close = () -> {
             FileContext.closeQuietly(ch);
             closeDirect(dio);
+            q.release(); // a suspended temp is not counted: its resume reserves again
             ctx.uploads.release(target);
             ctx.config.events().uploadSuspended(path, have);
         };
@@ -564,6 +568,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         if (mtimeToSet >= 0) {
             ctx.files().setLastModifiedTime(temp, FileTime.fromMillis(mtimeToSet));
         }
+        long replaced = replacedRegularFileBytes();
         if (overwrite && mayReplace) {
             ctx.files().move(temp, target); // renameat(2): replaces atomically
         } else {
@@ -574,6 +579,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
                 throw overwrite ? replaceForbidden(fp) : e;
             }
         }
+        quota.committed(fileSize, replaced); // in place from here, whatever fails below
         if (ctx.config.syncOnCommit()) {
             ctx.files().syncFolder(target.getParent());
         }
@@ -583,6 +589,16 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             ctx.digests.put(DigestCache.Key.of(target, st, algorithm), hex);
         }
         return new Committed(st.size(), st.mtimeMillis(), hex);
+    }
+
+    /** Worker: the size of the regular file the commit is about to replace, -1 if none (a new file for the quota). */
+    private long replacedRegularFileBytes() throws IOException {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = ctx.files().attributes(target);
+            return a.isRegularFile() ? a.size() : -1;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return -1;
+        }
     }
 
     private static void closeDirect(UploadWriter.Direct dio) {
@@ -630,9 +646,13 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         Path tmp = temp;
         Path tgt = target;
         String path = fp.rootRelative();
+        HomeQuotas.Reservation q = quota;
         Runnable cleanup = () -> {
             FileContext.closeQuietly(ch);
             closeDirect(dio);
+            if (q != null) {
+                q.release(); // after a commit that counted itself, a no-op
+            }
             if (removeTemp && tmp != null) {
                 try {
                     ctx.files().deleteIfExists(tmp);

@@ -1,0 +1,250 @@
+package ferry.reactor.file;
+
+import ferry.protocol.ErrorCode;
+import ferry.reactor.OpException;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Per-home quotas: how many bytes and regular files a home folder may hold, and how much it holds.
+ *
+ * <p>What counts: regular files under the home (symlinks are not followed and count nothing;
+ * folders count nothing; upload temps count only while their upload runs, through its
+ * reservation). A home's usage is learnt by a scan of its tree on first use (by a PUT), then kept
+ * by increments: a commit adds the new size minus the replaced file's, a DELETE subtracts what it
+ * removed, a RENAME over a file subtracts the file it replaced. A home never asked about is never
+ * scanned. Nothing is kept on disk: a restarted server scans again.
+ *
+ * <p>Concurrent uploads of one home reserve their whole declared size (the partial's bytes of a
+ * resume included, since they end up in the file) and one file (when the target does not exist
+ * yet) before the body is read; an upload is refused with {@link ErrorCode#QUOTA_EXCEEDED} when
+ * usage plus every reservation plus its own would pass a limit. The reservation goes when the
+ * upload commits (replaced by the real change), fails or is suspended.
+ *
+ * <p>Drift: another process (another node sharing the root, an operator) changing the home is not
+ * seen by the increments. With a rescan interval, a home whose scan is older than it is scanned
+ * again at its next upload, which bounds how long such drift lasts. A failed recursive DELETE
+ * (partly done) marks the home for a rescan.
+ *
+ * <p>Threading contract: every method may block on the disk (scans) and runs on workers, never on
+ * an event loop. One home's bookkeeping is guarded by its own lock; a scan holds it, so a home's
+ * concurrent uploads wait for its first scan instead of scanning twice.
+ */
+final class HomeQuotas {
+    /** Quota limits; 0 means no limit on that count. */
+    record Limits(long maxBytes, long maxFiles) {
+        static final Limits NONE = new Limits(0, 0);
+
+        Limits {
+            if (maxBytes < 0 || maxFiles < 0) {
+                throw new IllegalArgumentException("quota limits must be >= 0 (0: none): " + maxBytes + ", " + maxFiles);
+            }
+        }
+
+        boolean any() {
+            return maxBytes > 0 || maxFiles > 0;
+        }
+    }
+
+    /** What one home holds, as last scanned plus increments; guarded by its own monitor. */
+    private static final class Usage {
+        long bytes;
+        long files;
+        long reservedBytes;
+        long reservedFiles;
+        boolean scanned;
+        long scannedAtMillis;
+    }
+
+    /**
+     * What an upload holds of its home's quota until it ends. Idempotent: releasing or settling
+     * twice (a failure after a commit's failed answer, say) changes nothing.
+     */
+    final class Reservation {
+        private final Usage usage;
+        private final long bytes;
+        private final long files;
+        private final AtomicBoolean over = new AtomicBoolean();
+
+        private Reservation(Usage usage, long bytes, long files) {
+            this.usage = usage;
+            this.bytes = bytes;
+            this.files = files;
+        }
+
+        /** The upload failed or was suspended: its reservation goes, usage is unchanged. Any thread. */
+        void release() {
+            settle(0, 0);
+        }
+
+        /**
+         * The upload committed: its reservation goes and usage changes by what really changed
+         * ({@code newBytes} stored, {@code replacedBytes} of a regular file replaced, or -1 if none
+         * was there). Any thread.
+         */
+        void committed(long newBytes, long replacedBytes) {
+            settle(newBytes - Math.max(0, replacedBytes), replacedBytes < 0 ? 1 : 0);
+        }
+
+        private void settle(long deltaBytes, long deltaFiles) {
+            if (!over.compareAndSet(false, true)) {
+                return;
+            }
+            synchronized (usage) {
+                usage.reservedBytes -= bytes;
+                usage.reservedFiles -= files;
+                if (usage.scanned) {
+                    usage.bytes += deltaBytes;
+                    usage.files += deltaFiles;
+                }
+            }
+        }
+    }
+
+    /** A reservation for a home without quota: holds nothing. */
+    private final Reservation unlimited = new Reservation(new Usage(), 0, 0);
+
+    private final Limits defaults;
+    private final long rescanAfterMillis;
+    private final Clock clock;
+    private final ConcurrentHashMap<Path, Usage> homes = new ConcurrentHashMap<>();
+
+    /**
+     * @param defaults          the limits of every home ({@link Limits#NONE}: quotas off)
+     * @param rescanAfterMillis a home scanned longer ago than this is scanned again at its next
+     *                          upload; 0: never (increments only)
+     * @param clock             wall clock for the scans' ages
+     */
+    HomeQuotas(Limits defaults, long rescanAfterMillis, Clock clock) {
+        this.defaults = defaults;
+        this.rescanAfterMillis = rescanAfterMillis;
+        this.clock = clock;
+    }
+
+    boolean enabled() {
+        return defaults.any();
+    }
+
+    /**
+     * Worker: reserves room for an upload into {@code home} that will leave a file of
+     * {@code fileSize} bytes at a target now holding a regular file of {@code replacedBytes} (-1:
+     * no regular file there, so one more file). Scans the home first if it was never scanned (or
+     * its scan is older than the rescan interval).
+     *
+     * @param shown the target as the client names it, for the refusal's message
+     * @throws OpException {@code quota_exceeded} if the upload would take the home over a limit
+     */
+    Reservation reserve(Path home, String shown, long fileSize, long replacedBytes) throws IOException, OpException {
+        if (!enabled()) {
+            return unlimited;
+        }
+        Usage u = homes.computeIfAbsent(home, h -> new Usage());
+        long needBytes = Math.max(0, fileSize - Math.max(0, replacedBytes));
+        long needFiles = replacedBytes < 0 ? 1 : 0;
+        synchronized (u) {
+            scanIfDue(u, home);
+            long maxBytes = defaults.maxBytes();
+            if (maxBytes > 0 && needBytes > maxBytes - u.bytes - u.reservedBytes) {
+                throw new OpException(ErrorCode.QUOTA_EXCEEDED, "storing " + shown + " (" + fileSize + " bytes"
+                        + (replacedBytes > 0 ? ", replacing " + replacedBytes : "") + ") would take your folder over its"
+                        + " quota of " + maxBytes + " bytes: " + u.bytes + " stored" + (u.reservedBytes > 0
+                        ? " and " + u.reservedBytes + " reserved by uploads in progress" : "") + "; delete files to make room");
+            }
+            long maxFiles = defaults.maxFiles();
+            if (maxFiles > 0 && needFiles > maxFiles - u.files - u.reservedFiles) {
+                throw new OpException(ErrorCode.QUOTA_EXCEEDED, "storing " + shown + " would take your folder over its"
+                        + " quota of " + maxFiles + " files: " + u.files + " stored" + (u.reservedFiles > 0
+                        ? " and " + u.reservedFiles + " being uploaded" : "") + "; delete files to make room");
+            }
+            u.reservedBytes += needBytes;
+            u.reservedFiles += needFiles;
+            return new Reservation(u, needBytes, needFiles);
+        }
+    }
+
+    /** Worker, holding {@code u}'s lock: scans {@code home} if it never was or its scan is older than the rescan interval. */
+    private void scanIfDue(Usage u, Path home) throws IOException {
+        long now = clock.millis();
+        if (!u.scanned || (rescanAfterMillis > 0 && now - u.scannedAtMillis >= rescanAfterMillis)) {
+            long[] counted = scan(home);
+            u.bytes = counted[0];
+            u.files = counted[1];
+            u.scanned = true;
+            u.scannedAtMillis = now;
+        }
+    }
+
+    /** Worker: {@code bytes} in {@code files} regular files left {@code home} (DELETE, RENAME over a file). */
+    void removed(Path home, long bytes, long files) {
+        Usage u = homes.get(home);
+        if (u == null) {
+            return; // never scanned: its first scan will see the result
+        }
+        synchronized (u) {
+            if (u.scanned) {
+                u.bytes = Math.max(0, u.bytes - bytes);
+                u.files = Math.max(0, u.files - files);
+            }
+        }
+    }
+
+    /** Worker: {@code home} changed in a way not counted (a failed recursive DELETE): scan it at its next use. */
+    void forget(Path home) {
+        Usage u = homes.get(home);
+        if (u != null) {
+            synchronized (u) {
+                u.scanned = false;
+            }
+        }
+    }
+
+    /** Worker: what {@code home} holds now, as the quota sees it: {bytes, files}; scans if needed. For tests and operators. */
+    long[] usage(Path home) throws IOException {
+        Usage u = homes.computeIfAbsent(home, h -> new Usage());
+        synchronized (u) {
+            scanIfDue(u, home);
+            return new long[] {u.bytes, u.files};
+        }
+    }
+
+    /**
+     * Worker: the bytes and regular files under {@code dir} (a regular file: itself), not
+     * following symlinks and skipping upload temps; {0, 0} if it does not exist. Entries that
+     * vanish during the walk are skipped.
+     */
+    static long[] scan(Path dir) throws IOException {
+        long[] counted = new long[2];
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    Path name = file.getFileName();
+                    if (attrs.isRegularFile() && (name == null || !UploadTemps.isTempName(name.toString()))) {
+                        counted[0] += attrs.size();
+                        counted[1]++;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                    if (exc instanceof NoSuchFileException) {
+                        return FileVisitResult.CONTINUE; // removed while we walked
+                    }
+                    throw exc;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            return counted;
+        }
+        return counted;
+    }
+}
