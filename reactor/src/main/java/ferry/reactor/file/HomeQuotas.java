@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * concurrent uploads wait for its first scan instead of scanning twice.
  */
 final class HomeQuotas {
-    /** Quota limits; 0 means no limit on that count. */
+    /** Quota limits of one session; 0 means no limit on that count. */
     record Limits(long maxBytes, long maxFiles) {
         static final Limits NONE = new Limits(0, 0);
 
@@ -118,7 +118,8 @@ final class HomeQuotas {
     private final ConcurrentHashMap<Path, Usage> homes = new ConcurrentHashMap<>();
 
     /**
-     * @param defaults          the limits of every home ({@link Limits#NONE}: quotas off)
+     * @param defaults          the limits of every home whose user has none of their own
+     *                           ({@link Limits#NONE}: none)
      * @param rescanAfterMillis a home scanned longer ago than this is scanned again at its next
      *                          upload; 0: never (increments only)
      * @param clock             wall clock for the scans' ages
@@ -129,8 +130,20 @@ final class HomeQuotas {
         this.clock = clock;
     }
 
-    boolean enabled() {
-        return defaults.any();
+    /**
+     * The limits for a session whose user has {@code own} (null: none of their own): each limit
+     * the user's where they have one, the server's default otherwise. Any thread.
+     */
+    Limits limitsFor(ferry.reactor.UserQuota own) {
+        if (own == null) {
+            return defaults;
+        }
+        return new Limits(own.bytesOr(defaults.maxBytes()), own.filesOr(defaults.maxFiles()));
+    }
+
+    /** Whether {@code home}'s usage is being kept (an upload under a quota used it): changes to it must be counted. */
+    boolean tracks(Path home) {
+        return homes.containsKey(home);
     }
 
     /**
@@ -142,23 +155,25 @@ final class HomeQuotas {
      * @param shown the target as the client names it, for the refusal's message
      * @throws OpException {@code quota_exceeded} if the upload would take the home over a limit
      */
-    Reservation reserve(Path home, String shown, long fileSize, long replacedBytes) throws IOException, OpException {
-        if (!enabled()) {
-            return unlimited;
+    Reservation reserve(Path home, Limits limits, String shown, long fileSize, long replacedBytes)
+            throws IOException, OpException {
+        if (!limits.any() && !homes.containsKey(home)) {
+            return unlimited; // nobody counts this home: nothing to keep
         }
+        // A session without limits in a home others count still reserves, so its commit is counted.
         Usage u = homes.computeIfAbsent(home, h -> new Usage());
         long needBytes = Math.max(0, fileSize - Math.max(0, replacedBytes));
         long needFiles = replacedBytes < 0 ? 1 : 0;
         synchronized (u) {
             scanIfDue(u, home);
-            long maxBytes = defaults.maxBytes();
+            long maxBytes = limits.maxBytes();
             if (maxBytes > 0 && needBytes > maxBytes - u.bytes - u.reservedBytes) {
                 throw new OpException(ErrorCode.QUOTA_EXCEEDED, "storing " + shown + " (" + fileSize + " bytes"
                         + (replacedBytes > 0 ? ", replacing " + replacedBytes : "") + ") would take your folder over its"
                         + " quota of " + maxBytes + " bytes: " + u.bytes + " stored" + (u.reservedBytes > 0
                         ? " and " + u.reservedBytes + " reserved by uploads in progress" : "") + "; delete files to make room");
             }
-            long maxFiles = defaults.maxFiles();
+            long maxFiles = limits.maxFiles();
             if (maxFiles > 0 && needFiles > maxFiles - u.files - u.reservedFiles) {
                 throw new OpException(ErrorCode.QUOTA_EXCEEDED, "storing " + shown + " would take your folder over its"
                         + " quota of " + maxFiles + " files: " + u.files + " stored" + (u.reservedFiles > 0

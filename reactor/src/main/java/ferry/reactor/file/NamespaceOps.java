@@ -90,7 +90,7 @@ final class NamespaceOps {
             try {
                 if (dir && recursive) {
                     // Counted before, subtracted after: a tree half deleted (an error midway) is rescanned instead.
-                    long[] counted = ctx.quotas.enabled() ? HomeQuotas.scan(real) : new long[2];
+                    long[] counted = ctx.quotas.tracks(fp.home()) ? HomeQuotas.scan(real) : new long[2];
                     try {
                         files.deleteTree(real);
                     } catch (IOException | RuntimeException e) {

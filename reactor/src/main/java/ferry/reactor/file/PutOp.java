@@ -92,10 +92,11 @@ final class PutOp implements OpHandler {
                     + " ms since the epoch (up to 2262-04-11T23:47:16.854Z), got " + mtime);
         }
         boolean mayReplace = call.session().has(Right.DELETE);
+        HomeQuotas.Limits quota = ctx.quotas.limitsFor(call.session().get(ferry.reactor.UserQuota.SESSION_KEY));
         Upload upload = new Upload(ctx, call, s.fp(), s.fileSize(), offset, s.algorithm(), s.expect(), overwrite,
                 mayReplace, mtime);
         upload.beforeOpening();
-        boolean submitted = ctx.workers.submit(call, () -> prepare(s, offset, overwrite, mayReplace, upload), (opened, error) -> {
+        boolean submitted = ctx.workers.submit(call, () -> prepare(s, offset, overwrite, mayReplace, quota, upload), (opened, error) -> {
             if (error != null) {
                 upload.openFailed(error);
             } else {
@@ -109,7 +110,8 @@ final class PutOp implements OpHandler {
     }
 
     /** Worker: confine, claim, open or find the temp, re-hash a resumed prefix, check space. */
-    private Upload.Opened prepare(Spec s, long offset, boolean overwrite, boolean mayReplace, Upload upload)
+    private Upload.Opened prepare(Spec s, long offset, boolean overwrite, boolean mayReplace, HomeQuotas.Limits limits,
+                                  Upload upload)
             throws Exception {
         FilePath fp = s.fp();
         Path target = ctx.resolver.confine(fp);
@@ -142,7 +144,7 @@ final class PutOp implements OpHandler {
         try {
             // Before the temp exists: a refused upload leaves nothing on the disk. The whole file
             // is reserved, a resume's partial bytes too (they end up in it).
-            quota = ctx.quotas.reserve(fp.home(), fp.shown(), s.fileSize(),
+            quota = ctx.quotas.reserve(fp.home(), limits, fp.shown(), s.fileSize(),
                     existing != null && existing.isRegularFile() ? existing.size() : -1);
             ch = ctx.files().open(temp,
                     EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));

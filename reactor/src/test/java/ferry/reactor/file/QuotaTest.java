@@ -178,6 +178,24 @@ class QuotaTest {
     }
 
     @Test
+    void aUsersOwnQuotaOverridesTheServersDefault() throws Exception {
+        try (FileTestServer s = start(f -> f.defaultQuotaBytes(QUOTA_BYTES).defaultQuotaFiles(1));
+             FerryClient alice = s.connect();
+             FerryClient bob = s.connect()) {
+            alice.call(Header.op(FileTestServer.TEST_LOGIN).put("user", "alice").put("rights", "read,write")
+                    .put("home", "alice").put("quotaBytes", 500L).put("quotaFiles", -1L)); // files: the default, 1
+            bob.call(Header.op(FileTestServer.TEST_LOGIN).put("user", "bob").put("rights", "read,write")
+                    .put("home", "bob").put("quotaBytes", 0L).put("quotaFiles", 0L)); // none at all
+            RemoteException e = refused(alice, "a", 501);
+            assertTrue(e.getMessage().contains("quota of 500 bytes"), e.getMessage());
+            store(alice, "a", 500);
+            assertTrue(refused(alice, "b", 0).getMessage().contains("quota of 1 files"));
+            store(bob, "a", 3000);
+            store(bob, "b", 3000);
+        }
+    }
+
+    @Test
     void theNumberOfFilesIsLimitedToo() throws Exception {
         try (FileTestServer s = start(f -> f.defaultQuotaFiles(2));
              FerryClient alice = login(s, "alice")) {
