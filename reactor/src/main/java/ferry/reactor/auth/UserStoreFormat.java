@@ -47,6 +47,7 @@ public final class UserStoreFormat {
         sb.append("# Ferry user store. Manage it with `ferry user add|passwd|set|del|list`.\n");
         sb.append("# Keep it readable by its owner only (chmod 600): the server refuses it otherwise.\n");
         sb.append("# user NAME:scram-sha-256:ITERATIONS:SALT:STORED_KEY:SERVER_KEY:RIGHTS:HOME\n");
+        sb.append("# quota NAME:BYTES:FILES   (optional; each limit a number, 0 for none, or default)\n");
         sb.append("version ").append(VERSION).append('\n');
         sb.append("secret ").append(b64.encodeToString(users.secret())).append('\n');
         for (UserRecord u : users.all()) {
