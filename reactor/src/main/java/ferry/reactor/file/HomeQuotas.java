@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Drift: another process (another node sharing the root, an operator) changing the home is not
  * seen by the increments. With a rescan interval, a home whose scan is older than it is scanned
  * again at its next upload, which bounds how long such drift lasts. A failed recursive DELETE
- * (partly done) marks the home for a rescan.
+ * (partly done) marks the home for a rescan. A rescan that runs between a commit's rename and its
+ * settling counts that file twice, until the next count (erring towards refusing).
  *
  * <p>Threading contract: every method may block on the disk (scans) and runs on workers, never on
  * an event loop. One home's bookkeeping is guarded by its own lock; a scan holds it, so a home's

@@ -10,12 +10,14 @@ import ferry.reactor.Call;
 import ferry.reactor.OpException;
 import ferry.reactor.OpHandler;
 import ferry.reactor.Right;
+import ferry.reactor.UserQuota;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import com.sun.nio.file.ExtendedOpenOption;
 import java.util.EnumSet;
@@ -28,8 +30,9 @@ import java.util.Set;
  * <p>PUT validates the request on the loop, pauses reading, and lets a worker confine the path,
  * claim the target ({@link UploadRegistry}: a second concurrent upload gets {@code conflict}, too
  * many uploads by one user or address get {@code busy}, and the same user's request for an upload
- * whose connection went silent takes it over), open or find the temp (one per user: see
- * {@link UploadTemps}), re-hash a resumed prefix and check free space. The body then streams
+ * whose connection went silent takes it over), reserve the file's size in the home's quota
+ * ({@link HomeQuotas}: over it, {@code quota_exceeded} before the temp exists), open or find the
+ * temp (one per user: see {@link UploadTemps}), re-hash a resumed prefix and check free space. The body then streams
  * through {@link Upload}.
  *
  * <p>Rights: {@code write}; replacing an existing file also needs {@code delete}, as a RENAME over
@@ -92,7 +95,7 @@ final class PutOp implements OpHandler {
                     + " ms since the epoch (up to 2262-04-11T23:47:16.854Z), got " + mtime);
         }
         boolean mayReplace = call.session().has(Right.DELETE);
-        HomeQuotas.Limits quota = ctx.quotas.limitsFor(call.session().get(ferry.reactor.UserQuota.SESSION_KEY));
+        HomeQuotas.Limits quota = ctx.quotas.limitsFor(call.session().get(UserQuota.SESSION_KEY));
         Upload upload = new Upload(ctx, call, s.fp(), s.fileSize(), offset, s.algorithm(), s.expect(), overwrite,
                 mayReplace, mtime);
         upload.beforeOpening();
@@ -109,7 +112,7 @@ final class PutOp implements OpHandler {
         return upload;
     }
 
-    /** Worker: confine, claim, open or find the temp, re-hash a resumed prefix, check space. */
+    /** Worker: confine, claim, reserve quota, open or find the temp, re-hash a resumed prefix, check space. */
     private Upload.Opened prepare(Spec s, long offset, boolean overwrite, boolean mayReplace, HomeQuotas.Limits limits,
                                   Upload upload)
             throws Exception {
@@ -126,7 +129,7 @@ final class PutOp implements OpHandler {
         if (Files.isDirectory(target)) {
             throw OpException.badRequest(fp.shown() + " is a folder");
         }
-        java.nio.file.attribute.BasicFileAttributes existing = attributesOrNull(target);
+        BasicFileAttributes existing = attributesOrNull(target);
         if (existing != null) {
             if (!overwrite) {
                 throw new OpException(ErrorCode.EXISTS, "already exists: " + fp.shown() + " (and overwrite is false)");
@@ -185,10 +188,10 @@ final class PutOp implements OpHandler {
     }
 
     /** Worker: the attributes of {@code real} itself (a symlink described), or null if nothing is there. */
-    private java.nio.file.attribute.BasicFileAttributes attributesOrNull(Path real) throws IOException {
+    private BasicFileAttributes attributesOrNull(Path real) throws IOException {
         try {
             return ctx.files().attributes(real);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return null;
         }
     }

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
@@ -30,6 +32,9 @@ import java.util.EnumSet;
  * time, so the loop never touches the disk. When the upload holds its quota of buffers the loop
  * stops reading the connection ({@link Call#pauseReading()}) and TCP slows the client; each
  * buffer freed resumes it.
+ *
+ * <p>Quota: the opening worker reserved the file's size in its home's quota; a commit settles the
+ * reservation with the real change, a failure or suspension gives it back ({@link HomeQuotas}).
  *
  * <p>Outcomes: success renames the temp over the target (never visible before it is complete and
  * verified). A dropped connection writes what was received and keeps the temp, which the same
@@ -594,9 +599,9 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     /** Worker: the size of the regular file the commit is about to replace, -1 if none (a new file for the quota). */
     private long replacedRegularFileBytes() throws IOException {
         try {
-            java.nio.file.attribute.BasicFileAttributes a = ctx.files().attributes(target);
+            BasicFileAttributes a = ctx.files().attributes(target);
             return a.isRegularFile() ? a.size() : -1;
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return -1;
         }
     }
