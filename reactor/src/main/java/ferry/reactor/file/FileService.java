@@ -64,7 +64,7 @@ public final class FileService implements FerryService {
                 warmer, uploads, new UploadBufferPool(config.uploadBufferBytes(), config.maxPooledUploadBuffers()));
         ctx = c;
         sweeper = new TempSweeper(realRoot, config.tempMaxAgeMillis(), config.wallClock(), uploads, resolver,
-                config.events(), server.log());
+                config.events(), server.log(), c.quotas);
 
         PutOp put = new PutOp(c);
         MetadataOps meta = new MetadataOps(c);

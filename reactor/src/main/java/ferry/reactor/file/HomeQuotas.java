@@ -17,8 +17,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Per-home quotas: how many bytes and regular files a home folder may hold, and how much it holds.
  *
  * <p>What counts: regular files under the home (symlinks are not followed and count nothing;
- * folders count nothing; upload temps count only while their upload runs, through its
- * reservation). A home's usage is learnt by a scan of its tree on first use (by a PUT), then kept
+ * folders count nothing). The temps of interrupted uploads count their bytes (not as files): a
+ * user cannot fill the disk by starting uploads and dropping them. A running upload's temp is
+ * counted by its reservation instead: when it starts, the bytes its temp already holds move from
+ * the home's usage into it, and if it stops with the temp kept, what the temp then holds moves
+ * back. The sweeper's removal of a stale temp gives its bytes back. A home's usage is learnt by a scan of its tree on first use (by a PUT), then kept
  * by increments: a commit adds the new size minus the replaced file's, a DELETE subtracts what it
  * removed, a RENAME over a file subtracts the file it replaced. A home never asked about is never
  * scanned. Nothing is kept on disk: a restarted server scans again.
@@ -81,9 +84,13 @@ final class HomeQuotas {
             this.files = files;
         }
 
-        /** The upload failed or was suspended: its reservation goes, usage is unchanged. Any thread. */
-        void release() {
-            settle(0, 0);
+        /**
+         * The upload failed or was suspended: its reservation goes; {@code keptTempBytes}, what
+         * its temp holds if it stays on the disk for a resume (0 if it was removed), is counted as
+         * usage again. Any thread.
+         */
+        void release(long keptTempBytes) {
+            settle(keptTempBytes, 0);
         }
 
         /**
@@ -150,13 +157,14 @@ final class HomeQuotas {
     /**
      * Worker: reserves room for an upload into {@code home} that will leave a file of
      * {@code fileSize} bytes at a target now holding a regular file of {@code replacedBytes} (-1:
-     * no regular file there, so one more file). Scans the home first if it was never scanned (or
-     * its scan is older than the rescan interval).
+     * no regular file there, so one more file), resuming a temp of {@code tempBytes} (counted in
+     * the home's usage until now; they become part of the reservation). Scans the home first if
+     * it was never scanned (or its scan is older than the rescan interval).
      *
      * @param shown the target as the client names it, for the refusal's message
      * @throws OpException {@code quota_exceeded} if the upload would take the home over a limit
      */
-    Reservation reserve(Path home, Limits limits, String shown, long fileSize, long replacedBytes)
+    Reservation reserve(Path home, Limits limits, String shown, long fileSize, long replacedBytes, long tempBytes)
             throws IOException, OpException {
         if (!limits.any() && !homes.containsKey(home)) {
             return unlimited; // nobody counts this home: nothing to keep
@@ -167,11 +175,12 @@ final class HomeQuotas {
         long needFiles = replacedBytes < 0 ? 1 : 0;
         synchronized (u) {
             scanIfDue(u, home);
+            long stored = Math.max(0, u.bytes - tempBytes); // the temp's bytes are in needBytes now
             long maxBytes = limits.maxBytes();
-            if (maxBytes > 0 && needBytes > maxBytes - u.bytes - u.reservedBytes) {
+            if (maxBytes > 0 && needBytes > maxBytes - stored - u.reservedBytes) {
                 throw new OpException(ErrorCode.QUOTA_EXCEEDED, "storing " + shown + " (" + fileSize + " bytes"
                         + (replacedBytes > 0 ? ", replacing " + replacedBytes : "") + ") would take your folder over its"
-                        + " quota of " + maxBytes + " bytes: " + u.bytes + " stored" + (u.reservedBytes > 0
+                        + " quota of " + maxBytes + " bytes: " + stored + " stored" + (u.reservedBytes > 0
                         ? " and " + u.reservedBytes + " reserved by uploads in progress" : "") + "; delete files to make room");
             }
             long maxFiles = limits.maxFiles();
@@ -180,6 +189,7 @@ final class HomeQuotas {
                         + " quota of " + maxFiles + " files: " + u.files + " stored" + (u.reservedFiles > 0
                         ? " and " + u.reservedFiles + " being uploaded" : "") + "; delete files to make room");
             }
+            u.bytes = stored;
             u.reservedBytes += needBytes;
             u.reservedFiles += needFiles;
             return new Reservation(u, needBytes, needFiles);
@@ -212,6 +222,19 @@ final class HomeQuotas {
         }
     }
 
+    /** Worker: a stale temp of {@code bytes} was removed at {@code file}: every home counting it gets them back. */
+    void tempRemoved(Path file, long bytes) {
+        homes.forEach((home, u) -> {
+            if (file.startsWith(home)) {
+                synchronized (u) {
+                    if (u.scanned) {
+                        u.bytes = Math.max(0, u.bytes - bytes);
+                    }
+                }
+            }
+        });
+    }
+
     /** Worker: {@code home} changed in a way not counted (a failed recursive DELETE): scan it at its next use. */
     void forget(Path home) {
         Usage u = homes.get(home);
@@ -233,7 +256,8 @@ final class HomeQuotas {
 
     /**
      * Worker: the bytes and regular files under {@code dir} (a regular file: itself), not
-     * following symlinks and skipping upload temps; {0, 0} if it does not exist. Entries that
+     * following symlinks; upload temps count their bytes but not as files; {0, 0} if it does not
+     * exist. Entries that
      * vanish during the walk are skipped.
      */
     static long[] scan(Path dir) throws IOException {
@@ -243,9 +267,11 @@ final class HomeQuotas {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
                     Path name = file.getFileName();
-                    if (attrs.isRegularFile() && (name == null || !UploadTemps.isTempName(name.toString()))) {
+                    if (attrs.isRegularFile()) {
                         counted[0] += attrs.size();
-                        counted[1]++;
+                        if (name == null || !UploadTemps.isTempName(name.toString())) {
+                            counted[1]++;
+                        }
                     }
                     return FileVisitResult.CONTINUE;
                 }

@@ -148,7 +148,7 @@ final class PutOp implements OpHandler {
             // Before the temp exists: a refused upload leaves nothing on the disk. The whole file
             // is reserved, a resume's partial bytes too (they end up in it).
             quota = ctx.quotas.reserve(fp.home(), limits, fp.shown(), s.fileSize(),
-                    existing != null && existing.isRegularFile() ? existing.size() : -1);
+                    existing != null && existing.isRegularFile() ? existing.size() : -1, sizeOrZero(temp));
             ch = ctx.files().open(temp,
                     EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
             have = ch.size();
@@ -175,15 +175,24 @@ final class PutOp implements OpHandler {
             }
             return new Upload.Opened(target, temp, ch, md, openDirect(temp, need), quota);
         } catch (Throwable t) {
-            if (quota != null) {
-                quota.release();
-            }
             FileContext.closeQuietly(ch);
             if (ch != null && (offset == 0 || have == 0)) {
                 ctx.files().deleteIfExists(temp); // nothing worth resuming in it
             }
+            if (quota != null) {
+                quota.release(sizeOrZero(temp)); // what stays on the disk counts again
+            }
             ctx.uploads.release(target);
             throw t;
+        }
+    }
+
+    /** Worker: the size of the file at {@code real}, 0 if there is none (or it cannot be read). */
+    private long sizeOrZero(Path real) {
+        try {
+            return ctx.files().stat(real).size();
+        } catch (IOException e) {
+            return 0;
         }
     }
 

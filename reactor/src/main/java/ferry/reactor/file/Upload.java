@@ -519,7 +519,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         Runnable close = () -> {
             FileContext.closeQuietly(ch);
             closeDirect(dio);
-            q.release(); // a suspended temp is not counted: its resume reserves again
+            q.release(have); // the temp stays for a resume: its bytes count as the home's usage
             ctx.uploads.release(target);
             ctx.config.events().uploadSuspended(path, have);
         };
@@ -596,6 +596,15 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         return new Committed(st.size(), st.mtimeMillis(), hex);
     }
 
+    /** Worker: the size of {@code file}, 0 if it is gone (or cannot be read). */
+    private long sizeOrZero(Path file) {
+        try {
+            return ctx.files().stat(file).size();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** Worker: the size of the regular file the commit is about to replace, -1 if none (a new file for the quota). */
     private long replacedRegularFileBytes() throws IOException {
         try {
@@ -655,15 +664,16 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         Runnable cleanup = () -> {
             FileContext.closeQuietly(ch);
             closeDirect(dio);
-            if (q != null) {
-                q.release(); // after a commit that counted itself, a no-op
-            }
             if (removeTemp && tmp != null) {
                 try {
                     ctx.files().deleteIfExists(tmp);
                 } catch (IOException e) {
                     ctx.log.warn("could not remove upload temp " + tmp + ": " + e.getMessage());
                 }
+            }
+            if (q != null) {
+                // A busy pool keeps the temp for a resume: what it holds counts as the home's usage.
+                q.release(removeTemp ? 0 : sizeOrZero(tmp)); // after a commit that counted itself, a no-op
             }
             if (tgt != null) {
                 ctx.uploads.release(tgt); // only now: a new upload must not meet a half-deleted temp

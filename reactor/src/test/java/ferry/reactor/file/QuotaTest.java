@@ -236,6 +236,39 @@ class QuotaTest {
     }
 
     @Test
+    void theTempsOfDroppedUploadsCountUntilResumedOrSwept() throws Exception {
+        ResumeTest.FakeClock wall = new ResumeTest.FakeClock();
+        Duration maxAge = Duration.ofHours(1);
+        try (FileTestServer s = start(f -> f.defaultQuotaBytes(QUOTA_BYTES).wallClock(wall)
+                .tempMaxAgeMillis(maxAge.toMillis()))) {
+            for (String path : List.of("x", "y")) {
+                try (FerryClient alice = login(s, "alice")) {
+                    alice.send(put(alice, path, 900, 0));
+                    alice.sendBody(ByteBuffer.wrap(new byte[600]));
+                    ResumeTest.Events.next(events.started);
+                } // dropped: its 600 bytes stay on the disk
+                assertEquals(600L, ResumeTest.Events.next(events.suspended));
+            }
+            try (FerryClient alice = login(s, "alice")) {
+                RemoteException e = refused(alice, "z", 801); // starting and dropping uploads cannot fill the disk
+                assertTrue(e.getMessage().contains("1200 stored"), e.getMessage());
+                store(alice, "w", 700);
+                Header resume = put(alice, "x", 900, 600); // x's own 600 bytes move into its reservation of 900
+                alice.send(resume, ByteBuffer.wrap(new byte[300]));
+                RemoteException over = assertThrows(RemoteException.class,
+                        () -> alice.expect(alice.readHeader(), "OK", resume.id()));
+                assertEquals(ErrorCode.QUOTA_EXCEEDED, over.code(), "600 of y + 700 of w + 900 of x");
+                assertTrue(over.getMessage().contains("1300 stored"), over.getMessage());
+
+                wall.now = wall.now.plus(maxAge.multipliedBy(2));
+                assertEquals(2, s.service.sweepTempsNow());
+                assertArrayEquals(new long[] {700, 1}, s.service.quotaUsage("alice"), "the swept temps gave their bytes back");
+                store(alice, "z", 1300);
+            }
+        }
+    }
+
+    @Test
     void theRescanIntervalBoundsDriftFromOtherWriters() throws Exception {
         ResumeTest.FakeClock wall = new ResumeTest.FakeClock();
         Duration rescan = Duration.ofMinutes(10);
