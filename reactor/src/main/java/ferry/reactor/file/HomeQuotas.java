@@ -38,9 +38,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (partly done) marks the home for a rescan. A rescan that runs between a commit's rename and its
  * settling counts that file twice, until the next count (erring towards refusing).
  *
- * <p>Threading contract: every method may block on the disk (scans) and runs on workers, never on
- * an event loop. One home's bookkeeping is guarded by its own lock; a scan holds it, so a home's
- * concurrent uploads wait for its first scan instead of scanning twice.
+ * <p>Threading contract: {@link #reserve}, {@link #usage} and {@link #scan} may block on the disk
+ * (scans) and run on workers, never on an event loop. One home's counters are guarded by their own
+ * monitor, held only for arithmetic, never during a scan: {@link Reservation#release},
+ * {@link Reservation#committed}, {@link #removed} and {@link #tempRemoved} never wait for the disk,
+ * so an upload may release its reservation on the loop when no worker is free. A scan holds the
+ * home's scan lock instead, so a home's concurrent uploads wait for its first scan rather than
+ * scanning twice. A change settled while a rescan walks the tree may be counted by the walk or
+ * not: drift until the next count.
  */
 final class HomeQuotas {
     /** Quota limits of one session; 0 means no limit on that count. */
@@ -58,8 +63,10 @@ final class HomeQuotas {
         }
     }
 
-    /** What one home holds, as last scanned plus increments; guarded by its own monitor. */
+    /** What one home holds, as last scanned plus increments; the counters are guarded by its own monitor. */
     private static final class Usage {
+        /** Held while the home is scanned (workers only); never taken inside the monitor. */
+        final Object scanLock = new Object();
         long bytes;
         long files;
         long reservedBytes;
@@ -173,8 +180,8 @@ final class HomeQuotas {
         Usage u = homes.computeIfAbsent(home, h -> new Usage());
         long needBytes = Math.max(0, fileSize - Math.max(0, replacedBytes));
         long needFiles = replacedBytes < 0 ? 1 : 0;
+        scanIfDue(u, home);
         synchronized (u) {
-            scanIfDue(u, home);
             long stored = Math.max(0, u.bytes - tempBytes); // the temp's bytes are in needBytes now
             long maxBytes = limits.maxBytes();
             if (maxBytes > 0 && needBytes > maxBytes - stored - u.reservedBytes) {
@@ -196,15 +203,22 @@ final class HomeQuotas {
         }
     }
 
-    /** Worker, holding {@code u}'s lock: scans {@code home} if it never was or its scan is older than the rescan interval. */
+    /** Worker: scans {@code home} if it never was or its scan is older than the rescan interval. */
     private void scanIfDue(Usage u, Path home) throws IOException {
-        long now = clock.millis();
-        if (!u.scanned || (rescanAfterMillis > 0 && now - u.scannedAtMillis >= rescanAfterMillis)) {
-            long[] counted = scan(home);
-            u.bytes = counted[0];
-            u.files = counted[1];
-            u.scanned = true;
-            u.scannedAtMillis = now;
+        synchronized (u.scanLock) {
+            long now = clock.millis();
+            synchronized (u) {
+                if (u.scanned && (rescanAfterMillis <= 0 || now - u.scannedAtMillis < rescanAfterMillis)) {
+                    return;
+                }
+            }
+            long[] counted = scan(home); // counters stay free meanwhile
+            synchronized (u) {
+                u.bytes = counted[0];
+                u.files = counted[1];
+                u.scanned = true;
+                u.scannedAtMillis = now;
+            }
         }
     }
 
@@ -248,8 +262,8 @@ final class HomeQuotas {
     /** Worker: what {@code home} holds now, as the quota sees it: {bytes, files}; scans if needed. For tests and operators. */
     long[] usage(Path home) throws IOException {
         Usage u = homes.computeIfAbsent(home, h -> new Usage());
+        scanIfDue(u, home);
         synchronized (u) {
-            scanIfDue(u, home);
             return new long[] {u.bytes, u.files};
         }
     }
