@@ -91,6 +91,11 @@ final class HomeQuotas {
             this.files = files;
         }
 
+        /** Whether this reservation counts anything (false: no quota applies to its home, so callers may skip stats for it). */
+        boolean counts() {
+            return this != unlimited;
+        }
+
         /**
          * The upload failed or was suspended: its reservation goes; {@code keptTempBytes}, what
          * its temp holds if it stays on the disk for a resume (0 if it was removed), is counted as
@@ -156,6 +161,11 @@ final class HomeQuotas {
         return new Limits(own.bytesOr(defaults.maxBytes()), own.filesOr(defaults.maxFiles()));
     }
 
+    /** Whether an upload into {@code home} under {@code limits} is counted (else {@link #reserve} holds nothing). Any thread. */
+    boolean counts(Path home, Limits limits) {
+        return limits.any() || homes.containsKey(home);
+    }
+
     /** Whether {@code home}'s usage is being kept (an upload under a quota used it): changes to it must be counted. */
     boolean tracks(Path home) {
         return homes.containsKey(home);
@@ -173,7 +183,7 @@ final class HomeQuotas {
      */
     Reservation reserve(Path home, Limits limits, String shown, long fileSize, long replacedBytes, long tempBytes)
             throws IOException, OpException {
-        if (!limits.any() && !homes.containsKey(home)) {
+        if (!counts(home, limits)) {
             return unlimited; // nobody counts this home: nothing to keep
         }
         // A session without limits in a home others count still reserves, so its commit is counted.

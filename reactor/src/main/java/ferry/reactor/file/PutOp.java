@@ -148,7 +148,8 @@ final class PutOp implements OpHandler {
             // Before the temp exists: a refused upload leaves nothing on the disk. The whole file
             // is reserved, a resume's partial bytes too (they end up in it).
             quota = ctx.quotas.reserve(fp.home(), limits, fp.shown(), s.fileSize(),
-                    existing != null && existing.isRegularFile() ? existing.size() : -1, sizeOrZero(temp));
+                    existing != null && existing.isRegularFile() ? existing.size() : -1,
+                    ctx.quotas.counts(fp.home(), limits) ? sizeOrZero(temp) : 0);
             ch = ctx.files().open(temp,
                     EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
             have = ch.size();
@@ -180,7 +181,7 @@ final class PutOp implements OpHandler {
                 ctx.files().deleteIfExists(temp); // nothing worth resuming in it
             }
             if (quota != null) {
-                quota.release(sizeOrZero(temp)); // what stays on the disk counts again
+                quota.release(quota.counts() ? sizeOrZero(temp) : 0); // what stays on the disk counts again
             }
             ctx.uploads.release(target);
             throw t;

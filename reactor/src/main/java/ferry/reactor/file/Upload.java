@@ -573,7 +573,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         if (mtimeToSet >= 0) {
             ctx.files().setLastModifiedTime(temp, FileTime.fromMillis(mtimeToSet));
         }
-        long replaced = replacedRegularFileBytes();
+        long replaced = quota.counts() ? replacedRegularFileBytes() : -1; // no stat when no quota applies
         if (overwrite && mayReplace) {
             ctx.files().move(temp, target); // renameat(2): replaces atomically
         } else {
@@ -673,7 +673,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             }
             if (q != null) {
                 // A busy pool keeps the temp for a resume: what it holds counts as the home's usage.
-                q.release(removeTemp ? 0 : sizeOrZero(tmp)); // after a commit that counted itself, a no-op
+                q.release(removeTemp || !q.counts() ? 0 : sizeOrZero(tmp)); // after a commit that counted itself, a no-op
             }
             if (tgt != null) {
                 ctx.uploads.release(tgt); // only now: a new upload must not meet a half-deleted temp
