@@ -27,6 +27,11 @@ public final class ErrorCode {
     public static final String BUSY = "busy";
     /** A size or count is above a configured limit. */
     public static final String TOO_LARGE = "too_large";
+    /**
+     * An upload would take the user's home over its quota of bytes or files; refused before any
+     * body byte is stored.
+     */
+    public static final String QUOTA_EXCEEDED = "quota_exceeded";
     /** The operation took longer than its limit. */
     public static final String TIMEOUT = "timeout";
     /** The server's disk or filesystem failed (disk full, I/O error). */

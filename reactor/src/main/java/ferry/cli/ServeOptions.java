@@ -255,6 +255,20 @@ final class ServeOptions {
                         + "(0: only at the end)", 0, Long.MAX_VALUE, G_FILES),
                 "writeBehindBytes", (s, v) -> s.files.writeBehindBytes(v), (s, c) -> s.fileConfig().writeBehindBytes(),
                 false);
+        add(sizeOption("default-quota-bytes", "bytes of files each user's home may hold; an upload that would pass "
+                        + "it is refused (quota_exceeded; 0: no quota)", 0, Long.MAX_VALUE, G_FILES),
+                "defaultQuotaBytes", (s, v) -> s.files.defaultQuotaBytes(v), (s, c) -> s.fileConfig().defaultQuotaBytes(),
+                false);
+        add(intOption("default-quota-files", "files each user's home may hold (0: no quota)", 0, Integer.MAX_VALUE,
+                        G_FILES),
+                "defaultQuotaFiles", (s, v) -> s.files.defaultQuotaFiles(v),
+                (s, c) -> (int) Math.min(Integer.MAX_VALUE, s.fileConfig().defaultQuotaFiles()), false);
+        add(Option.value("quota-rescan-interval", "DURATION", ValueType.duration(0, MAX_MILLIS), null,
+                        "a home's usage counted longer ago than this is counted again at its next upload, which bounds "
+                        + "drift from other writers such as servers sharing the root (0: count once, then keep track)")
+                        .group(G_FILES),
+                "quotaRescanIntervalMillis", (s, v) -> s.files.quotaRescanIntervalMillis(v),
+                (s, c) -> s.fileConfig().quotaRescanIntervalMillis(), false);
         add(Option.value("temp-max-age", "DURATION", ValueType.duration(0, MAX_MILLIS), null,
                         "an unfinished upload untouched this long is deleted (it can be resumed until then)")
                         .group(G_FILES),

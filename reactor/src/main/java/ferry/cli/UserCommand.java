@@ -3,6 +3,7 @@ package ferry.cli;
 import ferry.client.CredentialsResolver;
 import ferry.protocol.scram.ScramMath;
 import ferry.reactor.Right;
+import ferry.reactor.UserQuota;
 import ferry.reactor.auth.PasswordHasher;
 import ferry.reactor.auth.UserNames;
 import ferry.reactor.auth.UserRecord;
@@ -244,6 +245,60 @@ final class UserCommand extends Command {
         return Option.value("home", "DIR", homeType(), null, help);
     }
 
+    static Option<Long> quotaBytesOption() {
+        return Option.value("quota-bytes", "SIZE", quotaType(true), null,
+                "bytes of files the user's home may hold (0: no limit; default: the server's --default-quota-bytes)");
+    }
+
+    static Option<Long> quotaFilesOption() {
+        return Option.value("quota-files", "N", quotaType(false), null,
+                "files the user's home may hold (0: no limit; default: the server's --default-quota-files)");
+    }
+
+    /** A quota limit: a size (or a count) >= 0, or {@code default} for the server's ({@link UserQuota#SERVER_DEFAULT}). */
+    static ValueType<Long> quotaType(boolean bytes) {
+        ValueType<Long> size = ValueType.size(0, Long.MAX_VALUE);
+        ValueType<Integer> count = ValueType.integer(0, Integer.MAX_VALUE);
+        return new ValueType<>() {
+            @Override
+            public Long parse(String text) {
+                if (text.trim().equalsIgnoreCase("default")) {
+                    return UserQuota.SERVER_DEFAULT;
+                }
+                return bytes ? size.parse(text) : (long) count.parse(text);
+            }
+
+            @Override
+            public String format(Long value) {
+                return value == UserQuota.SERVER_DEFAULT ? "default" : bytes ? size.format(value) : Long.toString(value);
+            }
+        };
+    }
+
+    /** The quota {@code inv} asks for, starting from {@code q}. */
+    static UserQuota quota(Invocation inv, Option<Long> bytes, Option<Long> files, UserQuota q) {
+        return new UserQuota(inv.args().has(bytes) ? inv.args().get(bytes) : q.maxBytes(),
+                inv.args().has(files) ? inv.args().get(files) : q.maxFiles());
+    }
+
+    /** "10g bytes, 1000 files", "the server's default" ... for messages and the list. */
+    static String describe(UserQuota q) {
+        if (q.equals(UserQuota.DEFAULTS)) {
+            return "server default";
+        }
+        return limit(q.maxBytes(), true) + " bytes, " + limit(q.maxFiles(), false) + " files";
+    }
+
+    private static String limit(long v, boolean bytes) {
+        if (v == UserQuota.SERVER_DEFAULT) {
+            return "default";
+        }
+        if (v == 0) {
+            return "unlimited";
+        }
+        return bytes ? Units.formatSizeSetting(v) : Long.toString(v);
+    }
+
     /** A home folder inside the root, normalized ("/bob/" → "bob"); "../x" is refused. */
     static ValueType<String> homeType() {
         return new ValueType<>() {
@@ -265,6 +320,8 @@ final class UserCommand extends Command {
         private final Option<String> home = option(homeOption("confine the user to this folder inside the server root "
                 + "(created there when the root is known)").defaultText("/, the whole root"));
         private final Option<String> root = option(rootOption());
+        private final Option<Long> quotaBytes = option(quotaBytesOption().defaultText("default"));
+        private final Option<Long> quotaFiles = option(quotaFilesOption().defaultText("default"));
 
         Add() {
             super("add", "add a user (asks for the password)");
@@ -281,6 +338,7 @@ final class UserCommand extends Command {
             }
             Set<Right> r = inv.args().has(rights) ? inv.args().get(rights) : Right.parseList(DEFAULT_RIGHTS);
             String h = inv.args().has(home) ? inv.args().get(home) : "";
+            UserQuota q = quota(inv, quotaBytes, quotaFiles, UserQuota.DEFAULTS);
             PasswordHasher.Keys keys = newPasswordKeys(inv, name);
             prepareHome(inv, root, name, h);
             update(store, users -> {
@@ -288,10 +346,10 @@ final class UserCommand extends Command {
                     throw new IllegalArgumentException("user " + name + " already exists in " + store.file());
                 }
                 return users.with(new UserRecord(name, keys.iterations(), keys.salt(), keys.storedKey(), keys.serverKey(),
-                        r, h));
+                        r, h, q));
             });
-            inv.console().out().println("added user " + name + " (rights " + describe(r) + ", home /" + h + ") to "
-                    + store.file());
+            inv.console().out().println("added user " + name + " (rights " + describe(r) + ", home /" + h
+                    + (q.equals(UserQuota.DEFAULTS) ? "" : ", quota " + describe(q)) + ") to " + store.file());
             return Cli.EXIT_OK;
         }
     }
@@ -319,17 +377,20 @@ final class UserCommand extends Command {
         private final Option<String> home = option(homeOption("new home folder inside the server root (/ for all of it; "
                 + "created there when the root is known)"));
         private final Option<String> root = option(rootOption());
+        private final Option<Long> quotaBytes = option(quotaBytesOption());
+        private final Option<Long> quotaFiles = option(quotaFilesOption());
 
         SetCommand() {
-            super("set", "change a user's rights or home folder");
+            super("set", "change a user's rights, home folder or quota");
             arguments("NAME");
         }
 
         @Override
         int run(Invocation inv) throws Exception {
             String name = name(inv);
-            if (!inv.args().has(rights) && !inv.args().has(home)) {
-                throw new UsageException("set needs --rights or --home");
+            if (!inv.args().has(rights) && !inv.args().has(home) && !inv.args().has(quotaBytes)
+                    && !inv.args().has(quotaFiles)) {
+                throw new UsageException("set needs --rights, --home, --quota-bytes or --quota-files");
             }
             UserStore store = store(inv);
             requireUser(store, name);
@@ -344,10 +405,11 @@ final class UserCommand extends Command {
                 if (inv.args().has(home)) {
                     u = u.withHome(inv.args().get(home));
                 }
-                return users.with(u);
+                return users.with(u.withQuota(quota(inv, quotaBytes, quotaFiles, u.quota())));
             });
             UserRecord u = after.get(name).orElseThrow();
-            inv.console().out().println("user " + name + " now has rights " + describe(u.rights()) + ", home /" + u.home());
+            inv.console().out().println("user " + name + " now has rights " + describe(u.rights()) + ", home /" + u.home()
+                    + ", quota " + describe(u.quota()));
             return Cli.EXIT_OK;
         }
     }
@@ -374,7 +436,7 @@ final class UserCommand extends Command {
 
     static final class ListCommand extends StoreCommand {
         ListCommand() {
-            super("list", "list the users, their rights and home folders");
+            super("list", "list the users, their rights, quotas and home folders");
             arguments();
         }
 
@@ -391,9 +453,10 @@ final class UserCommand extends Command {
             for (UserRecord u : users.all()) {
                 w = Math.max(w, u.name().length());
             }
-            out.println(pad("NAME", w) + "  " + pad("RIGHTS", 22) + "  HOME");
+            out.println(pad("NAME", w) + "  " + pad("RIGHTS", 22) + "  " + pad("QUOTA", 26) + "  HOME");
             for (UserRecord u : users.all()) {
-                out.println(pad(u.name(), w) + "  " + pad(describe(u.rights()), 22) + "  /" + u.home());
+                out.println(pad(u.name(), w) + "  " + pad(describe(u.rights()), 22) + "  " + pad(describe(u.quota()), 26)
+                        + "  /" + u.home());
             }
             return Cli.EXIT_OK;
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.client.CredentialsResolver;
 import ferry.reactor.Right;
+import ferry.reactor.UserQuota;
 import ferry.reactor.auth.UserRecord;
 import ferry.reactor.auth.UserStore;
 import java.nio.file.Files;
@@ -76,7 +77,8 @@ class UserCommandTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store().file())));
 
         assertEquals(0, run("", "list"), err);
-        assertTrue(out.matches("(?s)NAME +RIGHTS +HOME\nalice +read,write,delete +/\nbob +read +/bob\n"), out);
+        assertTrue(out.matches("(?s)NAME +RIGHTS +QUOTA +HOME\nalice +read,write,delete +server default +/\n"
+                + "bob +read +server default +/bob\n"), out);
         assertFalse(Files.readString(store().file()).contains("alice-password"));
 
         byte[] oldKey = user("alice").storedKey();
@@ -121,6 +123,26 @@ class UserCommandTest {
         assertEquals(1, run("", "set", "bob", "--home", "/file", "--root", root.toString()));
         assertEquals("ferry user set: the home folder " + root.resolve("file") + " is not a folder; nothing changed\n", err);
         assertEquals("carol", user("bob").home(), "unchanged");
+    }
+
+    @Test
+    void quotasAreSetOnAddAndSetAndListed() throws Exception {
+        assertEquals(0, run("carol-password\n", "add", "carol", "--quota-bytes", "10g", "--password-stdin"), err);
+        assertTrue(out.contains("added user carol (rights read,write,delete, home /, quota 10g bytes, default files)"), out);
+        assertEquals(new UserQuota(10L << 30, UserQuota.SERVER_DEFAULT), user("carol").quota());
+
+        assertEquals(0, run("", "set", "carol", "--quota-files", "1000"), err);
+        assertEquals(new UserQuota(10L << 30, 1000), user("carol").quota(), "set changes only what it names");
+        assertTrue(out.contains("quota 10g bytes, 1000 files"), out);
+        assertEquals(0, run("", "set", "carol", "--quota-bytes", "0"), err);
+        assertEquals(0, run("", "list"), err);
+        assertTrue(out.contains("unlimited bytes, 1000 files"), out);
+        assertEquals(0, run("", "set", "carol", "--quota-bytes", "default", "--quota-files", "default"), err);
+        assertEquals(UserQuota.DEFAULTS, user("carol").quota());
+        assertFalse(Files.readString(store().file()).contains("\nquota "), "back to the server's: no quota line");
+
+        assertEquals(2, run("", "set", "carol", "--quota-files", "1k"), "a count of files, not a size");
+        assertEquals(2, run("", "set", "carol", "--quota-bytes", "-1"));
     }
 
     @Test

@@ -265,6 +265,7 @@ public final class AuthService implements FerryService {
                 throttle.succeeded(user, address, clock.nanoTime());
                 successes.increment();
                 session.login(record.name(), record.rights(), record.home());
+                session.put(ferry.reactor.UserQuota.SESSION_KEY, record.quota()); // the file service enforces it
                 log.info("auth: " + call.connectionName() + " " + session.remoteAddress() + " logged in as " + record.name()
                         + " (rights " + rightsText(record) + ", home /" + record.home() + ")");
                 List<Object> rights = new ArrayList<>();

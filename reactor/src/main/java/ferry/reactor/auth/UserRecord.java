@@ -3,6 +3,7 @@ package ferry.reactor.auth;
 import ferry.protocol.scram.ScramMath;
 import ferry.protocol.scram.ScramSyntax;
 import ferry.reactor.Right;
+import ferry.reactor.UserQuota;
 import java.util.Set;
 
 /**
@@ -21,9 +22,16 @@ import java.util.Set;
  * @param rights     what the user may do
  * @param home       the folder, relative to the server root with '/' separators, that the user is
  *                   confined to; "" for the whole root
+ * @param quota      the user's own quota on the home ({@link UserQuota#DEFAULTS}: the server's)
  */
 public record UserRecord(String name, int iterations, byte[] salt, byte[] storedKey, byte[] serverKey,
-                         Set<Right> rights, String home) {
+                         Set<Right> rights, String home, UserQuota quota) {
+    /** A user without a quota of their own (the server's default quota applies). */
+    public UserRecord(String name, int iterations, byte[] salt, byte[] storedKey, byte[] serverKey,
+                      Set<Right> rights, String home) {
+        this(name, iterations, salt, storedKey, serverKey, rights, home, UserQuota.DEFAULTS);
+    }
+
     public UserRecord {
         UserNames.check(name);
         if (iterations < ScramMath.MIN_ITERATIONS || iterations > ScramMath.MAX_ITERATIONS) {
@@ -41,19 +49,24 @@ public record UserRecord(String name, int iterations, byte[] salt, byte[] stored
         serverKey = serverKey.clone();
         rights = Right.frozen(rights);
         home = normalizeHome(home);
+        quota = quota == null ? UserQuota.DEFAULTS : quota;
     }
 
     /** A user with new keys (password change), same rights and home. */
     public UserRecord withKeys(PasswordHasher.Keys keys) {
-        return new UserRecord(name, keys.iterations(), keys.salt(), keys.storedKey(), keys.serverKey(), rights, home);
+        return new UserRecord(name, keys.iterations(), keys.salt(), keys.storedKey(), keys.serverKey(), rights, home, quota);
     }
 
     public UserRecord withRights(Set<Right> newRights) {
-        return new UserRecord(name, iterations, salt, storedKey, serverKey, newRights, home);
+        return new UserRecord(name, iterations, salt, storedKey, serverKey, newRights, home, quota);
     }
 
     public UserRecord withHome(String newHome) {
-        return new UserRecord(name, iterations, salt, storedKey, serverKey, rights, newHome);
+        return new UserRecord(name, iterations, salt, storedKey, serverKey, rights, newHome, quota);
+    }
+
+    public UserRecord withQuota(UserQuota newQuota) {
+        return new UserRecord(name, iterations, salt, storedKey, serverKey, rights, home, newQuota);
     }
 
     /** Accessors hand out copies: a record is immutable. */
@@ -114,6 +127,7 @@ public record UserRecord(String name, int iterations, byte[] salt, byte[] stored
 
     @Override
     public String toString() {
-        return "UserRecord[" + name + ", rights=" + Right.toList(rights) + ", home=" + home + ", iterations=" + iterations + "]";
+        return "UserRecord[" + name + ", rights=" + Right.toList(rights) + ", home=" + home + ", quota=" + quota.maxBytes() + " bytes/"
+                + quota.maxFiles() + " files, iterations=" + iterations + "]";
     }
 }

@@ -2,6 +2,7 @@ package ferry.reactor.auth;
 
 import ferry.protocol.scram.ScramMath;
 import ferry.reactor.Right;
+import ferry.reactor.UserQuota;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.Map;
  * version 1
  * secret BASE64                      ; 32 random bytes: seeds the decoys for unknown names
  * user NAME:scram-sha-256:ITERATIONS:SALT:STORED_KEY:SERVER_KEY:RIGHTS:HOME
+ * quota NAME:BYTES:FILES             ; optional, after the user's line
  * </pre>
  *
  * <p>One {@code user} line per account; fields are separated by ':' (names cannot contain one;
@@ -22,6 +24,12 @@ import java.util.Map;
  * is confined to, empty for the whole root. The {@code scram-sha-256} tag names the scheme so a
  * later version can add others. A file without {@code secret} still loads: the secret is then
  * derived from the stored keys.
+ *
+ * <p>{@code quota} gives a user a quota of their own on the home folder: BYTES and FILES are each
+ * a number ({@code 0}: no limit) or {@code default} (the server's default quota). It is a line of
+ * its own so that stores written before quotas read unchanged (their users have the server's
+ * defaults), and so that HOME stays the user line's last field. A user with both limits at the
+ * defaults gets no quota line.
  *
  * <p>Thread safety: stateless.
  */
@@ -39,6 +47,7 @@ public final class UserStoreFormat {
         sb.append("# Ferry user store. Manage it with `ferry user add|passwd|set|del|list`.\n");
         sb.append("# Keep it readable by its owner only (chmod 600): the server refuses it otherwise.\n");
         sb.append("# user NAME:scram-sha-256:ITERATIONS:SALT:STORED_KEY:SERVER_KEY:RIGHTS:HOME\n");
+        sb.append("# quota NAME:BYTES:FILES   (optional; each limit a number, 0 for none, or default)\n");
         sb.append("version ").append(VERSION).append('\n');
         sb.append("secret ").append(b64.encodeToString(users.secret())).append('\n');
         for (UserRecord u : users.all()) {
@@ -48,6 +57,10 @@ public final class UserStoreFormat {
                     .append(':').append(b64.encodeToString(u.serverKey()))
                     .append(':').append(Right.toList(u.rights()))
                     .append(':').append(u.home()).append('\n');
+            if (!u.quota().equals(UserQuota.DEFAULTS)) {
+                sb.append("quota ").append(u.name()).append(':').append(quotaText(u.quota().maxBytes()))
+                        .append(':').append(quotaText(u.quota().maxFiles())).append('\n');
+            }
         }
         return sb.toString();
     }
@@ -105,6 +118,10 @@ public final class UserStoreFormat {
                         throw new UserStoreException(where + ": user \"" + u.name() + "\" appears twice");
                     }
                     break;
+                case "quota":
+                    UserRecord q = parseQuota(value, where, users);
+                    users.put(q.name(), q);
+                    break;
                 default:
                     throw new UserStoreException(where + ": unknown directive \"" + printable(keyword) + "\"");
             }
@@ -145,6 +162,45 @@ public final class UserStoreFormat {
         } catch (IllegalArgumentException e) {
             throw new UserStoreException(where + ": user " + name + ": " + e.getMessage());
         }
+    }
+
+    /** A {@code quota NAME:BYTES:FILES} line: the named user (already read) with that quota. */
+    private static UserRecord parseQuota(String value, String where, Map<String, UserRecord> users)
+            throws UserStoreException {
+        String[] f = value.split(":", -1);
+        if (f.length != 3) {
+            throw new UserStoreException(where + ": a quota line is NAME:BYTES:FILES, each limit a number (0: none) or"
+                    + " \"default\"; found " + f.length + " fields");
+        }
+        UserRecord u = users.get(f[0]);
+        if (u == null) {
+            throw new UserStoreException(where + ": quota for \"" + printable(f[0]) + "\", which no earlier user line"
+                    + " names");
+        }
+        if (!u.quota().equals(UserQuota.DEFAULTS)) {
+            throw new UserStoreException(where + ": user " + u.name() + " has two quota lines");
+        }
+        return u.withQuota(new UserQuota(quotaLimit(f[1], where, "BYTES"), quotaLimit(f[2], where, "FILES")));
+    }
+
+    private static long quotaLimit(String text, String where, String what) throws UserStoreException {
+        if (text.equals("default")) {
+            return UserQuota.SERVER_DEFAULT;
+        }
+        try {
+            long v = Long.parseLong(text);
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UserStoreException(where + ": quota " + what + " must be a number >= 0 (0: none) or \"default\","
+                + " not \"" + printable(text) + "\"");
+    }
+
+    private static String quotaText(long limit) {
+        return limit == UserQuota.SERVER_DEFAULT ? "default" : Long.toString(limit);
     }
 
     private static byte[] decode(String b64, String where, String what) throws UserStoreException {

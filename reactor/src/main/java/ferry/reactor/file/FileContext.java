@@ -31,6 +31,8 @@ final class FileContext {
     final UploadRegistry uploads;
     final UploadBufferPool uploadBuffers;
     final DownloadSlots downloadSlots;
+    /** Per-home byte and file quotas (off unless configured). */
+    final HomeQuotas quotas;
 
     FileContext(FileServiceConfig config, Workers workers, Workers bulk, ServerLog log, PathResolver resolver, DigestCache digests,
                 PageCacheWarmer warmer, UploadRegistry uploads, UploadBufferPool uploadBuffers) {
@@ -44,6 +46,8 @@ final class FileContext {
         this.uploads = uploads;
         this.uploadBuffers = uploadBuffers;
         this.downloadSlots = new DownloadSlots(config.maxOpenDownloadsPerConnection(), config.maxOpenDownloads());
+        this.quotas = new HomeQuotas(new HomeQuotas.Limits(config.defaultQuotaBytes(), config.defaultQuotaFiles()),
+                config.quotaRescanIntervalMillis(), config.wallClock());
     }
 
     /**

@@ -64,7 +64,7 @@ public final class FileService implements FerryService {
                 warmer, uploads, new UploadBufferPool(config.uploadBufferBytes(), config.maxPooledUploadBuffers()));
         ctx = c;
         sweeper = new TempSweeper(realRoot, config.tempMaxAgeMillis(), config.wallClock(), uploads, resolver,
-                config.events(), server.log());
+                config.events(), server.log(), c.quotas);
 
         PutOp put = new PutOp(c);
         MetadataOps meta = new MetadataOps(c);
@@ -135,6 +135,19 @@ public final class FileService implements FerryService {
     public int openDownloads() {
         FileContext c = ctx;
         return c == null ? 0 : c.downloadSlots.open();
+    }
+
+    /**
+     * What {@code home} (root-relative, "" for the root) holds as its quota counts it: {bytes,
+     * regular files}. Scans it if it was never scanned. On the calling thread, which must not be
+     * an event loop. For operators and tests.
+     */
+    public long[] quotaUsage(String home) throws IOException, ferry.reactor.OpException {
+        FileContext c = ctx;
+        if (c == null) {
+            throw new IllegalStateException("install the service first");
+        }
+        return c.quotas.usage(c.resolver.resolve(home, ".").home());
     }
 
     /** Digests held by the cache now. */

@@ -127,6 +127,9 @@ public final class FileServiceConfig {
     private final int maxListEntries;
     private final int maxOpenDownloadsPerConnection;
     private final int maxOpenDownloads;
+    private final long defaultQuotaBytes;
+    private final long defaultQuotaFiles;
+    private final long quotaRescanIntervalMillis;
     private final long tempMaxAgeMillis;
     private final long tempSweepIntervalMillis;
     private final boolean syncOnCommit;
@@ -158,6 +161,9 @@ public final class FileServiceConfig {
         maxListEntries = b.maxListEntries;
         maxOpenDownloadsPerConnection = b.maxOpenDownloadsPerConnection;
         maxOpenDownloads = b.maxOpenDownloads;
+        defaultQuotaBytes = b.defaultQuotaBytes;
+        defaultQuotaFiles = b.defaultQuotaFiles;
+        quotaRescanIntervalMillis = b.quotaRescanIntervalMillis;
         tempMaxAgeMillis = b.tempMaxAgeMillis;
         tempSweepIntervalMillis = b.tempSweepIntervalMillis;
         syncOnCommit = b.syncOnCommit;
@@ -199,6 +205,12 @@ public final class FileServiceConfig {
     public int maxListEntries() { return maxListEntries; }
     public int maxOpenDownloadsPerConnection() { return maxOpenDownloadsPerConnection; }
     public int maxOpenDownloads() { return maxOpenDownloads; }
+    /** Bytes of regular files each home may hold ({@link HomeQuotas}); 0: no limit. */
+    public long defaultQuotaBytes() { return defaultQuotaBytes; }
+    /** Regular files each home may hold; 0: no limit. */
+    public long defaultQuotaFiles() { return defaultQuotaFiles; }
+    /** A home's usage scanned longer ago than this is scanned again at its next upload; 0: never (bounds drift from other writers). */
+    public long quotaRescanIntervalMillis() { return quotaRescanIntervalMillis; }
     public long tempMaxAgeMillis() { return tempMaxAgeMillis; }
     public long tempSweepIntervalMillis() { return tempSweepIntervalMillis; }
     public boolean syncOnCommit() { return syncOnCommit; }
@@ -234,6 +246,9 @@ public final class FileServiceConfig {
         private int maxListEntries = DEFAULT_MAX_LIST_ENTRIES;
         private int maxOpenDownloadsPerConnection = DEFAULT_MAX_OPEN_DOWNLOADS_PER_CONNECTION;
         private int maxOpenDownloads = DEFAULT_MAX_OPEN_DOWNLOADS;
+        private long defaultQuotaBytes;
+        private long defaultQuotaFiles;
+        private long quotaRescanIntervalMillis;
         private long tempMaxAgeMillis = DEFAULT_TEMP_MAX_AGE_MILLIS;
         private long tempSweepIntervalMillis = DEFAULT_TEMP_SWEEP_INTERVAL_MILLIS;
         private boolean syncOnCommit = DEFAULT_SYNC_ON_COMMIT;
@@ -266,6 +281,9 @@ public final class FileServiceConfig {
         public Builder maxListEntries(int v) { maxListEntries = range(v, 1, 1 << 24, "maxListEntries"); return this; }
         public Builder maxOpenDownloadsPerConnection(int v) { maxOpenDownloadsPerConnection = range(v, 1, 1 << 16, "maxOpenDownloadsPerConnection"); return this; }
         public Builder maxOpenDownloads(int v) { maxOpenDownloads = range(v, 1, 1 << 24, "maxOpenDownloads"); return this; }
+        public Builder defaultQuotaBytes(long v) { defaultQuotaBytes = range(v, 0, Long.MAX_VALUE, "defaultQuotaBytes"); return this; }
+        public Builder defaultQuotaFiles(long v) { defaultQuotaFiles = range(v, 0, Long.MAX_VALUE, "defaultQuotaFiles"); return this; }
+        public Builder quotaRescanIntervalMillis(long v) { quotaRescanIntervalMillis = range(v, 0, Long.MAX_VALUE, "quotaRescanIntervalMillis"); return this; }
         public Builder tempMaxAgeMillis(long v) { tempMaxAgeMillis = range(v, 0, Long.MAX_VALUE, "tempMaxAgeMillis"); return this; }
         public Builder tempSweepIntervalMillis(long v) { tempSweepIntervalMillis = range(v, 0, Long.MAX_VALUE, "tempSweepIntervalMillis"); return this; }
         public Builder syncOnCommit(boolean v) { syncOnCommit = v; return this; }

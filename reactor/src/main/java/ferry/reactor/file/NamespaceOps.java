@@ -85,12 +85,24 @@ final class NamespaceOps {
         ctx.onWorker(call, fp.shown(), () -> {
             RootFiles files = ctx.files();
             Path real = ctx.resolver.confine(fp);
-            boolean dir = files.attributes(real).isDirectory();
+            BasicFileAttributes attrs = files.attributes(real);
+            boolean dir = attrs.isDirectory();
             try {
                 if (dir && recursive) {
-                    files.deleteTree(real);
+                    // Counted before, subtracted after: a tree half deleted (an error midway) is rescanned instead.
+                    long[] counted = ctx.quotas.tracks(fp.home()) ? HomeQuotas.scan(real) : new long[2];
+                    try {
+                        files.deleteTree(real);
+                    } catch (IOException | RuntimeException e) {
+                        ctx.quotas.forget(fp.home());
+                        throw e;
+                    }
+                    ctx.quotas.removed(fp.home(), counted[0], counted[1]);
                 } else {
                     files.delete(real);
+                    if (attrs.isRegularFile()) {
+                        ctx.quotas.removed(fp.home(), attrs.size(), 1);
+                    }
                 }
             } catch (DirectoryNotEmptyException e) {
                 throw new OpException(ErrorCode.CONFLICT, "folder is not empty: " + fp.shown()
@@ -167,6 +179,10 @@ final class NamespaceOps {
             // would then replace it. Java has no renameat2(RENAME_NOREPLACE) to close that gap.
             try {
                 files.move(src, dst);
+                if (existing != null && existing.isRegularFile()) {
+                    // Both names are in this home: only the replaced file changes its usage.
+                    ctx.quotas.removed(to.home(), existing.size(), 1);
+                }
             } catch (java.nio.file.AtomicMoveNotSupportedException e) {
                 throw new OpException(ErrorCode.IO_ERROR, "cannot rename across filesystems on the server");
             } catch (NoSuchFileException e) {

@@ -10,12 +10,14 @@ import ferry.reactor.Call;
 import ferry.reactor.OpException;
 import ferry.reactor.OpHandler;
 import ferry.reactor.Right;
+import ferry.reactor.UserQuota;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import com.sun.nio.file.ExtendedOpenOption;
 import java.util.EnumSet;
@@ -28,8 +30,9 @@ import java.util.Set;
  * <p>PUT validates the request on the loop, pauses reading, and lets a worker confine the path,
  * claim the target ({@link UploadRegistry}: a second concurrent upload gets {@code conflict}, too
  * many uploads by one user or address get {@code busy}, and the same user's request for an upload
- * whose connection went silent takes it over), open or find the temp (one per user: see
- * {@link UploadTemps}), re-hash a resumed prefix and check free space. The body then streams
+ * whose connection went silent takes it over), reserve the file's size in the home's quota
+ * ({@link HomeQuotas}: over it, {@code quota_exceeded} before the temp exists), open or find the
+ * temp (one per user: see {@link UploadTemps}), re-hash a resumed prefix and check free space. The body then streams
  * through {@link Upload}.
  *
  * <p>Rights: {@code write}; replacing an existing file also needs {@code delete}, as a RENAME over
@@ -92,10 +95,11 @@ final class PutOp implements OpHandler {
                     + " ms since the epoch (up to 2262-04-11T23:47:16.854Z), got " + mtime);
         }
         boolean mayReplace = call.session().has(Right.DELETE);
+        HomeQuotas.Limits quota = ctx.quotas.limitsFor(call.session().get(UserQuota.SESSION_KEY));
         Upload upload = new Upload(ctx, call, s.fp(), s.fileSize(), offset, s.algorithm(), s.expect(), overwrite,
                 mayReplace, mtime);
         upload.beforeOpening();
-        boolean submitted = ctx.workers.submit(call, () -> prepare(s, offset, overwrite, mayReplace, upload), (opened, error) -> {
+        boolean submitted = ctx.workers.submit(call, () -> prepare(s, offset, overwrite, mayReplace, quota, upload), (opened, error) -> {
             if (error != null) {
                 upload.openFailed(error);
             } else {
@@ -108,8 +112,9 @@ final class PutOp implements OpHandler {
         return upload;
     }
 
-    /** Worker: confine, claim, open or find the temp, re-hash a resumed prefix, check space. */
-    private Upload.Opened prepare(Spec s, long offset, boolean overwrite, boolean mayReplace, Upload upload)
+    /** Worker: confine, claim, reserve quota, open or find the temp, re-hash a resumed prefix, check space. */
+    private Upload.Opened prepare(Spec s, long offset, boolean overwrite, boolean mayReplace, HomeQuotas.Limits limits,
+                                  Upload upload)
             throws Exception {
         FilePath fp = s.fp();
         Path target = ctx.resolver.confine(fp);
@@ -124,7 +129,8 @@ final class PutOp implements OpHandler {
         if (Files.isDirectory(target)) {
             throw OpException.badRequest(fp.shown() + " is a folder");
         }
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        BasicFileAttributes existing = attributesOrNull(target);
+        if (existing != null) {
             if (!overwrite) {
                 throw new OpException(ErrorCode.EXISTS, "already exists: " + fp.shown() + " (and overwrite is false)");
             }
@@ -137,7 +143,13 @@ final class PutOp implements OpHandler {
         ctx.uploads.claim(target, temp, fp.shown(), upload);
         FileChannel ch = null;
         long have = 0;
+        HomeQuotas.Reservation quota = null;
         try {
+            // Before the temp exists: a refused upload leaves nothing on the disk. The whole file
+            // is reserved, a resume's partial bytes too (they end up in it).
+            quota = ctx.quotas.reserve(fp.home(), limits, fp.shown(), s.fileSize(),
+                    existing != null && existing.isRegularFile() ? existing.size() : -1,
+                    ctx.quotas.counts(fp.home(), limits) ? sizeOrZero(temp) : 0);
             ch = ctx.files().open(temp,
                     EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
             have = ch.size();
@@ -162,14 +174,35 @@ final class PutOp implements OpHandler {
                 throw new OpException(ErrorCode.IO_ERROR, "not enough space on the server for " + fp.shown()
                         + ": " + need + " bytes to write, " + usable + " free");
             }
-            return new Upload.Opened(target, temp, ch, md, openDirect(temp, need));
+            return new Upload.Opened(target, temp, ch, md, openDirect(temp, need), quota);
         } catch (Throwable t) {
             FileContext.closeQuietly(ch);
             if (ch != null && (offset == 0 || have == 0)) {
                 ctx.files().deleteIfExists(temp); // nothing worth resuming in it
             }
+            if (quota != null) {
+                quota.release(quota.counts() ? sizeOrZero(temp) : 0); // what stays on the disk counts again
+            }
             ctx.uploads.release(target);
             throw t;
+        }
+    }
+
+    /** Worker: the size of the file at {@code real}, 0 if there is none (or it cannot be read). */
+    private long sizeOrZero(Path real) {
+        try {
+            return ctx.files().stat(real).size();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Worker: the attributes of {@code real} itself (a symlink described), or null if nothing is there. */
+    private BasicFileAttributes attributesOrNull(Path real) throws IOException {
+        try {
+            return ctx.files().attributes(real);
+        } catch (NoSuchFileException e) {
+            return null;
         }
     }
 

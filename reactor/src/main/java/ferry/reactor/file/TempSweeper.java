@@ -26,9 +26,11 @@ final class TempSweeper {
     private final PathResolver resolver;
     private final FileServiceEvents events;
     private final ServerLog log;
+    private final HomeQuotas quotas;
 
     TempSweeper(Path root, long maxAgeMillis, Clock clock, UploadRegistry uploads, PathResolver resolver,
-                FileServiceEvents events, ServerLog log) {
+                FileServiceEvents events, ServerLog log, HomeQuotas quotas) {
+        this.quotas = quotas;
         this.root = root;
         this.maxAgeMillis = maxAgeMillis;
         this.clock = clock;
@@ -49,6 +51,7 @@ final class TempSweeper {
                         && attrs.lastModifiedTime().toMillis() < cutoff) {
                     try {
                         if (uploads.deleteIfIdle(file)) {
+                            quotas.tempRemoved(file, attrs.size());
                             removed[0]++;
                             events.tempRemoved(resolver.rootRelative(file));
                         }

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
@@ -30,6 +32,9 @@ import java.util.EnumSet;
  * time, so the loop never touches the disk. When the upload holds its quota of buffers the loop
  * stops reading the connection ({@link Call#pauseReading()}) and TCP slows the client; each
  * buffer freed resumes it.
+ *
+ * <p>Quota: the opening worker reserved the file's size in its home's quota; a commit settles the
+ * reservation with the real change, a failure or suspension gives it back ({@link HomeQuotas}).
  *
  * <p>Outcomes: success renames the temp over the target (never visible before it is complete and
  * verified). A dropped connection writes what was received and keeps the temp, which the same
@@ -75,8 +80,8 @@ final class Upload implements BodySink, UploadRegistry.Holder {
      * What the opening worker produced: the claimed target, its temp, open and ready at
      * {@code offset}, and for a big upload a second, {@code O_DIRECT} channel on it (or null).
      */
-    record Opened(Path target, Path temp, FileChannel file, MessageDigest digest, UploadWriter.Direct direct)
-            implements AutoCloseable {
+    record Opened(Path target, Path temp, FileChannel file, MessageDigest digest, UploadWriter.Direct direct,
+                  HomeQuotas.Reservation quota) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             try {
@@ -109,6 +114,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     private State state = State.OPENING;
     private FileChannel file;
     private UploadWriter.Direct direct;
+    private HomeQuotas.Reservation quota; // set once opened; settled at commit, released at failure or suspension
     private MessageDigest digest;
     private UploadWriter writer;    // set once opened
     private ByteBuffer filling;
@@ -162,6 +168,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         file = o.file();
         direct = o.direct();
         digest = o.digest();
+        quota = o.quota();
         writer = new UploadWriter(call.loop()::execute, ctx.bulk::tryExecute, ctx.uploadBuffers, file, direct, digest,
                 offset, new UploadWriter.Listener() {
                     @Override
@@ -508,9 +515,11 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         direct = null;
         long have = offset + written();
         String path = fp.rootRelative();
+        HomeQuotas.Reservation q = quota;
         Runnable close = () -> {
             FileContext.closeQuietly(ch);
             closeDirect(dio);
+            q.release(have); // the temp stays for a resume: its bytes count as the home's usage
             ctx.uploads.release(target);
             ctx.config.events().uploadSuspended(path, have);
         };
@@ -564,6 +573,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         if (mtimeToSet >= 0) {
             ctx.files().setLastModifiedTime(temp, FileTime.fromMillis(mtimeToSet));
         }
+        long replaced = quota.counts() ? replacedRegularFileBytes() : -1; // no stat when no quota applies
         if (overwrite && mayReplace) {
             ctx.files().move(temp, target); // renameat(2): replaces atomically
         } else {
@@ -574,6 +584,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
                 throw overwrite ? replaceForbidden(fp) : e;
             }
         }
+        quota.committed(fileSize, replaced); // in place from here, whatever fails below
         if (ctx.config.syncOnCommit()) {
             ctx.files().syncFolder(target.getParent());
         }
@@ -583,6 +594,25 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             ctx.digests.put(DigestCache.Key.of(target, st, algorithm), hex);
         }
         return new Committed(st.size(), st.mtimeMillis(), hex);
+    }
+
+    /** Worker: the size of {@code file}, 0 if it is gone (or cannot be read). */
+    private long sizeOrZero(Path file) {
+        try {
+            return ctx.files().stat(file).size();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Worker: the size of the regular file the commit is about to replace, -1 if none (a new file for the quota). */
+    private long replacedRegularFileBytes() throws IOException {
+        try {
+            BasicFileAttributes a = ctx.files().attributes(target);
+            return a.isRegularFile() ? a.size() : -1;
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
     }
 
     private static void closeDirect(UploadWriter.Direct dio) {
@@ -630,6 +660,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         Path tmp = temp;
         Path tgt = target;
         String path = fp.rootRelative();
+        HomeQuotas.Reservation q = quota;
         Runnable cleanup = () -> {
             FileContext.closeQuietly(ch);
             closeDirect(dio);
@@ -639,6 +670,10 @@ final class Upload implements BodySink, UploadRegistry.Holder {
                 } catch (IOException e) {
                     ctx.log.warn("could not remove upload temp " + tmp + ": " + e.getMessage());
                 }
+            }
+            if (q != null) {
+                // A busy pool keeps the temp for a resume: what it holds counts as the home's usage.
+                q.release(removeTemp || !q.counts() ? 0 : sizeOrZero(tmp)); // after a commit that counted itself, a no-op
             }
             if (tgt != null) {
                 ctx.uploads.release(tgt); // only now: a new upload must not meet a half-deleted temp

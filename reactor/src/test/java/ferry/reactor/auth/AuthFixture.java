@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A real server on 127.0.0.1:0 with a user store in a temp folder, the AuthService, a fake clock, a
  * log that tests can read, and stub ops: NEEDS_READ/WRITE/DELETE/EXEC (each requires its right),
- * WHOAMI (user, rights, home; needs login) and PROBE (allowed before login: how many answers the
+ * WHOAMI (user, rights, home, the session's quota if any; needs login) and PROBE (allowed before login: how many answers the
  * throttle holds back right now, read when the request arrives).
  */
 final class AuthFixture implements AutoCloseable {
@@ -71,7 +71,12 @@ final class AuthFixture implements AutoCloseable {
             Session s = call.session();
             List<Object> rights = new ArrayList<>();
             s.rights().forEach(x -> rights.add(x.wireName()));
-            call.reply(Header.reply("OK", call.id()).put("user", s.user()).put("rights", rights).put("home", s.home()));
+            Header who = Header.reply("OK", call.id()).put("user", s.user()).put("rights", rights).put("home", s.home());
+            ferry.reactor.UserQuota q = s.get(ferry.reactor.UserQuota.SESSION_KEY);
+            if (q != null) {
+                who.put("quotaBytes", q.maxBytes()).put("quotaFiles", q.maxFiles());
+            }
+            call.reply(who);
             return (BodySink) null;
         });
         server.register("PROBE", call -> {

@@ -13,6 +13,7 @@ import ferry.protocol.Header;
 import ferry.protocol.scram.ServerFirstMessage;
 import ferry.reactor.FerryServer;
 import ferry.reactor.Right;
+import ferry.reactor.UserQuota;
 import ferry.reactor.ServerConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -98,6 +99,19 @@ class AuthServiceTest {
             }
         }
         assertEquals(2, f.auth.successfulLogins());
+    }
+
+    @Test
+    void loginPutsTheUsersOwnQuotaOnTheSessionForTheFileService() throws Exception {
+        f = new AuthFixture(dir).user("alice", ALICE_PW, EnumSet.of(Right.READ), "alice");
+        f.store.update(u -> u.with(u.get("alice").orElseThrow().withQuota(new UserQuota(1000, UserQuota.SERVER_DEFAULT))));
+        f.start(AuthSettings.defaults(), true);
+        try (FerryClient c = f.connect()) {
+            new AuthClient(c).login("alice", ALICE_PW.toCharArray());
+            Header who = c.call(Header.op("WHOAMI"));
+            assertEquals(1000, who.getLong("quotaBytes", -2));
+            assertEquals(UserQuota.SERVER_DEFAULT, who.getLong("quotaFiles", -2));
+        }
     }
 
     @Test

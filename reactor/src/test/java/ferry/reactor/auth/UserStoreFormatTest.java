@@ -3,6 +3,7 @@ package ferry.reactor.auth;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.reactor.Right;
+import ferry.reactor.UserQuota;
 import java.security.SecureRandom;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,28 @@ class UserStoreFormatTest {
     }
 
     @Test
+    void quotasRoundTripAndStoresWithoutThemReadUnchanged() throws Exception {
+        UserRecord plain = ScramVectorTest.vectorUser();
+        assertEquals(UserQuota.DEFAULTS, plain.quota(), "no quota of one's own: the server's default");
+        String before = UserStoreFormat.format(Users.empty(new SecureRandom()).with(plain));
+        assertFalse(before.contains("\nquota "), "a user without a quota of their own writes the old format");
+        assertEquals(UserQuota.DEFAULTS, UserStoreFormat.parse(before, "users").get("user").orElseThrow().quota());
+
+        UserRecord limited = plain.withQuota(new UserQuota(10L << 30, UserQuota.SERVER_DEFAULT));
+        String text = UserStoreFormat.format(Users.empty(new SecureRandom()).with(limited));
+        assertTrue(text.contains("\nquota user:10737418240:default\n"), text);
+        Users back = UserStoreFormat.parse(text, "users");
+        assertEquals(limited.quota(), back.get("user").orElseThrow().quota());
+        assertEquals(text, UserStoreFormat.format(back));
+        assertEquals(limited.quota(), back.get("user").orElseThrow().withHome("x").withRights(EnumSet.noneOf(Right.class))
+                .quota(), "changing the home or rights keeps the quota");
+
+        String user = "user alice:scram-sha-256:4096:" + SALT + ":" + KEY + ":" + KEY + ":read:";
+        assertEquals(new UserQuota(0, 5), UserStoreFormat.parse("version 1\n" + user + "\nquota alice:0:5\n", "users")
+                .get("alice").orElseThrow().quota(), "0: no limit for this user, whatever the default");
+    }
+
+    @Test
     void acceptsHandWrittenFilesWithCommentsCrlfAndNoSecret() throws Exception {
         String text = "# users\r\nversion 1\r\n\r\nuser alice:scram-sha-256:4096:" + SALT + ":" + KEY + ":" + KEY + "::\r\n";
         Users u = UserStoreFormat.parse(text, "users");
@@ -52,6 +75,11 @@ class UserStoreFormatTest {
             {"version 1\n" + user + "../etc", "home folder"},
             {"version 1\nuser an;on:scram-sha-256:4096:" + SALT + ":" + KEY + ":" + KEY + "::", "user name may contain only"},
             {"version 1\nfrobnicate yes", "unknown directive \"frobnicate\""},
+            {"version 1\nquota alice:1:2", "users:2: quota for \"alice\", which no earlier user line names"},
+            {"version 1\n" + user + "\nquota alice:1", "users:3: a quota line is NAME:BYTES:FILES"},
+            {"version 1\n" + user + "\nquota alice:-5:2", "quota BYTES must be a number >= 0"},
+            {"version 1\n" + user + "\nquota alice:1:many", "quota FILES must be a number >= 0"},
+            {"version 1\n" + user + "\nquota alice:1:2\nquota alice:1:2", "users:4: user alice has two quota lines"},
         };
         for (String[] c : cases) {
             UserStoreException e = assertThrows(UserStoreException.class, () -> UserStoreFormat.parse(c[0], "users"), c[0]);

@@ -47,8 +47,9 @@ final class FileTestServer implements AutoCloseable {
     /**
      * As {@link #start(Path, Consumer, Consumer)}, with a {@value #TEST_LOGIN} op when
      * {@code testLogin}: {@code {"op":"TESTLOGIN","user":"bob","rights":"read,write"}} puts the
-     * connection in bob's shoes with those rights, home the root (tests of what one user can do
-     * to another's files, without a user store).
+     * connection in bob's shoes with those rights, home the root unless a {@code "home"} names a
+     * root-relative folder, with the user's own quota if {@code "quotaBytes"} and {@code "quotaFiles"}
+     * are given (tests of what one user can do to another's files, without a user store).
      */
     static FileTestServer startWithTestLogin(Path root, Consumer<ServerConfig.Builder> server,
                                              Consumer<FileServiceConfig.Builder> files) throws Exception {
@@ -56,6 +57,11 @@ final class FileTestServer implements AutoCloseable {
     }
 
     static final String TEST_LOGIN = "TESTLOGIN";
+
+    /** Logs {@code c} in as {@code user} with {@code rights} and home {@code home} (root-relative). */
+    static void testLogin(FerryClient c, String user, String rights, String home) throws IOException {
+        c.call(Header.op(TEST_LOGIN).put("user", user).put("rights", rights).put("home", home));
+    }
 
     /** Logs {@code c} in as {@code user} with {@code rights} (a server from {@link #startWithTestLogin}). */
     static void testLogin(FerryClient c, String user, String rights) throws IOException {
@@ -74,7 +80,11 @@ final class FileTestServer implements AutoCloseable {
         if (testLogin) {
             s.register(TEST_LOGIN, call -> {
                 call.session().login(call.request().requireString("user"),
-                        Right.parseList(call.request().requireString("rights")), "");
+                        Right.parseList(call.request().requireString("rights")), call.request().optString("home"));
+                if (call.request().has("quotaBytes")) { // as the auth service does for a user store's quota line
+                    call.session().put(ferry.reactor.UserQuota.SESSION_KEY, new ferry.reactor.UserQuota(
+                            call.request().requireLong("quotaBytes"), call.request().requireLong("quotaFiles")));
+                }
                 call.reply(Header.reply("OK", call.id()));
                 return null;
             }, true);
