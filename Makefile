@@ -21,9 +21,10 @@ ARGS ?=
 run: build
 	bin/ferry serve --root data --create-root --config-dir config --demo-user --listen 127.0.0.1:$(PORT) $(ARGS)
 
-## test: the whole test suite
+## test: the whole test suite, then what it ran: tests per module, whether the multi-host (Docker)
+##       tests ran, and a closing "tests: N passed, N failed, N skipped" line
 test:
-	$(MVN) $(MVN_FLAGS) verify
+	@stamp=$$(mktemp); $(MVN) $(MVN_FLAGS) verify; status=$$?; .ci/test-summary.sh $$stamp; rm -f $$stamp; exit $$status
 
 ## bench-files: file-transfer benchmark vs iperf3 -Z (pinned cores, medians; a few minutes)
 bench-files:
