@@ -11,6 +11,7 @@ import ferry.reactor.Call;
 import ferry.reactor.FerryServer;
 import ferry.reactor.FerryService;
 import ferry.reactor.OpException;
+import ferry.reactor.Sequencing;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerContext;
 import ferry.reactor.ServerLog;
@@ -38,8 +39,9 @@ class EmbeddedServerTest {
         @Override
         public void install(ServerContext ctx) {
             this.ctx = ctx;
-            ctx.register("UPPER", this::upper, true);   // allowed before login, like PING
-            ctx.register("SHA256", this::sha256, true);
+            // allowed before login, like PING; READ: may run beside other reads on the connection
+            ctx.register("UPPER", this::upper, true, Sequencing.READ);
+            ctx.register("SHA256", this::sha256, true, Sequencing.READ);
             ctx.addFeature("words");                      // HELLO lists it
         }
 
