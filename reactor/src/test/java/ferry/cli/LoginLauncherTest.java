@@ -98,7 +98,7 @@ class LoginLauncherTest {
             assertEquals(0, del.status(), del.err());
             Launcher.Result list = Launcher.run(dir, "", env(), "user", "list", "--config-dir", "cfg");
             assertEquals(0, list.status(), list.err());
-            assertTrue(list.out().matches("NAME +RIGHTS +HOME\nalice +read,write,delete +/\n"), list.out());
+            assertTrue(list.out().matches("NAME +RIGHTS +QUOTA +HOME\nalice +read,write,delete +server default +/\n"), list.out());
             assertTrue(server.log().contains("login failed for user \"alice\""), "failures are logged: " + server.log());
             assertFalse(server.log().contains("not-her-password"), "never the password");
         }

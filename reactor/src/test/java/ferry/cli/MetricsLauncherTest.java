@@ -58,7 +58,7 @@ class MetricsLauncherTest {
             }
             assertTrue(body.contains("ferry_requests_total{op=\"GET\",outcome=\"ok\"} 0\n"), "every service's ops");
 
-            Launcher.Result second = Launcher.run(dir, "serve", "--root", "b", "--listen", "127.0.0.1:0",
+            Launcher.Result second = Launcher.run(dir, "serve", "--root", "b", "--create-root", "--listen", "127.0.0.1:0",
                     "--metrics-listen", "127.0.0.1:" + m.group(2));
             assertEquals(1, second.status(), second.err());
             List<String> notLog = second.errLines().stream().filter(l -> !l.matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z .*")).toList();
