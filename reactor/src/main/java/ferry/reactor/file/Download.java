@@ -49,9 +49,10 @@ final class Download {
     private State state = State.SENDING;
 
     /**
+     * @param firstWarmed how many bytes from {@code start} the opening worker already warmed
      * @param onClosed runs on the loop right after the file is closed (gives its download slot back)
      */
-    Download(FileContext ctx, Call call, FileChannel file, long start, long count, Runnable onClosed) {
+    Download(FileContext ctx, Call call, FileChannel file, long start, long count, long firstWarmed, Runnable onClosed) {
         this.ctx = ctx;
         this.call = call;
         this.file = file;
@@ -60,7 +61,7 @@ final class Download {
         this.end = start + count;
         this.window = ctx.config.readAheadWindowBytes();
         this.ahead = ctx.config.readAheadBytes();
-        this.warmedUpTo = start;
+        this.warmedUpTo = start + firstWarmed;
         this.onClosed = onClosed;
     }
 
