@@ -51,6 +51,16 @@ public final class Session {
         return remoteAddress;
     }
 
+    /**
+     * The address part of {@link #remoteAddress()}, as per-address limits count it:
+     * {@code "1.2.3.4:5678"} gives {@code "1.2.3.4"}, {@code "::1:5678"} gives {@code "::1"}.
+     */
+    public String remoteHost() {
+        String a = remoteAddress;
+        int colon = a.lastIndexOf(':');
+        return colon > 0 ? a.substring(0, colon) : a;
+    }
+
     /** The client a PROXY header named. Loop thread, before any request. */
     void remoteAddress(String hostAndPort) {
         this.remoteAddress = hostAndPort;

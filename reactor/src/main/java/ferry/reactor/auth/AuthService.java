@@ -234,7 +234,7 @@ public final class AuthService implements FerryService {
         }
         ClientFinalMessage fin = ClientFinalMessage.parse(req.requireString("scram"));
         exchange.checkFinal(fin);
-        String address = hostOf(session.remoteAddress());
+        String address = session.remoteHost();
         String user = exchange.username();
         // The throttle decides when the answer leaves before anyone knows whether the proof is right.
         LoginThrottle.Verdict verdict = throttle.attempt(user, address, now);
@@ -334,11 +334,6 @@ public final class AuthService implements FerryService {
         }
     }
 
-    /** "1.2.3.4:5678" to "1.2.3.4", "::1:5678" to "::1". */
-    static String hostOf(String remoteAddress) {
-        int colon = remoteAddress.lastIndexOf(':');
-        return colon > 0 ? remoteAddress.substring(0, colon) : remoteAddress;
-    }
 
     private static String rightsText(UserRecord user) {
         String r = Right.toList(user.rights());

@@ -142,16 +142,11 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         this.mtimeToSet = mtimeToSet;
         this.maxBuffers = ctx.config.uploadBuffersPerUpload();
         this.user = call.session().user();
-        this.address = hostOf(call.session().remoteAddress());
+        this.address = call.session().remoteHost();
         this.pace = new UploadPace(call.loop().clock(), ctx.config.minUploadRateBytesPerSecond(),
                 ctx.config.uploadRateWindowMillis());
     }
 
-    /** "1.2.3.4:5678" to "1.2.3.4", "::1:5678" to "::1" (the address part, as the login throttle counts it). */
-    static String hostOf(String remoteAddress) {
-        int colon = remoteAddress.lastIndexOf(':');
-        return colon > 0 ? remoteAddress.substring(0, colon) : remoteAddress;
-    }
 
     /** The refusal of a PUT over an existing file by a session without the delete right. */
     static OpException replaceForbidden(FilePath fp) {
