@@ -122,6 +122,7 @@ public final class AuditLog implements RequestObserver, AutoCloseable {
                 if (reopen) {
                     reopen = false;
                     closeQuietly();
+                    out = null;
                     out = open(file);
                 }
                 Entry first = closing ? queue.poll() : queue.poll(1, TimeUnit.SECONDS);
@@ -153,6 +154,9 @@ public final class AuditLog implements RequestObserver, AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             } catch (IOException | RuntimeException e) {
+                if (out == null || !out.isOpen()) {
+                    reopen = true; // the path could not be opened (logrotate mid-way?): try again with the next lines
+                }
                 log.warn("audit log " + file + ": " + e.getMessage() + " (" + batch.size() + " lines lost)");
                 batch.clear();
             }

@@ -208,7 +208,8 @@ final class MetadataOps {
             }
             pending.put((byte) ']');
             if (file == null) {
-                return new Listing(entries.size(), pending.position(), pending.array(), null);
+                // Exactly the bytes: the answer keeps this array until sent, and flow control counts only these.
+                return new Listing(entries.size(), pending.position(), java.util.Arrays.copyOf(pending.array(), pending.position()), null);
             }
             spilled += flush(pending, file);
             return new Listing(entries.size(), spilled, null, file);
