@@ -1,8 +1,8 @@
 # Ferry: the two commands a newcomer needs are `make run` and `make test`.
 MVN        ?= mvn
 MVN_FLAGS  ?= -B -q
-JAR        := reactor/target/ferry.jar
-SOURCES    := $(shell find protocol/src/main reactor/src/main -type f 2>/dev/null) pom.xml protocol/pom.xml reactor/pom.xml
+JAR        := reactor/cli/target/ferry.jar
+SOURCES    := $(shell find protocol/src/main reactor/*/src/main -type f 2>/dev/null) pom.xml protocol/pom.xml reactor/pom.xml $(wildcard reactor/*/pom.xml)
 
 .PHONY: build run test clean fuzz fuzz-frames fuzz-files bench-dribble bench-files
 
@@ -10,7 +10,7 @@ SOURCES    := $(shell find protocol/src/main reactor/src/main -type f 2>/dev/nul
 build: $(JAR)
 
 $(JAR): $(SOURCES)
-	$(MVN) $(MVN_FLAGS) -DskipTests package -pl reactor -am
+	$(MVN) $(MVN_FLAGS) -DskipTests package -pl reactor/cli -am
 
 ## run: start a server on 127.0.0.1:$(PORT) serving ./data (make run PORT=0 picks a free port;
 ##      ARGS="--verbose" passes more serve options). Its users live in ./config, outside the served
@@ -82,17 +82,17 @@ fuzz-frames:
 ## fuzz-files: long runs of the service fuzzers through a real server: file-op requests (FUZZ_FILE_INPUTS),
 ##             the path resolver on a trap tree (FUZZ_PATH_INPUTS), login (FUZZ_AUTH_INPUTS), exec
 ##             (FUZZ_EXEC_INPUTS), pipelined-vs-sequential request order (FUZZ_ORDER_SEQUENCES), PROXY headers
-##             (FUZZ_PROXY_INPUTS); a few minutes; prints reactor/target/{file,path,auth,exec,proxy}-fuzz-report.txt
+##             (FUZZ_PROXY_INPUTS); a few minutes; prints reactor/{services,core}/target/*-fuzz-report.txt
 FUZZ_FILE_INPUTS ?= 100000
 FUZZ_PATH_INPUTS ?= 300000
 FUZZ_AUTH_INPUTS ?= 50000
 FUZZ_EXEC_INPUTS ?= 3000
 FUZZ_ORDER_SEQUENCES ?= 100000
 FUZZ_PROXY_INPUTS ?= 2000000
-FUZZ_REPORTS     := $(foreach r,file path auth exec proxy,reactor/target/$(r)-fuzz-report.txt)
+FUZZ_REPORTS     := $(foreach r,file path auth exec,reactor/services/target/$(r)-fuzz-report.txt) reactor/core/target/proxy-fuzz-report.txt
 fuzz-files:
 	@rm -f $(FUZZ_REPORTS)
-	$(MVN) $(MVN_FLAGS) test -pl reactor -am -Dtest='FileOpsFuzzTest,PathResolverFuzzTest,AuthFuzzTest,ExecFuzzTest,PipelineOrderTest,ProxyHeaderFuzzTest' \
+	$(MVN) $(MVN_FLAGS) test -pl reactor/core,reactor/services -am -Dtest='FileOpsFuzzTest,PathResolverFuzzTest,AuthFuzzTest,ExecFuzzTest,PipelineOrderTest,ProxyHeaderFuzzTest' \
 	  -Dsurefire.failIfNoSpecifiedTests=false -Dferry.fuzz.seed=$(FUZZ_SEED) \
 	  -Dferry.fuzz.files.inputs=$(FUZZ_FILE_INPUTS) -Dferry.fuzz.paths.inputs=$(FUZZ_PATH_INPUTS) \
 	  -Dferry.fuzz.auth.inputs=$(FUZZ_AUTH_INPUTS) -Dferry.fuzz.exec.inputs=$(FUZZ_EXEC_INPUTS) \

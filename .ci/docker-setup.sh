@@ -7,7 +7,7 @@
 #      unless that image already exists.
 # Each step is timed on stderr. Stop what this started with .ci/docker-stop.sh.
 #
-# The image holds no Ferry code: the tests copy reactor/target/ferry.jar into each container, so a
+# The image holds no Ferry code: the tests copy reactor/cli/target/ferry.jar into each container, so a
 # code change never needs a rebuild. Change the recipe below => bump the tag in pom.xml.
 #
 # Environment (all optional):

@@ -18,7 +18,7 @@ if [ "$(nproc)" -lt 2 ]; then
 fi
 
 ${MVN:-mvn} -o -q -B -DskipTests package -pl loadtest -am
-CP="loadtest/target/classes:reactor/target/classes:protocol/target/classes"
+CP="loadtest/target/classes:reactor/core/target/classes:reactor/services/target/classes:reactor/client/target/classes:protocol/target/classes"
 mkdir -p loadtest/results
 exec taskset -c 1 java -Xmx1g -XX:+UseSerialGC -cp "$CP" ferry.loadtest.FileBench run \
   --dir "${BENCH_DIR:-/tmp/ferry-bench}" --out loadtest/results/bench-files.md "$@"

@@ -6,7 +6,7 @@ import ferry.client.FerryClient;
 import ferry.client.RemoteException;
 import ferry.client.ScramClient;
 import ferry.protocol.Header;
-import ferry.reactor.auth.AuthService;
+import ferry.services.auth.AuthService;
 import ferry.protocol.ProtocolException;
 import ferry.protocol.scram.ScramMath;
 import java.io.IOException;

@@ -1,0 +1,189 @@
+package ferry.services.file;
+
+import ferry.protocol.DigestAlgorithm;
+import ferry.protocol.ErrorCode;
+import ferry.reactor.OpException;
+import ferry.reactor.Workers;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Digests of files, computed on workers and remembered by file version, so the zero-copy send
+ * path never reads a file through the heap to hash it, and a file downloaded a thousand times is
+ * hashed once.
+ *
+ * <p>A version is (real path, size, mtime, ctime, inode): any change to the file makes a new key,
+ * so a stale digest is never served for changed contents; the service also drops a path's entries
+ * when it writes, deletes or renames it, to free the memory early. Bounded LRU.
+ *
+ * <p>Concurrent requests for the same uncached version share one computation (no worker blocks
+ * waiting for another).
+ *
+ * <p>Thread safety: all methods are safe from any thread.
+ */
+final class DigestCache {
+    /** One version of one file, hashed with one algorithm. */
+    public record Key(String path, long size, long mtimeNanos, long ctimeNanos, Object fileKey, DigestAlgorithm algorithm) {
+        public static Key of(Path real, FileStat st, DigestAlgorithm algorithm) {
+            return new Key(real.toString(), st.size(), st.mtimeNanos(), st.ctimeNanos(), st.fileKey(), algorithm);
+        }
+    }
+
+    /** A digest and whether it came from the cache. */
+    public record Result(String hex, boolean cached) {}
+
+    private final int maxEntries;
+    private final Workers workers;
+    private final RootFiles files;
+    private final int bufferBytes;
+    private final LinkedHashMap<Key, String> entries; // guarded by this
+    private final Map<Key, CompletableFuture<Result>> computing = new HashMap<>(); // guarded by this
+    private final ThreadLocal<ByteBuffer> scratch;
+
+    /** @param files opens and stats the files to hash without following symlinks */
+    public DigestCache(int maxEntries, Workers workers, RootFiles files, int bufferBytes) {
+        this.maxEntries = maxEntries;
+        this.workers = workers;
+        this.files = files;
+        this.bufferBytes = bufferBytes;
+        this.entries = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Key, String> eldest) {
+                return size() > DigestCache.this.maxEntries;
+            }
+        };
+        this.scratch = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(this.bufferBytes));
+    }
+
+    /** The cached digest, or null. */
+    public synchronized String lookup(Key key) {
+        return entries.get(key);
+    }
+
+    /** Remembers a digest (an upload computed it while writing). */
+    public synchronized void put(Key key, String hex) {
+        if (maxEntries > 0) {
+            entries.put(key, hex);
+        }
+    }
+
+    /** Forgets every entry for {@code real} and, for a folder, everything under it. */
+    public synchronized void invalidate(Path real) {
+        String p = real.toString();
+        String prefix = p.endsWith("/") ? p : p + "/";
+        for (Iterator<Key> it = entries.keySet().iterator(); it.hasNext(); ) {
+            String k = it.next().path();
+            if (k.equals(p) || k.startsWith(prefix)) {
+                it.remove();
+            }
+        }
+    }
+
+    public synchronized int size() {
+        return entries.size();
+    }
+
+    /**
+     * The digest of {@code real} as it is in version {@code expected}: at once from the cache, or
+     * computed on a worker. The future fails with {@code conflict} if the file changes before or
+     * while it is read, {@code busy} if no worker takes the job. Completes on a worker thread (or
+     * the caller's, on a hit): hop back to the loop before touching a call.
+     */
+    public CompletableFuture<Result> digest(Path real, FileStat expected, DigestAlgorithm algorithm) {
+        Key key = Key.of(real, expected, algorithm);
+        CompletableFuture<Result> f;
+        synchronized (this) {
+            String hit = entries.get(key);
+            if (hit != null) {
+                return CompletableFuture.completedFuture(new Result(hit, true));
+            }
+            f = computing.get(key);
+            if (f != null) {
+                return f;
+            }
+            f = new CompletableFuture<>();
+            computing.put(key, f);
+        }
+        CompletableFuture<Result> mine = f;
+        boolean taken = workers.tryExecute(() -> {
+            try {
+                String hex = compute(real, key);
+                synchronized (this) {
+                    computing.remove(key);
+                    put(key, hex);
+                }
+                mine.complete(new Result(hex, false));
+            } catch (Throwable t) {
+                synchronized (this) {
+                    computing.remove(key);
+                }
+                mine.completeExceptionally(t);
+            }
+        });
+        if (!taken) {
+            synchronized (this) {
+                computing.remove(key);
+            }
+            mine.completeExceptionally(new OpException(ErrorCode.BUSY, "server busy: no worker free to compute a digest"));
+        }
+        return mine;
+    }
+
+    /**
+     * Hashes the file on this (worker) thread; checks it is still the version asked for. {@code real}
+     * has no symlink in it: the access follows none ({@link RootFiles}).
+     */
+    private String compute(Path real, Key key) throws IOException, OpException {
+        if (!Key.of(real, files.stat(real), key.algorithm()).equals(key)) {
+            throw changed(real);
+        }
+        MessageDigest md = key.algorithm().newDigest();
+        try (FileChannel ch = files.open(real, EnumSet.of(StandardOpenOption.READ))) {
+            hashRange(ch, 0, key.size(), md, scratch.get());
+        }
+        if (!Key.of(real, files.stat(real), key.algorithm()).equals(key)) {
+            throw changed(real);
+        }
+        return DigestAlgorithm.hex(md.digest());
+    }
+
+    /** Feeds bytes [from, from+count) of {@code ch} to {@code md}. Worker thread. */
+    public static void hashRange(FileChannel ch, long from, long count, MessageDigest md, ByteBuffer buf) throws IOException {
+        long pos = from;
+        long end = from + count;
+        while (pos < end) {
+            buf.clear();
+            if (buf.remaining() > end - pos) {
+                buf.limit((int) (end - pos));
+            }
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                throw new IOException("file ended at " + pos + " while hashing " + count + " bytes from " + from);
+            }
+            pos += n;
+            buf.flip();
+            md.update(buf);
+        }
+    }
+
+    /** A scratch buffer of this cache's size for the calling worker thread. */
+    ByteBuffer scratch() {
+        return scratch.get();
+    }
+
+    private static OpException changed(Path real) {
+        return new OpException(ErrorCode.CONFLICT, "the file changed while its digest was computed; retry");
+    }
+}

@@ -1,0 +1,119 @@
+package ferry.services.file;
+
+import ferry.client.FerryClient;
+import ferry.client.FileClient;
+import ferry.protocol.Header;
+import ferry.reactor.FerryServer;
+import ferry.reactor.Right;
+import ferry.reactor.ServerConfig;
+import ferry.reactor.ServerLog;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/** A real server on 127.0.0.1, port 0, with the file service over {@code root}. */
+final class FileTestServer implements AutoCloseable {
+    final Path root;
+    final FerryServer server;
+    final FileService service;
+
+    private FileTestServer(Path root, FerryServer server, FileService service) {
+        this.root = root;
+        this.server = server;
+        this.service = service;
+    }
+
+    static FileTestServer start(Path root) throws Exception {
+        return start(root, s -> { }, f -> { });
+    }
+
+    static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server, Consumer<FileServiceConfig.Builder> files)
+            throws Exception {
+        return start(root, server, files, ServerLog.NONE);
+    }
+
+    /** As {@link #start(Path, Consumer, Consumer)}, logging to {@code log} (tests read what the server logged). */
+    static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server, Consumer<FileServiceConfig.Builder> files,
+                                ServerLog log) throws Exception {
+        return start(root, server, files, log, false);
+    }
+
+    /** As {@link #start(Path, Consumer, Consumer, ServerLog)}, with {@code observers} of every finished request. */
+    static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server, Consumer<FileServiceConfig.Builder> files,
+                                ServerLog log, ferry.reactor.RequestObserver... observers) throws Exception {
+        return start(root, server, files, log, false, observers);
+    }
+
+    /**
+     * As {@link #start(Path, Consumer, Consumer)}, with a {@value #TEST_LOGIN} op when
+     * {@code testLogin}: {@code {"op":"TESTLOGIN","user":"bob","rights":"read,write"}} puts the
+     * connection in bob's shoes with those rights, home the root unless a {@code "home"} names a
+     * root-relative folder, with the user's own quota if {@code "quotaBytes"} and {@code "quotaFiles"}
+     * are given (tests of what one user can do to another's files, without a user store).
+     */
+    static FileTestServer startWithTestLogin(Path root, Consumer<ServerConfig.Builder> server,
+                                             Consumer<FileServiceConfig.Builder> files) throws Exception {
+        return start(root, server, files, ServerLog.NONE, true);
+    }
+
+    static final String TEST_LOGIN = "TESTLOGIN";
+
+    /** Logs {@code c} in as {@code user} with {@code rights} and home {@code home} (root-relative). */
+    static void testLogin(FerryClient c, String user, String rights, String home) throws IOException {
+        c.call(Header.op(TEST_LOGIN).put("user", user).put("rights", rights).put("home", home));
+    }
+
+    /** Logs {@code c} in as {@code user} with {@code rights} (a server from {@link #startWithTestLogin}). */
+    static void testLogin(FerryClient c, String user, String rights) throws IOException {
+        c.call(Header.op(TEST_LOGIN).put("user", user).put("rights", rights));
+    }
+
+    private static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server,
+                                        Consumer<FileServiceConfig.Builder> files, ServerLog log, boolean testLogin,
+                                        ferry.reactor.RequestObserver... observers)
+            throws Exception {
+        ServerConfig.Builder sb = ServerConfig.builder().port(0);
+        server.accept(sb);
+        FileServiceConfig.Builder fb = FileServiceConfig.builder(root).tempSweepIntervalMillis(0);
+        files.accept(fb);
+        FerryServer s = new FerryServer(sb.build(), log);
+        if (testLogin) {
+            s.register(TEST_LOGIN, call -> {
+                call.session().login(call.request().requireString("user"),
+                        Right.parseList(call.request().requireString("rights")), call.request().optString("home"));
+                if (call.request().has("quotaBytes")) { // as the auth service does for a user store's quota line
+                    call.session().put(ferry.reactor.UserQuota.SESSION_KEY, new ferry.reactor.UserQuota(
+                            call.request().requireLong("quotaBytes"), call.request().requireLong("quotaFiles")));
+                }
+                call.reply(Header.reply("OK", call.id()));
+                return null;
+            }, true);
+        }
+        FileService svc = new FileService(fb.build());
+        s.install(svc);
+        for (ferry.reactor.RequestObserver o : observers) {
+            s.addRequestObserver(o);
+        }
+        s.start();
+        return new FileTestServer(root, s, svc);
+    }
+
+    /** {@code h} as one frame's bytes (length prefix and JSON), for clients that write raw sockets. */
+    static byte[] frame(Header h) {
+        byte[] json = ferry.protocol.Json.write(h.asMap()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return java.nio.ByteBuffer.allocate(4 + json.length).putInt(json.length).put(json).array();
+    }
+
+    FerryClient connect() throws IOException {
+        return FerryClient.connect("127.0.0.1", server.port());
+    }
+
+    FileClient files(FerryClient c) {
+        return new FileClient(c);
+    }
+
+    @Override
+    public void close() {
+        server.stop(2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+}
