@@ -1,6 +1,6 @@
 # Ferry: the two commands a newcomer needs are `make run` and `make test`.
 MVN        ?= mvn
-MVN_FLAGS  ?= -B -q
+MVN_FLAGS  ?= -B -q -Dstyle.color=never
 JAR        := reactor/cli/target/ferry.jar
 SOURCES    := $(shell find protocol/src/main reactor/*/src/main -type f 2>/dev/null) pom.xml protocol/pom.xml reactor/pom.xml $(wildcard reactor/*/pom.xml)
 

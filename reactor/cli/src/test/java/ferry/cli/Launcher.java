@@ -52,15 +52,18 @@ final class Launcher {
         return repoRoot().resolve("bin/ferry");
     }
 
-    /** The compiled classes of the CLI and the protocol module, as a class path. */
+    /** The compiled classes of the CLI and every module under it (not the test classes), as a class path. */
     static String classPath() {
-        try {
-            String cli = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-            String protocol = Path.of(Header.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-            return cli + File.pathSeparator + protocol;
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+        List<String> parts = new ArrayList<>();
+        for (Class<?> c : new Class<?>[] {Main.class, ferry.client.FerryClient.class,
+                ferry.services.file.FileService.class, ferry.reactor.FerryServer.class, Header.class}) {
+            try {
+                parts.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
         }
+        return String.join(File.pathSeparator, parts);
     }
 
     static ProcessBuilder builder(Path cwd, Map<String, String> env, List<String> args) {
