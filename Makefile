@@ -1,6 +1,8 @@
 # Ferry: the two commands a newcomer needs are `make run` and `make test`.
 MVN        ?= mvn
 MVN_FLAGS  ?= -B -q -Dstyle.color=never
+# Maven 3.8's console library writes an ANSI reset per module even in batch mode; keep logs plain.
+export MAVEN_OPTS := $(MAVEN_OPTS) -Djansi.noreset=true
 JAR        := reactor/cli/target/ferry.jar
 SOURCES    := $(shell find protocol/src/main reactor/*/src/main -type f 2>/dev/null) pom.xml protocol/pom.xml reactor/pom.xml $(wildcard reactor/*/pom.xml)
 
