@@ -4,7 +4,7 @@ MVN_FLAGS  ?= -B -q -Dstyle.color=never
 # Maven 3.8's console library writes an ANSI reset per module even in batch mode; keep logs plain.
 export MAVEN_OPTS := $(MAVEN_OPTS) -Djansi.noreset=true
 JAR        := reactor/cli/target/ferry.jar
-SOURCES    := $(shell find protocol/src/main reactor/*/src/main -type f 2>/dev/null) pom.xml protocol/pom.xml reactor/pom.xml $(wildcard reactor/*/pom.xml)
+SOURCES    := $(shell find protocol/src/main reactor -path '*/src/main/*' -type f 2>/dev/null) pom.xml protocol/pom.xml $(shell find reactor -name pom.xml -not -path '*/target/*')
 
 .PHONY: build run test clean fuzz fuzz-frames fuzz-files bench-dribble bench-files
 
@@ -84,17 +84,18 @@ fuzz-frames:
 ## fuzz-files: long runs of the service fuzzers through a real server: file-op requests (FUZZ_FILE_INPUTS),
 ##             the path resolver on a trap tree (FUZZ_PATH_INPUTS), login (FUZZ_AUTH_INPUTS), exec
 ##             (FUZZ_EXEC_INPUTS), pipelined-vs-sequential request order (FUZZ_ORDER_SEQUENCES), PROXY headers
-##             (FUZZ_PROXY_INPUTS); a few minutes; prints reactor/{services,core}/target/*-fuzz-report.txt
+##             (FUZZ_PROXY_INPUTS); a few minutes; prints the reports (reactor/**/target/*-fuzz-report.txt)
 FUZZ_FILE_INPUTS ?= 100000
 FUZZ_PATH_INPUTS ?= 300000
 FUZZ_AUTH_INPUTS ?= 50000
 FUZZ_EXEC_INPUTS ?= 3000
 FUZZ_ORDER_SEQUENCES ?= 100000
 FUZZ_PROXY_INPUTS ?= 2000000
-FUZZ_REPORTS     := $(foreach r,file path auth exec,reactor/services/target/$(r)-fuzz-report.txt) reactor/core/target/proxy-fuzz-report.txt
+FUZZ_REPORTS     := $(foreach r,file path,reactor/services/file/target/$(r)-fuzz-report.txt) reactor/services/auth/target/auth-fuzz-report.txt \
+                    reactor/services/exec/target/exec-fuzz-report.txt reactor/core/target/proxy-fuzz-report.txt
 fuzz-files:
 	@rm -f $(FUZZ_REPORTS)
-	$(MVN) $(MVN_FLAGS) test -pl reactor/core,reactor/services -am -Dtest='FileOpsFuzzTest,PathResolverFuzzTest,AuthFuzzTest,ExecFuzzTest,PipelineOrderTest,ProxyHeaderFuzzTest' \
+	$(MVN) $(MVN_FLAGS) test -pl reactor/core,reactor/services/file,reactor/services/auth,reactor/services/exec -am -Dtest='FileOpsFuzzTest,PathResolverFuzzTest,AuthFuzzTest,ExecFuzzTest,PipelineOrderTest,ProxyHeaderFuzzTest' \
 	  -Dsurefire.failIfNoSpecifiedTests=false -Dferry.fuzz.seed=$(FUZZ_SEED) \
 	  -Dferry.fuzz.files.inputs=$(FUZZ_FILE_INPUTS) -Dferry.fuzz.paths.inputs=$(FUZZ_PATH_INPUTS) \
 	  -Dferry.fuzz.auth.inputs=$(FUZZ_AUTH_INPUTS) -Dferry.fuzz.exec.inputs=$(FUZZ_EXEC_INPUTS) \

@@ -24,11 +24,12 @@ summarize() { # module kind dir
              match($0, / skipped="[0-9]+"/); ss = substr($0, RSTART + 10, RLENGTH - 11)
              print tt + 0, ff + 0, ee + 0, ss + 0 }'
   done)
-  printf '  %-17s %-22s %5d run, %d failed, %d skipped\n' "$module" "$kind" "$t" "$((f + e))" "$s"
+  printf '  %-26s %-22s %5d run, %d failed, %d skipped\n' "$module" "$kind" "$t" "$((f + e))" "$s"
   total_tests=$((total_tests + t)) total_failed=$((total_failed + f + e)) total_skipped=$((total_skipped + s))
 }
 echo "test summary:"
-for module in protocol reactor/core reactor/client reactor/services reactor/cli loadtest bench; do
+for module in protocol reactor/core reactor/client reactor/services/file reactor/services/auth \
+    reactor/services/exec reactor/services/standard reactor/cli loadtest bench; do
   summarize "$module" "unit tests" "$module/target/surefire-reports" || true
 done
 if ! summarize reactor/cli "multi-host (Docker)" reactor/cli/target/failsafe-reports; then

@@ -56,7 +56,9 @@ final class Launcher {
     static String classPath() {
         List<String> parts = new ArrayList<>();
         for (Class<?> c : new Class<?>[] {Main.class, ferry.client.FerryClient.class,
-                ferry.services.file.FileService.class, ferry.reactor.FerryServer.class, Header.class}) {
+                ferry.services.file.FileService.class, ferry.services.auth.AuthService.class,
+                ferry.services.exec.ExecService.class, ferry.services.metrics.ServerMetrics.class,
+                ferry.reactor.FerryServer.class, Header.class}) {
             try {
                 parts.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
             } catch (URISyntaxException e) {
