@@ -1,5 +1,28 @@
 package ferry.cli;
 
+import ferry.cli.args.ArgParser;
+import ferry.cli.args.Option;
+import ferry.cli.args.ParsedArgs;
+import ferry.cli.args.Suggest;
+import ferry.cli.args.UsageException;
+import ferry.cli.demo.DemoCommand;
+import ferry.cli.remote.Authenticator;
+import ferry.cli.remote.ExecCommand;
+import ferry.cli.remote.InfoCommand;
+import ferry.cli.remote.LsCommand;
+import ferry.cli.remote.MkdirCommand;
+import ferry.cli.remote.MvCommand;
+import ferry.cli.remote.PingCommand;
+import ferry.cli.remote.RmCommand;
+import ferry.cli.remote.ScramLogin;
+import ferry.cli.remote.SpeedCommand;
+import ferry.cli.remote.StatCommand;
+import ferry.cli.serve.ServeCommand;
+import ferry.cli.serve.UserCommand;
+import ferry.cli.shell.ShellCommand;
+import ferry.cli.transfer.CpCommand;
+import ferry.cli.transfer.GetCommand;
+import ferry.cli.transfer.PutCommand;
 import ferry.protocol.Preamble;
 import ferry.reactor.Version;
 import java.util.ArrayList;
@@ -40,17 +63,17 @@ public final class Cli {
     private final Command root;
     private Authenticator authenticator = new ScramLogin();
 
-    Cli(Console console) {
+    public Cli(Console console) {
         this.console = console;
         this.root = new Command("ferry", "Ferry: a non-blocking file server and framing toolkit") {
             @Override
-            String description() {
+            public String description() {
                 return "Ferry " + Version.VERSION + ": serve folders, move files between computers, run remote "
                         + "commands, over one framed TCP protocol.";
             }
 
             @Override
-            String epilog() {
+            public String epilog() {
                 return "A remote is [user@]host[:port]:/path or ferry://[user@]host[:port]/path; host defaults to "
                         + "127.0.0.1 and port to " + ferry.reactor.ServerConfig.DEFAULT_PORT + ". A HOST argument is "
                         + "[user@]host[:port].\n\n"
@@ -89,7 +112,7 @@ public final class Cli {
     }
 
     /** How client commands log in: {@link ScramLogin}, unless a test installs another. */
-    Authenticator authenticator() {
+    public Authenticator authenticator() {
         return authenticator;
     }
 
@@ -110,7 +133,7 @@ public final class Cli {
     }
 
     /** Runs the command line and returns the exit status. Never throws. */
-    int run(String... args) {
+    public int run(String... args) {
         String path = "ferry";
         try {
             Command cmd = root;

@@ -5,14 +5,14 @@ package ferry.cli;
  * server refused). The message is complete and one line; the process exits with
  * {@link Cli#EXIT_FAILURE}.
  */
-final class CliException extends Exception {
+public final class CliException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    CliException(String message) {
+    public CliException(String message) {
         super(message);
     }
 
-    CliException(String message, Throwable cause) {
+    public CliException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,5 +1,10 @@
 package ferry.cli;
 
+import ferry.cli.args.Option;
+import ferry.cli.args.ParsedArgs;
+import ferry.cli.args.UsageException;
+import ferry.cli.remote.Remote;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,7 +29,7 @@ import java.util.List;
  * only declares its own. Thread safety: built once, then read-only; {@link #run} runs on the
  * main thread.
  */
-abstract class Command {
+public abstract class Command {
     private final String name;
     private final String summary;
     private final List<Option<?>> options = new ArrayList<>();
@@ -39,7 +44,7 @@ abstract class Command {
     }
 
     /** Declares an option of this command and returns it (to keep as a field). */
-    protected final <T> Option<T> option(Option<T> o) {
+    public final <T> Option<T> option(Option<T> o) {
         options.add(o);
         return o;
     }
@@ -68,30 +73,30 @@ abstract class Command {
         subcommands.add(c);
     }
 
-    String name() { return name; }
-    String summary() { return summary; }
-    List<Option<?>> options() { return Collections.unmodifiableList(options); }
-    List<Command> subcommands() { return Collections.unmodifiableList(subcommands); }
-    List<String> argNames() { return Collections.unmodifiableList(argNames); }
-    int minArgs() { return minArgs; }
-    int maxArgs() { return maxArgs; }
+    public String name() { return name; }
+    public String summary() { return summary; }
+    public List<Option<?>> options() { return Collections.unmodifiableList(options); }
+    public List<Command> subcommands() { return Collections.unmodifiableList(subcommands); }
+    public List<String> argNames() { return Collections.unmodifiableList(argNames); }
+    public int minArgs() { return minArgs; }
+    public int maxArgs() { return maxArgs; }
 
     /**
      * After how many positional arguments option parsing stops for the command line
      * {@code args}, so the rest is passed on as is ({@code ferry exec HOST ls -l}: {@code -l} is
      * the remote command's); -1 (the default) parses options everywhere, up to a {@code --}.
      */
-    int optionsEndAfter(List<String> args) {
+    public int optionsEndAfter(List<String> args) {
         return -1;
     }
 
     /** Paragraphs shown in help after the usage line; by default the summary. */
-    String description() {
+    public String description() {
         return capitalize(summary) + ".";
     }
 
     /** Text shown at the end of help (examples, file formats); none by default. */
-    String epilog() {
+    public String epilog() {
         return "";
     }
 
@@ -100,7 +105,7 @@ abstract class Command {
      * {@link UsageException} for bad arguments found late, {@link CliException} for failures the
      * user can act on, anything else for the caller to describe in one line.
      */
-    int run(Invocation inv) throws Exception {
+    public int run(Invocation inv) throws Exception {
         throw new UsageException("missing command");
     }
 
@@ -108,7 +113,7 @@ abstract class Command {
      * Positional {@code i} as a server address ({@link Remote#parseHost}); absent means the
      * default server, 127.0.0.1:7373.
      */
-    static Remote hostArgument(ParsedArgs args, int i) throws UsageException {
+    public static Remote hostArgument(ParsedArgs args, int i) throws UsageException {
         String text = args.positional(i, "");
         try {
             return Remote.parseHost(text);
@@ -117,7 +122,7 @@ abstract class Command {
         }
     }
 
-    static String capitalize(String s) {
+    public static String capitalize(String s) {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 }

@@ -22,15 +22,15 @@ import java.util.Map;
  * <p>Thread safety: configured once by {@link Cli} before a command runs; read-only afterwards.
  * The streams themselves are thread-safe PrintStreams.
  */
-final class Console {
+public final class Console {
     static final String STDOUT_TTY_ENV = "FERRY_STDOUT_TTY";
     static final String STDIN_TTY_ENV = "FERRY_STDIN_TTY";
     /** Terminal width when {@code COLUMNS} is unset or invalid. */
     static final int DEFAULT_COLUMNS = 80;
     /** Narrower than this and progress lines stop making sense; treated as this wide. */
-    static final int MIN_COLUMNS = 20;
+    public static final int MIN_COLUMNS = 20;
 
-    enum Verbosity { QUIET, NORMAL, VERBOSE }
+    public enum Verbosity { QUIET, NORMAL, VERBOSE }
 
     private final PrintStream out;
     private final PrintStream err;
@@ -41,7 +41,7 @@ final class Console {
     private boolean debug;
     private boolean progressAllowed = true;
 
-    Console(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
+    public Console(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
         this(out, err, in, env, null);
     }
 
@@ -49,7 +49,7 @@ final class Console {
      * @param prompter who answers prompts; null for the terminal when stdin is one (see
      *                 {@link #prompter()})
      */
-    Console(PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
+    public Console(PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
             CredentialsResolver.Prompter prompter) {
         this.out = out;
         this.err = err;
@@ -63,16 +63,16 @@ final class Console {
         return new Console(System.out, System.err, System.in, System.getenv());
     }
 
-    PrintStream out() { return out; }
-    PrintStream err() { return err; }
-    InputStream in() { return in; }
+    public PrintStream out() { return out; }
+    public PrintStream err() { return err; }
+    public InputStream in() { return in; }
 
-    String env(String name) {
+    public String env(String name) {
         return env.get(name);
     }
 
     /** The whole environment (for {@link CredentialsResolver}). */
-    Map<String, String> environment() {
+    public Map<String, String> environment() {
         return env;
     }
 
@@ -80,7 +80,7 @@ final class Console {
      * Who answers a prompt: the one given at construction, else the terminal (echo off for
      * passwords) when stdin is a terminal, else null: no one to ask.
      */
-    CredentialsResolver.Prompter prompter() {
+    public CredentialsResolver.Prompter prompter() {
         if (prompter != null) {
             return prompter;
         }
@@ -91,7 +91,7 @@ final class Console {
         return "1".equals(env.get(STDOUT_TTY_ENV));
     }
 
-    boolean stdinIsTerminal() {
+    public boolean stdinIsTerminal() {
         return "1".equals(env.get(STDIN_TTY_ENV));
     }
 
@@ -99,7 +99,7 @@ final class Console {
      * The terminal's width from {@code COLUMNS} (the launcher exports it), else
      * {@value #DEFAULT_COLUMNS}; also for 0, which a terminal that does not know its size reports.
      */
-    int columns() {
+    public int columns() {
         String c = env.get("COLUMNS");
         if (c != null) {
             try {
@@ -113,12 +113,12 @@ final class Console {
     }
 
     Verbosity verbosity() { return verbosity; }
-    boolean quiet() { return verbosity == Verbosity.QUIET; }
-    boolean verbose() { return verbosity == Verbosity.VERBOSE; }
-    boolean debug() { return debug; }
+    public boolean quiet() { return verbosity == Verbosity.QUIET; }
+    public boolean verbose() { return verbosity == Verbosity.VERBOSE; }
+    public boolean debug() { return debug; }
 
     /** Progress bars: on a terminal, unless {@code --no-progress} or {@code --quiet}. */
-    boolean progressBars() {
+    public boolean progressBars() {
         return progressAllowed && !quiet() && stdoutIsTerminal();
     }
 
@@ -126,16 +126,16 @@ final class Console {
      * Final transfer summaries: on a terminal unless {@code --quiet}; when stdout is not a
      * terminal only with {@code --verbose} (scripts and logs get silence on success, like cp).
      */
-    boolean summaries() {
+    public boolean summaries() {
         return !quiet() && (stdoutIsTerminal() || verbose());
     }
 
-    void setVerbosity(Verbosity v) { this.verbosity = v; }
+    public void setVerbosity(Verbosity v) { this.verbosity = v; }
     void setDebug(boolean v) { this.debug = v; }
-    void setProgressAllowed(boolean v) { this.progressAllowed = v; }
+    public void setProgressAllowed(boolean v) { this.progressAllowed = v; }
 
     /** A detail line on stderr, shown only with {@code --verbose}. */
-    void detail(String line) {
+    public void detail(String line) {
         if (verbose()) {
             err.println(line);
         }

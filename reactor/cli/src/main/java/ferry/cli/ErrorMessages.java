@@ -1,5 +1,7 @@
 package ferry.cli;
 
+import ferry.cli.args.Units;
+import ferry.cli.args.UsageException;
 import ferry.client.RemoteException;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.ProtocolException;
@@ -26,10 +28,10 @@ import java.util.Locale;
  *
  * <p>Thread safety: stateless.
  */
-final class ErrorMessages {
+public final class ErrorMessages {
     private ErrorMessages() {}
 
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         if (e instanceof CliException || e instanceof UsageException) {
             return oneLine(e.getMessage());
         }
@@ -48,7 +50,7 @@ final class ErrorMessages {
      * {@code permission denied: user bob lacks the write right}, {@code login required: log in
      * first (name a user: USER@HOST or --user USER)}; other codes follow in parentheses.
      */
-    static String remote(RemoteException r) {
+    public static String remote(RemoteException r) {
         String m = inUsersWords(r.serverMessage());
         return switch (r.code()) {
             case ErrorCode.NOT_FOUND, ErrorCode.EXISTS -> m;
@@ -69,7 +71,7 @@ final class ErrorMessages {
      * {@code (mkdir -p creates it too)}. The server's wording stays as it is: it speaks to every
      * client, in the protocol's terms.
      */
-    static String inUsersWords(String serverMessage) {
+    public static String inUsersWords(String serverMessage) {
         if (serverMessage == null) {
             return null;
         }
@@ -90,7 +92,7 @@ final class ErrorMessages {
      * refused}, {@code timed out after 10 s}, {@code no such file: /x}. For use after a context
      * such as "cannot connect to HOST:PORT: ".
      */
-    static String reason(Throwable e) {
+    public static String reason(Throwable e) {
         String m = e.getMessage();
         if (e instanceof UnresolvedAddressException || e instanceof UnknownHostException) {
             return "unknown host" + (m == null || m.isEmpty() ? "" : " '" + m.replaceFirst(":.*", "") + "'");
@@ -133,7 +135,7 @@ final class ErrorMessages {
     }
 
     /** Newlines and tabs become spaces: an error is one line. */
-    static String oneLine(String s) {
+    public static String oneLine(String s) {
         if (s == null) {
             return "error";
         }

@@ -1,5 +1,7 @@
 package ferry.cli;
 
+import ferry.cli.args.Option;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,14 +14,14 @@ import java.util.Map;
  *
  * <p>Thread safety: stateless.
  */
-final class HelpPrinter {
+public final class HelpPrinter {
     static final int MAX_WIDTH = 100;
     /** Option synopses longer than this put their description on the next line. */
     static final int MAX_SYNOPSIS = 28;
 
     private HelpPrinter() {}
 
-    static String usageLine(String path, Command c) {
+    public static String usageLine(String path, Command c) {
         StringBuilder sb = new StringBuilder("usage: ").append(path);
         if (!c.options().isEmpty() || !c.subcommands().isEmpty()) {
             sb.append(" [OPTIONS]");
@@ -33,7 +35,7 @@ final class HelpPrinter {
         return sb.toString();
     }
 
-    static String help(String path, Command c, List<Option<?>> globals, int columns) {
+    public static String help(String path, Command c, List<Option<?>> globals, int columns) {
         int width = Math.min(MAX_WIDTH, columns);
         StringBuilder sb = new StringBuilder();
         sb.append(usageLine(path, c)).append("\n\n");

@@ -1,5 +1,7 @@
 package ferry.cli;
 
+import ferry.cli.args.ParsedArgs;
+
 /**
  * One run of a command: where it prints ({@link #console()}), what it was given
  * ({@link #args()}), and how it was called ({@link #path()}, e.g. {@code "ferry serve"}, for
@@ -10,5 +12,5 @@ package ferry.cli;
  * @param args    parsed options and positional arguments
  * @param cli     the command line interface that dispatched (for help and shared services)
  */
-record Invocation(Console console, String path, ParsedArgs args, Cli cli) {
+public record Invocation(Console console, String path, ParsedArgs args, Cli cli) {
 }

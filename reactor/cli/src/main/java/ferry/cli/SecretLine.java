@@ -12,15 +12,15 @@ import java.util.Arrays;
  * Reads one line that may be a password: as characters, never a String (Strings cannot be wiped),
  * strict UTF-8, bounded, and with every intermediate buffer zeroed afterwards.
  */
-final class SecretLine {
+public final class SecretLine {
     /** A byte at a time, -1 at the end: a terminal file or stdin. */
     @FunctionalInterface
-    interface ByteSource {
-        int read() throws IOException;
+    public interface ByteSource {
+        public int read() throws IOException;
     }
 
     /** The line is longer than allowed or is not UTF-8; the message says which. */
-    static final class BadLineException extends IOException {
+    public static final class BadLineException extends IOException {
         private static final long serialVersionUID = 1L;
 
         BadLineException(String message) {
@@ -36,7 +36,7 @@ final class SecretLine {
      * @return the characters, or null when the input ended before any byte
      * @throws BadLineException longer than {@code maxBytes}, or not valid UTF-8
      */
-    static char[] read(ByteSource in, int maxBytes) throws IOException {
+    public static char[] read(ByteSource in, int maxBytes) throws IOException {
         byte[] bytes = new byte[maxBytes];
         int len = 0;
         try {

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread safety: one prompt at a time (a terminal has one person).
  */
-final class TerminalPrompter implements CredentialsResolver.Prompter {
+public final class TerminalPrompter implements CredentialsResolver.Prompter {
     static final String TTY = "/dev/tty";
     /** Longest line read from the terminal; a password longer than this is a paste gone wrong. */
     static final int MAX_LINE_BYTES = 4096;

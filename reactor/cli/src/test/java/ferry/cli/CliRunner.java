@@ -8,15 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** Runs the CLI in this JVM with captured streams (fast; the launcher tests cover bin/ferry). */
-final class CliRunner {
-    record Result(int status, String out, String err) {}
+public final class CliRunner {
+    public record Result(int status, String out, String err) {}
 
-    static Result run(String stdin, Map<String, String> env, String... args) {
+    public static Result run(String stdin, Map<String, String> env, String... args) {
         return run(stdin, env, null, args);
     }
 
     /** With {@code terminal} answering prompts (null: none, as without a terminal). */
-    static Result run(String stdin, Map<String, String> env, CredentialsResolver.Prompter terminal, String... args) {
+    public static Result run(String stdin, Map<String, String> env, CredentialsResolver.Prompter terminal, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Console console = new Console(new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -26,7 +26,7 @@ final class CliRunner {
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         return run("", Map.of(), args);
     }
 

@@ -1,5 +1,9 @@
 package ferry.cli;
 
+import ferry.cli.args.Option;
+import ferry.cli.serve.ListenAddress;
+import ferry.cli.serve.ServeCommand;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.reactor.FerryServer;
@@ -10,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The command framework in-process: help on every level, exit codes, one-line errors. */
-class CliTest {
+public class CliTest {
     private static void assertUsageError(CliRunner.Result r, String expectedLine) {
         assertEquals(Cli.EXIT_USAGE, r.status(), r.err());
         assertEquals(expectedLine + "\n", r.err());

@@ -25,13 +25,13 @@ import java.util.regex.Pattern;
  * README test covers the packaged jar); everything else — argument passing, the TTY hints, the
  * exit status — is the script's own.
  */
-final class Launcher {
+public final class Launcher {
     static final long WAIT_SECONDS = 60;
     static final Pattern LISTENING = Pattern.compile("^ferry \\S+ listening on (\\S+):(\\d+), root (.+)$");
 
-    record Result(int status, String out, String err) {
+    public record Result(int status, String out, String err) {
         /** The lines of stderr. */
-        List<String> errLines() {
+        public List<String> errLines() {
             return err.isEmpty() ? List.of() : List.of(err.split("\n"));
         }
     }
@@ -39,7 +39,7 @@ final class Launcher {
     private Launcher() {}
 
     /** The repository's top folder (where bin/ferry lives), found from the working folder up. */
-    static Path repoRoot() {
+    public static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.isRegularFile(p.resolve("bin/ferry"))) {
             p = p.getParent();
@@ -48,7 +48,7 @@ final class Launcher {
         return p;
     }
 
-    static Path script() {
+    public static Path script() {
         return repoRoot().resolve("bin/ferry");
     }
 
@@ -68,7 +68,7 @@ final class Launcher {
         return String.join(File.pathSeparator, parts);
     }
 
-    static ProcessBuilder builder(Path cwd, Map<String, String> env, List<String> args) {
+    public static ProcessBuilder builder(Path cwd, Map<String, String> env, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(script().toString());
         cmd.addAll(args);
@@ -81,7 +81,7 @@ final class Launcher {
     }
 
     /** Runs {@code bin/ferry args} to completion with {@code stdin}, capturing both outputs. */
-    static Result run(Path cwd, String stdin, Map<String, String> env, String... args) throws Exception {
+    public static Result run(Path cwd, String stdin, Map<String, String> env, String... args) throws Exception {
         Path out = Files.createTempFile("ferry-out", ".txt");
         Path err = Files.createTempFile("ferry-err", ".txt");
         try {
@@ -103,19 +103,19 @@ final class Launcher {
         }
     }
 
-    static Result run(Path cwd, String... args) throws Exception {
+    public static Result run(Path cwd, String... args) throws Exception {
         return run(cwd, "", Map.of(), args);
     }
 
     /** A {@code ferry serve} running in the background; stderr (the log) goes to a file. */
-    static final class Server implements AutoCloseable {
-        final Process process;
-        final int port;
-        final Path root;
-        final Path log;
-        final String listeningLine;
+    public static final class Server implements AutoCloseable {
+        public final Process process;
+        public final int port;
+        public final Path root;
+        public final Path log;
+        public final String listeningLine;
         /** What serve printed on stdout before the listening line (the demo user's line). */
-        final List<String> before;
+        public final List<String> before;
 
         private Server(Process process, int port, Path root, Path log, String line, List<String> before) {
             this.process = process;
@@ -130,7 +130,7 @@ final class Launcher {
          * Starts {@code serve --listen 127.0.0.1:0 --create-root args} (the tests' roots are new
          * folders) and waits for its "listening on" line.
          */
-        static Server start(Path cwd, String... args) throws Exception {
+        public static Server start(Path cwd, String... args) throws Exception {
             Path log = Files.createTempFile(cwd, "serve", ".log");
             List<String> all = new ArrayList<>(List.of("serve", "--listen", "127.0.0.1:0", "--create-root"));
             all.addAll(List.of(args));
@@ -156,12 +156,12 @@ final class Launcher {
             return null;
         }
 
-        String host() {
+        public String host() {
             return "127.0.0.1:" + port;
         }
 
         /** Sends SIGTERM and returns the exit status. */
-        int terminate() throws InterruptedException {
+        public int terminate() throws InterruptedException {
             process.destroy(); // SIGTERM on Unix
             if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -170,7 +170,7 @@ final class Launcher {
             return process.exitValue();
         }
 
-        String log() throws IOException {
+        public String log() throws IOException {
             return Files.readString(log);
         }
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code ferry} command as users run it: through {@code bin/ferry}, in a subprocess. */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class LauncherTest {
+public class LauncherTest {
     @TempDir
     Path dir;
 

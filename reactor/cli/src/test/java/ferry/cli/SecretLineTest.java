@@ -6,7 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class SecretLineTest {
+public class SecretLineTest {
     private static char[] read(byte[] in, int max) throws Exception {
         ByteArrayInputStream s = new ByteArrayInputStream(in);
         return SecretLine.read(s::read, max);

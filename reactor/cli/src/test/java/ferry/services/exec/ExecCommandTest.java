@@ -2,7 +2,7 @@ package ferry.services.exec;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ferry.cli.ExecCommand;
+import ferry.cli.remote.ExecCommand;
 import ferry.client.FerryClient;
 import ferry.reactor.Clock;
 import ferry.reactor.Right;

@@ -1,0 +1,502 @@
+package ferry.cli.serve;
+
+import ferry.cli.Cli;
+import ferry.cli.CliException;
+import ferry.cli.Command;
+import ferry.cli.ErrorMessages;
+import ferry.cli.Invocation;
+import ferry.cli.SecretLine;
+import ferry.cli.args.Option;
+import ferry.cli.args.ParsedArgs;
+import ferry.cli.args.Units;
+import ferry.cli.args.UsageException;
+import ferry.cli.args.ValueType;
+import ferry.client.CredentialsResolver;
+import ferry.protocol.scram.ScramMath;
+import ferry.reactor.Right;
+import ferry.reactor.UserQuota;
+import ferry.services.auth.PasswordHasher;
+import ferry.services.auth.UserNames;
+import ferry.services.auth.UserRecord;
+import ferry.services.auth.UserStore;
+import ferry.services.auth.Users;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * {@code ferry user add|passwd|set|del|list}: manages a server's user store
+ * ({@code CONFIG-DIR/users}, the folder {@code ferry serve --config-dir} reads). Passwords come
+ * from a prompt without echo (asked twice) or, for scripts, the first line of standard input with
+ * {@code --password-stdin}; they are stored only as salted PBKDF2 keys. Exit status 0 done, 1
+ * failed (the user exists or does not, the store is unusable), 2 bad usage; errors are one line.
+ *
+ * <p>The folder: {@code --config-dir DIR}; or {@code --config FILE}, a serve config file whose
+ * {@code config-dir} is used (a folder given to {@code --config} is taken as the folder itself);
+ * else {@code $FERRY_CONFIG}; else {@code ./config} — the same default as {@code ferry serve}.
+ *
+ * <p>Changes take effect at the next login on a running server (it notices the file changed);
+ * connections already logged in keep their rights until they reconnect.
+ *
+ * <p>Thread safety: as every command, one run on the main thread.
+ */
+public final class UserCommand extends Command {
+    /** NIST SP 800-63B's minimum for user-chosen passwords. */
+    static final int MIN_PASSWORD_CHARS = 8;
+    /** A password line longer than this on stdin is not a password. */
+    static final int MAX_PASSWORD_BYTES = 4096;
+    /** Rights of a new user when --rights is not given: a file-server account, never exec. */
+    static final String DEFAULT_RIGHTS = "read,write,delete";
+
+    public UserCommand() {
+        super("user", "manage the users of a server (add, passwd, set, del, list)");
+        subcommand(new Add());
+        subcommand(new Passwd());
+        subcommand(new SetCommand());
+        subcommand(new Del());
+        subcommand(new ListCommand());
+    }
+
+    @Override
+    public String description() {
+        return "Manage the users who may log in to a server, in its user store CONFIG-DIR/users (owner-only, "
+                + "replaced atomically; passwords kept only as salted PBKDF2-HMAC-SHA256 keys). A running server "
+                + "notices changes at the next login.\n\n"
+                + "CONFIG-DIR is --config-dir DIR, or the config-dir of the serve config file given with --config "
+                + "FILE, else $" + ServeSettings.ENV_CONFIG + ", else ./" + ServeSettings.DEFAULT_CONFIG_DIR
+                + " (as for ferry serve).";
+    }
+
+    @Override
+    public String epilog() {
+        return "Examples:\n\n"
+                + "  ferry user add alice                              # asks for the password twice\n"
+                + "  echo \"$PW\" | ferry user add bob --rights read --home /bob --password-stdin\n"
+                + "  ferry user set alice --rights read,write,delete,exec --config /etc/ferry.conf\n"
+                + "  ferry user list --config-dir /etc/ferry";
+    }
+
+    /** What every subcommand shares: where the store is. */
+    abstract static class StoreCommand extends Command {
+        final Option<String> configDir = option(Option.value("config-dir", "DIR", ValueType.text(), null,
+                "the server's config folder (default $" + ServeSettings.ENV_CONFIG + ", else ./"
+                        + ServeSettings.DEFAULT_CONFIG_DIR + ")").group("store"));
+        final Option<String> config = option(Option.value("config", "FILE", ValueType.text(), null,
+                "use the config-dir of this ferry serve config file").group("store"));
+
+        StoreCommand(String name, String summary) {
+            super(name, summary);
+        }
+
+        /** The user store this run works on. */
+        UserStore store(Invocation inv) throws UsageException {
+            return UserStore.inConfigDir(configDir(inv));
+        }
+
+        Path configDir(Invocation inv) throws UsageException {
+            ParsedArgs a = inv.args();
+            if (a.has(configDir) && a.has(config)) {
+                throw new UsageException("give --config-dir or --config, not both");
+            }
+            if (a.has(configDir)) {
+                return Path.of(a.get(configDir));
+            }
+            if (a.has(config)) {
+                Path p = Path.of(a.get(config));
+                if (Files.isDirectory(p)) {
+                    return p; // a folder: the config folder itself
+                }
+                Path fromFile = ServeCommand.configDirOf(p);
+                if (fromFile != null) {
+                    return fromFile;
+                }
+            }
+            return ServeSettings.defaultConfigDir(inv.console().env(ServeSettings.ENV_CONFIG));
+        }
+
+        /** The server's root: {@code --root} (where the subcommand has it), else the serve config file's; null when unknown. */
+        Path root(Invocation inv, Option<String> rootOption) throws UsageException {
+            if (rootOption != null && inv.args().has(rootOption)) {
+                return Path.of(inv.args().get(rootOption));
+            }
+            if (inv.args().has(config) && !Files.isDirectory(Path.of(inv.args().get(config)))) {
+                return ServeCommand.pathOf(Path.of(inv.args().get(config)), "root");
+            }
+            return null;
+        }
+
+        /**
+         * Makes sure the home folder {@code home} (relative to the root; "" the root itself)
+         * exists before a user is given it, or says it could not: a user whose home is missing
+         * can log in but every command fails. Created when the server's root is known and exists.
+         */
+        void prepareHome(Invocation inv, Option<String> rootOption, String name, String home)
+                throws UsageException, CliException {
+            if (home.isEmpty()) {
+                return;
+            }
+            Path root = root(inv, rootOption);
+            if (root == null || !Files.isDirectory(root)) {
+                inv.console().err().println(inv.path() + ": warning: " + (root == null
+                        ? "cannot check that the home folder /" + home + " exists (the server's root is unknown: "
+                                + "give --root DIR, or --config FILE, to have it created)"
+                        : "the root " + root + " does not exist, so neither does the home folder /" + home)
+                        + "; " + name + "'s commands fail until it does");
+                return;
+            }
+            Path folder = root.resolve(home).toAbsolutePath().normalize();
+            if (Files.isDirectory(folder)) {
+                return;
+            }
+            if (Files.exists(folder)) {
+                throw new CliException("the home folder " + folder + " is not a folder; nothing changed");
+            }
+            try {
+                Files.createDirectories(folder);
+            } catch (IOException e) {
+                throw new CliException("cannot create the home folder " + folder + ": " + ErrorMessages.reason(e)
+                        + "; nothing changed", e);
+            }
+            inv.console().out().println("created the home folder " + folder);
+        }
+
+        static Option<String> rootOption() {
+            return Option.value("root", "DIR", ValueType.text(), null,
+                    "the server's root, to create the home folder in (default: the root of --config FILE)")
+                    .group("store");
+        }
+
+        /** The NAME argument, checked. */
+        static String name(Invocation inv) throws UsageException {
+            String name = inv.args().positionals().get(0);
+            String problem = UserNames.problem(name);
+            if (problem != null) {
+                throw new UsageException(problem);
+            }
+            return name;
+        }
+
+        static void requireUser(UserStore store, String name) throws IOException, CliException {
+            if (!store.load().contains(name)) {
+                throw new CliException("no user " + name + " in " + store.file());
+            }
+        }
+
+        /** Runs a store update, turning the change's IllegalArgumentException into a failure. */
+        static Users update(UserStore store, UnaryOperator<Users> change) throws IOException, CliException {
+            try {
+                return store.update(change);
+            } catch (IllegalArgumentException e) {
+                throw new CliException(e.getMessage(), e);
+            }
+        }
+
+        static UserRecord existing(Users users, UserStore store, String name) {
+            return users.get(name).orElseThrow(() -> new IllegalArgumentException("no user " + name + " in " + store.file()));
+        }
+    }
+
+    /** A subcommand that sets a password. */
+    abstract static class PasswordCommand extends StoreCommand {
+        final Option<Boolean> passwordStdin = option(Option.flag("password-stdin",
+                "read the password from the first line of stdin (for scripts) instead of asking"));
+        final Option<Integer> iterations = option(Option.value("iterations", "N",
+                ValueType.integer(ScramMath.MIN_ITERATIONS, ScramMath.MAX_ITERATIONS), PasswordHasher.DEFAULT_ITERATIONS,
+                "PBKDF2 rounds: slower logins, slower guessing"));
+
+        PasswordCommand(String name, String summary) {
+            super(name, summary);
+        }
+
+        /** Reads the new password (stdin, or the terminal twice), checks it and hashes it. Zeroes what it read. */
+        PasswordHasher.Keys newPasswordKeys(Invocation inv, String name) throws IOException, CliException {
+            char[] password = null;
+            try {
+                CredentialsResolver.Prompter terminal = inv.console().prompter();
+                if (inv.args().get(passwordStdin)) {
+                    password = readLine(inv.console().in());
+                } else if (terminal != null) {
+                    password = terminal.readPassword("New password for " + name + ": ");
+                    char[] again = terminal.readPassword("Repeat the password: ");
+                    boolean same = Arrays.equals(password, again);
+                    Arrays.fill(again, '\0');
+                    if (!same) {
+                        throw new CliException("the passwords do not match; nothing changed");
+                    }
+                } else {
+                    throw new CliException("no terminal to ask for the password: pipe it in with --password-stdin");
+                }
+                if (password.length < MIN_PASSWORD_CHARS) {
+                    throw new CliException("the password is shorter than " + MIN_PASSWORD_CHARS
+                            + " characters; nothing changed");
+                }
+                try {
+                    return new PasswordHasher().hash(password, inv.args().get(iterations));
+                } catch (IllegalArgumentException e) {
+                    throw new CliException("cannot use this password: " + e.getMessage(), e);
+                }
+            } finally {
+                if (password != null) {
+                    Arrays.fill(password, '\0');
+                }
+            }
+        }
+    }
+
+    /** Rights and home options. */
+    static Option<Set<Right>> rightsOption(String help) {
+        return Option.value("rights", "LIST", ServeOptions.rightsType(), null, help);
+    }
+
+    static Option<String> homeOption(String help) {
+        return Option.value("home", "DIR", homeType(), null, help);
+    }
+
+    static Option<Long> quotaBytesOption() {
+        return Option.value("quota-bytes", "SIZE", quotaType(true), null,
+                "bytes of files the user's home may hold (0: no limit; default: the server's --default-quota-bytes)");
+    }
+
+    static Option<Long> quotaFilesOption() {
+        return Option.value("quota-files", "N", quotaType(false), null,
+                "files the user's home may hold (0: no limit; default: the server's --default-quota-files)");
+    }
+
+    /** A quota limit: a size (or a count) >= 0, or {@code default} for the server's ({@link UserQuota#SERVER_DEFAULT}). */
+    static ValueType<Long> quotaType(boolean bytes) {
+        ValueType<Long> size = ValueType.size(0, Long.MAX_VALUE);
+        ValueType<Integer> count = ValueType.integer(0, Integer.MAX_VALUE);
+        return new ValueType<>() {
+            @Override
+            public Long parse(String text) {
+                if (text.trim().equalsIgnoreCase("default")) {
+                    return UserQuota.SERVER_DEFAULT;
+                }
+                return bytes ? size.parse(text) : (long) count.parse(text);
+            }
+
+            @Override
+            public String format(Long value) {
+                return value == UserQuota.SERVER_DEFAULT ? "default" : bytes ? size.format(value) : Long.toString(value);
+            }
+        };
+    }
+
+    /** The quota {@code inv} asks for, starting from {@code q}. */
+    static UserQuota quota(Invocation inv, Option<Long> bytes, Option<Long> files, UserQuota q) {
+        return new UserQuota(inv.args().has(bytes) ? inv.args().get(bytes) : q.maxBytes(),
+                inv.args().has(files) ? inv.args().get(files) : q.maxFiles());
+    }
+
+    /** "10g bytes, 1000 files", "the server's default" ... for messages and the list. */
+    static String describe(UserQuota q) {
+        if (q.equals(UserQuota.DEFAULTS)) {
+            return "server default";
+        }
+        return limit(q.maxBytes(), true) + " bytes, " + limit(q.maxFiles(), false) + " files";
+    }
+
+    private static String limit(long v, boolean bytes) {
+        if (v == UserQuota.SERVER_DEFAULT) {
+            return "default";
+        }
+        if (v == 0) {
+            return "unlimited";
+        }
+        return bytes ? Units.formatSizeSetting(v) : Long.toString(v);
+    }
+
+    /** A home folder inside the root, normalized ("/bob/" → "bob"); "../x" is refused. */
+    static ValueType<String> homeType() {
+        return new ValueType<>() {
+            @Override
+            public String parse(String text) {
+                return UserRecord.normalizeHome(text);
+            }
+
+            @Override
+            public String format(String value) {
+                return "/" + value;
+            }
+        };
+    }
+
+    static final class Add extends PasswordCommand {
+        private final Option<Set<Right>> rights = option(rightsOption(
+                "read, write, delete, exec (comma list), all or none").defaultText(DEFAULT_RIGHTS));
+        private final Option<String> home = option(homeOption("confine the user to this folder inside the server root "
+                + "(created there when the root is known)").defaultText("/, the whole root"));
+        private final Option<String> root = option(rootOption());
+        private final Option<Long> quotaBytes = option(quotaBytesOption().defaultText("default"));
+        private final Option<Long> quotaFiles = option(quotaFilesOption().defaultText("default"));
+
+        Add() {
+            super("add", "add a user (asks for the password)");
+            arguments("NAME");
+        }
+
+        @Override
+        public int run(Invocation inv) throws Exception {
+            String name = name(inv);
+            UserStore store = store(inv);
+            if (store.load().contains(name)) {
+                throw new CliException("user " + name + " already exists in " + store.file()
+                        + " (use ferry user passwd or set)");
+            }
+            Set<Right> r = inv.args().has(rights) ? inv.args().get(rights) : Right.parseList(DEFAULT_RIGHTS);
+            String h = inv.args().has(home) ? inv.args().get(home) : "";
+            UserQuota q = quota(inv, quotaBytes, quotaFiles, UserQuota.DEFAULTS);
+            PasswordHasher.Keys keys = newPasswordKeys(inv, name);
+            prepareHome(inv, root, name, h);
+            update(store, users -> {
+                if (users.contains(name)) {
+                    throw new IllegalArgumentException("user " + name + " already exists in " + store.file());
+                }
+                return users.with(new UserRecord(name, keys.iterations(), keys.salt(), keys.storedKey(), keys.serverKey(),
+                        r, h, q));
+            });
+            inv.console().out().println("added user " + name + " (rights " + describe(r) + ", home /" + h
+                    + (q.equals(UserQuota.DEFAULTS) ? "" : ", quota " + describe(q)) + ") to " + store.file());
+            return Cli.EXIT_OK;
+        }
+    }
+
+    static final class Passwd extends PasswordCommand {
+        Passwd() {
+            super("passwd", "change a user's password (asks for it)");
+            arguments("NAME");
+        }
+
+        @Override
+        public int run(Invocation inv) throws Exception {
+            String name = name(inv);
+            UserStore store = store(inv);
+            requireUser(store, name);
+            PasswordHasher.Keys keys = newPasswordKeys(inv, name);
+            update(store, users -> users.with(existing(users, store, name).withKeys(keys)));
+            inv.console().out().println("changed the password of " + name);
+            return Cli.EXIT_OK;
+        }
+    }
+
+    static final class SetCommand extends StoreCommand {
+        private final Option<Set<Right>> rights = option(rightsOption("new rights: read, write, delete, exec, all or none"));
+        private final Option<String> home = option(homeOption("new home folder inside the server root (/ for all of it; "
+                + "created there when the root is known)"));
+        private final Option<String> root = option(rootOption());
+        private final Option<Long> quotaBytes = option(quotaBytesOption());
+        private final Option<Long> quotaFiles = option(quotaFilesOption());
+
+        SetCommand() {
+            super("set", "change a user's rights, home folder or quota");
+            arguments("NAME");
+        }
+
+        @Override
+        public int run(Invocation inv) throws Exception {
+            String name = name(inv);
+            if (!inv.args().has(rights) && !inv.args().has(home) && !inv.args().has(quotaBytes)
+                    && !inv.args().has(quotaFiles)) {
+                throw new UsageException("set needs --rights, --home, --quota-bytes or --quota-files");
+            }
+            UserStore store = store(inv);
+            requireUser(store, name);
+            if (inv.args().has(home)) {
+                prepareHome(inv, root, name, inv.args().get(home));
+            }
+            Users after = update(store, users -> {
+                UserRecord u = existing(users, store, name);
+                if (inv.args().has(rights)) {
+                    u = u.withRights(inv.args().get(rights));
+                }
+                if (inv.args().has(home)) {
+                    u = u.withHome(inv.args().get(home));
+                }
+                return users.with(u.withQuota(quota(inv, quotaBytes, quotaFiles, u.quota())));
+            });
+            UserRecord u = after.get(name).orElseThrow();
+            inv.console().out().println("user " + name + " now has rights " + describe(u.rights()) + ", home /" + u.home()
+                    + ", quota " + describe(u.quota()));
+            return Cli.EXIT_OK;
+        }
+    }
+
+    static final class Del extends StoreCommand {
+        Del() {
+            super("del", "delete a user");
+            arguments("NAME");
+        }
+
+        @Override
+        public int run(Invocation inv) throws Exception {
+            String name = name(inv);
+            UserStore store = store(inv);
+            requireUser(store, name);
+            update(store, users -> {
+                existing(users, store, name);
+                return users.without(name);
+            });
+            inv.console().out().println("deleted user " + name);
+            return Cli.EXIT_OK;
+        }
+    }
+
+    static final class ListCommand extends StoreCommand {
+        ListCommand() {
+            super("list", "list the users, their rights, quotas and home folders");
+            arguments();
+        }
+
+        @Override
+        public int run(Invocation inv) throws Exception {
+            UserStore store = store(inv);
+            Users users = store.load();
+            java.io.PrintStream out = inv.console().out();
+            if (users.isEmpty()) {
+                out.println("no users in " + store.file());
+                return Cli.EXIT_OK;
+            }
+            int w = "NAME".length();
+            for (UserRecord u : users.all()) {
+                w = Math.max(w, u.name().length());
+            }
+            out.println(pad("NAME", w) + "  " + pad("RIGHTS", 22) + "  " + pad("QUOTA", 26) + "  HOME");
+            for (UserRecord u : users.all()) {
+                out.println(pad(u.name(), w) + "  " + pad(describe(u.rights()), 22) + "  " + pad(describe(u.quota()), 26)
+                        + "  /" + u.home());
+            }
+            return Cli.EXIT_OK;
+        }
+    }
+
+    /** The first line of {@code in} (without its line end) as characters, never as a String. */
+    static char[] readLine(InputStream in) throws IOException, CliException {
+        char[] line;
+        try {
+            line = SecretLine.read(in::read, MAX_PASSWORD_BYTES);
+        } catch (SecretLine.BadLineException e) {
+            throw new CliException("the password line on stdin is " + e.getMessage());
+        }
+        if (line == null || line.length == 0) {
+            throw new CliException("no password on stdin (--password-stdin reads its first line)");
+        }
+        return line;
+    }
+
+    private static String describe(Set<Right> r) {
+        String s = Right.toList(r);
+        return s.isEmpty() ? "none" : s;
+    }
+
+    private static String pad(String s, int w) {
+        StringBuilder sb = new StringBuilder(s);
+        while (sb.length() < w) {
+            sb.append(' ');
+        }
+        return sb.toString();
+    }
+}
