@@ -15,7 +15,7 @@ class EventLoopTest {
 
     @Test
     void timersRunInDeadlineOrderWhenTheFakeClockReachesThem() throws Exception {
-        TestServers.FakeClock clock = new TestServers.FakeClock();
+        FakeClock clock = new FakeClock();
         EventLoop l = loop(clock);
         List<String> ran = new ArrayList<>();
         l.schedule(TimeUnit.MILLISECONDS.toNanos(30), () -> ran.add("c"));
