@@ -1,5 +1,7 @@
 package ferry.loadtest;
 
+import ferry.protocol.Json;
+import ferry.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +22,8 @@ final class ReportReader {
     static Report read(Path file, String label) throws IOException {
         Object parsed;
         try {
-            parsed = JsonText.parse(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            parsed = Json.parseDocument(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (ProtocolException e) {
             throw new IOException(file + " is not a ferry-loadtest JSON report: " + e.getMessage(), e);
         }
         if (!(parsed instanceof Map) || !"ferry-loadtest".equals(((Map<String, Object>) parsed).get("tool"))) {
@@ -66,7 +68,7 @@ final class ReportReader {
         Map<String, Object> kinds = (Map<String, Object>) m.getOrDefault("errorsByKind", Map.of());
         Map<String, Object> details = (Map<String, Object>) m.getOrDefault("errorDetails", Map.of());
         for (Map.Entry<String, Object> e : kinds.entrySet()) {
-            long n = Math.round((Double) e.getValue());
+            long n = Math.round(((Number) e.getValue()).doubleValue());
             if (n > 0) {
                 errors.count(e.getKey(), (String) details.get(e.getKey()));
                 errors.count(e.getKey(), n - 1);
@@ -78,8 +80,11 @@ final class ReportReader {
                 continue;
             }
             Object v = e.getValue();
-            if (v instanceof Double && isIntegral(e.getKey())) {
-                v = Math.round((Double) v);
+            if (v instanceof Number) {
+                // The writer prints whole doubles without a fraction, so the parsed type says
+                // nothing: the key decides, as in the run that wrote the file.
+                double d = ((Number) v).doubleValue();
+                v = isIntegral(e.getKey()) ? (Object) Math.round(d) : (Object) d;
             }
             r.put(e.getKey(), v);
         }

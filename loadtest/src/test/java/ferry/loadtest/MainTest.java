@@ -3,6 +3,7 @@ package ferry.loadtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ferry.protocol.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,7 @@ class MainTest {
         String md = out.toString(StandardCharsets.UTF_8);
         assertTrue(md.startsWith("### ferry-loadtest ping"), md);
         assertTrue(md.contains("| latency p99.9 |"), md);
-        assertTrue(JsonText.parse(Files.readString(json)) instanceof java.util.Map);
+        assertTrue(Json.parseDocument(Files.readString(json)) instanceof java.util.Map);
         assertTrue(Files.readString(svg).startsWith("<?xml"));
         assertEquals("", err.toString(StandardCharsets.UTF_8), "quiet means no progress lines");
         Path csv = dir.resolve("r.csv");

@@ -8,7 +8,8 @@ import java.util.Arrays;
  * <p>Value model: a JSON object is a {@code Map<String,Object>} that keeps insertion order, an
  * array is a {@code List<Object>}, strings are {@link String}, numbers are {@link Long} (headers
  * carry int64 sizes, offsets and ids; fractions and exponents are rejected), booleans are
- * {@link Boolean}, and JSON {@code null} is Java {@code null}.
+ * {@link Boolean}, and JSON {@code null} is Java {@code null}. {@link #parseDocument} is the one
+ * opt-in to fractional numbers, for documents that are not frames.
  *
  * <p>Thread safety: all static methods are safe from any thread.
  */
@@ -32,6 +33,17 @@ public final class Json {
     /** Parses one complete JSON value from a Java string (encoded to UTF-8 first). */
     public static Object parse(String text) throws ProtocolException {
         return parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Parses a JSON document that is not a frame header (a report read back from disk, say):
+     * numbers with a fraction or exponent, or integers beyond int64, become {@link Double}; other
+     * integers stay {@link Long}. Every other strict rule applies. See
+     * {@link JsonReader#forDocuments}.
+     */
+    public static Object parseDocument(String text) throws ProtocolException {
+        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return JsonReader.forDocuments(DEFAULT_MAX_DEPTH).parse(java.nio.ByteBuffer.wrap(utf8));
     }
 
     /** Writes a value as compact JSON text. */

@@ -16,24 +16,44 @@ import java.util.Map;
  * sequences), lone surrogate escapes, raw control characters in strings, fractions and exponents,
  * integers outside int64, leading zeros, and nesting deeper than the configured limit.
  *
+ * <p>{@link #forDocuments} makes the one exception, for JSON documents that are not frame headers
+ * (reports read back from disk): there a number with a fraction or an exponent, or an integer
+ * outside int64, is read as a finite {@link Double}; every other rule stays. Frames always use
+ * the strict constructor.
+ *
  * <p>Reads with absolute indexing, so it works on heap and direct buffers and never moves the
  * buffer's position. Thread safety: one thread at a time (a decoder's own, usually): an instance
  * reuses its parse state between calls, so parsing a header allocates only the values it keeps.
  */
 public final class JsonReader {
-    private final int maxDepth;
     private final Cursor cursor; // reused by every call: no allocation per parse
 
     /**
+     * A strict reader for frame headers: numbers must be int64 integers.
+     *
      * @param maxDepth deepest nesting of objects and arrays accepted; 1 means a flat object; at most
      *     {@link Json#MAX_SUPPORTED_DEPTH} (the parser recurses per level)
      */
     public JsonReader(int maxDepth) {
+        this(maxDepth, false);
+    }
+
+    private JsonReader(int maxDepth, boolean decimals) {
         if (maxDepth < 1 || maxDepth > Json.MAX_SUPPORTED_DEPTH) {
             throw new IllegalArgumentException("maxDepth must be in [1, " + Json.MAX_SUPPORTED_DEPTH + "]: " + maxDepth);
         }
-        this.maxDepth = maxDepth;
-        this.cursor = new Cursor(maxDepth);
+        this.cursor = new Cursor(maxDepth, decimals);
+    }
+
+    /**
+     * A reader for JSON documents other than frame headers: a number is a {@link Long} when it is
+     * an integer within int64 and a {@link Double} otherwise (a fraction, an exponent, or a larger
+     * integer); a number beyond the range of a double is still rejected. Never use it for frames.
+     *
+     * @param maxDepth as for {@link #JsonReader(int)}
+     */
+    public static JsonReader forDocuments(int maxDepth) {
+        return new JsonReader(maxDepth, true);
     }
 
     /** Parses bytes [position, limit) of {@code in} as exactly one JSON value. */
@@ -119,10 +139,13 @@ public final class JsonReader {
         int start;
         int end;
         final int maxDepth;
+        /** True for {@link #forDocuments}: fractions, exponents and big integers become Doubles. */
+        final boolean decimals;
         int pos;
 
-        Cursor(int maxDepth) {
+        Cursor(int maxDepth, boolean decimals) {
             this.maxDepth = maxDepth;
+            this.decimals = decimals;
         }
 
         Cursor reset(ByteBuffer in, int from, int to) {
@@ -138,7 +161,8 @@ public final class JsonReader {
         }
 
         ProtocolException errorAt(int at, String what) {
-            return new ProtocolException("invalid JSON header at byte " + (at - start) + ": " + what);
+            String kind = decimals ? "invalid JSON" : "invalid JSON header";
+            return new ProtocolException(kind + " at byte " + (at - start) + ": " + what);
         }
 
         int peek() throws ProtocolException {
@@ -269,7 +293,7 @@ public final class JsonReader {
             }
         }
 
-        private Long number() throws ProtocolException {
+        private Object number() throws ProtocolException {
             int begin = pos;
             boolean negative = false;
             if (in.get(pos) == '-') {
@@ -284,27 +308,74 @@ public final class JsonReader {
             }
             // Accumulate negatively so Long.MIN_VALUE fits.
             long acc = 0;
+            boolean overflow = false;
             while (pos < end && isDigit(in.get(pos))) {
                 int d = in.get(pos) - '0';
-                if (acc < (Long.MIN_VALUE + d) / 10) {
-                    throw errorAt(begin, "integer out of int64 range");
+                if (overflow || acc < (Long.MIN_VALUE + d) / 10) {
+                    overflow = true;
+                } else {
+                    acc = acc * 10 - d;
                 }
-                acc = acc * 10 - d;
                 pos++;
+            }
+            if (overflow && !decimals) {
+                throw errorAt(begin, "integer out of int64 range");
             }
             if (pos < end) {
                 byte b = in.get(pos);
                 if (b == '.' || b == 'e' || b == 'E') {
-                    throw errorAt(begin, "only integers are allowed in headers");
+                    if (!decimals) {
+                        throw errorAt(begin, "only integers are allowed in headers");
+                    }
+                    return decimal(begin);
                 }
             }
-            if (!negative) {
-                if (acc == Long.MIN_VALUE) {
+            if (!negative && acc == Long.MIN_VALUE) {
+                overflow = true;
+                if (!decimals) {
                     throw errorAt(begin, "integer out of int64 range");
                 }
-                acc = -acc;
             }
-            return acc;
+            if (overflow) {
+                return finiteDouble(begin);
+            }
+            return negative ? acc : -acc;
+        }
+
+        /** The fraction and exponent after the integer part that began at {@code begin}. */
+        private Double decimal(int begin) throws ProtocolException {
+            if (in.get(pos) == '.') {
+                pos++;
+                digits(begin, "a fraction needs digits after '.'");
+            }
+            if (pos < end && (in.get(pos) == 'e' || in.get(pos) == 'E')) {
+                pos++;
+                if (pos < end && (in.get(pos) == '+' || in.get(pos) == '-')) {
+                    pos++;
+                }
+                digits(begin, "an exponent needs digits");
+            }
+            return finiteDouble(begin);
+        }
+
+        private void digits(int begin, String what) throws ProtocolException {
+            if (pos >= end || !isDigit(in.get(pos))) {
+                throw errorAt(begin, what);
+            }
+            while (pos < end && isDigit(in.get(pos))) {
+                pos++;
+            }
+        }
+
+        /** The number text [begin, pos), which is plain ASCII by now, as a finite double. */
+        private Double finiteDouble(int begin) throws ProtocolException {
+            byte[] text = new byte[pos - begin];
+            in.get(begin, text);
+            double d = Double.parseDouble(new String(text, java.nio.charset.StandardCharsets.ISO_8859_1));
+            if (Double.isInfinite(d)) {
+                throw errorAt(begin, "number out of double range");
+            }
+            return d;
         }
 
         private static boolean isDigit(byte b) {

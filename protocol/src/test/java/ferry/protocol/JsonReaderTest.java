@@ -360,6 +360,55 @@ class JsonReaderTest {
         }
     }
 
+    /** The opt-in for documents that are not frames: fractions allowed, all else as strict. */
+    @Nested
+    class Documents {
+        private final JsonReader documents = JsonReader.forDocuments(Json.DEFAULT_MAX_DEPTH);
+
+        private Object doc(String s) throws ProtocolException {
+            return documents.parse(ByteBuffer.wrap(utf8(s)));
+        }
+
+        private void docRejected(String input, String fragment) {
+            ProtocolException e = assertThrows(ProtocolException.class, () -> doc(input), input);
+            assertTrue(e.getMessage().startsWith("invalid JSON at byte "), e.getMessage());
+            assertTrue(e.getMessage().contains(fragment), e.getMessage());
+        }
+
+        @Test
+        void fractionsAndExponentsAreDoubles() throws Exception {
+            assertEquals(List.of(1.5, -0.25, 100000.0, 1.0e-5, 2000.0, 1.0e20, -0.0),
+                    doc("[1.5,-0.25,1e5,1E-5,2E+3,1.0E20,-0.0]"));
+            assertEquals(Map.of("p50", 45000.5), Json.parseDocument("{\"p50\": 45000.5}"));
+        }
+
+        @Test
+        void integersStayLongsAndBigOnesBecomeDoubles() throws Exception {
+            assertEquals(List.of(0L, -7L, Long.MAX_VALUE, Long.MIN_VALUE),
+                    doc("[0,-7,9223372036854775807,-9223372036854775808]"));
+            assertEquals(9.223372036854775808E18, doc("9223372036854775808"));
+            assertEquals(-1.0E23, doc("-99999999999999999999999"));
+        }
+
+        @Test
+        void malformedNumbersStillRejected() {
+            docRejected("1.", "a fraction needs digits");
+            docRejected("1.e5", "a fraction needs digits");
+            docRejected("1e", "an exponent needs digits");
+            docRejected("1e+", "an exponent needs digits");
+            docRejected("01.5", "leading zeros are not allowed");
+            docRejected(".5", "unexpected character '.'");
+            docRejected("1e400", "number out of double range");
+            docRejected("{\"a\":1,\"a\":2}", "duplicate key");
+        }
+
+        @Test
+        void theStrictDefaultIsUnchanged() {
+            assertThrows(ProtocolException.class, () -> Json.parse("1.5"));
+            rejected("1e5", "only integers are allowed in headers");
+        }
+    }
+
     @Nested
     class Structure {
         @Test

@@ -665,6 +665,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             // being read (answers to what it already sent still complete) until its own answers
             // drain below the low-water mark or the total falls under three quarters. Clients that
             // read promptly hold less and are not touched.
+            if ((pauseMask & PAUSE_GLOBAL) == 0) {
+                server.stats().budgetPauses.increment();
+            }
             pause(PAUSE_GLOBAL);
         }
     }

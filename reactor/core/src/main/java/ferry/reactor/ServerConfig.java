@@ -5,7 +5,6 @@ import static ferry.reactor.ConfigCheck.require;
 
 import ferry.protocol.FrameLimits;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -240,14 +239,7 @@ public final class ServerConfig {
      * proxy relays others ({@link #proxyProtocol()} means clients from anywhere, even on loopback).
      */
     public boolean isLoopbackOnly() {
-        if (proxyProtocol) {
-            return false;
-        }
-        try {
-            return InetAddress.getByName(bindAddress).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return !proxyProtocol && Loopback.isLoopbackHost(bindAddress);
     }
 
     /** Builder; every setter validates its argument. */

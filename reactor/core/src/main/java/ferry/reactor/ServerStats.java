@@ -20,6 +20,11 @@ public final class ServerStats {
     public final LongAdder outputOverflows = new LongAdder();
     public final LongAdder bytesRead = new LongAdder();
     public final LongAdder bytesWritten = new LongAdder();
+    /**
+     * Times a connection stopped being read because answers buffered by all connections together
+     * passed maxTotalBufferedOutputBytes (it resumes once its own answers drain).
+     */
+    public final LongAdder budgetPauses = new LongAdder();
     /** Answers buffered in memory, all connections together (file bodies not counted: they hold no memory). */
     public final java.util.concurrent.atomic.AtomicLong bufferedOutputBytes = new java.util.concurrent.atomic.AtomicLong();
 
@@ -36,6 +41,7 @@ public final class ServerStats {
         m.put("acceptErrors", acceptErrors.sum());
         m.put("timeouts", timeouts.sum());
         m.put("outputOverflows", outputOverflows.sum());
+        m.put("budgetPauses", budgetPauses.sum());
         m.put("bytesRead", bytesRead.sum());
         m.put("bytesWritten", bytesWritten.sum());
         m.put("bufferedOutputBytes", bufferedOutputBytes.get());

@@ -15,7 +15,7 @@ class EventLoopTest {
 
     @Test
     void timersRunInDeadlineOrderWhenTheFakeClockReachesThem() throws Exception {
-        TestServers.FakeClock clock = new TestServers.FakeClock();
+        FakeClock clock = new FakeClock();
         EventLoop l = loop(clock);
         List<String> ran = new ArrayList<>();
         l.schedule(TimeUnit.MILLISECONDS.toNanos(30), () -> ran.add("c"));
@@ -60,7 +60,7 @@ class EventLoopTest {
         try (ferry.client.FerryClient c = ferry.client.FerryClient.connect("127.0.0.1", server.port())) {
             c.ping();
             CountDownLatch rebuilt = new CountDownLatch(1);
-            EventLoop loop0 = loopOf(server);
+            EventLoop loop0 = ServerInternals.loops(server)[0];
             loop0.execute(() -> {
                 try {
                     loop0.rebuildSelector();
@@ -78,11 +78,5 @@ class EventLoopTest {
         } finally {
             server.stop(2, TimeUnit.SECONDS);
         }
-    }
-
-    private static EventLoop loopOf(FerryServer server) throws Exception {
-        java.lang.reflect.Field f = FerryServer.class.getDeclaredField("loops");
-        f.setAccessible(true);
-        return ((EventLoop[]) f.get(server))[0];
     }
 }

@@ -17,7 +17,7 @@ public final class ForkedServer {
     private ForkedServer() {}
 
     public static void main(String[] args) throws Exception {
-        TestServers.FakeClock clock = new TestServers.FakeClock();
+        FakeClock clock = new FakeClock();
         FerryServer server = new FerryServer(ServerConfig.builder().port(0).clock(clock).shutdownGraceMillis(100).build(),
                 new ServerLog(System.err, ServerLog.Level.WARN));
         server.start();

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class SlowPeersTest {
     private static final long HEADER_TIMEOUT_MILLIS = 10_000;
-    private final TestServers.FakeClock clock = new TestServers.FakeClock();
+    private final FakeClock clock = new FakeClock();
     private FerryServer server;
 
     @AfterEach

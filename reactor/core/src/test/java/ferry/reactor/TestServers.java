@@ -1,7 +1,5 @@
 package ferry.reactor;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 /** Small helpers for starting servers in tests. */
 final class TestServers {
     private TestServers() {}
@@ -18,19 +16,5 @@ final class TestServers {
         }
         s.start();
         return s;
-    }
-
-    /** A clock the test moves by hand. */
-    static final class FakeClock implements Clock {
-        private final AtomicLong now = new AtomicLong(1_000_000_000L);
-
-        @Override
-        public long nanoTime() {
-            return now.get();
-        }
-
-        void advanceMillis(long ms) {
-            now.addAndGet(ms * 1_000_000L);
-        }
     }
 }

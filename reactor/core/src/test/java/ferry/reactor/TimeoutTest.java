@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** Handshake, slow-header and idle timeouts, driven by a fake clock: no test sleeps. */
 class TimeoutTest {
-    private final TestServers.FakeClock clock = new TestServers.FakeClock();
+    private final FakeClock clock = new FakeClock();
     private FerryServer server;
 
     @BeforeEach

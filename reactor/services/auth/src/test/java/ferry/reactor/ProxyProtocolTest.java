@@ -31,7 +31,7 @@ class ProxyProtocolTest {
     static final String PROXY = "127.0.0.2";
     static final String STRANGER = "127.0.0.3";
 
-    private final TestServers.FakeClock clock = new TestServers.FakeClock();
+    private final FakeClock clock = new FakeClock();
     private FerryServer server;
     private final List<RawPeer> peers = new ArrayList<>();
 

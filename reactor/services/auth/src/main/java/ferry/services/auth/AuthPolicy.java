@@ -1,5 +1,6 @@
 package ferry.services.auth;
 
+import ferry.reactor.Loopback;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import java.util.Collections;
@@ -108,16 +109,7 @@ public final class AuthPolicy {
      */
     public static Decision decide(String bindAddress, UserStore store, boolean anonymousRead)
             throws RefusedException, java.io.IOException {
-        return decide(bindAddress, isLoopback(bindAddress), store.countUsers(), anonymousRead);
-    }
-
-    /** Whether {@code bindAddress} only accepts connections from this machine (as {@link ServerConfig#isLoopbackOnly()}). */
-    public static boolean isLoopback(String bindAddress) {
-        try {
-            return java.net.InetAddress.getByName(bindAddress).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
+        return decide(bindAddress, Loopback.isLoopbackHost(bindAddress), store.countUsers(), anonymousRead);
     }
 
     /** "1 user", "2 users": the count as the access lines print it. */

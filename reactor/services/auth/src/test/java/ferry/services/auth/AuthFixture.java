@@ -3,6 +3,7 @@ package ferry.services.auth;
 import ferry.client.FerryClient;
 import ferry.protocol.Header;
 import ferry.reactor.BodySink;
+import ferry.reactor.FakeClock;
 import ferry.reactor.FerryServer;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;

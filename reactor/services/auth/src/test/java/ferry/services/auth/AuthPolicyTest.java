@@ -2,6 +2,7 @@ package ferry.services.auth;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import ferry.reactor.Loopback;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import java.util.EnumSet;
@@ -53,7 +54,7 @@ class AuthPolicyTest {
                     ServerConfig.Builder b = ServerConfig.builder().bindAddress(bind).port(0);
                     AuthPolicy.Decision d;
                     try {
-                        d = AuthPolicy.decide(bind, AuthPolicy.isLoopback(bind), users, anon);
+                        d = AuthPolicy.decide(bind, Loopback.isLoopbackHost(bind), users, anon);
                     } catch (AuthPolicy.RefusedException e) {
                         continue;
                     }

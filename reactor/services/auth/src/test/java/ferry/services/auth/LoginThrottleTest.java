@@ -2,6 +2,7 @@ package ferry.services.auth;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import ferry.reactor.FakeClock;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.client.FerryClient;
 import ferry.protocol.Header;
+import ferry.reactor.FakeClock;
 import ferry.reactor.Right;
 import ferry.reactor.ServerLog;
 import java.io.IOException;
@@ -180,7 +181,7 @@ class ExecEscapeTest {
     }
 
     private void advance(long millis) throws IOException {
-        clock.advance(millis, TimeUnit.MILLISECONDS);
+        clock.advanceMillis(millis);
         ExecHarness.syncTimers(waker);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.client.FerryClient;
 import ferry.protocol.Header;
+import ferry.reactor.FakeClock;
 import ferry.reactor.Right;
 import ferry.reactor.ServerLog;
 import java.io.IOException;
@@ -193,7 +194,7 @@ class ExecExitTest {
     }
 
     private void advance(long millis) throws IOException {
-        clock.advance(millis, TimeUnit.MILLISECONDS);
+        clock.advanceMillis(millis);
         ExecHarness.syncTimers(waker);
     }
 }

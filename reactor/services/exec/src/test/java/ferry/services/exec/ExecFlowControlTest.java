@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import ferry.client.FerryClient;
 import ferry.protocol.Header;
 import ferry.reactor.Clock;
+import ferry.reactor.FakeClock;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import java.io.IOException;
@@ -114,7 +115,7 @@ class ExecFlowControlTest {
                     .put("argv", List.<Object>of("head", "-c", Long.toString(256L << 20), "/dev/zero")));
             ExecStats stats = h.exec.stats();
             awaitStalled(stats); // every credit is parked until the client reads
-            clock.advance(1001, TimeUnit.MILLISECONDS);
+            clock.advanceMillis(1001);
             ExecHarness.syncTimers(waker); // the loop ran the timeout; no kill grace passes from here on
             assertTrue(stats.await(stats::finished, 1, 20, TimeUnit.SECONDS),
                     "the killed run waits for a client that is not reading");
@@ -162,7 +163,7 @@ class ExecFlowControlTest {
             assertTrue(stats.peakStdinQueuedBytes() <= highWater + ServerConfig.DEFAULT_READ_BUFFER_BYTES, stats.toString());
             assertTrue(sender.isAlive(), "the client could send everything: nothing held it back");
 
-            clock.advance(1001, TimeUnit.MILLISECONDS);
+            clock.advanceMillis(1001);
             ExecHarness.syncTimers(waker);
             Header exit;
             while (!"EXIT".equals((exit = c.expect(c.readHeader(), null, 1)).op())) {

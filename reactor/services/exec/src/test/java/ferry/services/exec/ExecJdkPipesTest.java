@@ -6,6 +6,7 @@ import ferry.client.ExecRequest;
 import ferry.client.FerryClient;
 import ferry.client.RemoteException;
 import ferry.protocol.Header;
+import ferry.reactor.FakeClock;
 import ferry.reactor.Right;
 import ferry.reactor.ServerLog;
 import java.nio.file.Path;
@@ -111,7 +112,7 @@ class ExecJdkPipesTest {
     }
 
     private void advance(long millis) throws Exception {
-        clock.advance(millis, TimeUnit.MILLISECONDS);
+        clock.advanceMillis(millis);
         ExecHarness.syncTimers(waker);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.client.FerryClient;
 import ferry.protocol.Header;
+import ferry.reactor.FakeClock;
 import ferry.reactor.Right;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,7 +49,7 @@ class ExecKillTest {
 
     /** Moves the fake clock and makes sure the loop has run every timer now due. */
     private void advance(long millis) throws IOException {
-        clock.advance(millis, TimeUnit.MILLISECONDS);
+        clock.advanceMillis(millis);
         ExecHarness.syncTimers(waker);
     }
 

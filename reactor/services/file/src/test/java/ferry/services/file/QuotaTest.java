@@ -9,6 +9,7 @@ import ferry.client.FerryClient;
 import ferry.client.RemoteException;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
+import ferry.reactor.FakeClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -237,9 +238,9 @@ class QuotaTest {
 
     @Test
     void theTempsOfDroppedUploadsCountUntilResumedOrSwept() throws Exception {
-        ResumeTest.FakeClock wall = new ResumeTest.FakeClock();
+        FakeClock wall = new FakeClock();
         Duration maxAge = Duration.ofHours(1);
-        try (FileTestServer s = start(f -> f.defaultQuotaBytes(QUOTA_BYTES).wallClock(wall)
+        try (FileTestServer s = start(f -> f.defaultQuotaBytes(QUOTA_BYTES).wallClock(wall.wall())
                 .tempMaxAgeMillis(maxAge.toMillis()))) {
             for (String path : List.of("x", "y")) {
                 try (FerryClient alice = login(s, "alice")) {
@@ -260,7 +261,7 @@ class QuotaTest {
                 assertEquals(ErrorCode.QUOTA_EXCEEDED, over.code(), "600 of y + 700 of w + 900 of x");
                 assertTrue(over.getMessage().contains("1300 stored"), over.getMessage());
 
-                wall.now = wall.now.plus(maxAge.multipliedBy(2));
+                wall.advance(maxAge.multipliedBy(2));
                 assertEquals(2, s.service.sweepTempsNow());
                 assertArrayEquals(new long[] {700, 1}, s.service.quotaUsage("alice"), "the swept temps gave their bytes back");
                 store(alice, "z", 1300);
@@ -270,15 +271,15 @@ class QuotaTest {
 
     @Test
     void theRescanIntervalBoundsDriftFromOtherWriters() throws Exception {
-        ResumeTest.FakeClock wall = new ResumeTest.FakeClock();
+        FakeClock wall = new FakeClock();
         Duration rescan = Duration.ofMinutes(10);
-        try (FileTestServer s = start(f -> f.defaultQuotaBytes(QUOTA_BYTES).wallClock(wall)
+        try (FileTestServer s = start(f -> f.defaultQuotaBytes(QUOTA_BYTES).wallClock(wall.wall())
                 .quotaRescanIntervalMillis(rescan.toMillis()));
              FerryClient alice = login(s, "alice")) {
             store(alice, "a", 500);
             Files.write(s.root.resolve("alice/from-another-node"), new byte[1400]);
             store(alice, "b", 100); // not seen yet: the count is 600, the disk holds 2000
-            wall.now = wall.now.plus(rescan);
+            wall.advance(rescan);
             RemoteException e = refused(alice, "c", 1);
             assertTrue(e.getMessage().contains("2000 stored"), e.getMessage());
         }

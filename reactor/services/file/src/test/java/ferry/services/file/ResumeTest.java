@@ -8,6 +8,7 @@ import ferry.client.RemoteException;
 import ferry.client.TransferResult;
 import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.Header;
+import ferry.reactor.FakeClock;
 import ferry.reactor.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,9 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -63,26 +61,6 @@ class ResumeTest {
             T v = q.poll(30, TimeUnit.SECONDS);
             assertNotNull(v, "the server did not report the expected upload event");
             return v;
-        }
-    }
-
-    /** A wall clock the test moves by hand. */
-    static final class FakeClock extends Clock {
-        volatile Instant now = Instant.now();
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 
@@ -202,7 +180,7 @@ class ResumeTest {
     @Test
     void aSilentConnectionsUploadIsTakenOverOnceItStalledForTheTakeoverTime() throws Exception {
         Events events = new Events();
-        FakeNanoClock clock = new FakeNanoClock();
+        FakeClock clock = new FakeClock();
         Duration takeover = Duration.ofSeconds(20);
         Path local = Files.createDirectories(tmp.resolve("local"));
         long size = 4L * MIB + 77;
@@ -286,7 +264,7 @@ class ResumeTest {
         Path local = Files.createDirectories(tmp.resolve("local"));
         long size = 2L * MIB;
         try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> { },
-                f -> f.events(events).wallClock(clock).tempMaxAgeMillis(maxAge.toMillis()))) {
+                f -> f.events(events).wallClock(clock.wall()).tempMaxAgeMillis(maxAge.toMillis()))) {
             Path src = TestData.write(local.resolve("t"), size, 6);
             String digest = TestData.sha256(src);
             sendPrefixThenDrop(s, src, "t", size, digest, MIB);
@@ -294,9 +272,9 @@ class ResumeTest {
             assertEquals(1, temps(s.root).size());
 
             assertEquals(0, s.service.sweepTempsNow(), "a fresh temp stays");
-            clock.now = clock.now.plus(maxAge).minusSeconds(60);
+            clock.advance(maxAge.minusSeconds(60));
             assertEquals(0, s.service.sweepTempsNow(), "still younger than the limit");
-            clock.now = clock.now.plusSeconds(120);
+            clock.advance(Duration.ofSeconds(120));
             assertEquals(1, s.service.sweepTempsNow(), "older than the limit: removed");
             assertEquals(List.of(), temps(s.root));
 
@@ -307,7 +285,7 @@ class ResumeTest {
                 c.send(put);
                 c.sendFileBody(in, 0, MIB);
                 Events.next(events.started);
-                clock.now = clock.now.plus(maxAge.multipliedBy(10));
+                clock.advance(maxAge.multipliedBy(10));
                 assertEquals(0, s.service.sweepTempsNow());
                 c.sendFileBody(in, MIB, size - MIB);
                 c.expect(c.readHeader(), "OK", put.id());

@@ -7,6 +7,7 @@ import ferry.client.FileClient;
 import ferry.client.RemoteException;
 import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.Header;
+import ferry.reactor.FakeClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -35,7 +36,7 @@ class UploadAbuseTest {
     @TempDir
     Path tmp;
 
-    private final FakeNanoClock clock = new FakeNanoClock();
+    private final FakeClock clock = new FakeClock();
     private final ResumeTest.Events events = new ResumeTest.Events();
 
     private static Header put(FerryClient c, String path, long fileSize, long offset) {

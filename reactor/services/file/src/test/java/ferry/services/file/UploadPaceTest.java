@@ -2,6 +2,7 @@ package ferry.services.file;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import ferry.reactor.FakeClock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class UploadPaceTest {
     private static final long MIN_RATE = 1000;
     private static final Duration WINDOW = Duration.ofSeconds(60);
 
-    private final FakeNanoClock clock = new FakeNanoClock();
+    private final FakeClock clock = new FakeClock();
     private final UploadPace pace = new UploadPace(clock, MIN_RATE, WINDOW.toMillis());
 
     private boolean tooSlowNow() {

@@ -53,6 +53,9 @@ public final class ServerMetrics implements MetricsSource {
         counter(out, "ferry_accept_errors_total", "accept() failures (out of file descriptors, ...).", s.acceptErrors.sum());
         counter(out, "ferry_output_overflows_total",
                 "Connections closed because a producer buffered more than --max-buffered-output.", s.outputOverflows.sum());
+        counter(out, "ferry_output_budget_pauses_total",
+                "Times a connection stopped being read because all answers buffered passed --max-total-buffered-output.",
+                s.budgetPauses.sum());
         counter(out, "ferry_loop_iterations_total", "Passes of the event loops (a count racing ahead of the work: a spin).",
                 server.loopIterations());
         counter(out, "ferry_loop_errors_total", "Errors the event loops survived.", server.loopErrors());
