@@ -410,7 +410,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable, Frame
             addr = src.getAddress();
             session.remoteAddress(addr.getHostAddress() + ":" + src.getPort());
         } else {
-            addr = FerryServer.hostAddress(proxy); // the proxy's own connection, a health check
+            addr = Admission.hostAddress(proxy); // the proxy's own connection, a health check
         }
         if (server.log().enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
             server.log().info(name() + " " + session.remoteAddress() + " via proxy " + proxy + " (PROXY v"
@@ -418,7 +418,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable, Frame
         }
         if (config.capsConnectionsFrom(addr)) {
             if (!server.admitFrom(addr)) {
-                refuse(ErrorCode.SERVER_FULL, FerryServer.tooManyFrom(addr, config));
+                refuse(ErrorCode.SERVER_FULL, Admission.tooManyFrom(addr, config));
                 return false;
             }
             countedAddress = addr;
