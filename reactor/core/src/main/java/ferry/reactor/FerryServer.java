@@ -1,17 +1,9 @@
 package ferry.reactor;
 
-import ferry.protocol.ErrorCode;
-import ferry.protocol.FrameEncoder;
 import ferry.protocol.FrameLimits;
-import ferry.protocol.Header;
-import ferry.protocol.Preamble;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,11 +11,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * A Ferry server: one or more event loops, an acceptor, the worker pool, and the ops installed
@@ -48,13 +40,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private enum State { NEW, RUNNING, STOPPING, STOPPED }
 
     /** After an error close, input is drained this long so our ERROR frame is not lost to a TCP reset. */
-    static final long LINGER_MILLIS = 2000;
-    /**
-     * Refused sockets allowed to linger at once. Each holds a file descriptor for up to
-     * {@link #LINGER_MILLIS}; a connect flood at the cap would otherwise hold (connect rate x 2 s)
-     * of them, and a file server out of descriptors cannot open files for its real clients.
-     */
-    static final int MAX_LINGERING_REFUSALS = 1024;
+    static final long LINGER_MILLIS = Admission.LINGER_MILLIS;
+    /** Refused sockets allowed to linger at once (see {@link Admission#MAX_LINGERING_REFUSALS}). */
+    static final int MAX_LINGERING_REFUSALS = Admission.MAX_LINGERING_REFUSALS;
+    /** How often {@link #stop} looks whether the connections have drained. */
+    private static final long STOP_POLL_MILLIS = 5;
 
     private final ServerConfig config;
     private final ServerLog log;
@@ -63,19 +53,17 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Set<String> features = new LinkedHashSet<>();
     private final List<Runnable> stopHooks = new ArrayList<>();
     private volatile RequestObserver[] requestObservers = new RequestObserver[0];
+    private UnaryOperator<Transport> transportDecorator = UnaryOperator.identity();
     private final Workers workers;
     private final Workers bulkWorkers;
     private final Workers loginWorkers;
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger nextLoop = new AtomicInteger();
-    /** Open connections per remote address; entries go when they reach 0. Updated only through compute() (atomic per key). */
-    private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
-    /** Refused sockets lingering now; owned by loop 0, where the acceptor refuses. */
-    private int lingeringRefusals;
+    private final Admission admission;
+    private boolean listen = true;
     private EventLoop[] loops;
     private List<Connection>[] connectionsByLoop; // index i owned by loops[i]
-    private ServerSocketChannel serverChannel;
-    private SelectionKey acceptKey;
+    private Acceptor acceptor; // null when not listening
     private volatile int boundPort = -1;
     private volatile State state = State.NEW;
     private volatile boolean shuttingDown;
@@ -86,6 +74,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         this.workers = new Workers("ferry-worker", config.workerThreads(), config.workerQueue());
         this.bulkWorkers = new Workers("ferry-bulk", config.bulkWorkerThreads(), config.workerQueue());
         this.loginWorkers = new Workers("ferry-login", config.loginWorkerThreads(), config.workerQueue());
+        this.admission = new Admission(config, log, stats);
         new CoreService(this).install(this);
     }
 
@@ -178,6 +167,22 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         stopHooks.add(hook);
     }
 
+    /**
+     * Wraps the transport of every connection before anything is written to or read from it (TLS,
+     * instrumentation): the connection, and a refusal, talk to the peer only through what
+     * {@code decorator} returns. Decorators compose, the last one added outermost. Before
+     * {@link #start()}; {@code decorator} then runs on the accepting loop.
+     */
+    public synchronized FerryServer decorateTransports(UnaryOperator<Transport> decorator) {
+        if (state != State.NEW) {
+            throw new IllegalStateException("decorate transports before start()");
+        }
+        UnaryOperator<Transport> inner = transportDecorator;
+        UnaryOperator<Transport> outer = java.util.Objects.requireNonNull(decorator);
+        transportDecorator = t -> outer.apply(inner.apply(t));
+        return this;
+    }
+
     /** Installs a service: its ops, features and hooks. Before {@link #start()}. */
     public FerryServer install(FerryService service) throws Exception {
         if (state != State.NEW) {
@@ -210,22 +215,42 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     // ---- lifecycle -------------------------------------------------------------------------
 
-    /** Binds and starts the loops. Returns once the server accepts connections. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Whether {@link #start()} binds the configured address (the default) or the server takes only
+     * connections the application hands it through {@link #adopt}. Before start.
+     */
+    public synchronized FerryServer listen(boolean on) {
+        if (state != State.NEW) {
+            throw new IllegalStateException("choose whether to listen before start()");
+        }
+        listen = on;
+        return this;
+    }
+
+    /** Binds (unless {@link #listen listen(false)}) and starts the loop threads. Returns once accepting. */
     public synchronized void start() throws IOException {
+        startLoops(false);
+    }
+
+    /**
+     * Starts the server with its one loop driven by the caller instead of a thread of its own:
+     * nothing moves until a host thread calls {@link LoopInvoker#runOnce} (see there). Workers
+     * still have their threads. The configuration must ask for one loop.
+     */
+    public synchronized LoopInvoker startHosted() throws IOException {
+        if (config.loops() != 1) {
+            throw new IllegalStateException("a hosted server has one loop; the configuration asks for " + config.loops());
+        }
+        startLoops(true);
+        return new LoopInvoker(this, loops[0]);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void startLoops(boolean hosted) throws IOException {
         if (state != State.NEW) {
             throw new IllegalStateException("server already started");
         }
-        serverChannel = ServerSocketChannel.open();
-        try {
-            serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            serverChannel.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.acceptBacklog());
-            serverChannel.configureBlocking(false);
-        } catch (IOException e) {
-            serverChannel.close();
-            throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
-        }
-        boundPort = ((InetSocketAddress) serverChannel.getLocalAddress()).getPort();
+        Acceptor acc = listen ? Acceptor.bind(config, log, stats, this::accepted) : null;
         loops = new EventLoop[config.loops()];
         connectionsByLoop = new List[config.loops()];
         for (int i = 0; i < loops.length; i++) {
@@ -236,30 +261,27 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         }
         state = State.RUNNING;
         for (int i = 0; i < loops.length; i++) {
-            loops[i].start();
+            if (!hosted) {
+                loops[i].start();
+            }
             int idx = i;
             loops[i].execute(() -> scheduleSweep(idx));
         }
-        CountDownLatch registered = new CountDownLatch(1);
-        IOException[] failure = new IOException[1];
-        loops[0].execute(() -> {
-            try {
-                acceptKey = loops[0].register(serverChannel, SelectionKey.OP_ACCEPT, new Acceptor());
-            } catch (IOException e) {
-                failure[0] = e;
+        if (acc != null) {
+            boundPort = acc.port();
+            runOnAllLoops(i -> {
+                if (i == 0) {
+                    acc.register(loops[0]);
+                    acceptor = acc;
+                }
+            });
+            if (acceptor == null) {
+                acc.close();
+                throw new IOException("could not start accepting on " + config.bindAddress() + ":" + boundPort);
             }
-            registered.countDown();
-        });
-        try {
-            registered.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting", e);
         }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
-        log.info("listening on " + config.bindAddress() + ":" + boundPort + " (loops=" + loops.length
+        log.info((acc != null ? "listening on " + config.bindAddress() + ":" + boundPort : "not listening (adopted connections only)")
+                + " (loops=" + loops.length + (hosted ? ", hosted" : "")
                 + ", workers=" + config.workerThreads() + ", login " + (config.loginRequired() ? "required" : "not required")
                 + (config.proxyProtocol() ? ", PROXY protocol from " + config.trustedProxies() : "") + ")");
     }
@@ -267,7 +289,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     /** The bound port (useful with port 0). */
     public int port() {
         if (boundPort < 0) {
-            throw new IllegalStateException("server not started");
+            throw new IllegalStateException(state == State.NEW || listen ? "server not started" : "server does not listen");
         }
         return boundPort;
     }
@@ -320,7 +342,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     /**
      * Stops accepting, lets in-flight requests finish and their answers drain for up to
      * {@code grace}, then closes what remains, runs stop hooks, and stops workers and loops.
-     * Requests arriving meanwhile get {@code ERROR shutting_down}. Blocks until done.
+     * Requests arriving meanwhile get {@code ERROR shutting_down}. Blocks until done. From any
+     * thread but a loop's own; a hosted server's host thread may call it (it then drives the loop).
      */
     public void stop(long grace, TimeUnit unit) {
         synchronized (this) {
@@ -332,37 +355,22 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         shuttingDown = true;
         long deadline = System.nanoTime() + unit.toNanos(grace);
         runOnAllLoops(i -> {
-            if (i == 0) {
-                closeAcceptor();
+            if (i == 0 && acceptor != null) {
+                acceptor.close();
             }
             for (Connection c : new ArrayList<>(connectionsByLoop[i])) {
                 c.shutdownGracefully();
             }
         });
         while (stats.connectionsOpen.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5); // stop() is a caller's blocking call, not loop code
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            waitForLoops();
         }
         runOnAllLoops(i -> {
             for (Connection c : new ArrayList<>(connectionsByLoop[i])) {
                 c.close("server stopped");
             }
         });
-        List<Runnable> hooks;
-        synchronized (this) {
-            hooks = new ArrayList<>(stopHooks);
-        }
-        for (Runnable h : hooks) {
-            try {
-                h.run();
-            } catch (RuntimeException e) {
-                log.warn("stop hook failed: " + e, e);
-            }
-        }
+        runStopHooks();
         try {
             for (Workers w : new Workers[] {workers, bulkWorkers, loginWorkers}) {
                 w.shutdown(Math.max(0, deadline - System.nanoTime()));
@@ -378,27 +386,65 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         log.drain(1000);
     }
 
+    /** A short wait while connections drain: a pass of the loop when we are its host, else a sleep. */
+    private void waitForLoops() {
+        if (loops[0].inLoop()) {
+            loops[0].runOnce(STOP_POLL_MILLIS);
+            return;
+        }
+        try {
+            Thread.sleep(STOP_POLL_MILLIS); // stop() is a caller's blocking call, not loop code
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            shuttingDown = true;
+        }
+    }
+
+    private void runStopHooks() {
+        List<Runnable> hooks;
+        synchronized (this) {
+            hooks = new ArrayList<>(stopHooks);
+        }
+        for (Runnable h : hooks) {
+            try {
+                h.run();
+            } catch (RuntimeException e) {
+                log.warn("stop hook failed: " + e, e);
+            }
+        }
+    }
+
     @Override
     public void close() {
         stop();
     }
 
     private interface LoopTask {
-        void run(int loopIndex);
+        void run(int loopIndex) throws IOException;
     }
 
-    /** Runs {@code task} on every loop and waits for all of them. */
+    /**
+     * Runs {@code task} on every loop and waits for all of them: inline on a loop the caller is the
+     * thread of (a hosted loop's host, or before a hosted loop first ran), else as a loop task.
+     */
     private void runOnAllLoops(LoopTask task) {
         CountDownLatch done = new CountDownLatch(loops.length);
         for (int i = 0; i < loops.length; i++) {
             int idx = i;
-            loops[i].execute(() -> {
+            Runnable r = () -> {
                 try {
                     task.run(idx);
+                } catch (IOException e) {
+                    log.warn("on loop " + idx + ": " + e.getMessage(), e);
                 } finally {
                     done.countDown();
                 }
-            });
+            };
+            if (loops[i].inLoop() || !loops[i].hasThread()) {
+                r.run();
+            } else {
+                loops[i].execute(r);
+            }
         }
         try {
             done.await(10, TimeUnit.SECONDS);
@@ -407,120 +453,68 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         }
     }
 
-    private void closeAcceptor() {
-        if (acceptKey != null) {
-            acceptKey.cancel();
+    // ---- new connections ---------------------------------------------------------------------
+
+    /**
+     * Takes a connection the application accepted itself (Jetty's {@code SelectorManager.accept}):
+     * a connected socket, blocking or not, from the application's own listener, a socket
+     * activation, or a port it shares. It is made non-blocking, given the configured socket
+     * options and transport decorators, and then counts against the same limits as an accepted one
+     * (refused with a reason over them). From any thread, once the server runs.
+     *
+     * @throws IllegalStateException when the server is not running (the channel stays the caller's)
+     * @throws IOException when the socket cannot be set up (it is closed)
+     */
+    public void adopt(SocketChannel channel) throws IOException {
+        if (!isRunning()) {
+            throw new IllegalStateException("adopt connections while the server runs");
         }
+        Acceptor.configure(channel, config);
+        Transport t;
         try {
-            serverChannel.close();
-        } catch (IOException ignored) {
-            // stopping anyway
+            t = transportDecorator.apply(new SocketTransport(channel));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
         }
+        adopt(t);
     }
 
-    // ---- accepting ---------------------------------------------------------------------------
-
-    /** Accepts on loop 0 and hands each connection to a loop, round robin. */
-    private final class Acceptor implements EventLoop.Selectable {
-        private boolean backingOff;
-
-        @Override
-        public void onSelected(SelectionKey key) {
-            for (int i = 0; i < config.acceptsPerEvent(); i++) {
-                SocketChannel ch;
-                try {
-                    ch = serverChannel.accept();
-                } catch (IOException e) {
-                    // Typically EMFILE: out of file descriptors. Back off instead of spinning on a
-                    // readiness the kernel will keep reporting.
-                    stats.acceptErrors.increment();
-                    log.warn("accept failed: " + e.getMessage() + "; pausing accepts for 100 ms");
-                    backOff(key);
-                    return;
-                }
-                if (ch == null) {
-                    return;
-                }
-                accepted(ch);
-            }
+    /**
+     * Takes a connection over any {@link Transport} (one the application built, or an in-memory
+     * one in tests). Limits apply as for accepted sockets. From any thread, once the server runs.
+     */
+    public void adopt(Transport transport) {
+        if (!isRunning()) {
+            throw new IllegalStateException("adopt connections while the server runs");
         }
-
-        private void backOff(SelectionKey key) {
-            if (backingOff || !key.isValid()) {
-                return;
-            }
-            backingOff = true;
-            key.interestOps(0);
-            loops[0].schedule(TimeUnit.MILLISECONDS.toNanos(100), () -> {
-                backingOff = false;
-                if (key.isValid()) {
-                    key.interestOps(SelectionKey.OP_ACCEPT);
-                }
-            });
-        }
-
-        @Override
-        public void onLoopError(Throwable error) {
-            stats.acceptErrors.increment();
-        }
-
-        @Override
-        public void rekey(SelectionKey key) {
-            acceptKey = key;
-        }
+        onLoop(loops[0], () -> admit(transport));
     }
 
     private void accepted(SocketChannel ch) {
-        InetSocketAddress remote;
+        Transport transport;
         try {
-            remote = (InetSocketAddress) ch.getRemoteAddress();
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, config.tcpNoDelay());
-            if (config.socketSendBufferBytes() > 0) {
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, config.socketSendBufferBytes());
-            }
-            if (config.socketReceiveBufferBytes() > 0) {
-                ch.setOption(StandardSocketOptions.SO_RCVBUF, config.socketReceiveBufferBytes());
-            }
-        } catch (IOException e) {
+            Acceptor.configure(ch, config);
+            transport = transportDecorator.apply(new SocketTransport(ch));
+        } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             return;
         }
-        if (shuttingDown) {
-            refuse(ch, ErrorCode.SHUTTING_DOWN, "server is shutting down");
+        admit(transport);
+    }
+
+    /** Applies the limits to a new connection on loop 0 and hands it to a loop, round robin. */
+    private void admit(Transport transport) {
+        Admission.Ticket ticket = admission.admit(transport, loops[0], shuttingDown);
+        if (ticket == null) {
             return;
         }
-        InetAddress addr = remote.getAddress();
-        boolean proxied = config.proxyProtocol();
-        if (proxied && !config.trustsProxy(addr)) {
-            refuse(ch, ErrorCode.FORBIDDEN, "this server accepts connections only through its load balancer: "
-                    + addr.getHostAddress() + " is not a trusted proxy (--trusted-proxies)");
-            return;
-        }
-        if (stats.connectionsOpen.incrementAndGet() > config.maxConnections()) {
-            stats.connectionsOpen.decrementAndGet();
-            refuse(ch, ErrorCode.SERVER_FULL, "server is at its limit of " + config.maxConnections() + " connections");
-            return;
-        }
-        // Behind a proxy the socket's peer is the proxy, carrying everyone: the client it names is
-        // counted once its PROXY header is read (Connection.proxyHeaderRead).
-        InetAddress counted = null;
-        if (!proxied && config.capsConnectionsFrom(addr)) {
-            if (!admitFrom(addr)) {
-                stats.connectionsOpen.decrementAndGet();
-                refuse(ch, ErrorCode.SERVER_FULL, tooManyFrom(addr, config));
-                return;
-            }
-            counted = addr;
-        }
-        InetAddress countedAddr = counted;
-        stats.connectionsAccepted.increment();
         int idx = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
         EventLoop loop = loops[idx];
-        String remoteText = addr.getHostAddress() + ":" + remote.getPort();
-        Runnable register = () -> {
-            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, ch, remoteText, loop.clock().nanoTime(),
-                    countedAddr, proxied);
+        String remoteText = Admission.describe(transport.remoteAddress());
+        onLoop(loop, () -> {
+            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, transport, remoteText,
+                    loop.clock().nanoTime(), ticket.counted(), ticket.proxied());
             try {
                 c.open();
             } catch (IOException e) {
@@ -533,83 +527,19 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
                 log.info(c.name() + " " + remoteText + " open");
             }
-        };
-        if (loop.inLoop()) {
-            register.run();
-        } else {
-            loop.execute(register);
-        }
-    }
-
-    /**
-     * Counts a connection from {@code addr} if it is under the per-address cap. Check and increment
-     * are one atomic step per key: with several loops, a close on another loop must not remove the
-     * entry between our read and our write (which lost counts before, letting the cap drift).
-     */
-    boolean admitFrom(InetAddress addr) {
-        boolean[] admitted = {false};
-        perAddress.compute(addr, (a, n) -> {
-            int open = n == null ? 0 : n;
-            if (open >= config.maxConnectionsPerAddress()) {
-                return n;
-            }
-            admitted[0] = true;
-            return open + 1;
         });
-        return admitted[0];
     }
 
-    /** The refusal of a client over the per-address cap. */
-    static String tooManyFrom(InetAddress addr, ServerConfig config) {
-        return "too many connections from " + addr.getHostAddress() + " (limit " + config.maxConnectionsPerAddress() + ")";
-    }
-
-    /** The address of a {@code host:port} the server made from a literal address (no lookup). */
-    static InetAddress hostAddress(String hostAndPort) {
-        try {
-            return InetAddress.getByName(hostAndPort.substring(0, hostAndPort.lastIndexOf(':')));
-        } catch (IOException e) {
-            throw new IllegalStateException("not an address literal: " + hostAndPort, e);
+    private static void onLoop(EventLoop loop, Runnable r) {
+        if (loop.inLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
         }
     }
 
-    /**
-     * Tells a connection we cannot take it why, then closes it after a short drain, so a client
-     * that already sent its first request still reads the reason instead of a reset. Under a flood
-     * the drain is skipped past {@link #MAX_LINGERING_REFUSALS}: refused sockets must not pile up
-     * file descriptors that the connections being served need.
-     */
-    private void refuse(SocketChannel ch, String code, String message) {
-        stats.connectionsRefused.increment();
-        if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
-            log.info("refused " + describe(ch) + ": " + message);
-        }
-        ByteBuffer out = ByteBuffer.allocate(Preamble.LENGTH + 256 + message.length() * 3);
-        Preamble.write(out);
-        new FrameEncoder(config.frameLimits().maxHeaderBytes())
-                .encode(Header.op("ERROR").put("code", code).put("message", message), out);
-        out.flip();
-        try {
-            ch.write(out); // small and non-blocking: fits in a fresh socket's send buffer
-            ch.shutdownOutput();
-        } catch (IOException e) {
-            closeQuietly(ch);
-            return;
-        }
-        if (lingeringRefusals >= MAX_LINGERING_REFUSALS) {
-            LingeringClose.drainAndClose(ch, loops[0].readBuffer());
-            return;
-        }
-        lingeringRefusals++;
-        new LingeringClose(ch, loops[0], TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS), () -> lingeringRefusals--).start();
-    }
-
-    private static String describe(SocketChannel ch) {
-        try {
-            return String.valueOf(ch.getRemoteAddress());
-        } catch (IOException e) {
-            return "?";
-        }
+    boolean admitFrom(InetAddress addr) {
+        return admission.admitFrom(addr);
     }
 
     static void closeQuietly(SocketChannel ch) {
@@ -623,14 +553,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     // ---- connection bookkeeping (called on the connection's loop) ------------------------------
 
     void connectionClosed(Connection c, String reason) {
-        stats.connectionsClosed.increment();
-        stats.connectionsOpen.decrementAndGet();
-        InetAddress counted = c.countedAddress();
-        if (counted != null) {
-            // The very address counted at admission, not the session's text: behind a proxy a
-            // connection refused or closed before its header was read was never counted.
-            perAddress.computeIfPresent(counted, (a, n) -> n <= 1 ? null : n - 1);
-        }
+        admission.release(c.countedAddress());
         int loopIdx = indexOf(c.loop());
         List<Connection> list = connectionsByLoop[loopIdx];
         int i = c.indexInLoop;
@@ -706,7 +629,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     /** Remote addresses with open connections counted against the per-address cap (for tests). */
     int perAddressEntries() {
-        return perAddress.size();
+        return admission.perAddressEntries();
     }
 
     /** Open connections per loop, read on the loops (for tests and stats). */
