@@ -13,7 +13,7 @@ import java.util.Set;
  * shell strings are accepted ({@code --exec-shell}). Exec is off unless one of the first two is
  * given.
  *
- * <p>Round 2: {@link ServerServices} hands these to the exec service's own policy object when it
+ * <p>Round 2: {@link ferry.services.FerryServices} hands these to the exec service's own policy object when it
  * installs it (the reactor cannot depend on this CLI class).
  *
  * <p>Thread safety: filled while settings are read, read-only afterwards.

@@ -13,6 +13,7 @@ import ferry.cli.args.UsageException;
 import ferry.cli.args.ValueType;
 import ferry.reactor.AuditLog;
 import ferry.reactor.FerryServer;
+import ferry.services.FerryServices;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
 import ferry.reactor.Version;
@@ -142,7 +143,7 @@ public final class ServeCommand extends Command {
         FerryServer server = new FerryServer(cfg, log);
         MetricsEndpoint metrics = null;
         try {
-            FileService files = ServerServices.install(server, s, root, store, auth, log);
+            FileService files = FerryServices.standard(server, store, auth, s.fileConfig(root), s.execConfig(root)).files();
             if (s.auditLog() != null) {
                 AuditLog audit = new AuditLog(s.auditLog(), log);
                 server.addRequestObserver(audit);
