@@ -49,15 +49,4 @@ public final class Report {
     public List<Column> columns() {
         return Collections.unmodifiableList(columns);
     }
-
-    /** Errors over every run of every setting. */
-    public long totalErrors() {
-        long n = 0;
-        for (Column c : columns) {
-            for (RunResult r : c.runs()) {
-                n += r.errors().total();
-            }
-        }
-        return n;
-    }
 }

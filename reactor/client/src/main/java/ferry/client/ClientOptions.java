@@ -41,10 +41,6 @@ public record ClientOptions(long connectTimeoutMillis, long readTimeoutMillis, b
         return new ClientOptions(connectTimeoutMillis, readTimeoutMillis, tcpNoDelay, v, ioBufferBytes, clientName);
     }
 
-    public ClientOptions withIoBufferBytes(int v) {
-        return new ClientOptions(connectTimeoutMillis, readTimeoutMillis, tcpNoDelay, maxHeaderBytes, v, clientName);
-    }
-
     public ClientOptions withClientName(String v) {
         return new ClientOptions(connectTimeoutMillis, readTimeoutMillis, tcpNoDelay, maxHeaderBytes, ioBufferBytes, v);
     }

@@ -53,11 +53,6 @@ public final class ExecClient {
         return run(ExecRequest.argv(argv), stdout, stderr);
     }
 
-    /** Runs {@code command} through the server's shell (shell mode must be enabled there). */
-    public ExitStatus runShell(String command, OutputStream stdout, OutputStream stderr) throws IOException {
-        return run(ExecRequest.shell(command), stdout, stderr);
-    }
-
     /**
      * Runs {@code request}; returns when the server sent {@code EXIT}. Output goes to the streams
      * as frames arrive (they are flushed before this returns, not closed).

@@ -102,14 +102,6 @@ public final class FileClient {
             return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, v, uploadSliceBytes, writeBehindBytes);
         }
 
-        public Options withUploadSliceBytes(long v) {
-            return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, progressIntervalMillis, v, writeBehindBytes);
-        }
-
-        public Options withWriteBehindBytes(long v) {
-            return new Options(verify, algorithm, resume, sync, overwrite, preserveTimes, progressIntervalMillis, uploadSliceBytes, v);
-        }
-
         DigestAlgorithm effectiveAlgorithm() {
             return verify ? algorithm : DigestAlgorithm.NONE;
         }

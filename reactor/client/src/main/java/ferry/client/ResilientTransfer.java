@@ -114,11 +114,6 @@ public final class ResilientTransfer {
         public boolean verified() {
             return digest != null;
         }
-
-        /** Bytes per second over the network, waits included. */
-        public double bytesPerSecond() {
-            return nanos <= 0 ? 0 : transferred * 1e9 / nanos;
-        }
     }
 
     private final ConnectionSource source;

@@ -14,9 +14,4 @@ public record TransferResult(long fileSize, long resumedFrom, long transferred, 
     public boolean verified() {
         return digest != null;
     }
-
-    /** Bytes per second over the network for this transfer. */
-    public double bytesPerSecond() {
-        return nanos <= 0 ? 0 : transferred * 1e9 / nanos;
-    }
 }

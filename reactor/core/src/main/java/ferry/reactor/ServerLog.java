@@ -40,10 +40,6 @@ public class ServerLog {
         this.queue = out == null ? null : new ArrayBlockingQueue<>(DEFAULT_QUEUE_LINES);
     }
 
-    public Level level() {
-        return level;
-    }
-
     public boolean enabled(Level l) {
         return l.ordinal() <= level.ordinal();
     }

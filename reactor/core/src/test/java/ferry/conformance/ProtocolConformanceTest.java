@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ferry.conformance.SpecClient.Answer;
+import ferry.protocol.Header;
 import ferry.reactor.FerryServer;
+import ferry.reactor.RawPeer;
+import ferry.reactor.RawPeer.Frame;
 import ferry.reactor.ServerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/PROTOCOL.md sections 1 to 5, sentence by sentence, against a real server over loopback with
- * frames written by hand (see {@link SpecClient}). Each test names the section it pins; when a test
+ * frames written by hand (see {@link RawPeer}). Each test names the section it pins; when a test
  * here fails, either the server or the spec changed, and the other must follow.
  *
  * <p>The server is the core alone (HELLO, PING, BYE) with its defaults: no users, so every
@@ -40,15 +41,15 @@ class ProtocolConformanceTest {
         server.stop(2, TimeUnit.SECONDS);
     }
 
-    private SpecClient connect() throws IOException {
-        return SpecClient.connect(server.port());
+    private RawPeer connect() throws IOException {
+        return RawPeer.connect(server.port());
     }
 
     /** Sends one header that section 2 says must be refused, and checks bad_frame without id, then close. */
     private void assertBadFrame(byte[] header, String messagePart) throws IOException {
-        try (SpecClient c = connect()) {
-            c.sendRaw(SpecClient.frame(header, new byte[0]));
-            Answer e = c.expectError("bad_frame", null);
+        try (RawPeer c = connect()) {
+            c.sendRaw(RawPeer.frame(header, new byte[0]));
+            Frame e = c.expectError("bad_frame", null);
             assertTrue(((String) e.get("message")).contains(messagePart), () -> "message of " + e.header());
             assertTrue(c.closedByServer(), "2.3: a frame that cannot be parsed ends the connection");
         }
@@ -60,8 +61,8 @@ class ProtocolConformanceTest {
 
     /** Sends one header that section 2 says is valid: it is a PING with id 1, answered by PONG id 1. */
     private void assertAccepted(String header) throws IOException {
-        try (SpecClient c = connect()) {
-            Answer a = c.call(header);
+        try (RawPeer c = connect()) {
+            Frame a = c.call(header);
             assertEquals("PONG", a.op(), () -> header + " got " + a.header());
             assertEquals(1L, a.get("id"));
         }
@@ -74,16 +75,16 @@ class ProtocolConformanceTest {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);
             byte[] got = s.getInputStream().readNBytes(8);
-            assertEquals(new String(SpecClient.PREAMBLE, StandardCharsets.ISO_8859_1),
+            assertEquals(new String(RawPeer.PREAMBLE, StandardCharsets.ISO_8859_1),
                     new String(got, StandardCharsets.ISO_8859_1));
         }
     }
 
     @Test
     void section1_aWrongFirstByteIsRefusedWithBadPreambleThenClose() throws IOException {
-        try (SpecClient c = SpecClient.connectWithoutPreamble(server.port())) {
+        try (RawPeer c = RawPeer.connectWithoutPreamble(server.port())) {
             c.sendRaw("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            Answer e = c.expectError("bad_preamble", null);
+            Frame e = c.expectError("bad_preamble", null);
             assertTrue(((String) e.get("message")).contains("HTTP"), () -> "guesses what it speaks: " + e.header());
             assertTrue(c.closedByServer());
         }
@@ -92,7 +93,7 @@ class ProtocolConformanceTest {
     /** Nothing after the wrong byte is needed: the refusal comes while the client sends no more. */
     @Test
     void section1_theRefusalComesAtTheFirstWrongByte() throws IOException {
-        try (SpecClient c = SpecClient.connectWithoutPreamble(server.port())) {
+        try (RawPeer c = RawPeer.connectWithoutPreamble(server.port())) {
             c.sendRaw(new byte[] {'F', 'E', 'R', 'X'});
             c.expectError("bad_preamble", null);
             assertTrue(c.closedByServer());
@@ -101,13 +102,13 @@ class ProtocolConformanceTest {
 
     @Test
     void section1_anotherMajorVersionIsRefused_anotherMinorIsAccepted() throws IOException {
-        try (SpecClient c = SpecClient.connectWithoutPreamble(server.port())) {
+        try (RawPeer c = RawPeer.connectWithoutPreamble(server.port())) {
             c.sendRaw(new byte[] {'F', 'E', 'R', 'R', 'Y', 0, 2, 0});
-            Answer e = c.expectError("bad_preamble", null);
+            Frame e = c.expectError("bad_preamble", null);
             assertTrue(((String) e.get("message")).contains("unsupported protocol version 2."), () -> e.header().toString());
             assertTrue(c.closedByServer());
         }
-        try (SpecClient c = SpecClient.connectWithoutPreamble(server.port())) {
+        try (RawPeer c = RawPeer.connectWithoutPreamble(server.port())) {
             c.sendRaw(new byte[] {'F', 'E', 'R', 'R', 'Y', 0, 1, 7});
             assertEquals("PONG", c.call("{\"op\":\"PING\",\"id\":1}").op());
         }
@@ -117,9 +118,9 @@ class ProtocolConformanceTest {
 
     @Test
     void section2_headerLengthOverTheLimitOrUnderTwoIsBadFrame() throws IOException {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.sendRaw(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff});
-            Answer e = c.expectError("bad_frame", null);
+            Frame e = c.expectError("bad_frame", null);
             assertEquals("header length 2147483647 exceeds limit 65536", e.get("message"));
             assertTrue(c.closedByServer());
         }
@@ -134,8 +135,8 @@ class ProtocolConformanceTest {
 
     @Test
     void section2_2_absentSizeMeansNoBody() throws IOException {
-        try (SpecClient c = connect()) {
-            Answer a = c.call("{\"op\":\"PING\",\"id\":1}");
+        try (RawPeer c = connect()) {
+            Frame a = c.call("{\"op\":\"PING\",\"id\":1}");
             assertEquals("PONG", a.op());
             assertEquals(0, a.body().length);
         }
@@ -160,7 +161,7 @@ class ProtocolConformanceTest {
 
     @Test
     void section2_1_int64ExtremesAreAccepted() throws IOException {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             assertEquals(Long.MAX_VALUE, c.call("{\"op\":\"PING\",\"id\":9223372036854775807}").get("id"));
             assertEquals(Long.MIN_VALUE, c.call("{\"op\":\"PING\",\"id\":-9223372036854775808}").get("id"));
         }
@@ -168,8 +169,8 @@ class ProtocolConformanceTest {
 
     @Test
     void section2_1_minusZeroIsAcceptedAndMeansZero() throws IOException {
-        try (SpecClient c = connect()) {
-            Answer a = c.call("{\"op\":\"PING\",\"id\":-0,\"size\":-0}");
+        try (RawPeer c = connect()) {
+            Frame a = c.call("{\"op\":\"PING\",\"id\":-0,\"size\":-0}");
             assertEquals("PONG", a.op());
             assertEquals(0L, a.get("id"));
             assertEquals(0, a.body().length);
@@ -258,9 +259,9 @@ class ProtocolConformanceTest {
 
     @Test
     void section2_2_aMissingOrNonStringOpIsBadRequest_andTheConnectionStaysOpen() throws IOException {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"id\":5}");
-            Answer e = c.expectError("bad_request", 5L);
+            Frame e = c.expectError("bad_request", 5L);
             assertTrue(((String) e.get("message")).contains("\"op\""), () -> e.header().toString());
             c.send("{\"op\":7,\"id\":6}");
             c.expectError("bad_request", 6L);
@@ -270,7 +271,7 @@ class ProtocolConformanceTest {
 
     @Test
     void section2_2_opNamesAreCaseSensitive() throws IOException {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"ping\",\"id\":1}");
             c.expectError("unknown_op", 1L);
             c.send("{\"op\":\"Ping\",\"id\":2}");
@@ -281,7 +282,7 @@ class ProtocolConformanceTest {
 
     @Test
     void section3_anErrorIsFinalForItsRequestOnly() throws IOException {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"NO_SUCH_OP\",\"id\":1}");
             c.send("{\"op\":\"PING\",\"id\":2}");
             c.expectError("unknown_op", 1L);
@@ -293,23 +294,23 @@ class ProtocolConformanceTest {
 
     @Test
     void section4_helloDescribesTheServer() throws IOException {
-        try (SpecClient c = connect()) {
-            Answer a = c.call("{\"op\":\"HELLO\",\"id\":1,\"client\":\"spec-test\"}");
+        try (RawPeer c = connect()) {
+            Frame a = c.call("{\"op\":\"HELLO\",\"id\":1,\"client\":\"spec-test\"}");
             assertEquals("HELLO", a.op());
             assertEquals(1L, a.get("id"));
             assertEquals("ferry", a.get("server"));
             assertEquals("1.0", a.get("protocol"));
             assertTrue(((List<?>) a.get("features")).contains("ping"));
             assertEquals(65536L, a.get("maxHeaderBytes"));
-            assertTrue(a.header().containsKey("version"));
+            assertTrue(a.header().has("version"));
         }
     }
 
     /** A server without logins says optional, its connections are anonymous, and AUTH_START is unknown. */
     @Test
     void section4_helloOfAServerWithoutLogins() throws IOException {
-        try (SpecClient c = connect()) {
-            Answer a = c.call("{\"op\":\"HELLO\",\"id\":1}");
+        try (RawPeer c = connect()) {
+            Frame a = c.call("{\"op\":\"HELLO\",\"id\":1}");
             assertEquals("optional", a.get("login"));
             assertEquals("anonymous", a.get("user"));
             assertFalse(((List<?>) a.get("features")).stream().anyMatch(f -> ((String) f).startsWith("auth")),
@@ -321,9 +322,9 @@ class ProtocolConformanceTest {
 
     @Test
     void section4_pingEchoesTheBody() throws IOException {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             byte[] body = "sticky packets".getBytes(StandardCharsets.US_ASCII);
-            Answer a = c.call("{\"op\":\"PING\",\"id\":2,\"size\":" + body.length + "}", body);
+            Frame a = c.call("{\"op\":\"PING\",\"id\":2,\"size\":" + body.length + "}", body);
             assertEquals("PONG", a.op());
             assertEquals((long) body.length, a.get("size"));
             assertEquals("sticky packets", a.bodyText());
@@ -333,10 +334,10 @@ class ProtocolConformanceTest {
     /** The PONG and the first half come back before the second half is sent. */
     @Test
     void section4_pingEchoesTheBodyAsItArrives() throws IOException {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             byte[] half = "x".repeat(1000).getBytes(StandardCharsets.US_ASCII);
             c.send("{\"op\":\"PING\",\"id\":1,\"size\":2000}", half);
-            Map<String, Object> pong = c.readHeader();
+            Header pong = c.readHeader();
             assertEquals("PONG", pong.get("op"));
             assertEquals(2000L, pong.get("size"));
             assertArrayEquals(half, c.readBytes(half.length));
@@ -348,11 +349,11 @@ class ProtocolConformanceTest {
 
     @Test
     void section4_byeIsAnsweredAfterEarlierRequestsThenTheServerCloses() throws IOException {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"PING\",\"id\":1}");
             c.send("{\"op\":\"BYE\",\"id\":2}");
             assertEquals("PONG", c.read().op());
-            Answer bye = c.read();
+            Frame bye = c.read();
             assertEquals("BYE", bye.op());
             assertEquals(2L, bye.get("id"));
             assertNull(bye.get("code"));

@@ -3,17 +3,10 @@ package ferry.reactor;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.client.FerryClient;
-import ferry.protocol.FrameDecoder;
-import ferry.protocol.FrameEncoder;
-import ferry.protocol.FrameSink;
 import ferry.protocol.Header;
-import ferry.protocol.Preamble;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.RandomAccessFile;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -171,10 +164,10 @@ class NioTrapsTest {
             assertFalse(producerDone.isDone(), "the producer is held back, not finished");
             // now read: every byte arrives, in order, and the producer finishes
             p.readHeader();
-            assertEquals(chunks * CHUNK_BYTES, p.sink.header.size());
+            assertEquals(chunks * CHUNK_BYTES, p.header.size());
             p.readBody(true);
-            assertTrue(p.sink.ended);
-            assertEquals(chunks * CHUNK_BYTES, p.sink.bodyBytes);
+            assertTrue(p.ended);
+            assertEquals(chunks * CHUNK_BYTES, p.bodyBytes);
             assertEquals(chunks, producerDone.get(10, TimeUnit.SECONDS));
             assertTrue(maxPendingSeen.get() <= bound, "buffered " + maxPendingSeen.get() + " > " + bound);
             assertEquals(0, server.stats().outputOverflows.sum());
@@ -199,8 +192,8 @@ class NioTrapsTest {
             ReactorTest.waitUntil(producerSawCancel::get); // later chunks found the call cancelled
             p.readHeader();
             p.readBody(false);
-            assertFalse(p.sink.ended, "the client sees the stream end early");
-            assertTrue(p.sink.bodyBytes < 512L * CHUNK_BYTES);
+            assertFalse(p.ended, "the client sees the stream end early");
+            assertTrue(p.bodyBytes < 512L * CHUNK_BYTES);
             assertTrue(p.endedByServer, "the connection was closed, not left hanging");
             assertTrue(logged.stream().anyMatch(l -> l.startsWith("WARN") && l.contains("maxBufferedOutputBytes")
                     && l.contains("STREAM")), String.valueOf(logged));
@@ -279,7 +272,7 @@ class NioTrapsTest {
              FerryClient other = FerryClient.connect("127.0.0.1", server.port())) {
             p.request(Header.op("FILE").put(Header.ID, 1).put("path", f.toString()));
             p.readHeader();
-            assertEquals(size, p.sink.header.size());
+            assertEquals(size, p.header.size());
             assertNull(regions.peek(), "the transfer is under way, held back by a client that reads slowly");
             long cut = 1024 * 1024;
             try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
@@ -287,8 +280,8 @@ class NioTrapsTest {
             }
             p.readBody(false);
             assertTrue(p.endedByServer, "the server closed the connection");
-            assertFalse(p.sink.ended);
-            assertTrue(p.sink.bodyBytes <= cut, "got " + p.sink.bodyBytes);
+            assertFalse(p.ended);
+            assertTrue(p.bodyBytes <= cut, "got " + p.bodyBytes);
             RegionOutcome r = regions.poll(10, TimeUnit.SECONDS);
             assertNotNull(r);
             assertNotNull(r.error());
@@ -300,36 +293,31 @@ class NioTrapsTest {
     }
 
     /**
-     * A client on a plain socket with a small receive buffer, reading frames one event at a time:
-     * nothing is read until the test says so, which keeps the server's output pending.
+     * A {@link RawPeer} with a small receive buffer that reads one step at a time: nothing is read
+     * until the test says so, which keeps the server's output pending. Counts body bytes (checking
+     * the offset pattern of DATA) instead of keeping them.
      */
     private static final class StreamingPeer implements AutoCloseable {
-        final Socket socket = new Socket();
-        final InputStream in;
-        final Sink sink = new Sink();
-        private final FrameDecoder decoder = new FrameDecoder();
-        private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024).flip();
+        final RawPeer raw;
+        Header header;
+        long bodyBytes;
+        /** The whole body of {@link #header} arrived. */
+        boolean ended;
         boolean endedByServer;
 
         StreamingPeer(int port, int receiveBufferBytes) throws IOException {
-            socket.setReceiveBufferSize(receiveBufferBytes);
-            socket.setSoTimeout(10_000); // a spinning or hung server fails the test instead of blocking it
-            socket.connect(new InetSocketAddress("127.0.0.1", port));
-            in = socket.getInputStream();
-            socket.getOutputStream().write(Preamble.bytes());
+            raw = RawPeer.withReceiveBuffer(port, receiveBufferBytes);
         }
 
         void request(Header h) throws IOException {
-            ByteBuffer b = new FrameEncoder().encode(h);
-            socket.getOutputStream().write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+            raw.send(h);
         }
 
         /** Reads until the next header. */
         void readHeader() throws IOException {
-            sink.stopAfterHeader = true;
-            pump();
-            sink.stopAfterHeader = false;
-            assertNotNull(sink.header);
+            header = raw.readHeader();
+            bodyBytes = 0;
+            ended = false;
         }
 
         /**
@@ -338,7 +326,7 @@ class NioTrapsTest {
          */
         void readBody(boolean mustEnd) throws IOException {
             try {
-                pump();
+                readBodyBytes();
             } catch (EOFException | SocketException e) {
                 if (mustEnd) {
                     throw e;
@@ -349,66 +337,27 @@ class NioTrapsTest {
             }
         }
 
-        private void pump() throws IOException {
-            byte[] scratch = new byte[8192];
-            while (true) {
-                decoder.decode(buf, sink);
-                if (sink.paused) {
-                    sink.paused = false;
-                    return;
-                }
-                if (sink.ended) {
-                    return;
-                }
-                int n = in.read(scratch);
+        private void readBodyBytes() throws IOException {
+            byte[] buf = new byte[8192];
+            boolean pattern = "DATA".equals(header.op());
+            while (bodyBytes < header.size()) {
+                int n = raw.in.read(buf, 0, (int) Math.min(buf.length, header.size() - bodyBytes));
                 if (n < 0) {
                     throw new EOFException("server closed the connection");
                 }
-                buf.compact().put(scratch, 0, n).flip();
+                for (int i = 0; i < n; i++) {
+                    if (pattern) {
+                        assertEquals((byte) (bodyBytes % 251), buf[i], "byte " + bodyBytes);
+                    }
+                    bodyBytes++;
+                }
             }
+            ended = true;
         }
 
         @Override
         public void close() throws IOException {
-            socket.close();
-        }
-    }
-
-    /** Counts body bytes (checking the offset pattern when asked) instead of keeping them. */
-    private static final class Sink implements FrameSink {
-        Header header;
-        long bodyBytes;
-        boolean ended;
-        boolean paused;
-        boolean stopAfterHeader;
-
-        @Override
-        public boolean onHeader(Header h) {
-            header = h;
-            bodyBytes = 0;
-            ended = false;
-            paused = stopAfterHeader;
-            return !paused;
-        }
-
-        @Override
-        public boolean onBody(ByteBuffer chunk) {
-            if ("DATA".equals(header.op())) {
-                while (chunk.hasRemaining()) {
-                    byte expected = (byte) (bodyBytes % 251);
-                    assertEquals(expected, chunk.get(), "byte " + bodyBytes);
-                    bodyBytes++;
-                }
-            } else {
-                bodyBytes += chunk.remaining();
-            }
-            return true;
-        }
-
-        @Override
-        public boolean onFrameEnd() {
-            ended = true;
-            return true;
+            raw.close();
         }
     }
 }

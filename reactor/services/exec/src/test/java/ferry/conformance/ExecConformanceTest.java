@@ -2,9 +2,10 @@ package ferry.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import ferry.conformance.SpecClient.Answer;
 import ferry.protocol.Json;
 import ferry.reactor.FerryServer;
+import ferry.reactor.RawPeer;
+import ferry.reactor.RawPeer.Frame;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.services.exec.ExecConfig;
@@ -50,8 +51,8 @@ class ExecConformanceTest {
 
         // Opened read-write, the FIFO never blocks us and keeps its bytes until cat opens it:
         // cat runs (holding the one slot) until we close it.
-        try (SpecClient c = SpecClient.connect(server.port());
-             SpecClient other = SpecClient.connect(server.port());
+        try (RawPeer c = RawPeer.connect(server.port());
+             RawPeer other = RawPeer.connect(server.port());
              RandomAccessFile pipe = new RandomAccessFile(fifo.toFile(), "rw")) {
             c.send("{\"op\":\"EXEC\",\"id\":1,\"argv\":[\"cat\"," + Json.write(fifo.toString())
                     + "],\"timeoutMs\":60000}");
@@ -59,7 +60,7 @@ class ExecConformanceTest {
             c.send("{\"op\":\"PING\",\"id\":3}");
             pipe.write('x');
 
-            Answer out = c.read();
+            Frame out = c.read();
             assertEquals("STDOUT", out.op(), () -> "the first EXEC's output comes first: " + out.header());
             assertEquals(1L, out.get("id"));
             assertEquals("x", out.bodyText());
@@ -68,11 +69,11 @@ class ExecConformanceTest {
             other.expectError("busy", 9L);
             pipe.close(); // cat reads end of file and exits; the slot is free for #2
 
-            Answer exit = c.read();
+            Frame exit = c.read();
             assertEquals("EXIT", exit.op(), () -> exit.header().toString());
             assertEquals(1L, exit.get("id"));
             assertEquals(0L, exit.get("exitCode"));
-            Answer second = c.read();
+            Frame second = c.read();
             assertEquals("EXIT", second.op(), () -> "#2 ran after #1 ended, not busy: " + second.header());
             assertEquals(2L, second.get("id"));
             assertEquals("PONG", c.read().op());

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ferry.conformance.SpecClient.Answer;
 import ferry.protocol.Json;
 import ferry.protocol.ProtocolException;
 import ferry.reactor.FerryServer;
+import ferry.reactor.RawPeer;
+import ferry.reactor.RawPeer.Frame;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.services.file.FileService;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docs/PROTOCOL.md "Files", sentence by sentence, against a real server with the file service over
- * loopback, with frames written by hand (see {@link SpecClient}). Each test names the part of the
+ * loopback, with frames written by hand (see {@link RawPeer}). Each test names the part of the
  * section it pins. The server has no users: connections are {@code anonymous}, with read, write and
  * delete unless a test says otherwise.
  */
@@ -44,17 +45,17 @@ class FilesConformanceTest {
         return Files.createDirectories(tmp.resolve("root"));
     }
 
-    private SpecClient connect() throws Exception {
+    private RawPeer connect() throws Exception {
         return connect(Set.of(Right.READ, Right.WRITE, Right.DELETE));
     }
 
-    private SpecClient connect(Set<Right> anonymousRights) throws Exception {
+    private RawPeer connect(Set<Right> anonymousRights) throws Exception {
         if (server == null) {
             server = new FerryServer(ServerConfig.builder().port(0).anonymousRights(anonymousRights).build());
             server.install(new FileService(FileServiceConfig.builder(root()).tempSweepIntervalMillis(0).build()));
             server.start();
         }
-        return SpecClient.connect(server.port());
+        return RawPeer.connect(server.port());
     }
 
     @AfterEach
@@ -66,7 +67,7 @@ class FilesConformanceTest {
 
     /** The names of a LIST answer's body, in the order sent. */
     @SuppressWarnings("unchecked")
-    private static List<String> names(Answer list) throws ProtocolException {
+    private static List<String> names(Frame list) throws ProtocolException {
         assertEquals("LIST", list.op(), () -> list.header().toString());
         List<String> names = new ArrayList<>();
         for (Object e : (List<Object>) Json.parse(list.body())) {
@@ -97,7 +98,7 @@ class FilesConformanceTest {
         for (String n : List.of("b", "\uD83D\uDE00", "a", "\uFF21", "\u00E9", "B", "ab")) {
             Files.writeString(root().resolve(n), n);
         }
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             assertEquals(List.of("B", "a", "ab", "b", "\u00E9", "\uFF21", "\uD83D\uDE00"),
                     names(c.call("{\"op\":\"LIST\",\"id\":1}")));
         }
@@ -107,7 +108,7 @@ class FilesConformanceTest {
     @Test
     void list_aNameThatIsNotUtf8IsShownWithReplacementCharactersAndCannotBeAddressed() throws Exception {
         run(root(), "sh", "-c", "printf x > \"$(printf 'bad\\377name')\"");
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             List<String> names = names(c.call("{\"op\":\"LIST\",\"id\":1}"));
             assertEquals(List.of("bad\uFFFDname"), names);
             c.send("{\"op\":\"STAT\",\"id\":2,\"path\":" + json(names.get(0)) + "}");
@@ -122,13 +123,13 @@ class FilesConformanceTest {
 
     @Test
     void digests_areAcceptedInEitherCase_andSentLowercase_algorithmNamesToo() throws Exception {
-        try (SpecClient c = connect()) {
-            Answer ok = c.call("{\"op\":\"PUT\",\"id\":1,\"path\":\"h\",\"fileSize\":5,\"size\":5,\"algorithm\":\"SHA-256\","
+        try (RawPeer c = connect()) {
+            Frame ok = c.call("{\"op\":\"PUT\",\"id\":1,\"path\":\"h\",\"fileSize\":5,\"size\":5,\"algorithm\":\"SHA-256\","
                     + "\"expect\":" + json(HELLO_SHA256.toUpperCase()) + "}", "hello".getBytes(StandardCharsets.US_ASCII));
             assertEquals("OK", ok.op(), () -> ok.header().toString());
             assertEquals("sha-256", ok.get("algorithm"));
             assertEquals(HELLO_SHA256, ok.get("digest"));
-            Answer hash = c.call("{\"op\":\"HASH\",\"id\":2,\"path\":\"h\",\"algorithm\":\"MD5\"}");
+            Frame hash = c.call("{\"op\":\"HASH\",\"id\":2,\"path\":\"h\",\"algorithm\":\"MD5\"}");
             assertEquals("md5", hash.get("algorithm"));
             assertEquals("5d41402abc4b2a76b9719d911017c592", hash.get("digest"));
         }
@@ -136,7 +137,7 @@ class FilesConformanceTest {
 
     @Test
     void digests_ofTheWrongLengthOrNotHexAreBadRequest() throws Exception {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"PUT\",\"id\":1,\"path\":\"h\",\"fileSize\":5,\"size\":5,\"expect\":\"abc\"}",
                     "hello".getBytes(StandardCharsets.US_ASCII));
             c.expectError("bad_request", 1L);
@@ -151,8 +152,8 @@ class FilesConformanceTest {
 
     @Test
     void put_withoutSizeStoresAnEmptyFile_butIsBadRequestWhenBytesAreDue() throws Exception {
-        try (SpecClient c = connect()) {
-            Answer ok = c.call("{\"op\":\"PUT\",\"id\":1,\"path\":\"empty\",\"fileSize\":0}");
+        try (RawPeer c = connect()) {
+            Frame ok = c.call("{\"op\":\"PUT\",\"id\":1,\"path\":\"empty\",\"fileSize\":0}");
             assertEquals("OK", ok.op(), () -> ok.header().toString());
             assertEquals(0L, ok.get("fileSize"));
             assertEquals(0L, Files.size(root().resolve("empty")));
@@ -165,9 +166,9 @@ class FilesConformanceTest {
 
     @Test
     void put_mtimeInRangeIsStoredAndReportedExactly() throws Exception {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             for (long mtime : new long[] {0, 1764057600123L, 9223372036854L}) {
-                Answer ok = c.call("{\"op\":\"PUT\",\"id\":1,\"path\":\"t\",\"fileSize\":0,\"mtime\":" + mtime + "}");
+                Frame ok = c.call("{\"op\":\"PUT\",\"id\":1,\"path\":\"t\",\"fileSize\":0,\"mtime\":" + mtime + "}");
                 assertEquals(mtime, ok.get("mtime"), () -> ok.header().toString());
                 assertEquals(mtime, c.call("{\"op\":\"STAT\",\"id\":2,\"path\":\"t\"}").get("mtime"));
             }
@@ -177,7 +178,7 @@ class FilesConformanceTest {
     /** Pending: PutOp must check the range (see the spec's PUT table); today 2^63-1 is clamped to 2262. */
     @Test
     void put_mtimeOutOfRangeIsBadRequestAndNothingIsWritten() throws Exception {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             long[] outside = {-1, -2, 9223372036855L, Long.MAX_VALUE, Long.MIN_VALUE};
             for (int i = 0; i < outside.length; i++) {
                 c.send("{\"op\":\"PUT\",\"id\":" + i + ",\"path\":\"t\",\"fileSize\":1,\"size\":1,\"mtime\":" + outside[i] + "}",
@@ -192,14 +193,14 @@ class FilesConformanceTest {
     @Test
     void put_overAFifoReplacesIt_andGetOfAFifoIsBadRequest() throws Exception {
         run(root(), "mkfifo", "pipe");
-        try (SpecClient c = connect()) {
-            Answer stat = c.call("{\"op\":\"STAT\",\"id\":1,\"path\":\"pipe\"}");
+        try (RawPeer c = connect()) {
+            Frame stat = c.call("{\"op\":\"STAT\",\"id\":1,\"path\":\"pipe\"}");
             assertEquals("other", stat.get("type"));
             c.send("{\"op\":\"GET\",\"id\":2,\"path\":\"pipe\"}");
             c.expectError("bad_request", 2L);
             c.send("{\"op\":\"PUT\",\"id\":3,\"path\":\"pipe\",\"fileSize\":1,\"size\":1,\"overwrite\":false}", new byte[] {'x'});
             c.expectError("exists", 3L);
-            Answer ok = c.call("{\"op\":\"PUT\",\"id\":4,\"path\":\"pipe\",\"fileSize\":1,\"size\":1}", new byte[] {'x'});
+            Frame ok = c.call("{\"op\":\"PUT\",\"id\":4,\"path\":\"pipe\",\"fileSize\":1,\"size\":1}", new byte[] {'x'});
             assertEquals("OK", ok.op(), () -> ok.header().toString());
             assertTrue(Files.isRegularFile(root().resolve("pipe"), LinkOption.NOFOLLOW_LINKS));
             assertEquals("x", Files.readString(root().resolve("pipe")));
@@ -218,7 +219,7 @@ class FilesConformanceTest {
         Files.writeString(outside.resolve("secret"), "s");
         Path dir = Files.createDirectories(root().resolve("d"));
         Files.createSymbolicLink(dir.resolve("out"), outside);
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"DELETE\",\"id\":1,\"path\":\"d/out\"}");
             c.expectError("forbidden", 1L);
             c.send("{\"op\":\"DELETE\",\"id\":2,\"path\":\"d/out\",\"recursive\":true}");
@@ -227,7 +228,7 @@ class FilesConformanceTest {
             c.expectError("forbidden", 3L);
             assertTrue(Files.isSymbolicLink(dir.resolve("out")));
 
-            Answer ok = c.call("{\"op\":\"DELETE\",\"id\":4,\"path\":\"d\",\"recursive\":true}");
+            Frame ok = c.call("{\"op\":\"DELETE\",\"id\":4,\"path\":\"d\",\"recursive\":true}");
             assertEquals("OK", ok.op(), () -> ok.header().toString());
             assertFalse(Files.exists(dir, LinkOption.NOFOLLOW_LINKS));
             assertEquals("s", Files.readString(outside.resolve("secret")), "what the link pointed to is untouched");
@@ -238,7 +239,7 @@ class FilesConformanceTest {
     void symlinks_danglingAreNotFound_evenForDelete_butGoWithARecursiveDelete() throws Exception {
         Path dir = Files.createDirectories(root().resolve("d"));
         Files.createSymbolicLink(dir.resolve("dangling"), root().resolve("gone"));
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"DELETE\",\"id\":1,\"path\":\"d/dangling\"}");
             c.expectError("not_found", 1L);
             assertTrue(Files.isSymbolicLink(dir.resolve("dangling")));
@@ -252,9 +253,9 @@ class FilesConformanceTest {
     void symlinks_insideAreReplacedByPut_notWrittenThrough() throws Exception {
         Files.writeString(root().resolve("target"), "old");
         Files.createSymbolicLink(root().resolve("link"), root().resolve("target"));
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             assertEquals("old", c.call("{\"op\":\"GET\",\"id\":1,\"path\":\"link\"}").bodyText());
-            Answer ok = c.call("{\"op\":\"PUT\",\"id\":2,\"path\":\"link\",\"fileSize\":3,\"size\":3}",
+            Frame ok = c.call("{\"op\":\"PUT\",\"id\":2,\"path\":\"link\",\"fileSize\":3,\"size\":3}",
                     "new".getBytes(StandardCharsets.US_ASCII));
             assertEquals("OK", ok.op(), () -> ok.header().toString());
             assertFalse(Files.isSymbolicLink(root().resolve("link")));
@@ -262,7 +263,7 @@ class FilesConformanceTest {
             assertEquals("old", Files.readString(root().resolve("target")));
 
             Files.createSymbolicLink(root().resolve("link2"), root().resolve("target"));
-            Answer renamed = c.call("{\"op\":\"RENAME\",\"id\":3,\"from\":\"link\",\"to\":\"link2\",\"overwrite\":true}");
+            Frame renamed = c.call("{\"op\":\"RENAME\",\"id\":3,\"from\":\"link\",\"to\":\"link2\",\"overwrite\":true}");
             assertEquals("OK", renamed.op(), () -> renamed.header().toString());
             assertFalse(Files.isSymbolicLink(root().resolve("link2")));
             assertEquals("new", Files.readString(root().resolve("link2")));
@@ -274,8 +275,8 @@ class FilesConformanceTest {
     void symlinks_leadingOutsideAreListedAsOtherWithZeroSizeAndMtime() throws Exception {
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         Files.createSymbolicLink(root().resolve("out"), outside);
-        try (SpecClient c = connect()) {
-            Answer list = c.call("{\"op\":\"LIST\",\"id\":1}");
+        try (RawPeer c = connect()) {
+            Frame list = c.call("{\"op\":\"LIST\",\"id\":1}");
             assertEquals("[{\"name\":\"out\",\"type\":\"other\",\"fileSize\":0,\"mtime\":0}]", list.bodyText());
         }
     }
@@ -285,10 +286,10 @@ class FilesConformanceTest {
     @Test
     void paths_emptyAndDotNameTheHome_dotsAndEmptySegmentsAreDropped() throws Exception {
         Files.createDirectories(root().resolve("a/b/c"));
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             assertEquals(".", c.call("{\"op\":\"STAT\",\"id\":1,\"path\":\"\"}").get("name"));
             assertEquals(".", c.call("{\"op\":\"STAT\",\"id\":2,\"path\":\".\"}").get("name"));
-            Answer st = c.call("{\"op\":\"STAT\",\"id\":3,\"path\":\"a//b/./c/\"}");
+            Frame st = c.call("{\"op\":\"STAT\",\"id\":3,\"path\":\"a//b/./c/\"}");
             assertEquals("c", st.get("name"));
             assertEquals("dir", st.get("type"));
         }
@@ -296,7 +297,7 @@ class FilesConformanceTest {
 
     @Test
     void paths_refusedForms() throws Exception {
-        try (SpecClient c = connect(); var ignored = Files.newOutputStream(root().resolve(".ferry-part-x"))) {
+        try (RawPeer c = connect(); var ignored = Files.newOutputStream(root().resolve(".ferry-part-x"))) {
             String[][] cases = {
                     {"../x", "forbidden"},
                     {"a/../../x", "forbidden"},
@@ -322,21 +323,21 @@ class FilesConformanceTest {
     void get_rangesAndTheirLimits() throws Exception {
         Files.writeString(root().resolve("f"), "0123456789");
         Files.createDirectories(root().resolve("d"));
-        try (SpecClient c = connect()) {
-            Answer whole = c.call("{\"op\":\"GET\",\"id\":1,\"path\":\"f\"}");
+        try (RawPeer c = connect()) {
+            Frame whole = c.call("{\"op\":\"GET\",\"id\":1,\"path\":\"f\"}");
             assertEquals("FILE", whole.op());
             assertEquals("0123456789", whole.bodyText());
             assertEquals(10L, whole.get("fileSize"));
-            assertFalse(whole.header().containsKey("digest"), "a digest only when asked for");
+            assertFalse(whole.header().has("digest"), "a digest only when asked for");
 
-            Answer range = c.call("{\"op\":\"GET\",\"id\":2,\"path\":\"f\",\"offset\":3,\"length\":4,\"algorithm\":\"md5\"}");
+            Frame range = c.call("{\"op\":\"GET\",\"id\":2,\"path\":\"f\",\"offset\":3,\"length\":4,\"algorithm\":\"md5\"}");
             assertEquals("3456", range.bodyText());
             assertEquals(3L, range.get("offset"));
             assertEquals(10L, range.get("fileSize"));
             assertEquals("781e5e245d69b566979b86e28d23f2c7", range.get("digest"), "of the whole file");
 
             assertEquals("789", c.call("{\"op\":\"GET\",\"id\":3,\"path\":\"f\",\"offset\":7,\"length\":100}").bodyText());
-            Answer atEnd = c.call("{\"op\":\"GET\",\"id\":4,\"path\":\"f\",\"offset\":10}");
+            Frame atEnd = c.call("{\"op\":\"GET\",\"id\":4,\"path\":\"f\",\"offset\":10}");
             assertEquals("FILE", atEnd.op());
             assertEquals(0, atEnd.body().length);
 
@@ -355,7 +356,7 @@ class FilesConformanceTest {
     void statListHash_errors() throws Exception {
         Files.writeString(root().resolve("f"), "x");
         Files.createDirectories(root().resolve("d"));
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"STAT\",\"id\":1,\"path\":\"nope\"}");
             c.expectError("not_found", 1L);
             c.send("{\"op\":\"LIST\",\"id\":2,\"path\":\"f\"}");
@@ -366,11 +367,11 @@ class FilesConformanceTest {
             c.expectError("bad_request", 4L);
             c.send("{\"op\":\"HASH\",\"id\":5,\"path\":\"d\"}");
             c.expectError("bad_request", 5L);
-            Answer hash = c.call("{\"op\":\"HASH\",\"id\":6,\"path\":\"f\"}");
+            Frame hash = c.call("{\"op\":\"HASH\",\"id\":6,\"path\":\"f\"}");
             assertEquals("sha-256", hash.get("algorithm"), "the default");
-            Answer stat = c.call("{\"op\":\"STAT\",\"id\":7,\"path\":\"d\",\"algorithm\":\"sha-256\"}");
+            Frame stat = c.call("{\"op\":\"STAT\",\"id\":7,\"path\":\"d\",\"algorithm\":\"sha-256\"}");
             assertEquals("dir", stat.get("type"));
-            assertFalse(stat.header().containsKey("digest"), "a digest only for a regular file");
+            assertFalse(stat.header().has("digest"), "a digest only for a regular file");
         }
     }
 
@@ -382,7 +383,7 @@ class FilesConformanceTest {
         server = new FerryServer(ServerConfig.builder().port(0).build());
         server.install(new FileService(FileServiceConfig.builder(root()).tempSweepIntervalMillis(0).maxListEntries(2).build()));
         server.start();
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"LIST\",\"id\":1}");
             c.expectError("too_large", 1L);
         }
@@ -395,7 +396,7 @@ class FilesConformanceTest {
         Files.createDirectories(root().resolve("d"));
         Files.writeString(root().resolve("old"), "old");
         byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"PUT\",\"id\":1,\"path\":\"nofolder/x\",\"fileSize\":5,\"size\":5}", hello);
             c.expectError("not_found", 1L);
             c.send("{\"op\":\"PUT\",\"id\":2,\"path\":\"x\",\"fileSize\":6,\"size\":5}", hello);
@@ -410,9 +411,9 @@ class FilesConformanceTest {
             assertEquals("old", Files.readString(root().resolve("old")), "nothing is stored");
             assertEquals(List.of("d", "old"), names(c.call("{\"op\":\"LIST\",\"id\":6}")), "no temp left");
 
-            Answer ok = c.call("{\"op\":\"PUT\",\"id\":7,\"path\":\"new\",\"fileSize\":5,\"size\":5,\"algorithm\":\"none\"}", hello);
+            Frame ok = c.call("{\"op\":\"PUT\",\"id\":7,\"path\":\"new\",\"fileSize\":5,\"size\":5,\"algorithm\":\"none\"}", hello);
             assertEquals("OK", ok.op(), () -> ok.header().toString());
-            assertFalse(ok.header().containsKey("digest"), "no digest with algorithm none");
+            assertFalse(ok.header().has("digest"), "no digest with algorithm none");
             assertEquals("hello", Files.readString(root().resolve("new")));
         }
     }
@@ -421,12 +422,12 @@ class FilesConformanceTest {
     @Test
     void put_aPathIsFreeForANewUploadOnceItsErrorArrived() throws Exception {
         byte[] hello = "hello".getBytes(StandardCharsets.US_ASCII);
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             for (int i = 0; i < 20; i++) {
                 c.send("{\"op\":\"PUT\",\"id\":1,\"path\":\"old\",\"fileSize\":5,\"size\":5,\"expect\":"
                         + json("0".repeat(64)) + "}", hello);
                 c.expectError("digest_mismatch", 1L);
-                Answer ok = c.call("{\"op\":\"PUT\",\"id\":2,\"path\":\"old\",\"fileSize\":5,\"size\":5}", hello);
+                Frame ok = c.call("{\"op\":\"PUT\",\"id\":2,\"path\":\"old\",\"fileSize\":5,\"size\":5}", hello);
                 assertEquals("OK", ok.op(), () -> ok.header().toString());
             }
         }
@@ -437,7 +438,7 @@ class FilesConformanceTest {
         server = new FerryServer(ServerConfig.builder().port(0).build());
         server.install(new FileService(FileServiceConfig.builder(root()).tempSweepIntervalMillis(0).maxFileBytes(4).build()));
         server.start();
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"PUT\",\"id\":1,\"path\":\"x\",\"fileSize\":5,\"size\":5}", "hello".getBytes(StandardCharsets.US_ASCII));
             c.expectError("too_large", 1L);
             assertEquals("PONG", c.call("{\"op\":\"PING\",\"id\":2}").op(), "the body was read and dropped");
@@ -448,7 +449,7 @@ class FilesConformanceTest {
 
     @Test
     void mkdir_existsNotFoundAndParents() throws Exception {
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             assertEquals("OK", c.call("{\"op\":\"MKDIR\",\"id\":1,\"path\":\"a\"}").op());
             c.send("{\"op\":\"MKDIR\",\"id\":2,\"path\":\"a\"}");
             c.expectError("exists", 2L);
@@ -464,7 +465,7 @@ class FilesConformanceTest {
     void delete_emptyFolderRule_recursion_andTheHome() throws Exception {
         Files.createDirectories(root().resolve("d/e"));
         Files.writeString(root().resolve("d/e/f"), "x");
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"DELETE\",\"id\":1,\"path\":\"d\"}");
             c.expectError("conflict", 1L);
             c.send("{\"op\":\"DELETE\",\"id\":2,\"path\":\"\",\"recursive\":true}");
@@ -481,7 +482,7 @@ class FilesConformanceTest {
         Files.writeString(root().resolve("a"), "a");
         Files.writeString(root().resolve("b"), "b");
         Files.createDirectories(root().resolve("d/sub"));
-        try (SpecClient c = connect()) {
+        try (RawPeer c = connect()) {
             c.send("{\"op\":\"RENAME\",\"id\":1,\"from\":\"a\",\"to\":\"b\"}");
             c.expectError("exists", 1L);
             c.send("{\"op\":\"RENAME\",\"id\":2,\"from\":\"a\",\"to\":\"d\",\"overwrite\":true}");
@@ -500,7 +501,7 @@ class FilesConformanceTest {
     void rename_replacingAFileNeedsTheDeleteRight() throws Exception {
         Files.writeString(root().resolve("a"), "a");
         Files.writeString(root().resolve("b"), "b");
-        try (SpecClient c = connect(Set.of(Right.READ, Right.WRITE))) {
+        try (RawPeer c = connect(Set.of(Right.READ, Right.WRITE))) {
             c.send("{\"op\":\"RENAME\",\"id\":1,\"from\":\"a\",\"to\":\"b\",\"overwrite\":true}");
             c.expectError("forbidden", 1L);
             assertEquals("OK", c.call("{\"op\":\"RENAME\",\"id\":2,\"from\":\"a\",\"to\":\"c\"}").op());
@@ -514,8 +515,8 @@ class FilesConformanceTest {
     /** HELLO: an anonymous connection with no rights gets forbidden for every file op. */
     @Test
     void rights_anonymousWithoutRightsIsForbidden() throws Exception {
-        try (SpecClient c = connect(Set.of())) {
-            Answer hello = c.call("{\"op\":\"HELLO\",\"id\":1}");
+        try (RawPeer c = connect(Set.of())) {
+            Frame hello = c.call("{\"op\":\"HELLO\",\"id\":1}");
             assertEquals("optional", hello.get("login"));
             assertEquals("anonymous", hello.get("user"));
             c.send("{\"op\":\"LIST\",\"id\":2}");

@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ferry.conformance.SpecClient.Answer;
 import ferry.reactor.FerryServer;
+import ferry.reactor.RawPeer;
+import ferry.reactor.RawPeer.Frame;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.services.auth.AuthService;
@@ -83,10 +84,10 @@ class LoginConformanceTest {
     }
 
     /** Runs AUTH_START and AUTH_FINISH for {@code user}; returns the AUTH_FINISH answer, its v= checked when AUTH_OK. */
-    private static Answer login(SpecClient c, String user, String password) throws Exception {
+    private static Frame login(RawPeer c, String user, String password) throws Exception {
         String clientNonce = "rOprNGfwEbeRWgbNEkqO";
         String clientFirstBare = "n=" + user + ",r=" + clientNonce;
-        Answer cont = c.call("{\"op\":\"AUTH_START\",\"id\":1,\"mechanism\":\"SCRAM-SHA-256\",\"scram\":\"n,," + clientFirstBare + "\"}");
+        Frame cont = c.call("{\"op\":\"AUTH_START\",\"id\":1,\"mechanism\":\"SCRAM-SHA-256\",\"scram\":\"n,," + clientFirstBare + "\"}");
         assertEquals("AUTH_CONTINUE", cont.op(), () -> cont.header().toString());
         String serverFirst = (String) cont.get("scram");
         String[] parts = serverFirst.split(",");
@@ -105,7 +106,7 @@ class LoginConformanceTest {
         for (int i = 0; i < proof.length; i++) {
             proof[i] ^= clientKey[i];
         }
-        Answer done = c.call("{\"op\":\"AUTH_FINISH\",\"id\":2,\"scram\":\"" + clientFinalBare + ",p="
+        Frame done = c.call("{\"op\":\"AUTH_FINISH\",\"id\":2,\"scram\":\"" + clientFinalBare + ",p="
                 + Base64.getEncoder().encodeToString(proof) + "\"}");
         if ("AUTH_OK".equals(done.op())) {
             String v = "v=" + Base64.getEncoder().encodeToString(hmac(hmac(salted, "Server Key"), authMessage));
@@ -118,10 +119,10 @@ class LoginConformanceTest {
 
     @Test
     void section4_loginRequired_userIsNullUntilLogin_thenTheUsersName() throws Exception {
-        try (SpecClient c = SpecClient.connect(server.port())) {
-            Answer hello = c.call("{\"op\":\"HELLO\",\"id\":1}");
+        try (RawPeer c = RawPeer.connect(server.port())) {
+            Frame hello = c.call("{\"op\":\"HELLO\",\"id\":1}");
             assertEquals("required", hello.get("login"));
-            assertTrue(hello.header().containsKey("user"));
+            assertTrue(hello.header().has("user"));
             assertNull(hello.get("user"));
             assertTrue(((List<?>) hello.get("features")).contains("auth-scram-sha-256"), () -> hello.header().toString());
             assertEquals("AUTH_OK", login(c, "alice", "alice-password").op());
@@ -131,7 +132,7 @@ class LoginConformanceTest {
 
     @Test
     void section4_loginRequired_onlyHelloAuthPingAndByeBeforeLogin() throws Exception {
-        try (SpecClient c = SpecClient.connect(server.port())) {
+        try (RawPeer c = RawPeer.connect(server.port())) {
             c.send("{\"op\":\"LIST\",\"id\":1}");
             c.expectError("unauthenticated", 1L);
             assertEquals("PONG", c.call("{\"op\":\"PING\",\"id\":2}").op());
@@ -143,8 +144,8 @@ class LoginConformanceTest {
     @Test
     void section4_loginOptional_anonymousUntilItLogsIn() throws Exception {
         FerryServer optional = start(UserStore.inConfigDir(tmp.resolve("config")), tmp.resolve("root"), false);
-        try (SpecClient c = SpecClient.connect(optional.port())) {
-            Answer hello = c.call("{\"op\":\"HELLO\",\"id\":1}");
+        try (RawPeer c = RawPeer.connect(optional.port())) {
+            Frame hello = c.call("{\"op\":\"HELLO\",\"id\":1}");
             assertEquals("optional", hello.get("login"));
             assertEquals("anonymous", hello.get("user"));
             assertTrue(((List<?>) hello.get("features")).contains("auth-scram-sha-256"), () -> hello.header().toString());
@@ -161,16 +162,16 @@ class LoginConformanceTest {
     /** {@code home} is root-relative, without a leading or trailing slash, whatever the admin typed. */
     @Test
     void login_authOkHomeIsRootRelativeWithoutSlashes_andPathsAreRelativeToIt() throws Exception {
-        try (SpecClient c = SpecClient.connect(server.port())) {
-            Answer ok = login(c, "alice", "alice-password");
+        try (RawPeer c = RawPeer.connect(server.port())) {
+            Frame ok = login(c, "alice", "alice-password");
             assertEquals("AUTH_OK", ok.op(), () -> ok.header().toString());
             assertEquals("alice", ok.get("user"));
             assertEquals(List.of("read", "write"), ok.get("rights"));
             assertEquals("homes/alice", ok.get("home"));
-            Answer list = c.call("{\"op\":\"LIST\",\"id\":3,\"path\":\"\"}");
+            Frame list = c.call("{\"op\":\"LIST\",\"id\":3,\"path\":\"\"}");
             assertTrue(list.bodyText().startsWith("[{\"name\":\"mine.txt\","), list.bodyText());
         }
-        try (SpecClient c = SpecClient.connect(server.port())) {
+        try (RawPeer c = RawPeer.connect(server.port())) {
             assertEquals("", login(c, "bob", "bob-password").get("home"), "the whole root is \"\", not \"/\"");
         }
     }
@@ -188,13 +189,13 @@ class LoginConformanceTest {
                 {"n,,n=" + "a".repeat(65) + ",r=abc", "too_large"},
                 {"n,,n=alice,r=" + "x".repeat(257), "too_large"},
         };
-        try (SpecClient c = SpecClient.connect(server.port())) {
+        try (RawPeer c = RawPeer.connect(server.port())) {
             for (int i = 0; i < starts.length; i++) {
                 c.send("{\"op\":\"AUTH_START\",\"id\":" + i + ",\"scram\":\"" + starts[i][0] + "\"}");
                 c.expectError(starts[i][1], (long) i);
             }
             c.send("{\"op\":\"AUTH_FINISH\",\"id\":20,\"scram\":\"c=biws,r=abc,p=AAAA\"}");
-            Answer first = c.expectError("bad_request", 20L);
+            Frame first = c.expectError("bad_request", 20L);
             assertTrue(((String) first.get("message")).contains("send AUTH_START first"), () -> first.header().toString());
             assertEquals("AUTH_OK", login(c, "alice", "alice-password").op(), "none of these counted as a failure");
             c.send("{\"op\":\"AUTH_START\",\"id\":21,\"scram\":\"n,,n=bob,r=abc\"}");
@@ -204,8 +205,8 @@ class LoginConformanceTest {
 
     @Test
     void login_aWrongProofIsUnauthenticatedWithTheFixedMessage_andTheConnectionStaysOpen() throws Exception {
-        try (SpecClient c = SpecClient.connect(server.port())) {
-            Answer e = login(c, "alice", "wrong-password");
+        try (RawPeer c = RawPeer.connect(server.port())) {
+            Frame e = login(c, "alice", "wrong-password");
             assertEquals("ERROR", e.op());
             assertEquals("unauthenticated", e.code());
             assertEquals("authentication failed: unknown user or wrong password", e.get("message"));

@@ -5,23 +5,15 @@ import static org.junit.jupiter.api.Assertions.*;
 import ferry.client.FerryClient;
 import ferry.client.ScramClient;
 import ferry.protocol.ErrorCode;
-import ferry.protocol.FrameDecoder;
-import ferry.protocol.FrameEncoder;
-import ferry.protocol.FrameSink;
 import ferry.protocol.Header;
-import ferry.protocol.Preamble;
 import ferry.protocol.scram.ServerFirstMessage;
+import ferry.reactor.RawPeer;
 import ferry.reactor.Right;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -386,7 +378,7 @@ class LoginBruteForceTest {
                 fx.wakeLoop();
                 for (int i = 0; i < peers.length; i++) {
                     if (holds[i] == due) {
-                        assertEquals(0, peers[i].in.available(), names[i] + " answered early");
+                        assertEquals(0, peers[i].raw.in.available(), names[i] + " answered early");
                     }
                 }
                 fx.clock.advanceMillis(1);
@@ -653,45 +645,27 @@ class LoginBruteForceTest {
         }
     }
 
-    /** A client bound to a chosen loopback address, speaking frames by hand. */
+    /** A client bound to a chosen loopback address, speaking frames through a {@link RawPeer}. */
     private final class Peer implements AutoCloseable {
         final String address;
-        final Socket socket = new Socket();
-        final InputStream in;
-        final OutputStream out;
-        final FrameDecoder decoder = new FrameDecoder();
-        final FrameEncoder encoder = new FrameEncoder();
-        final ArrayDeque<Header> frames = new ArrayDeque<>();
+        final RawPeer raw;
         int failures;
         private long nextId = 1;
 
         Peer(AuthFixture fixture, String address) throws IOException {
             this.address = address;
-            socket.bind(new InetSocketAddress(address, 0));
-            socket.setSoTimeout(10_000); // a hang fails the test instead of blocking the build
-            socket.connect(new InetSocketAddress("127.0.0.1", fixture.server.port()));
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
-            out.write(Preamble.bytes());
+            raw = new RawPeer(fixture.server.port(), true, new InetSocketAddress(address, 0));
         }
 
         void send(Header h) throws IOException {
-            ByteBuffer b = encoder.encode(h);
-            out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+            raw.send(h);
         }
 
         Header read() throws IOException {
-            byte[] buf = new byte[4096];
-            while (frames.isEmpty()) {
-                int n = in.read(buf);
-                if (n < 0) {
-                    throw new EOFException("server closed the connection");
-                }
-                decoder.decode(ByteBuffer.wrap(buf, 0, n), sink);
-            }
-            return frames.poll();
+            return raw.read().header();
         }
 
+        /** Unlike {@link RawPeer#closedByServer}, any frame before the close is a failure. */
         boolean closedByServer() throws IOException {
             try {
                 Header extra = read();
@@ -739,28 +713,9 @@ class LoginBruteForceTest {
             return h;
         }
 
-        private final FrameSink sink = new FrameSink() {
-            @Override
-            public boolean onHeader(Header h) {
-                frames.add(h);
-                return true;
-            }
-
-            @Override
-            public boolean onBody(ByteBuffer chunk) {
-                chunk.position(chunk.limit());
-                return true;
-            }
-
-            @Override
-            public boolean onFrameEnd() {
-                return true;
-            }
-        };
-
         @Override
         public void close() throws IOException {
-            socket.close();
+            raw.close();
         }
     }
 }

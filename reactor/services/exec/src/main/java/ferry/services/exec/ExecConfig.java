@@ -114,10 +114,6 @@ public final class ExecConfig {
         return new Builder(root);
     }
 
-    public Builder toBuilder() {
-        return new Builder(this);
-    }
-
     /** The server root: users' working folders are inside {@code root/home}. */
     public Path root() { return root; }
     public ExecPolicy policy() { return policy; }
@@ -191,27 +187,6 @@ public final class ExecConfig {
 
         Builder(Path root) {
             root(root);
-        }
-
-        Builder(ExecConfig c) {
-            root = c.root;
-            policy = c.policy;
-            maxRunning = c.maxRunning;
-            maxOutputBytes = c.maxOutputBytes;
-            defaultTimeoutMillis = c.defaultTimeoutMillis;
-            maxTimeoutMillis = c.maxTimeoutMillis;
-            killGraceMillis = c.killGraceMillis;
-            chunkBytes = c.chunkBytes;
-            chunksInFlight = c.chunksInFlight;
-            stdinHighWaterBytes = c.stdinHighWaterBytes;
-            stdinLowWaterBytes = c.stdinLowWaterBytes;
-            searchPath = new ArrayList<>(c.searchPath);
-            shell = c.shell;
-            envAllow = new LinkedHashSet<>(c.envAllow);
-            inheritedEnv = new LinkedHashSet<>(c.inheritedEnv);
-            processGroups = c.processGroups;
-            namedPipes = c.namedPipes;
-            deathCheckMillis = c.deathCheckMillis;
         }
 
         public Builder root(Path v) {

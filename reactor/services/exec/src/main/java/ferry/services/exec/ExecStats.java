@@ -131,8 +131,6 @@ public final class ExecStats {
     public synchronized long pipeBytesRead() { return pipeBytesRead; }
     /** Pipe readers waiting for their connection to drain right now. */
     public synchronized long readersWaiting() { return readersWaiting; }
-    /** Times a pipe reader had to wait for its connection to drain. */
-    public synchronized long creditWaits() { return creditWaits; }
     /** Largest buffered output seen on a connection right after exec output was queued. */
     public synchronized long peakPendingOutputBytes() { return peakPendingOutputBytes; }
     /**

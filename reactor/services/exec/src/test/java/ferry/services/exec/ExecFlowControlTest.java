@@ -6,6 +6,7 @@ import ferry.client.FerryClient;
 import ferry.protocol.Header;
 import ferry.reactor.Clock;
 import ferry.reactor.FakeClock;
+import ferry.reactor.RawPeer;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import java.io.IOException;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ExecFlowControlTest {
-    static final int SMALL_SOCKET_BUFFER = RawClient.SMALL_SOCKET_BUFFER;
+    /** The raw peer's receive buffer and the server's send buffer: little held in the kernel. */
+    static final int SMALL_SOCKET_BUFFER = 16 * 1024;
     static final long HIGH_WATER = ServerConfig.DEFAULT_HIGH_WATER_BYTES;
     /** Two streams' credits, each a chunk plus its frame header. */
     static final long CREDIT_BYTES = 2L * ExecConfig.DEFAULT_CHUNKS_IN_FLIGHT * (ExecConfig.DEFAULT_CHUNK_BYTES + 64);
@@ -77,7 +79,7 @@ class ExecFlowControlTest {
         long total = 32L << 20;
         try (ExecHarness h = new ExecHarness(root, ExecPolicy.allowAll(false), b -> {},
                 s -> s.socketSendBufferBytes(SMALL_SOCKET_BUFFER), Clock.SYSTEM, EnumSet.allOf(Right.class));
-             RawClient c = new RawClient(h.server.port())) {
+             RawPeer c = RawPeer.withReceiveBuffer(h.server.port(), SMALL_SOCKET_BUFFER)) {
             c.send(Header.op("EXEC").put(Header.ID, 1L)
                     .put("argv", List.<Object>of("head", "-c", Long.toString(total), "/dev/zero")));
 
@@ -109,7 +111,7 @@ class ExecFlowControlTest {
         // that reads nothing never allows (the kernel may still trickle a little into its buffers).
         try (ExecHarness h = new ExecHarness(root, ExecPolicy.allowAll(false), b -> {},
                 s -> s.socketSendBufferBytes(SMALL_SOCKET_BUFFER).lowWaterBytes(0), clock, EnumSet.allOf(Right.class));
-             RawClient c = new RawClient(h.server.port());
+             RawPeer c = RawPeer.withReceiveBuffer(h.server.port(), SMALL_SOCKET_BUFFER);
              FerryClient waker = h.connect()) {
             c.send(Header.op("EXEC").put(Header.ID, 1L).put("timeoutMs", 1000L)
                     .put("argv", List.<Object>of("head", "-c", Long.toString(256L << 20), "/dev/zero")));

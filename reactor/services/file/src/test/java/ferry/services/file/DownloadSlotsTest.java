@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import ferry.client.FerryClient;
 import ferry.client.FileClient;
 import ferry.protocol.Header;
+import ferry.reactor.RawPeer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,16 +32,13 @@ class DownloadSlotsTest {
     void pipelinedGetsOfAClientThatNeverReadsHoldAFewDescriptors() throws Exception {
         // One worker: a STAT sent last on another connection is served after every open queued before it.
         try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> b.workerThreads(1), f -> { });
-             Socket stalled = new Socket("127.0.0.1", s.server.port());
+             RawPeer stalled = new RawPeer(s.server.port());
              FerryClient other = s.connect()) {
             Path big = Files.write(s.root.resolve("big"), randomBytes(FILE_BYTES));
-            OutputStream out = stalled.getOutputStream();
-            out.write(ferry.protocol.Preamble.bytes());
             long before = s.server.stats().requests.sum();
             for (int i = 1; i <= PIPELINED_GETS; i++) {
-                out.write(FileTestServer.frame(Header.op("GET").put(Header.ID, (long) i).put("path", "big")));
+                stalled.send(Header.op("GET").put(Header.ID, (long) i).put("path", "big"));
             }
-            out.flush();
             Eventually.until(() -> s.server.stats().requests.sum() >= before + PIPELINED_GETS);
             new FileClient(other).stat("big"); // after every open the GETs above asked for
             long open = openDescriptorsOn(big);
@@ -81,13 +77,10 @@ class DownloadSlotsTest {
     @Test
     void overTheServerTotalAGetIsBusyAtOnce() throws Exception {
         try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> { }, f -> f.maxOpenDownloads(1));
-             Socket stalled = new Socket("127.0.0.1", s.server.port());
+             RawPeer stalled = new RawPeer(s.server.port());
              FerryClient other = s.connect()) {
             Files.write(s.root.resolve("big"), randomBytes(8 * 1024 * 1024)); // more than the socket buffers take
-            OutputStream out = stalled.getOutputStream();
-            out.write(ferry.protocol.Preamble.bytes());
-            out.write(FileTestServer.frame(Header.op("GET").put(Header.ID, 1L).put("path", "big")));
-            out.flush();
+            stalled.send(Header.op("GET").put(Header.ID, 1L).put("path", "big"));
             Eventually.until(() -> s.service.openDownloads() == 1);
             ferry.client.RemoteException e = assertThrows(ferry.client.RemoteException.class,
                     () -> other.call(Header.op("GET").put("path", "big")));
@@ -116,14 +109,9 @@ class DownloadSlotsTest {
                 f -> f.readAheadBytes(4 << 20).readAheadWindowBytes(1 << 20), ferry.reactor.ServerLog.NONE, seen)) {
             Path big = Files.write(s.root.resolve("big"), randomBytes(8 * 1024 * 1024)); // more than the socket buffers take
             Path small = Files.write(s.root.resolve("small"), randomBytes(1000));
-            try (Socket stalled = new Socket()) {
-                stalled.setReceiveBufferSize(64 * 1024);
-                stalled.connect(new java.net.InetSocketAddress("127.0.0.1", s.server.port()));
-                OutputStream out = stalled.getOutputStream();
-                out.write(ferry.protocol.Preamble.bytes());
-                out.write(FileTestServer.frame(Header.op("GET").put(Header.ID, 1L).put("path", "big")));
-                out.write(FileTestServer.frame(Header.op("GET").put(Header.ID, 2L).put("path", "small"))); // ends, its body held back
-                out.flush();
+            try (RawPeer stalled = RawPeer.withReceiveBuffer(s.server.port(), 64 * 1024)) {
+                stalled.send(Header.op("GET").put(Header.ID, 1L).put("path", "big"));
+                stalled.send(Header.op("GET").put(Header.ID, 2L).put("path", "small")); // ends, its body held back
                 Eventually.until(() -> ended.get() >= 1, "the second GET ended, its body held back");
                 assertEquals(1, ended.get(), "the first GET cannot have ended: its client reads nothing");
                 assertEquals(2, s.service.openDownloads(), "both GETs hold their file");

@@ -98,12 +98,6 @@ final class FileTestServer implements AutoCloseable {
         return new FileTestServer(root, s, svc);
     }
 
-    /** {@code h} as one frame's bytes (length prefix and JSON), for clients that write raw sockets. */
-    static byte[] frame(Header h) {
-        byte[] json = ferry.protocol.Json.write(h.asMap()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return java.nio.ByteBuffer.allocate(4 + json.length).putInt(json.length).put(json).array();
-    }
-
     FerryClient connect() throws IOException {
         return FerryClient.connect("127.0.0.1", server.port());
     }

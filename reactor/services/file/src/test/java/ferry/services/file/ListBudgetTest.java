@@ -7,11 +7,9 @@ import ferry.client.FileClient;
 import ferry.protocol.Header;
 import ferry.protocol.Json;
 import ferry.protocol.JsonWriter;
+import ferry.reactor.RawPeer;
 import ferry.reactor.RequestObserver;
 import ferry.reactor.ServerLog;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -54,17 +52,12 @@ class ListBudgetTest {
         }
         try (FileTestServer s = FileTestServer.start(root, b -> b.socketSendBufferBytes(64 * 1024), f -> { },
                 ServerLog.NONE, seen);
-             Socket stalled = new Socket();
+             RawPeer stalled = RawPeer.withReceiveBuffer(s.server.port(), 64 * 1024);
              FerryClient other = s.connect()) {
-            stalled.setReceiveBufferSize(64 * 1024);
-            stalled.connect(new InetSocketAddress("127.0.0.1", s.server.port()));
-            OutputStream out = stalled.getOutputStream();
-            out.write(ferry.protocol.Preamble.bytes());
             long before = s.server.stats().requests.sum();
             for (int i = 1; i <= PIPELINED_LISTS; i++) {
-                out.write(FileTestServer.frame(Header.op("LIST").put(Header.ID, (long) i).put("path", "big")));
+                stalled.send(Header.op("LIST").put(Header.ID, (long) i).put("path", "big"));
             }
-            out.flush();
             Eventually.until(() -> s.server.stats().requests.sum() >= before + PIPELINED_LISTS);
             Eventually.until(() -> listsAnswered.get() >= 2, "the first listings are built");
             // A LIST on another connection is answered: the ones above waiting for their turn hold nothing.
