@@ -42,6 +42,15 @@ public final class EventLoop {
         void rekey(SelectionKey key);
     }
 
+    /**
+     * A task that holds something (an open file a worker produced) to release if the loop stops
+     * before running it: {@link #abandon()} runs instead of {@link #run()}, exactly once, on the
+     * thread that noticed the stop (the exiting loop thread, or the poster of a late task).
+     */
+    public interface Abandonable extends Runnable {
+        void abandon();
+    }
+
     /** Work to run after the current iteration's I/O, once (see {@link #flushLater}). */
     interface Flushable {
         void flushNow();
@@ -100,6 +109,7 @@ public final class EventLoop {
 
     private volatile Thread thread;
     private volatile boolean running;
+    private volatile boolean stopped; // the loop thread has exited (or was stopped before it started)
     private volatile long iterations; // written by the loop thread only, read by tests and stats
 
     /** Told about every error the loop survives (for logs). Called on the loop thread. */
@@ -151,11 +161,35 @@ public final class EventLoop {
         return Thread.currentThread() == thread;
     }
 
-    /** Runs {@code task} on the loop thread soon. Safe from any thread; never blocks. */
+    /**
+     * Runs {@code task} on the loop thread soon. Safe from any thread; never blocks. Once the loop
+     * has stopped a task never runs: an {@link Abandonable} is abandoned instead, others dropped.
+     */
     public void execute(Runnable task) {
         tasks.add(task);
-        if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
+        if (stopped) {
+            abandonTasks(); // the loop's exit drain may have run before our add
+        } else if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
+        }
+    }
+
+    /** True once the loop thread has exited: posted tasks no longer run. Safe from any thread. */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /** Empties the task queue of a stopped loop; each task is polled by exactly one thread. */
+    private void abandonTasks() {
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            if (r instanceof Abandonable a) {
+                try {
+                    a.abandon();
+                } catch (Throwable e) {
+                    countError("abandon", e);
+                }
+            }
         }
     }
 
@@ -243,6 +277,10 @@ public final class EventLoop {
         running = false;
         selector.wakeup();
         Thread t = thread;
+        if (t == null) {
+            stopped = true; // never started: nothing will run what is queued
+            abandonTasks();
+        }
         if (t != null && t != Thread.currentThread()) {
             t.join(unit.toMillis(timeout));
         }
@@ -255,6 +293,8 @@ public final class EventLoop {
             }
         } finally {
             closeSelector();
+            stopped = true;
+            abandonTasks();
         }
     }
 

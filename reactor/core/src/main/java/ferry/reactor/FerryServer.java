@@ -66,6 +66,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Workers workers;
     private final Workers bulkWorkers;
     private final Workers loginWorkers;
+    private final ServiceTimers serviceTimers;
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger nextLoop = new AtomicInteger();
     /** Open connections per remote address; entries go when they reach 0. Updated only through compute() (atomic per key). */
@@ -86,6 +87,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         this.workers = new Workers("ferry-worker", config.workerThreads(), config.workerQueue());
         this.bulkWorkers = new Workers("ferry-bulk", config.bulkWorkerThreads(), config.workerQueue());
         this.loginWorkers = new Workers("ferry-login", config.loginWorkerThreads(), config.workerQueue());
+        this.serviceTimers = new ServiceTimers(this::workers, log);
         new CoreService(this).install(this);
     }
 
@@ -117,6 +119,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     @Override
     public ServerLog log() {
         return log;
+    }
+
+    @Override
+    public ScheduledTask schedule(long delayNanos, WorkerLane lane, Runnable task) {
+        return serviceTimers.schedule(delayNanos, lane, task);
     }
 
     @Override
@@ -240,6 +247,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             int idx = i;
             loops[i].execute(() -> scheduleSweep(idx));
         }
+        serviceTimers.attach(loops[0]);
         CountDownLatch registered = new CountDownLatch(1);
         IOException[] failure = new IOException[1];
         loops[0].execute(() -> {
@@ -330,6 +338,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             state = State.STOPPING;
         }
         shuttingDown = true;
+        serviceTimers.stop();
         long deadline = System.nanoTime() + unit.toNanos(grace);
         runOnAllLoops(i -> {
             if (i == 0) {

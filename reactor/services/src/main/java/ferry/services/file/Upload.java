@@ -164,7 +164,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         direct = o.direct();
         digest = o.digest();
         quota = o.quota();
-        writer = new UploadWriter(call.loop()::execute, ctx.bulk::tryExecute, ctx.uploadBuffers, file, direct, digest,
+        writer = new UploadWriter(call.loop(), ctx.bulk, ctx.uploadBuffers, file, direct, digest,
                 offset, new UploadWriter.Listener() {
                     @Override
                     public void progressed() {
@@ -358,16 +358,12 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         }
         FileChannel ch = file;
         flushRequestedAt = written;
-        flushing = ctx.bulk.tryExecute(() -> {
-            try {
-                ch.force(false);
-            } catch (IOException | RuntimeException ignored) {
-                // reported by the commit's force, if it persists
-            }
-            call.loop().execute(() -> {
-                flushing = false;
-                maybeSettle();
-            });
+        flushing = ctx.bulk.trySubmit(call.loop(), () -> {
+            ch.force(false);
+            return null;
+        }, (none, ignored) -> { // an error is reported by the commit's force, if it persists
+            flushing = false;
+            maybeSettle();
         });
     }
 
@@ -518,7 +514,11 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             ctx.uploads.release(target);
             ctx.config.events().uploadSuspended(path, have);
         };
-        if (!ctx.bulk.tryExecute(close)) {
+        boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
+            close.run();
+            return null;
+        }, (none, error) -> warnIfFailed("suspending", error));
+        if (!taken) {
             close.run();
         }
     }
@@ -535,19 +535,15 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         FileChannel ch = file;
         UploadWriter.Direct dio = direct;
         MessageDigest md = digest;
-        boolean taken = ctx.bulk.tryExecute(() -> {
-            Committed c = null;
-            Throwable err = null;
+        boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
             try {
                 closeDirect(dio); // its writes are done; the fsync below covers them
-                c = commitOnWorker(ch, md);
+                return commitOnWorker(ch, md);
             } catch (Throwable t) {
-                err = t;
+                FileContext.closeQuietly(ch); // committed() forgets the channel: a failed force must not leak it
+                throw t;
             }
-            Committed done = c;
-            Throwable e = err;
-            call.loop().execute(() -> committed(done, e));
-        });
+        }, this::committed);
         if (!taken) {
             fail(GetOp.busy("no worker free to finish the upload; the bytes are kept, resume later"), false);
         }
@@ -679,13 +675,22 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         // never meets its own failed upload as "in progress". The cleanup runs on a worker (or
         // here, if none is free: deleting one file is short, and a target claimed for ever would
         // be worse).
-        boolean taken = ctx.bulk.tryExecute(() -> {
+        boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
             cleanup.run();
-            call.loop().execute(() -> call.fail(mapped));
+            return null;
+        }, (none, cleanupError) -> {
+            warnIfFailed("cleaning up after a failure", cleanupError);
+            call.fail(mapped);
         });
         if (!taken) {
             cleanup.run();
             call.fail(mapped);
+        }
+    }
+
+    private void warnIfFailed(String what, Throwable error) {
+        if (error != null) {
+            ctx.log.warn(call.connectionName() + " upload of " + fp.shown() + ": " + what + " failed: " + error, error);
         }
     }
 
