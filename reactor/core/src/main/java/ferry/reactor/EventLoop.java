@@ -266,7 +266,12 @@ public final class EventLoop {
         return selector.keys().size();
     }
 
-    void assertInLoop() {
+    /**
+     * Throws {@link IllegalStateException} unless called on this loop's thread (or, before
+     * {@link #start()}, on any: the creating thread owns the loop). For the entry points of
+     * loop-owned state; one volatile read.
+     */
+    public void assertInLoop() {
         if (!inLoop() && thread != null) {
             throw new IllegalStateException("must be called on loop thread " + name + ", not " + Thread.currentThread().getName());
         }

@@ -102,7 +102,7 @@ final class DigestCache {
 
     /**
      * The digest of {@code real} as it is in version {@code expected}, handed to {@code done} on
-     * {@code loop}: at once, on the calling (loop) thread, from the cache, or once a worker has
+     * {@code loop}, which must be the calling thread's: at once, before this returns, from the cache, or once a worker has
      * computed it. {@code done} gets {@code conflict} if the file changes before or while it is
      * read, and {@code busy} if it joined a computation whose job no worker took.
      *
@@ -111,6 +111,7 @@ final class DigestCache {
      */
     public boolean digest(EventLoop loop, Path real, FileStat expected, DigestAlgorithm algorithm,
                           Workers.Completion<Result> done) {
+        loop.assertInLoop(); // a hit completes right here
         Key key = Key.of(real, expected, algorithm);
         String hit;
         synchronized (this) {

@@ -67,6 +67,7 @@ final class Download {
 
     /** Queues the body after the FILE header was sent. Loop thread. */
     void start() {
+        call.loop().assertInLoop();
         call.onCancel(this::stop);
         if (next == end) {
             finishQueueing();

@@ -102,6 +102,7 @@ final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.List
 
     /** The opening worker claimed the target and prepared the temp. */
     void opened(OpenedUpload o) {
+        call.loop().assertInLoop();
         target = o.target();
         temp = o.temp();
         file = o.file();

@@ -90,6 +90,7 @@ final class UploadWriter {
 
     /** Queues a full (flipped) buffer; the writer owns it now. */
     void add(ByteBuffer buf) {
+        loop.assertInLoop();
         if (failed) {
             pool.release(buf);
             return;
@@ -125,6 +126,7 @@ final class UploadWriter {
 
     /** Stops: nothing more is written; buffers go back once no job uses them. Loop thread. */
     void abort() {
+        loop.assertInLoop();
         failed = true;
         toWrite.clear();
         toHash.clear();
