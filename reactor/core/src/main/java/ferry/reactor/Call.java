@@ -2,11 +2,8 @@ package ferry.reactor;
 
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
-import ferry.protocol.ProtocolException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One request on a connection and its answer: zero or more frames, then {@link #end()}.
@@ -15,10 +12,14 @@ import java.util.List;
  * finish in. A call whose predecessors are still answering has its frames held back (counted
  * against the connection's high-water mark) and released when it reaches the head.
  *
- * <p>Threading contract: every method runs on the connection's event loop thread (asserted). A
- * worker that produced a result posts back with {@code call.loop().execute(...)} or uses
- * {@link Workers#submit}. After the connection closes, the call is cancelled: output methods do
- * nothing (file regions passed in are released) and {@link #onCancel} hooks have run.
+ * <p>Threading contract: the connection's event loop thread. Every method that changes the call
+ * or its connection (output, end, fail, settle, hooks, flow control) checks it, and from any other
+ * thread throws {@link IllegalStateException} before touching anything (the check is one
+ * volatile read). Getters do not check: those of what never changes ({@link #request()},
+ * {@link #id()}, {@link #op()}) are safe anywhere, the others are only current on the loop. Work
+ * done on a worker comes back through {@link Workers#submit} or {@link Workers#trySubmit}, whose
+ * completion runs on this loop. After the connection closes, the call is cancelled: output
+ * methods do nothing (file regions passed in are released) and {@link #onCancel} hooks have run.
  */
 public final class Call {
     private final Connection conn;
@@ -27,20 +28,13 @@ public final class Call {
     private final boolean hasId;
     private final String op;
     private final long startedNanos;
-    private OutboundQueue deferred; // output made before this call reached the head
-    private boolean head;
+    private final CallOutput output;
     private boolean ended;
     private boolean cancelled;
     private boolean needsPeer;
     private Sequencing sequencing; // set when the handler starts; null while the call waits or was refused
     private boolean settled;
-    private long bytesOut; // answer bytes queued, file bodies included
-    private String answerOp; // these four: noted only when the server has request observers
-    private String errorCode;
-    private String digest;
-    private Long exitCode;
-    private List<Runnable> cancelHooks;
-    private Runnable headTask; // runs when this call reaches the head, or when the connection closes
+    private CallWaiters waiters; // made by the first onCancel or whenHead
 
     Call(Connection conn, Header request, boolean head, long nowNanos) {
         this.conn = conn;
@@ -48,7 +42,7 @@ public final class Call {
         this.hasId = request.get(Header.ID) instanceof Long;
         this.id = hasId ? request.id() : -1;
         this.op = request.op();
-        this.head = head;
+        this.output = new CallOutput(conn, this, head);
         this.startedNanos = nowNanos;
     }
 
@@ -107,13 +101,16 @@ public final class Call {
             hook.run();
             return;
         }
-        if (ended) {
-            return;
+        if (!ended) {
+            waiters().addCancelHook(hook);
         }
-        if (cancelHooks == null) {
-            cancelHooks = new ArrayList<>(2);
+    }
+
+    private CallWaiters waiters() {
+        if (waiters == null) {
+            waiters = new CallWaiters();
         }
-        cancelHooks.add(hook);
+        return waiters;
     }
 
     /**
@@ -142,6 +139,7 @@ public final class Call {
      * {@link Header#reply} for a header that must outlive the send. Loop thread.
      */
     public Header replyHeader(String op) {
+        conn.loop().assertInLoop();
         return conn.loop().scratchHeader().put(Header.OP, op).put(Header.ID, id);
     }
 
@@ -150,55 +148,30 @@ public final class Call {
      * through {@link #sendBody}. The request's {@code id} is added when the header has none.
      */
     public void send(Header header) {
-        OutboundQueue q = out();
-        if (q == null) {
-            return;
+        if (maySend()) {
+            output.frame(withId(header));
         }
-        withId(header);
-        long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
-        queued(q.pendingBytes() - before, 0, header);
     }
 
     /** Sends body bytes (copied) for the frame last sent with a {@code size}. */
     public void sendBody(ByteBuffer chunk) {
-        OutboundQueue q = out();
-        if (q == null) {
-            return;
+        if (maySend()) {
+            output.body(chunk);
         }
-        long before = q.pendingBytes();
-        q.appendCopy(chunk);
-        queued(q.pendingBytes() - before, 0, null);
     }
 
     /** Sends a frame with {@code body}'s remaining bytes as its body; {@code size} is set. The call owns {@code body} now. */
     public void send(Header header, ByteBuffer body) {
-        OutboundQueue q = out();
-        if (q == null) {
-            return;
+        if (maySend()) {
+            output.frame(withId(header), body);
         }
-        withId(header).put(Header.SIZE, (long) body.remaining());
-        long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
-        q.appendOwned(body);
-        queued(q.pendingBytes() - before, 0, header);
     }
 
     /** Sends a frame whose body is a file region (zero-copy where the transport allows); {@code size} is set. */
     public void sendFile(Header header, FileRegion region) {
-        OutboundQueue q = out();
-        if (q == null) {
-            region.release(new IOException("call is " + (cancelled ? "cancelled" : "ended")));
-            return;
+        if (maySend(region)) {
+            output.frame(withId(header), region);
         }
-        if (!conn.zeroCopyAllowed()) {
-            region.copyMode(true);
-        }
-        withId(header).put(Header.SIZE, region.count());
-        long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
-        q.appendRegion(region);
-        queued(q.pendingBytes() - before, region.count(), header);
     }
 
     /**
@@ -208,16 +181,9 @@ public final class Call {
      * the page cache ahead of it; their counts must add up to the declared {@code size}.
      */
     public void sendFileBody(FileRegion region) {
-        OutboundQueue q = out();
-        if (q == null) {
-            region.release(new IOException("call is " + (cancelled ? "cancelled" : "ended")));
-            return;
+        if (maySend(region)) {
+            output.body(region);
         }
-        if (!conn.zeroCopyAllowed()) {
-            region.copyMode(true);
-        }
-        q.appendRegion(region);
-        queued(0, region.count(), null);
     }
 
     /**
@@ -229,25 +195,18 @@ public final class Call {
      */
     public void whenHead(Runnable task) {
         conn.loop().assertInLoop();
-        if (head || cancelled || conn.isClosed()) {
+        if (output.isHead() || cancelled || conn.isClosed()) {
             task.run();
             return;
         }
-        if (headTask != null) {
-            throw new IllegalStateException("whenHead already has a task for " + this);
-        }
-        headTask = task;
+        waiters().setHeadTask(task, this);
     }
 
     private void runHeadTask(boolean inline) {
-        Runnable t = headTask;
-        if (t == null) {
-            return;
-        }
-        headTask = null;
-        if (inline) {
+        Runnable t = waiters == null ? null : waiters.takeHeadTask();
+        if (t != null && inline) {
             t.run();
-        } else {
+        } else if (t != null) {
             conn.loop().execute(t); // we are inside the connection's advance of its head
         }
     }
@@ -272,6 +231,7 @@ public final class Call {
 
     /** Sends {@code ERROR} with {@code code} and {@code message}, then ends the call. */
     public void fail(String code, String message) {
+        conn.loop().assertInLoop();
         if (ended || cancelled) {
             return;
         }
@@ -281,6 +241,7 @@ public final class Call {
 
     /** Fails the call with the code that {@code error} maps to (see {@link #errorCode}). */
     public void fail(Throwable error) {
+        conn.loop().assertInLoop();
         if (ended || cancelled) {
             return;
         }
@@ -288,7 +249,7 @@ public final class Call {
         if (ErrorCode.INTERNAL.equals(code)) {
             conn.internalError(this, error);
         }
-        fail(code, errorMessage(error));
+        fail(code, ErrorFrames.message(error));
     }
 
     /** Ends the call: no more frames. Idempotent. Ending also {@linkplain #settle() settles} it. */
@@ -298,7 +259,9 @@ public final class Call {
             return;
         }
         ended = true;
-        cancelHooks = null;
+        if (waiters != null) {
+            waiters.dropCancelHooks();
+        }
         settle();
         conn.callEnded(this);
         conn.callFinished(this);
@@ -372,37 +335,10 @@ public final class Call {
 
     // ---- internals used by Connection ------------------------------------------------------
 
-    /**
-     * Output was queued: {@code bytes} of buffered memory (what flow control counts) and
-     * {@code fileBytes} of file regions; {@code frame} is the header just sent, if any, noted for
-     * request observers (its op, error code, digest and exit code) when the server has any.
-     */
-    private void queued(long bytes, long fileBytes, Header frame) {
-        bytesOut += bytes + fileBytes;
-        if (frame != null && conn.observed()) {
-            answerOp = frame.op();
-            Object v = frame.get("code");
-            errorCode = "ERROR".equals(answerOp) && v instanceof String ? (String) v : null;
-            v = frame.get("digest");
-            if (v instanceof String) {
-                digest = (String) v;
-            }
-            v = frame.get("exitCode");
-            if (v instanceof Long) {
-                exitCode = (Long) v;
-            }
-        }
-        conn.outputQueued(this, bytes);
-    }
-
-    /** What observers see of this call once it ended or was cancelled. */
+    /** What observers see of this call once it ended or was cancelled. Loop thread. */
     RequestRecord record(long nowNanos) {
-        Session s = conn.session();
-        String path = request.get("path") instanceof String p ? p : request.get("from") instanceof String f ? f : null;
-        String to = request.get("to") instanceof String t ? t : null;
-        return new RequestRecord(conn.name(), s.user(), s.remoteAddress(), op, path, to,
-                cancelled ? RequestRecord.CANCELLED : answerOp, errorCode, request.size(), bytesOut,
-                nowNanos - startedNanos, digest, exitCode);
+        conn.loop().assertInLoop();
+        return output.record(cancelled, nowNanos);
     }
 
     private Header withId(Header h) {
@@ -412,27 +348,31 @@ public final class Call {
         return h;
     }
 
-    /** Where this call's output goes now, or null if it may not send. */
-    private OutboundQueue out() {
+    /** Whether this call may still send (not ended, not cancelled, the connection open). */
+    private boolean maySend() {
         conn.loop().assertInLoop();
-        if (ended || cancelled || conn.isClosed()) {
-            return null;
+        return !ended && !cancelled && !conn.isClosed();
+    }
+
+    /** {@link #maySend()} for a file region, readied for the transport, or released if it may not. */
+    private boolean maySend(FileRegion region) {
+        if (!maySend()) {
+            region.release(new IOException("call is " + (cancelled ? "cancelled" : "ended")));
+            return false;
         }
-        if (head) {
-            return conn.outbound();
+        if (!conn.zeroCopyAllowed()) {
+            region.copyMode(true);
         }
-        if (deferred == null) {
-            deferred = conn.newQueue();
-        }
-        return deferred;
+        return true;
     }
 
     boolean isHead() {
-        return head;
+        return output.isHead();
     }
 
     /** The handler is about to run: until this call settles it holds back the requests behind it. */
     void started(Sequencing s) {
+        conn.loop().assertInLoop();
         sequencing = s;
     }
 
@@ -442,30 +382,19 @@ public final class Call {
 
     /** This call is now the head of the connection: its held-back output goes out. Returns bytes moved. */
     long promote() {
-        head = true;
+        conn.loop().assertInLoop();
+        long moved = output.promote();
         runHeadTask(false);
-        if (deferred == null) {
-            return 0;
-        }
-        long n = deferred.pendingBytes();
-        conn.outbound().appendAll(deferred);
-        deferred = null;
-        return n;
+        return moved;
     }
 
     /** The connection closed: drop held-back output and run cancel hooks. Returns bytes dropped. */
     long cancel(Throwable cause) {
+        conn.loop().assertInLoop();
         if (cancelled) {
             return 0;
         }
-        long dropped = 0;
-        if (deferred != null) {
-            // Also for a call that ended: its answer may still be held back behind an earlier one,
-            // and the file regions in it hold open files until released.
-            dropped = deferred.pendingBytes();
-            deferred.discard(cause);
-            deferred = null;
-        }
+        long dropped = output.discard(cause);
         runHeadTask(true);
         if (ended) {
             return dropped;
@@ -473,91 +402,20 @@ public final class Call {
         cancelled = true;
         settle(); // the connection is closing; nothing waits on a cancelled call
         conn.callFinished(this);
-        List<Runnable> hooks = cancelHooks;
-        cancelHooks = null;
-        if (hooks != null) {
-            for (Runnable r : hooks) {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    conn.internalError(this, e);
-                }
-            }
+        if (waiters != null) {
+            waiters.runCancelHooks(e -> conn.internalError(this, e));
         }
         return dropped;
     }
 
-    /**
-     * Longest message an ERROR carries. Handlers like to quote what they refuse; a refused value
-     * may be nearly as long as a whole header, and the answer quoting it must still fit in one.
-     */
-    static final int MAX_ERROR_MESSAGE_CHARS = 1024;
-
     /** The ERROR frame for this call. */
     Header errorHeader(String code, String message) {
-        Header h = Header.op("ERROR");
-        if (hasId) {
-            h.put(Header.ID, id);
-        }
-        return h.put("code", code).put("message", message == null ? code : sendable(message));
+        return ErrorFrames.header(hasId, id, code, message);
     }
 
-    /**
-     * {@code message} as the encoder can send it: cut to {@link #MAX_ERROR_MESSAGE_CHARS} at a
-     * character boundary, and an unpaired surrogate (a value some handler cut in the middle of a
-     * character) replaced by U+FFFD, which UTF-8 can carry. Without this the encoder throws on the
-     * loop and the client loses its connection instead of getting its error.
-     */
-    static String sendable(String message) {
-        int end = message.length();
-        if (end > MAX_ERROR_MESSAGE_CHARS) {
-            end = MAX_ERROR_MESSAGE_CHARS;
-            if (Character.isLowSurrogate(message.charAt(end)) && Character.isHighSurrogate(message.charAt(end - 1))) {
-                end--;
-            }
-        }
-        StringBuilder sb = null;
-        for (int i = 0; i < end; i++) {
-            char c = message.charAt(i);
-            boolean paired = Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(message.charAt(i + 1));
-            if (paired) {
-                if (sb != null) {
-                    sb.append(c).append(message.charAt(i + 1));
-                }
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                if (sb == null) {
-                    sb = new StringBuilder(end + 3).append(message, 0, i);
-                }
-                sb.append('\ufffd');
-            } else if (sb != null) {
-                sb.append(c);
-            }
-        }
-        String out = sb != null ? sb.toString() : end == message.length() ? message : message.substring(0, end);
-        return end < message.length() ? out + "..." : out;
-    }
-
-    /** Maps an exception to an {@link ErrorCode}: OpException and ProtocolException carry theirs. */
+    /** Maps an exception to an {@link ErrorCode}: OpException and ProtocolException carry theirs, IOException is {@code io_error}. */
     public static String errorCode(Throwable e) {
-        if (e instanceof OpException) {
-            return ((OpException) e).code();
-        }
-        if (e instanceof ProtocolException) {
-            return ((ProtocolException) e).code();
-        }
-        if (e instanceof IOException) {
-            return ErrorCode.IO_ERROR;
-        }
-        return ErrorCode.INTERNAL;
-    }
-
-    static String errorMessage(Throwable e) {
-        if (e instanceof OpException || e instanceof ProtocolException) {
-            return e.getMessage();
-        }
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        return ErrorFrames.code(e);
     }
 
     @Override

@@ -42,6 +42,15 @@ public final class EventLoop {
         void rekey(SelectionKey key);
     }
 
+    /**
+     * A task that holds something (an open file a worker produced) to release if the loop stops
+     * before running it: {@link #abandon()} runs instead of {@link #run()}, exactly once, on the
+     * thread that noticed the stop (the exiting loop thread, or the poster of a late task).
+     */
+    public interface Abandonable extends Runnable {
+        void abandon();
+    }
+
     /** Work to run after the current iteration's I/O, once (see {@link #flushLater}). */
     interface Flushable {
         void flushNow();
@@ -102,6 +111,7 @@ public final class EventLoop {
     private volatile boolean running;
     private volatile boolean hosted; // driven by runOnce from a host thread instead of its own
     private volatile boolean closed;
+    private volatile boolean stopped; // the loop thread has exited (or was stopped before it started)
     private volatile long iterations; // written by the loop thread only, read by tests and stats
 
     /** Told about every error the loop survives (for logs). Called on the loop thread. */
@@ -158,11 +168,35 @@ public final class EventLoop {
         return Thread.currentThread() == thread;
     }
 
-    /** Runs {@code task} on the loop thread soon. Safe from any thread; never blocks. */
+    /**
+     * Runs {@code task} on the loop thread soon. Safe from any thread; never blocks. Once the loop
+     * has stopped a task never runs: an {@link Abandonable} is abandoned instead, others dropped.
+     */
     public void execute(Runnable task) {
         tasks.add(task);
-        if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
+        if (stopped) {
+            abandonTasks(); // the loop's exit drain may have run before our add
+        } else if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
+        }
+    }
+
+    /** True once the loop thread has exited: posted tasks no longer run. Safe from any thread. */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /** Empties the task queue of a stopped loop; each task is polled by exactly one thread. */
+    private void abandonTasks() {
+        Runnable r;
+        while ((r = tasks.poll()) != null) {
+            if (r instanceof Abandonable a) {
+                try {
+                    a.abandon();
+                } catch (Throwable e) {
+                    countError("abandon", e);
+                }
+            }
         }
     }
 
@@ -239,7 +273,12 @@ public final class EventLoop {
         return selector.keys().size();
     }
 
-    void assertInLoop() {
+    /**
+     * Throws {@link IllegalStateException} unless called on this loop's thread (or, before
+     * {@link #start()}, on any: the creating thread owns the loop). For the entry points of
+     * loop-owned state; one volatile read.
+     */
+    public void assertInLoop() {
         if (!inLoop() && thread != null) {
             throw new IllegalStateException("must be called on loop thread " + name + ", not " + Thread.currentThread().getName());
         }
@@ -284,14 +323,17 @@ public final class EventLoop {
     public void shutdown(long timeout, TimeUnit unit) throws InterruptedException {
         running = false;
         if (hosted || thread == null) {
-            // No thread of ours to finish the pass: close here (Selector.close wakes a select).
+            // No thread of ours to finish the pass: close here (Selector.close wakes a select),
+            // and nothing will run what is queued.
             closed = true;
             closeSelector();
+            stopped = true;
+            abandonTasks();
             return;
         }
         selector.wakeup();
         Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
+        if (t != Thread.currentThread()) {
             t.join(unit.toMillis(timeout));
         }
     }
@@ -304,6 +346,8 @@ public final class EventLoop {
         } finally {
             closed = true;
             closeSelector();
+            stopped = true;
+            abandonTasks();
         }
     }
 

@@ -57,6 +57,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Workers workers;
     private final Workers bulkWorkers;
     private final Workers loginWorkers;
+    private final ServiceTimers serviceTimers;
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final Admission admission;
@@ -75,6 +76,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         this.bulkWorkers = new Workers("ferry-bulk", config.bulkWorkerThreads(), config.workerQueue());
         this.loginWorkers = new Workers("ferry-login", config.loginWorkerThreads(), config.workerQueue());
         this.admission = new Admission(config, log, stats);
+        this.serviceTimers = new ServiceTimers(this::workers, log);
         new CoreService(this).install(this);
     }
 
@@ -106,6 +108,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     @Override
     public ServerLog log() {
         return log;
+    }
+
+    @Override
+    public ScheduledTask schedule(long delayNanos, WorkerLane lane, Runnable task) {
+        return serviceTimers.schedule(delayNanos, lane, task);
     }
 
     @Override
@@ -267,6 +274,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             int idx = i;
             loops[i].execute(() -> scheduleSweep(idx));
         }
+        serviceTimers.attach(loops[0]);
         if (acc != null) {
             boundPort = acc.port();
             runOnAllLoops(i -> {
@@ -353,6 +361,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             state = State.STOPPING;
         }
         shuttingDown = true;
+        serviceTimers.stop();
         long deadline = System.nanoTime() + unit.toNanos(grace);
         runOnAllLoops(i -> {
             if (i == 0 && acceptor != null) {

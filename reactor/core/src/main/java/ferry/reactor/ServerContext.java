@@ -16,6 +16,17 @@ public interface ServerContext {
 
     ServerLog log();
 
+    /**
+     * Runs {@code task} once on a worker of {@code lane} after {@code delayNanos} of the server's
+     * clock ({@link ServerConfig#clock()}), timed by an event loop's timers: no thread of its own.
+     * Scheduled before the server starts, the delay counts from the start. If the lane's queue is
+     * full when the delay ends, the task waits another delay and tries again. Nothing starts once
+     * the server is stopping. A periodic task schedules itself again when it is done.
+     *
+     * <p>Safe from any thread, the task's own worker included.
+     */
+    ScheduledTask schedule(long delayNanos, WorkerLane lane, Runnable task);
+
     ServerStats stats();
 
     /** Registers an op that needs a logged-in session and is sequenced as a {@link Sequencing#WRITE}. */

@@ -10,19 +10,44 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A bounded pool of threads for the work an event loop must never do: opening files, listing
- * folders, fsync, hashing, running commands. Results come back to the call's loop.
+ * folders, fsync, hashing, running commands.
  *
  * <p>Bounded twice: a fixed number of threads and a fixed queue. When both are full a request
  * fails at once with {@code ERROR busy} instead of queueing without bound.
  *
+ * <p>The one door back to the loop is {@link #trySubmit}: the job runs on a worker, and its
+ * result or exception is posted to the owning loop, where the completion runs. Nothing else in
+ * the server hands a worker's result to a loop by hand; {@link #submit} is the same door for a
+ * call, answering {@code busy} itself.
+ *
  * <p>Thread safety: all methods are safe from any thread.
  */
 public final class Workers {
-    /** Receives a worker's result on the event loop thread. */
+    /**
+     * Receives a worker's result on the event loop thread.
+     *
+     * <p>If the loop stopped before the result reached it, {@link #complete} never runs (nothing
+     * runs on a dead loop) and {@link #abandoned} gets the result instead, on the worker (or on
+     * the loop's thread as it exits), so whatever the job opened is not leaked.
+     */
     @FunctionalInterface
     public interface Completion<T> {
-        /** Exactly one of {@code result} (possibly null) and {@code error} is meaningful. */
+        /** Exactly one of {@code result} (possibly null) and {@code error} is meaningful. Loop thread. */
         void complete(T result, Throwable error);
+
+        /**
+         * The loop stopped before {@link #complete} could run. The default closes a result that is
+         * {@link AutoCloseable} (an open file); any thread, never the loop's while it runs.
+         */
+        default void abandoned(T result) {
+            if (result instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // the server is stopping; the close was all that was left to do
+                }
+            }
+        }
     }
 
     private final String name;
@@ -46,42 +71,53 @@ public final class Workers {
     }
 
     /**
-     * Runs {@code work} on a worker and hands its result or exception to {@code done} on
-     * {@code call}'s loop (also when the call was cancelled meanwhile, so {@code done} can release
-     * what the work produced). When the pool is full, fails the call with {@code busy}.
+     * The door from workers back to a loop: runs {@code job} on a worker, then posts its result,
+     * or the exception it threw, to {@code loop}, where {@code completion} runs. If the loop has
+     * stopped by then, {@link Completion#abandoned} gets the result instead (see there).
      *
-     * @return false if the work was refused (the call has already failed)
+     * <p>A full pool (or one that is shutting down) is reported, not thrown: this returns false,
+     * nothing runs, and the caller answers as it answers a busy server (usually {@code busy}).
+     *
+     * <p>Any thread may call it; the job may run before this returns.
+     *
+     * @return false if the pool refused the job
      */
-    public <T> boolean submit(Call call, Callable<T> work, Completion<T> done) {
-        EventLoop loop = call.loop();
+    public <T> boolean trySubmit(EventLoop loop, Callable<T> job, Completion<? super T> completion) {
         try {
-            pool.execute(() -> {
-                T result = null;
-                Throwable error = null;
-                try {
-                    result = work.call();
-                } catch (Throwable t) {
-                    error = t;
-                }
-                T r = result;
-                Throwable e = error;
-                loop.execute(() -> done.complete(r, e));
-            });
+            pool.execute(new Handoff<>(loop, job, completion)::work);
             return true;
         } catch (RejectedExecutionException e) {
-            call.fail(ErrorCode.BUSY, "server busy: " + name + " pool and its queue of " + queueCapacity + " are full");
             return false;
         }
     }
 
-    /** Runs {@code task} on a worker; false if the pool is full. */
-    public boolean tryExecute(Runnable task) {
-        try {
-            pool.execute(task);
+    /**
+     * The second half of the door, for a result a worker already holds: posts it to {@code loop},
+     * where {@code completion} runs (or, if the loop has stopped, {@link Completion#abandoned}).
+     * For one computation that several loops wait for (a digest); any thread.
+     */
+    public static <T> void post(EventLoop loop, T result, Throwable error, Completion<? super T> completion) {
+        new Handoff<>(loop, result, error, completion).deliver();
+    }
+
+    /**
+     * {@link #trySubmit} to {@code call}'s loop, answering {@code busy} for the caller when the pool
+     * is full. {@code done} runs also when the call was cancelled meanwhile, so it can release
+     * what the work produced.
+     *
+     * @return false if the work was refused (the call has already failed)
+     */
+    public <T> boolean submit(Call call, Callable<T> work, Completion<T> done) {
+        if (trySubmit(call.loop(), work, done)) {
             return true;
-        } catch (RejectedExecutionException e) {
-            return false;
         }
+        call.fail(ErrorCode.BUSY, busyMessage());
+        return false;
+    }
+
+    /** What a request refused by this pool is told (with {@code busy}). */
+    public String busyMessage() {
+        return "server busy: " + name + " pool and its queue of " + queueCapacity + " are full";
     }
 
     public int activeCount() {

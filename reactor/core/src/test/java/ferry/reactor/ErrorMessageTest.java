@@ -17,18 +17,18 @@ import org.junit.jupiter.api.Test;
 class ErrorMessageTest {
     @Test
     void messagesAreCutAtCharacterBoundariesAndLoneSurrogatesReplaced() {
-        assertEquals("plain", Call.sendable("plain"));
+        assertEquals("plain", ErrorFrames.sendable("plain"));
         String emoji = "\ud83d\ude00";
-        assertEquals("a" + emoji + "b", Call.sendable("a" + emoji + "b"), "pairs are kept");
-        assertEquals("cut \ufffd here", Call.sendable("cut \ud83d here"));
-        assertEquals("\ufffd", Call.sendable("\ude00"));
-        String longEmoji = emoji.repeat(Call.MAX_ERROR_MESSAGE_CHARS); // twice the limit in chars
-        String cut = Call.sendable(longEmoji);
+        assertEquals("a" + emoji + "b", ErrorFrames.sendable("a" + emoji + "b"), "pairs are kept");
+        assertEquals("cut \ufffd here", ErrorFrames.sendable("cut \ud83d here"));
+        assertEquals("\ufffd", ErrorFrames.sendable("\ude00"));
+        String longEmoji = emoji.repeat(ErrorFrames.MAX_MESSAGE_CHARS); // twice the limit in chars
+        String cut = ErrorFrames.sendable(longEmoji);
         assertTrue(cut.endsWith("..."));
-        assertEquals(emoji.repeat(Call.MAX_ERROR_MESSAGE_CHARS / 2) + "...", cut, "never half a pair at the cut");
-        String shifted = Call.sendable("x" + longEmoji);
+        assertEquals(emoji.repeat(ErrorFrames.MAX_MESSAGE_CHARS / 2) + "...", cut, "never half a pair at the cut");
+        String shifted = ErrorFrames.sendable("x" + longEmoji);
         assertFalse(shifted.contains("\ufffd"));
-        assertEquals(Call.MAX_ERROR_MESSAGE_CHARS - 1 + 3, shifted.length(), "cut before the pair that straddles the limit");
+        assertEquals(ErrorFrames.MAX_MESSAGE_CHARS - 1 + 3, shifted.length(), "cut before the pair that straddles the limit");
     }
 
     /**
@@ -76,7 +76,7 @@ class ErrorMessageTest {
             assertEquals("bad_request", e.code());
             assertEquals("value \"\ufffd\" refused", e.serverMessage());
             e = assertThrows(RemoteException.class, () -> c.call(Header.op("HUGE")));
-            assertEquals(Call.MAX_ERROR_MESSAGE_CHARS + 3, e.serverMessage().length());
+            assertEquals(ErrorFrames.MAX_MESSAGE_CHARS + 3, e.serverMessage().length());
             assertTrue(c.ping() > 0);
             assertEquals(0, server.loopErrors());
         } finally {

@@ -2,6 +2,7 @@ package ferry.services.file;
 
 import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.ErrorCode;
+import ferry.reactor.EventLoop;
 import ferry.reactor.OpException;
 import ferry.reactor.Workers;
 import java.io.IOException;
@@ -10,12 +11,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Digests of files, computed on workers and remembered by file version, so the zero-copy send
@@ -27,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  * when it writes, deletes or renames it, to free the memory early. Bounded LRU.
  *
  * <p>Concurrent requests for the same uncached version share one computation (no worker blocks
- * waiting for another).
+ * waiting for another); each waiter gets the result on its own loop.
  *
  * <p>Thread safety: all methods are safe from any thread.
  */
@@ -42,12 +44,15 @@ final class DigestCache {
     /** A digest and whether it came from the cache. */
     public record Result(String hex, boolean cached) {}
 
+    /** Someone waiting for a computation: the loop its completion runs on. */
+    private record Waiter(EventLoop loop, Workers.Completion<Result> done) {}
+
     private final int maxEntries;
     private final Workers workers;
     private final RootFiles files;
     private final int bufferBytes;
     private final LinkedHashMap<Key, String> entries; // guarded by this
-    private final Map<Key, CompletableFuture<Result>> computing = new HashMap<>(); // guarded by this
+    private final Map<Key, List<Waiter>> computing = new HashMap<>(); // guarded by this; the first waiter submitted
     private final ThreadLocal<ByteBuffer> scratch;
 
     /** @param files opens and stats the files to hash without following symlinks */
@@ -96,49 +101,85 @@ final class DigestCache {
     }
 
     /**
-     * The digest of {@code real} as it is in version {@code expected}: at once from the cache, or
-     * computed on a worker. The future fails with {@code conflict} if the file changes before or
-     * while it is read, {@code busy} if no worker takes the job. Completes on a worker thread (or
-     * the caller's, on a hit): hop back to the loop before touching a call.
+     * The digest of {@code real} as it is in version {@code expected}, handed to {@code done} on
+     * {@code loop}, which must be the calling thread's: at once, before this returns, from the cache, or once a worker has
+     * computed it. {@code done} gets {@code conflict} if the file changes before or while it is
+     * read, and {@code busy} if it joined a computation whose job no worker took.
+     *
+     * @return false if no worker takes the computation: {@code done} will not run, and the
+     *     caller answers {@code busy} ({@link #busy()})
      */
-    public CompletableFuture<Result> digest(Path real, FileStat expected, DigestAlgorithm algorithm) {
+    public boolean digest(EventLoop loop, Path real, FileStat expected, DigestAlgorithm algorithm,
+                          Workers.Completion<Result> done) {
+        loop.assertInLoop(); // a hit completes right here
         Key key = Key.of(real, expected, algorithm);
-        CompletableFuture<Result> f;
+        String hit;
         synchronized (this) {
-            String hit = entries.get(key);
-            if (hit != null) {
-                return CompletableFuture.completedFuture(new Result(hit, true));
-            }
-            f = computing.get(key);
-            if (f != null) {
-                return f;
-            }
-            f = new CompletableFuture<>();
-            computing.put(key, f);
-        }
-        CompletableFuture<Result> mine = f;
-        boolean taken = workers.tryExecute(() -> {
-            try {
-                String hex = compute(real, key);
-                synchronized (this) {
-                    computing.remove(key);
-                    put(key, hex);
+            hit = entries.get(key);
+            if (hit == null) {
+                List<Waiter> waiting = computing.get(key);
+                if (waiting != null) {
+                    waiting.add(new Waiter(loop, done));
+                    return true;
                 }
-                mine.complete(new Result(hex, false));
-            } catch (Throwable t) {
-                synchronized (this) {
-                    computing.remove(key);
-                }
-                mine.completeExceptionally(t);
+                waiting = new ArrayList<>(2);
+                waiting.add(new Waiter(loop, done));
+                computing.put(key, waiting);
             }
-        });
-        if (!taken) {
-            synchronized (this) {
-                computing.remove(key);
-            }
-            mine.completeExceptionally(new OpException(ErrorCode.BUSY, "server busy: no worker free to compute a digest"));
         }
-        return mine;
+        if (hit != null) {
+            done.complete(new Result(hit, true), null);
+            return true;
+        }
+        if (workers.trySubmit(loop, () -> computeShared(real, key), done)) {
+            return true;
+        }
+        List<Waiter> joined;
+        synchronized (this) {
+            joined = computing.remove(key);
+        }
+        answerOthers(joined, null, busy());
+        return false;
+    }
+
+    /** The refusal of a digest no worker was free to compute. */
+    static OpException busy() {
+        return GetOp.busy("no worker free to compute a digest");
+    }
+
+    /** Worker: computes for every waiter; the first gets the result as the job's, the rest by post. */
+    private Result computeShared(Path real, Key key) throws Exception {
+        String hex = null;
+        Throwable error = null;
+        try {
+            hex = compute(real, key);
+        } catch (Throwable t) {
+            error = t;
+        }
+        List<Waiter> waiting;
+        synchronized (this) {
+            waiting = computing.remove(key);
+            if (hex != null) {
+                put(key, hex);
+            }
+        }
+        Result r = hex == null ? null : new Result(hex, false);
+        answerOthers(waiting, r, error);
+        if (error instanceof Exception e) {
+            throw e;
+        }
+        if (error != null) {
+            throw (Error) error;
+        }
+        return r;
+    }
+
+    /** Posts the outcome to every waiter but the first (who submitted the job). Any thread. */
+    private static void answerOthers(List<Waiter> waiting, Result r, Throwable error) {
+        for (int i = 1; i < waiting.size(); i++) {
+            Waiter w = waiting.get(i);
+            Workers.post(w.loop(), r, error, w.done());
+        }
     }
 
     /**

@@ -2,7 +2,7 @@ package ferry.services.file;
 
 import ferry.reactor.Call;
 import ferry.reactor.FileRegion;
-import java.io.IOException;
+import ferry.reactor.Workers;
 import java.nio.channels.FileChannel;
 
 /**
@@ -67,6 +67,7 @@ final class Download {
 
     /** Queues the body after the FILE header was sent. Loop thread. */
     void start() {
+        call.loop().assertInLoop();
         call.onCancel(this::stop);
         if (next == end) {
             finishQueueing();
@@ -96,13 +97,19 @@ final class Download {
             long from = next;
             long len = Math.min(window, end - from);
             warming = true;
-            boolean taken = ctx.bulk.tryExecute(() -> {
-                try {
-                    ctx.warmer.warm(file, from, len);
-                } catch (IOException | RuntimeException e) {
-                    // the send itself reports a real problem (a shrunk file, a closed channel)
+            boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
+                ctx.warmer.warm(file, from, len);
+                return null;
+            }, new Workers.Completion<Object>() {
+                @Override
+                public void complete(Object none, Throwable error) {
+                    warmed(from + len); // an error: the send itself reports a real problem
                 }
-                call.loop().execute(() -> warmed(from + len));
+
+                @Override
+                public void abandoned(Object none) {
+                    FileContext.closeQuietly(file); // the loop stopped while this job held the file open
+                }
             });
             if (!taken) {
                 warming = false;

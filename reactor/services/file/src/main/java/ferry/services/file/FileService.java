@@ -3,6 +3,7 @@ package ferry.services.file;
 import static ferry.protocol.FileProtocol.*;
 
 import ferry.reactor.FerryService;
+import ferry.reactor.ScheduledTask;
 import ferry.reactor.Sequencing;
 import ferry.reactor.WorkerLane;
 import ferry.reactor.Workers;
@@ -10,8 +11,6 @@ import ferry.reactor.ServerContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,6 +37,8 @@ public final class FileService implements FerryService {
     private final FileServiceConfig config;
     private volatile FileContext ctx;
     private volatile TempSweeper sweeper;
+    private volatile ScheduledTask nextSweep;
+    private volatile boolean stopped;
 
     public FileService(FileServiceConfig config) {
         this.config = config;
@@ -81,28 +82,34 @@ public final class FileService implements FerryService {
         server.register(RENAME, names::rename, Sequencing.WRITE);
         server.addFeature(FEATURE);
 
-        ScheduledExecutorService timer = null;
         if (config.tempSweepIntervalMillis() > 0) {
-            // A timer thread only decides when; the sweep itself runs on a worker.
-            timer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "ferry-file-sweep-timer");
-                t.setDaemon(true);
-                return t;
-            });
-            long every = config.tempSweepIntervalMillis();
-            timer.scheduleWithFixedDelay(() -> bulk.tryExecute(this::sweepQuietly),
-                    every, every, TimeUnit.MILLISECONDS);
+            scheduleSweep(server, TimeUnit.MILLISECONDS.toNanos(config.tempSweepIntervalMillis()));
         }
-        ScheduledExecutorService t = timer;
         server.onStop(() -> {
+            stopped = true;
+            ScheduledTask t = nextSweep;
             if (t != null) {
-                t.shutdownNow();
+                t.cancel();
             }
             FileContext.closeQuietly(warmer);
         });
         server.log().info("file service: root " + realRoot + (files.usesHandles() ? "" : " (no folder handles on this"
                 + " platform: paths are checked, then opened by path)") + ", read-ahead " + config.readAheadBytes() + " bytes, "
                 + "temps kept " + config.tempMaxAgeMillis() + " ms");
+    }
+
+    /**
+     * The next periodic sweep, {@code everyNanos} after the last one ended (a slow sweep never
+     * overlaps the next): timed by the server's loop and clock, run on the bulk lane.
+     */
+    private void scheduleSweep(ServerContext server, long everyNanos) {
+        if (stopped) {
+            return;
+        }
+        nextSweep = server.schedule(everyNanos, WorkerLane.BULK, () -> {
+            sweepQuietly();
+            scheduleSweep(server, everyNanos);
+        });
     }
 
     private void sweepQuietly() {

@@ -10,6 +10,7 @@ import ferry.reactor.Call;
 import ferry.reactor.OpException;
 import ferry.reactor.OpHandler;
 import ferry.reactor.Right;
+import ferry.reactor.Workers;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -64,19 +65,30 @@ final class GetOp implements OpHandler {
                 begin(call, opened, algorithm, null, slot);
                 return;
             }
-            ctx.digests.digest(opened.real(), opened.stat(), algorithm).whenComplete((r, e) ->
-                    call.loop().execute(() -> {
-                        if (call.isCancelled()) {
-                            FileContext.closeQuietly(opened);
-                            slot.release();
-                        } else if (e != null) {
-                            FileContext.closeQuietly(opened);
-                            slot.release();
-                            call.fail(FileErrors.map(unwrap(e), fp.shown()));
-                        } else {
-                            begin(call, opened, algorithm, r.hex(), slot);
+            boolean taken = ctx.digests.digest(call.loop(), opened.real(), opened.stat(), algorithm,
+                    new Workers.Completion<>() {
+                        @Override
+                        public void complete(DigestCache.Result r, Throwable e) {
+                            if (call.isCancelled()) {
+                                FileContext.closeQuietly(opened);
+                                slot.release();
+                            } else if (e != null) {
+                                FileContext.closeQuietly(opened);
+                                slot.release();
+                                call.fail(FileErrors.map(e, fp.shown()));
+                            } else {
+                                begin(call, opened, algorithm, r.hex(), slot);
+                            }
                         }
-                    }));
+
+                        @Override
+                        public void abandoned(DigestCache.Result r) {
+                            FileContext.closeQuietly(opened); // the loop stopped: nobody sends it now
+                        }
+                    });
+            if (!taken) {
+                throw DigestCache.busy(); // closes the file and gives the slot back (FileContext.onWorker)
+            }
         }, slot::release));
         return null;
     }
@@ -136,14 +148,6 @@ final class GetOp implements OpHandler {
         call.send(h);
         call.settle(); // the file is open and its digest known: later requests cannot change this answer
         new Download(ctx, call, o.file(), o.offset(), o.count(), o.warmed(), slot::release).start();
-    }
-
-    static Throwable unwrap(Throwable e) {
-        while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)
-                && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
     }
 
     static OpException busy(String what) {

@@ -103,13 +103,16 @@ final class MetadataOps {
 
     /** Gets the digest (cache or worker) and continues on the loop. */
     private void withDigest(Call call, FilePath fp, Found found, DigestAlgorithm algorithm, DigestThen then) {
-        ctx.digests.digest(found.real(), found.stat(), algorithm).whenComplete((r, e) -> call.loop().execute(() -> {
+        boolean taken = ctx.digests.digest(call.loop(), found.real(), found.stat(), algorithm, (r, e) -> {
             if (e != null) {
-                call.fail(FileErrors.map(GetOp.unwrap(e), fp.shown()));
+                call.fail(FileErrors.map(e, fp.shown()));
             } else {
                 then.run(r.hex(), r.cached());
             }
-        }));
+        });
+        if (!taken) {
+            call.fail(FileErrors.map(DigestCache.busy(), fp.shown()));
+        }
     }
 
     // ---- LIST ---------------------------------------------------------------------------------

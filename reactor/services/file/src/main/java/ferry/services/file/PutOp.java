@@ -96,8 +96,8 @@ final class PutOp implements OpHandler {
         }
         boolean mayReplace = call.session().has(Right.DELETE);
         HomeQuotas.Limits quota = ctx.quotas.limitsFor(call.session().get(UserQuota.SESSION_KEY));
-        Upload upload = new Upload(ctx, call, s.fp(), s.fileSize(), offset, s.algorithm(), s.expect(), overwrite,
-                mayReplace, mtime);
+        Upload upload = new Upload(ctx, call, new UploadTerms(s.fp(), s.fileSize(), offset, s.algorithm(), s.expect(),
+                overwrite, mayReplace, mtime));
         upload.beforeOpening();
         boolean submitted = ctx.workers.submit(call, () -> prepare(s, offset, overwrite, mayReplace, quota, upload), (opened, error) -> {
             if (error != null) {
@@ -113,7 +113,7 @@ final class PutOp implements OpHandler {
     }
 
     /** Worker: confine, claim, reserve quota, open or find the temp, re-hash a resumed prefix, check space. */
-    private Upload.Opened prepare(Spec s, long offset, boolean overwrite, boolean mayReplace, HomeQuotas.Limits limits,
+    private OpenedUpload prepare(Spec s, long offset, boolean overwrite, boolean mayReplace, HomeQuotas.Limits limits,
                                   Upload upload)
             throws Exception {
         FilePath fp = s.fp();
@@ -135,7 +135,7 @@ final class PutOp implements OpHandler {
                 throw new OpException(ErrorCode.EXISTS, "already exists: " + fp.shown() + " (and overwrite is false)");
             }
             if (!mayReplace) {
-                throw Upload.replaceForbidden(fp);
+                throw UploadCommit.replaceForbidden(fp);
             }
         }
         // Checked again at the commit, which never replaces a file for a user without delete.
@@ -174,7 +174,7 @@ final class PutOp implements OpHandler {
                 throw new OpException(ErrorCode.IO_ERROR, "not enough space on the server for " + fp.shown()
                         + ": " + need + " bytes to write, " + usable + " free");
             }
-            return new Upload.Opened(target, temp, ch, md, openDirect(temp, need), quota);
+            return new OpenedUpload(target, temp, ch, md, openDirect(temp, need), quota);
         } catch (Throwable t) {
             FileContext.closeQuietly(ch);
             if (ch != null && (offset == 0 || have == 0)) {

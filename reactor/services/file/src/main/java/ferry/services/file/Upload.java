@@ -2,44 +2,33 @@ package ferry.services.file;
 
 import static ferry.protocol.FileProtocol.*;
 
-import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
 import ferry.reactor.BodySink;
 import ferry.reactor.Call;
-import ferry.reactor.EventLoop;
 import ferry.reactor.OpException;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
-import java.util.EnumSet;
 
 /**
  * One PUT in progress: streams the request body into a temp file next to the target, and on
  * completion forces it to disk, checks its digest and renames it into place atomically.
  *
- * <p>Body path: the connection reads body bytes from the socket straight into a pooled direct
- * buffer ({@link #readBuffer}; chunks that came with the header are copied in); full buffers go to
- * an {@link UploadWriter}, which writes them in order on workers (big uploads with
- * {@code O_DIRECT}, past the page cache) and feeds the digest on another worker at the same
- * time, so the loop never touches the disk. When the upload holds its quota of buffers the loop
- * stops reading the connection ({@link Call#pauseReading()}) and TCP slows the client; each
- * buffer freed resumes it.
+ * <p>Body path: the connection reads body bytes into pooled direct buffers ({@link UploadIntake});
+ * an {@link UploadWriter} writes full ones in order and feeds the digest, on workers, so the loop
+ * never touches the disk. When the upload holds its quota of buffers the loop stops reading the
+ * connection ({@link Call#pauseReading()}) and TCP slows the client; each buffer freed resumes it.
  *
  * <p>Quota: the opening worker reserved the file's size in its home's quota; a commit settles the
  * reservation with the real change, a failure or suspension gives it back ({@link HomeQuotas}).
  *
- * <p>Outcomes: success renames the temp over the target (never visible before it is complete and
- * verified). A dropped connection writes what was received and keeps the temp, which the same
- * upload finds again ({@code PARTIAL}, then {@code PUT offset}). A disk error or a digest mismatch
- * removes the temp. The loop, and every other connection, carry on in all cases.
+ * <p>Outcomes: success renames the temp over the target ({@link UploadCommit}: never visible before
+ * it is complete and verified, never replacing a file for a session without the delete right). A
+ * dropped connection writes what was received and keeps the temp, which the same upload finds
+ * again ({@code PARTIAL}, then {@code PUT offset}). A disk error or a digest mismatch removes the
+ * temp ({@link UploadRelease}). The loop, and every other connection, carry on in all cases.
  *
  * <pre>
  * States (one switch per event, in the methods named after them):
@@ -64,135 +53,77 @@ import java.util.EnumSet;
  * this upload held reading paused (opening, or waiting for the disk) is not counted
  * ({@link UploadPace}).
  *
- * <p>Replacing: a session without the {@code delete} right never replaces an existing file, even
- * one created after the PUT was accepted: its commit places the file with a hard link, which fails
- * if the name exists.
- *
- * <p>Threading contract: loop thread for everything except the jobs it hands to workers, which
- * touch only the file channel, the digest and the buffer they were given (handed over through the
- * worker pool's queue, which orders the accesses), and the {@link UploadRegistry.Holder} methods,
- * which any thread may call.
+ * <p>Threading contract: loop thread, except the {@link UploadRegistry.Holder} methods (any
+ * thread) and the jobs it hands to workers through {@link ferry.reactor.Workers#trySubmit}, which
+ * touch only what they were given and come back to the loop with their outcome.
  */
-final class Upload implements BodySink, UploadRegistry.Holder {
+final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.Listener {
     private enum State { OPENING, RECEIVING, DRAINING, COMMITTING, DONE, SUSPENDING, SUSPENDED, FAILED }
-
-    /**
-     * What the opening worker produced: the claimed target, its temp, open and ready at
-     * {@code offset}, and for a big upload a second, {@code O_DIRECT} channel on it (or null).
-     */
-    record Opened(Path target, Path temp, FileChannel file, MessageDigest digest, UploadWriter.Direct direct,
-                  HomeQuotas.Reservation quota) implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            try {
-                file.close();
-            } finally {
-                if (direct != null) {
-                    direct.channel().close();
-                }
-            }
-        }
-    }
-
-    /** What the committing worker produced. */
-    record Committed(long fileSize, long mtimeMillis, String digest) {}
 
     private final FileContext ctx;
     private final Call call;
+    private final UploadTerms terms;
     private final FilePath fp;
+    private final long offset;
     private Path target;           // real path; set once opened
     private Path temp;
-    private final long fileSize;
-    private final long offset;
-    private final DigestAlgorithm algorithm;
-    private final String expect;
-    private final boolean overwrite;
-    private final boolean mayReplace; // the session has the delete right
-    private final long mtimeToSet; // -1: leave the time of the upload
     private final int maxBuffers;
-    private final ArrayDeque<ByteBuffer> early = new ArrayDeque<>(); // full buffers that came before the temp was open
+    private final UploadIntake intake;
     private State state = State.OPENING;
     private FileChannel file;
     private UploadWriter.Direct direct;
     private HomeQuotas.Reservation quota; // set once opened; settled at commit, released at failure or suspension
     private MessageDigest digest;
     private UploadWriter writer;    // set once opened
-    private ByteBuffer filling;
     private boolean flushing;       // a background fdatasync (write-behind) is on a worker
     private long flushRequestedAt;  // bytes written when the last one was asked for
     private boolean pausedByMe;
-    private long received;  // body bytes taken into buffers
     private final String user;
     private final String address;
     private final UploadPace pace;
-    private EventLoop.Timer paceTimer; // the next minimum-rate check, while receiving
-    private PaceCheck paceCheck;
+    private final UploadPaceTimer paceTimer; // the next minimum-rate check, while receiving
 
-    Upload(FileContext ctx, Call call, FilePath fp, long fileSize, long offset,
-           DigestAlgorithm algorithm, String expect, boolean overwrite, boolean mayReplace, long mtimeToSet) {
+    Upload(FileContext ctx, Call call, UploadTerms terms) {
         this.ctx = ctx;
         this.call = call;
-        this.fp = fp;
-        this.fileSize = fileSize;
-        this.offset = offset;
-        this.algorithm = algorithm;
-        this.expect = expect;
-        this.overwrite = overwrite;
-        this.mayReplace = mayReplace;
-        this.mtimeToSet = mtimeToSet;
+        this.terms = terms;
+        this.fp = terms.fp();
+        this.offset = terms.offset();
+        this.intake = new UploadIntake(ctx.uploadBuffers, offset);
         this.maxBuffers = ctx.config.uploadBuffersPerUpload();
         this.user = call.session().user();
         this.address = call.session().remoteHost();
         this.pace = new UploadPace(call.loop().clock(), ctx.config.minUploadRateBytesPerSecond(),
                 ctx.config.uploadRateWindowMillis());
-    }
-
-
-    /** The refusal of a PUT over an existing file by a session without the delete right. */
-    static OpException replaceForbidden(FilePath fp) {
-        return OpException.forbidden("replacing " + fp.shown() + " needs the delete right (it exists; a user with"
-                + " write only may create files, not overwrite them)");
+        this.paceTimer = new UploadPaceTimer(call.loop(), pace);
     }
 
     // ---- opened (loop) ----------------------------------------------------------------------
 
     /** The opening worker claimed the target and prepared the temp. */
-    void opened(Opened o) {
+    void opened(OpenedUpload o) {
+        call.loop().assertInLoop();
         target = o.target();
         temp = o.temp();
         file = o.file();
         direct = o.direct();
         digest = o.digest();
         quota = o.quota();
-        writer = new UploadWriter(call.loop()::execute, ctx.bulk::tryExecute, ctx.uploadBuffers, file, direct, digest,
-                offset, new UploadWriter.Listener() {
-                    @Override
-                    public void progressed() {
-                        wrote();
-                    }
-
-                    @Override
-                    public void failed(Throwable error, boolean busy) {
-                        if (busy) {
-                            fail(GetOp.busy("no worker free to write the upload; the bytes so far are kept, resume later"), false);
-                        } else {
-                            fail(error, true);
-                        }
-                    }
-                });
+        writer = new UploadWriter(call.loop(), ctx.bulk, ctx.uploadBuffers, file, direct, digest, offset, this);
+        intake.writer(writer);
         switch (state) {
             case OPENING -> {
                 state = State.RECEIVING;
                 resume();
-                schedulePaceCheck();
+                paceTimer.arm(this::checkPace); // while receiving: every way out disarms it
                 ctx.config.events().uploadStarted(fp.rootRelative(), offset);
-                if (fileSize == offset) {
+                if (terms.bodyBytes() == 0) {
                     onEnd(); // no body will come
                 } else {
-                    writeEarly(); // bytes that arrived while opening, if any
+                    intake.writeEarly(); // bytes that arrived while opening, if any
                 }
             }
-            case SUSPENDING -> writeEarly(); // the connection dropped while opening: keep what we got
+            case SUSPENDING -> intake.writeEarly(); // the connection dropped while opening: keep what we got
             default -> throw new IllegalStateException("opened in state " + state);
         }
         maybeSettle();
@@ -200,7 +131,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
 
     /** The opening worker failed: nothing was claimed (or it was released). */
     void openFailed(Throwable error) {
-        releaseBuffers();
+        intake.release();
         resume();
         state = State.FAILED;
         call.fail(FileErrors.map(error, fp.shown()));
@@ -222,25 +153,8 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         switch (state) {
             case OPENING, RECEIVING -> {
                 // Body bytes beyond the declared size cannot come: the frame's size is the body.
-                while (chunk.hasRemaining()) {
-                    if (filling == null) {
-                        filling = newBuffer();
-                    }
-                    int n = Math.min(filling.remaining(), chunk.remaining());
-                    int lim = chunk.limit();
-                    chunk.limit(chunk.position() + n);
-                    filling.put(chunk);
-                    chunk.limit(lim);
-                    received += n;
-                    if (!filling.hasRemaining()) {
-                        queue(filling.flip());
-                        filling = null;
-                    }
-                }
-                pace.received(received);
-                if (buffersHeld() >= maxBuffers) {
-                    pause();
-                }
+                intake.take(chunk);
+                tookBody();
             }
             default -> chunk.position(chunk.limit()); // failed or suspended: the rest is dropped
         }
@@ -252,21 +166,19 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         if (state != State.OPENING && state != State.RECEIVING) {
             return null; // failed or suspended: the core drops the rest through onData
         }
-        if (filling == null) {
-            filling = newBuffer();
-        }
-        return filling;
+        return intake.readBuffer();
     }
 
     @Override
     public void onDataRead(int n) {
-        received += n;
-        pace.received(received);
-        if (!filling.hasRemaining()) {
-            queue(filling.flip());
-            filling = null;
-        }
-        if (buffersHeld() >= maxBuffers) {
+        intake.read(n);
+        tookBody();
+    }
+
+    /** Body bytes came: the rate counts them, and a full quota of buffers pauses reading. */
+    private void tookBody() {
+        pace.received(intake.received());
+        if (intake.buffersHeld() >= maxBuffers) {
             pause();
         }
     }
@@ -277,65 +189,17 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             return;
         }
         state = State.DRAINING;
-        stopPaceChecks();
-        queueFilling();
+        paceTimer.disarm();
+        intake.endOfBody();
         maybeSettle();
     }
 
     // ---- writes (loop side) -------------------------------------------------------------------
 
-    /**
-     * A pooled buffer for the next body bytes. If the upload resumed at an offset that is not on a
-     * block boundary, the buffer is cut short so that the next one starts on a boundary (where
-     * direct writes can take over).
-     */
-    private ByteBuffer newBuffer() {
-        ByteBuffer b = ctx.uploadBuffers.acquire();
-        int misaligned = (int) ((offset + received) % UploadBufferPool.ALIGNMENT_BYTES);
-        if (misaligned != 0 && b.capacity() > UploadBufferPool.ALIGNMENT_BYTES) {
-            b.limit(b.capacity() - misaligned);
-        }
-        return b;
-    }
-
-    private int buffersHeld() {
-        return early.size() + (writer != null ? writer.buffersHeld() : 0) + (filling != null ? 1 : 0);
-    }
-
-    private long written() {
-        return writer != null ? writer.written() : 0;
-    }
-
-    private void queue(ByteBuffer full) {
-        if (writer != null) {
-            writer.add(full);
-        } else {
-            early.add(full);
-        }
-    }
-
-    private void queueFilling() {
-        if (filling != null) {
-            if (filling.position() > 0) {
-                queue(filling.flip());
-            } else {
-                ctx.uploadBuffers.release(filling);
-            }
-            filling = null;
-        }
-    }
-
-    /** Hands the writer what arrived while the temp was being opened. */
-    private void writeEarly() {
-        ByteBuffer b;
-        while ((b = early.poll()) != null) {
-            writer.add(b);
-        }
-    }
-
     /** The writer moved on: a buffer may be free (resume reading), the write-behind may be due, or all done. */
-    private void wrote() {
-        if (state == State.RECEIVING && pausedByMe && buffersHeld() < maxBuffers) {
+    @Override
+    public void progressed() {
+        if (state == State.RECEIVING && pausedByMe && intake.buffersHeld() < maxBuffers) {
             resume();
         }
         writeBehind();
@@ -350,7 +214,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
      */
     private void writeBehind() {
         long every = ctx.config.writeBehindBytes();
-        long written = written();
+        long written = intake.written();
         // Direct writes are on the disk already: only the page-cache path has anything to flush early.
         if (flushing || every <= 0 || !ctx.config.syncOnCommit() || state != State.RECEIVING
                 || writer.isDirect() || written - flushRequestedAt < every) {
@@ -358,16 +222,12 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         }
         FileChannel ch = file;
         flushRequestedAt = written;
-        flushing = ctx.bulk.tryExecute(() -> {
-            try {
-                ch.force(false);
-            } catch (IOException | RuntimeException ignored) {
-                // reported by the commit's force, if it persists
-            }
-            call.loop().execute(() -> {
-                flushing = false;
-                maybeSettle();
-            });
+        flushing = ctx.bulk.trySubmit(call.loop(), () -> {
+            ch.force(false);
+            return null;
+        }, (none, ignored) -> { // an error is reported by the commit's force, if it persists
+            flushing = false;
+            maybeSettle();
         });
     }
 
@@ -393,12 +253,10 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         switch (state) {
             case OPENING, RECEIVING -> {
                 state = State.SUSPENDING;
-                stopPaceChecks();
-                pausedByMe = false; // the connection is gone; nothing to resume
-                queueFilling();     // what arrived is a valid prefix: keep it for the resume
-                if (writer != null) {
-                    writeEarly();
-                }
+                paceTimer.disarm();
+                pausedByMe = false;  // the connection is gone; nothing to resume
+                intake.endOfBody();  // what arrived is a valid prefix: keep it for the resume
+                intake.writeEarly();
                 maybeSettle();
             }
             default -> { } // draining or committing: finish, the answer alone is lost
@@ -430,7 +288,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     private void superseded() {
         switch (state) {
             case OPENING, RECEIVING -> {
-                ctx.log.info(call.connectionName() + " upload of " + fp.shown() + " stopped after " + (offset + received)
+                ctx.log.info(call.connectionName() + " upload of " + fp.shown() + " stopped after " + (offset + intake.received())
                         + " bytes: it had received nothing for " + pace.stalledNanos() / 1_000_000 + " ms when " + user
                         + " asked for it again, so its connection is taken to be dead");
                 connectionLost(); // keeps what arrived; the claim goes once it is written
@@ -444,61 +302,22 @@ final class Upload implements BodySink, UploadRegistry.Holder {
 
     // ---- minimum rate (loop) ----------------------------------------------------------------------
 
-    /**
-     * A rate check's timer task. A cancelled timer stays in the loop's queue until its time (up to
-     * a window); cleared, it holds nothing of the upload meanwhile (thousands of vanished uploads
-     * would otherwise keep their calls and connections reachable for a minute).
-     */
-    private static final class PaceCheck implements Runnable {
-        private Upload upload;
-
-        PaceCheck(Upload upload) {
-            this.upload = upload;
-        }
-
-        @Override
-        public void run() {
-            Upload u = upload;
-            upload = null;
-            if (u != null) {
-                u.checkPace();
-            }
-        }
-    }
-
-    private void schedulePaceCheck() {
-        if (pace.enforced() && state == State.RECEIVING) {
-            paceCheck = new PaceCheck(this);
-            paceTimer = call.loop().schedule(pace.nextCheckDelayNanos(call.loop().clock().nanoTime()), paceCheck);
-        }
-    }
-
-    private void stopPaceChecks() {
-        if (paceTimer != null) {
-            paceTimer.cancel();
-            paceCheck.upload = null;
-            paceTimer = null;
-            paceCheck = null;
-        }
-    }
-
     private void checkPace() {
-        paceTimer = null;
-        paceCheck = null;
         if (state != State.RECEIVING) {
             return;
         }
         if (!pace.tooSlow(call.loop().clock().nanoTime())) {
-            schedulePaceCheck();
+            paceTimer.arm(this::checkPace);
             return;
         }
         long min = ctx.config.minUploadRateBytesPerSecond();
         String why = "upload of " + fp.shown() + " received " + pace.lastWindowBytes() + " bytes in "
                 + pace.lastWindowReadingMillis() / 1000 + " s, under the server's minimum of " + min + " bytes/s";
-        ctx.log.info(call.connectionName() + " " + why + ": stopped after " + (offset + received) + " bytes");
+        long have = offset + intake.received();
+        ctx.log.info(call.connectionName() + " " + why + ": stopped after " + have + " bytes");
         connectionLost(); // keeps what arrived; the claim goes once it is written
         call.closeConnectionAfterReply();
-        call.fail(new OpException(ErrorCode.TIMED_OUT, why + "; the " + (offset + received)
+        call.fail(new OpException(ErrorCode.TIMED_OUT, why + "; the " + have
                 + " bytes received are kept: resume it (PARTIAL) on a faster link"));
     }
 
@@ -508,18 +327,28 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         UploadWriter.Direct dio = direct;
         file = null;
         direct = null;
-        long have = offset + written();
-        String path = fp.rootRelative();
-        HomeQuotas.Reservation q = quota;
-        Runnable close = () -> {
-            FileContext.closeQuietly(ch);
-            closeDirect(dio);
-            q.release(have); // the temp stays for a resume: its bytes count as the home's usage
-            ctx.uploads.release(target);
-            ctx.config.events().uploadSuspended(path, have);
-        };
-        if (!ctx.bulk.tryExecute(close)) {
-            close.run();
+        long have = offset + intake.written();
+        UploadRelease release = new UploadRelease(ctx, fp, temp, target, quota, ch, dio);
+        releaseOnWorker("suspending", () -> release.suspended(have), () -> { });
+    }
+
+    /**
+     * Runs {@code release} on a worker, or here if none is free (see {@link UploadRelease}), then
+     * {@code then} on the loop.
+     */
+    private void releaseOnWorker(String what, Runnable release, Runnable then) {
+        boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
+            release.run();
+            return null;
+        }, (none, error) -> {
+            if (error != null) {
+                ctx.log.warn(call.connectionName() + " upload of " + fp.shown() + ": " + what + " failed: " + error, error);
+            }
+            then.run();
+        });
+        if (!taken) {
+            release.run();
+            then.run();
         }
     }
 
@@ -527,96 +356,26 @@ final class Upload implements BodySink, UploadRegistry.Holder {
 
     private void commit() {
         state = State.COMMITTING;
-        if (received != fileSize - offset || written() != received) {
-            fail(new OpException(ErrorCode.INTERNAL, "upload of " + fp.shown() + " ended with " + written()
-                    + " bytes written of " + (fileSize - offset)), true);
+        long received = intake.received();
+        if (received != terms.bodyBytes() || intake.written() != received) {
+            fail(new OpException(ErrorCode.INTERNAL, "upload of " + fp.shown() + " ended with " + intake.written()
+                    + " bytes written of " + terms.bodyBytes()), true);
             return;
         }
         FileChannel ch = file;
         UploadWriter.Direct dio = direct;
         MessageDigest md = digest;
-        boolean taken = ctx.bulk.tryExecute(() -> {
-            Committed c = null;
-            Throwable err = null;
-            try {
-                closeDirect(dio); // its writes are done; the fsync below covers them
-                c = commitOnWorker(ch, md);
-            } catch (Throwable t) {
-                err = t;
-            }
-            Committed done = c;
-            Throwable e = err;
-            call.loop().execute(() -> committed(done, e));
-        });
+        UploadCommit commit = new UploadCommit(ctx, terms, temp, target, quota);
+        boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
+            UploadRelease.closeDirect(dio); // its writes are done; the fsync in the commit covers them
+            return commit.run(ch, md); // closes ch, also when it fails: committed() forgets it
+        }, this::committed);
         if (!taken) {
             fail(GetOp.busy("no worker free to finish the upload; the bytes are kept, resume later"), false);
         }
     }
 
-    /** Worker: force, verify, rename into place, remember the digest. */
-    private Committed commitOnWorker(FileChannel ch, MessageDigest md) throws Exception {
-        if (ctx.config.syncOnCommit()) {
-            ch.force(true);
-        }
-        ch.close();
-        String hex = md == null ? null : DigestAlgorithm.hex(md.digest());
-        if (expect != null && !expect.equals(hex)) {
-            throw new OpException(ErrorCode.DIGEST_MISMATCH, "upload of " + fp.shown() + " does not match its "
-                    + algorithm.wireName() + ": declared " + expect + ", received bytes hash to " + hex
-                    + "; nothing was stored");
-        }
-        if (mtimeToSet >= 0) {
-            ctx.files().setLastModifiedTime(temp, FileTime.fromMillis(mtimeToSet));
-        }
-        long replaced = quota.counts() ? replacedRegularFileBytes() : -1; // no stat when no quota applies
-        if (overwrite && mayReplace) {
-            ctx.files().move(temp, target); // renameat(2): replaces atomically
-        } else {
-            try {
-                ctx.files().moveNoReplace(temp, target);
-            } catch (FileAlreadyExistsException e) {
-                // Created since the PUT was accepted: replacing it is what the missing right forbids.
-                throw overwrite ? replaceForbidden(fp) : e;
-            }
-        }
-        quota.committed(fileSize, replaced); // in place from here, whatever fails below
-        if (ctx.config.syncOnCommit()) {
-            ctx.files().syncFolder(target.getParent());
-        }
-        FileStat st = ctx.files().stat(target);
-        ctx.digests.invalidate(target);
-        if (hex != null) {
-            ctx.digests.put(DigestCache.Key.of(target, st, algorithm), hex);
-        }
-        return new Committed(st.size(), st.mtimeMillis(), hex);
-    }
-
-    /** Worker: the size of {@code file}, 0 if it is gone (or cannot be read). */
-    private long sizeOrZero(Path file) {
-        try {
-            return ctx.files().stat(file).size();
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
-    /** Worker: the size of the regular file the commit is about to replace, -1 if none (a new file for the quota). */
-    private long replacedRegularFileBytes() throws IOException {
-        try {
-            BasicFileAttributes a = ctx.files().attributes(target);
-            return a.isRegularFile() ? a.size() : -1;
-        } catch (NoSuchFileException e) {
-            return -1;
-        }
-    }
-
-    private static void closeDirect(UploadWriter.Direct dio) {
-        if (dio != null) {
-            FileContext.closeQuietly(dio.channel());
-        }
-    }
-
-    private void committed(Committed c, Throwable error) {
+    private void committed(UploadCommit.Committed c, Throwable error) {
         file = null; // closed by the worker
         direct = null;
         if (error != null) {
@@ -628,12 +387,22 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         ctx.config.events().uploadCommitted(fp.rootRelative(), c.fileSize());
         Header ok = Header.reply(OK, call.id()).put(FILE_SIZE, c.fileSize()).put(MTIME, c.mtimeMillis());
         if (c.digest() != null) {
-            ok.put(ALGORITHM, algorithm.wireName()).put(DIGEST, c.digest());
+            ok.put(ALGORITHM, terms.algorithm().wireName()).put(DIGEST, c.digest());
         }
         call.reply(ok); // nothing happens if the connection is gone: the file is committed anyway
     }
 
     // ---- failure ----------------------------------------------------------------------------------
+
+    /** The writer failed: a disk error makes the temp worthless, a busy pool does not. */
+    @Override
+    public void failed(Throwable error, boolean busy) {
+        if (busy) {
+            fail(GetOp.busy("no worker free to write the upload; the bytes so far are kept, resume later"), false);
+        } else {
+            fail(error, true);
+        }
+    }
 
     /**
      * Fails the upload. {@code removeTemp}: a disk error or bad digest makes the temp worthless;
@@ -644,63 +413,19 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             return;
         }
         state = State.FAILED;
-        stopPaceChecks();
-        releaseBuffers();
+        paceTimer.disarm();
+        intake.release();
         resume(); // let the connection read (and the core discard) the rest of the body
         OpException mapped = FileErrors.map(error, fp.shown());
         FileChannel ch = file;
         UploadWriter.Direct dio = direct;
         file = null;
         direct = null;
-        Path tmp = temp;
-        Path tgt = target;
-        String path = fp.rootRelative();
-        HomeQuotas.Reservation q = quota;
-        Runnable cleanup = () -> {
-            FileContext.closeQuietly(ch);
-            closeDirect(dio);
-            if (removeTemp && tmp != null) {
-                try {
-                    ctx.files().deleteIfExists(tmp);
-                } catch (IOException e) {
-                    ctx.log.warn("could not remove upload temp " + tmp + ": " + e.getMessage());
-                }
-            }
-            if (q != null) {
-                // A busy pool keeps the temp for a resume: what it holds counts as the home's usage.
-                q.release(removeTemp || !q.counts() ? 0 : sizeOrZero(tmp)); // after a commit that counted itself, a no-op
-            }
-            if (tgt != null) {
-                ctx.uploads.release(tgt); // only now: a new upload must not meet a half-deleted temp
-            }
-            ctx.config.events().uploadFailed(path, mapped.code());
-        };
+        UploadRelease release = new UploadRelease(ctx, fp, temp, target, quota, ch, dio);
         // The answer goes out once the claim is released, so a client that retries on reading it
-        // never meets its own failed upload as "in progress". The cleanup runs on a worker (or
-        // here, if none is free: deleting one file is short, and a target claimed for ever would
-        // be worse).
-        boolean taken = ctx.bulk.tryExecute(() -> {
-            cleanup.run();
-            call.loop().execute(() -> call.fail(mapped));
-        });
-        if (!taken) {
-            cleanup.run();
-            call.fail(mapped);
-        }
-    }
-
-    private void releaseBuffers() {
-        if (filling != null) {
-            ctx.uploadBuffers.release(filling);
-            filling = null;
-        }
-        ByteBuffer b;
-        while ((b = early.poll()) != null) {
-            ctx.uploadBuffers.release(b);
-        }
-        if (writer != null) {
-            writer.abort();
-        }
+        // never meets its own failed upload as "in progress".
+        releaseOnWorker("cleaning up after a failure", () -> release.failed(removeTemp, mapped.code()),
+                () -> call.fail(mapped));
     }
 
     private void pause() {

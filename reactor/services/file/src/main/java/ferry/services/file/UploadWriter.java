@@ -1,11 +1,12 @@
 package ferry.services.file;
 
+import ferry.reactor.EventLoop;
+import ferry.reactor.Workers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
-import java.util.concurrent.Executor;
 
 /**
  * Takes one upload's full buffers, in file order, to the temp file and through the digest, on
@@ -25,7 +26,9 @@ import java.util.concurrent.Executor;
  * more is started, and the buffers go back to the pool once the jobs still running return.
  *
  * <p>Threading contract: loop thread, except the jobs, which touch only the channels, the digest
- * and the buffers they were handed (through the worker pool's queue, which orders the accesses).
+ * and the buffers they were handed; they go out and come back through {@link Workers#trySubmit},
+ * whose queues order the accesses. If the loop stops while a job is out, the buffers are not
+ * returned to the pool (the server is going; the pool goes with it).
  */
 final class UploadWriter {
     /** An {@code O_DIRECT} channel on the temp and the alignment (bytes) its writes need. */
@@ -52,8 +55,8 @@ final class UploadWriter {
         }
     }
 
-    private final Executor loop;
-    private final WorkerPool workers;
+    private final EventLoop loop;
+    private final Workers workers;
     private final UploadBufferPool pool;
     private final FileChannel file;
     private final Direct direct;
@@ -68,18 +71,12 @@ final class UploadWriter {
     private boolean hashing;   // a hash job is on a worker
     private boolean failed;
 
-    /** The worker pool's one method used here (the service's {@code Workers}, a direct executor in tests). */
-    @FunctionalInterface
-    interface WorkerPool {
-        boolean tryExecute(Runnable job);
-    }
-
     /**
      * @param startPos file position of the first byte added
      * @param direct null: everything through {@code file}
      * @param digest null: no hashing
      */
-    UploadWriter(Executor loop, WorkerPool workers, UploadBufferPool pool, FileChannel file, Direct direct,
+    UploadWriter(EventLoop loop, Workers workers, UploadBufferPool pool, FileChannel file, Direct direct,
                  MessageDigest digest, long startPos, Listener listener) {
         this.loop = loop;
         this.workers = workers;
@@ -93,6 +90,7 @@ final class UploadWriter {
 
     /** Queues a full (flipped) buffer; the writer owns it now. */
     void add(ByteBuffer buf) {
+        loop.assertInLoop();
         if (failed) {
             pool.release(buf);
             return;
@@ -128,6 +126,7 @@ final class UploadWriter {
 
     /** Stops: nothing more is written; buffers go back once no job uses them. Loop thread. */
     void abort() {
+        loop.assertInLoop();
         failed = true;
         toWrite.clear();
         toHash.clear();
@@ -152,16 +151,10 @@ final class UploadWriter {
         nextWritePos += bytes;
         writing = true;
         long n = bytes;
-        boolean taken = workers.tryExecute(() -> {
-            Throwable err = null;
-            try {
-                write(file, direct, bufs, pos);
-            } catch (Throwable t) {
-                err = t;
-            }
-            Throwable e = err;
-            loop.execute(() -> wrote(batch, n, e));
-        });
+        boolean taken = workers.trySubmit(loop, () -> {
+            write(file, direct, bufs, pos);
+            return null;
+        }, (none, error) -> wrote(batch, n, error));
         if (!taken) {
             writing = false;
             fail(null, true);
@@ -269,18 +262,12 @@ final class UploadWriter {
         }
         hashing = true;
         MessageDigest md = digest;
-        boolean taken = workers.tryExecute(() -> {
-            Throwable err = null;
-            try {
-                for (ByteBuffer b : bufs) {
-                    md.update(b);
-                }
-            } catch (Throwable t) {
-                err = t; // never expected of a MessageDigest; reported rather than leaving the upload hanging
+        boolean taken = workers.trySubmit(loop, () -> {
+            for (ByteBuffer b : bufs) {
+                md.update(b); // a throw, never expected of a MessageDigest, is reported, not left hanging
             }
-            Throwable e = err;
-            loop.execute(() -> hashed(batch, e));
-        });
+            return null;
+        }, (none, error) -> hashed(batch, error));
         if (!taken) {
             hashing = false;
             fail(null, true);
