@@ -503,6 +503,9 @@ public final class EventLoop {
     }
 
     private void closeSelector() {
+        if (!selector.isOpen()) {
+            return; // shut down twice (a hosted or never-started loop closes here, not on exit)
+        }
         for (SelectionKey k : selector.keys()) {
             try {
                 k.channel().close();
