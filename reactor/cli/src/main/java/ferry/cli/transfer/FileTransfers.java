@@ -66,7 +66,7 @@ public final class FileTransfers {
     /** A file or folder on a server. */
     public record RemoteFile(Side side, String path) {
         /** {@code 127.0.0.1:7373:/a/b}. */
-        String shown() {
+        public String shown() {
             return side.host() + ":" + RemotePaths.shown(path);
         }
     }
@@ -75,6 +75,7 @@ public final class FileTransfers {
     private final boolean noClobber;
     private final TransferReport report;
     private final RemoteSteps steps;
+    private UnchangedCheck unchanged;
 
     /**
      * @param command {@code ferry get} (or the shell's {@code get}), starting each error line
@@ -90,6 +91,13 @@ public final class FileTransfers {
         this.noClobber = noClobber;
         this.report = new TransferReport(console, command, recursive);
         this.steps = new RemoteSteps(report, options, policy, sleeper);
+        this.unchanged = new UnchangedCheck(SkipRule.NEVER, noClobber, steps, report, options.algorithm());
+    }
+
+    /** Leaves alone the files the destination has already, as {@code rule} decides (--update, --checksum). */
+    public FileTransfers skipping(SkipRule rule) {
+        this.unchanged = new UnchangedCheck(rule, noClobber, steps, report, steps.options().algorithm());
+        return this;
     }
 
     /** Where error lines go instead of {@code COMMAND: message} on stderr (the shell numbers them). */
@@ -101,7 +109,7 @@ public final class FileTransfers {
     /** From the {@code TransferFlags} of a command or shell action. */
     public static FileTransfers of(Console console, String command, TransferFlags flags, ParsedArgs args) throws UsageException {
         return new FileTransfers(console, command, flags.fileOptions(args), flags.retryPolicy(args),
-                flags.recursive(args), flags.noClobber(args));
+                flags.recursive(args), flags.noClobber(args)).skipping(flags.skipRule(args));
     }
 
     // ---- get ------------------------------------------------------------------------------------
@@ -135,7 +143,7 @@ public final class FileTransfers {
                         getTree(src, dest, info.mtimeMillis(), name);
                     }
                 } else if (info.isFile()) {
-                    getFile(src, dest, info.fileSize(), name);
+                    getFile(src, dest, info, name);
                 } else {
                     report.error(null, src.shown() + " is not a regular file");
                 }
@@ -164,7 +172,7 @@ public final class FileTransfers {
             return;
         }
         for (FileInfo e : entries) {
-            if (!safeName(dir, e)) {
+            if (!steps.safeName(dir, e)) {
                 continue;
             }
             RemoteFile child = new RemoteFile(dir.side(), RemotePaths.join(dir.path(), e.name()));
@@ -172,7 +180,7 @@ public final class FileTransfers {
             if (e.isDir()) {
                 getTree(child, local.resolve(e.name()), e.mtimeMillis(), childLabel);
             } else if (e.isFile()) {
-                getFile(child, local.resolve(e.name()), e.fileSize(), childLabel);
+                getFile(child, local.resolve(e.name()), e, childLabel);
             } else {
                 report.note(childLabel + ": skipped, not a regular file");
             }
@@ -180,7 +188,7 @@ public final class FileTransfers {
         keepTime(local, mtime);
     }
 
-    private void getFile(RemoteFile src, Path dest, long size, String label) throws WalkAborted {
+    private void getFile(RemoteFile src, Path dest, FileInfo info, String label) throws WalkAborted {
         if (Files.isDirectory(dest)) {
             report.error(null, "not replacing the folder " + dest + " with the file " + src.shown());
             return;
@@ -189,12 +197,15 @@ public final class FileTransfers {
             report.existing(label);
             return;
         }
+        if (unchanged.skipUnchanged(() -> unchanged.localCopyOf(src, info, dest), label)) {
+            return;
+        }
         Path parent = dest.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             report.error(null, "no such folder: " + parent);
             return;
         }
-        TransferView view = report.start(label, size);
+        TransferView view = report.start(label, info.fileSize());
         try {
             ResilientTransfer.Result r = steps.transfer(src.side()).download(src.path(), dest, view);
             report.done(view, r);
@@ -309,15 +320,8 @@ public final class FileTransfers {
     }
 
     private void putFile(Path local, RemoteFile dest, String label) throws WalkAborted {
-        if (noClobber) {
-            FileInfo there = steps.statOrNull(dest);
-            if (there == null && steps.failedLast()) {
-                return;
-            }
-            if (there != null) {
-                report.existing(label);
-                return;
-            }
+        if (unchanged.alreadyThere(dest, label, there -> unchanged.remoteCopyOf(local, dest, there))) {
+            return;
         }
         long size;
         try {
@@ -372,7 +376,7 @@ public final class FileTransfers {
                     if (dest.isEmpty()) {
                         report.error(null, "cannot replace the home folder with the file " + src.shown());
                     } else {
-                        copyFile(src, new RemoteFile(target, dest), info.fileSize(), label);
+                        copyFile(src, new RemoteFile(target, dest), info, label);
                     }
                 } else {
                     report.error(null, src.shown() + " is not a regular file");
@@ -393,7 +397,7 @@ public final class FileTransfers {
             return;
         }
         for (FileInfo e : entries) {
-            if (!safeName(dir, e)) {
+            if (!steps.safeName(dir, e)) {
                 continue;
             }
             RemoteFile child = new RemoteFile(dir.side(), RemotePaths.join(dir.path(), e.name()));
@@ -402,25 +406,18 @@ public final class FileTransfers {
             if (e.isDir()) {
                 copyTree(child, childTarget, childLabel);
             } else if (e.isFile()) {
-                copyFile(child, childTarget, e.fileSize(), childLabel);
+                copyFile(child, childTarget, e, childLabel);
             } else {
                 report.note(childLabel + ": skipped, not a regular file");
             }
         }
     }
 
-    private void copyFile(RemoteFile src, RemoteFile dest, long size, String label) throws WalkAborted {
-        if (noClobber) {
-            FileInfo there = steps.statOrNull(dest);
-            if (there == null && steps.failedLast()) {
-                return;
-            }
-            if (there != null) {
-                report.existing(label);
-                return;
-            }
+    private void copyFile(RemoteFile src, RemoteFile dest, FileInfo info, String label) throws WalkAborted {
+        if (unchanged.alreadyThere(dest, label, there -> unchanged.serverCopyOf(src, info, dest, there))) {
+            return;
         }
-        TransferView view = report.start(label, size);
+        TransferView view = report.start(label, info.fileSize());
         try {
             ResilientTransfer.Result r = steps.transfer(src.side()).copy(src.path(), dest.side().conn(), dest.path(), view);
             report.done(view, r);
@@ -435,16 +432,6 @@ public final class FileTransfers {
     }
 
     // ---- shared steps ---------------------------------------------------------------------------
-
-    /** Whether a listed entry's name can be used (no "..", "/", control characters); reported if not. */
-    private boolean safeName(RemoteFile dir, FileInfo e) {
-        if (RemotePaths.isSafeName(e.name())) {
-            return true;
-        }
-        report.error(null, dir.shown() + " lists an entry named '" + RemotePaths.displayName(e.name())
-                + "', which is not a file name: skipped");
-        return false;
-    }
 
     private void keepTime(Path local, long mtimeMillis) {
         if (!steps.options().preserveTimes()) {

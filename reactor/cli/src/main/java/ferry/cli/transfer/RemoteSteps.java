@@ -27,10 +27,10 @@ import java.util.Random;
  *
  * <p>Thread safety: none; one command's thread.
  */
-final class RemoteSteps {
+public final class RemoteSteps {
     /** A step on one side's connection. */
     @FunctionalInterface
-    interface Step<T> {
+    public interface Step<T> {
         T run(FileClient fc) throws IOException;
     }
 
@@ -44,7 +44,7 @@ final class RemoteSteps {
     /** Whether the last {@link #statOrNull} failed for another reason than not_found (and reported it). */
     private boolean failedLast;
 
-    RemoteSteps(TransferReport report, FileClient.Options options, RetryPolicy policy,
+    public RemoteSteps(TransferReport report, FileClient.Options options, RetryPolicy policy,
                 ResilientTransfer.Sleeper sleeper) {
         this.report = report;
         this.options = options;
@@ -52,11 +52,11 @@ final class RemoteSteps {
         this.sleeper = sleeper;
     }
 
-    FileClient.Options options() {
+    public FileClient.Options options() {
         return options;
     }
 
-    ResilientTransfer transfer(Side side) {
+    public ResilientTransfer transfer(Side side) {
         return new ResilientTransfer(side.conn(), options, policy, sleeper, random);
     }
 
@@ -66,7 +66,7 @@ final class RemoteSteps {
      * reached at all: a server that is down from the start fails at once, as scp does. The steps
      * may run twice: STAT and LIST read, and a MKDIR whose answer was lost finds its folder.
      */
-    <T> T step(Side side, Step<T> step) throws IOException {
+    public <T> T step(Side side, Step<T> step) throws IOException {
         int failures = 0;
         while (true) {
             try {
@@ -171,7 +171,7 @@ final class RemoteSteps {
     }
 
     /** STAT, or null when there is no such file ({@link #failedLast} false) or it failed otherwise (reported; true). */
-    FileInfo statOrNull(RemoteFile f) throws WalkAborted {
+    public FileInfo statOrNull(RemoteFile f) throws WalkAborted {
         failedLast = false;
         try {
             return step(f.side(), fc -> fc.stat(f.path()));
@@ -190,7 +190,7 @@ final class RemoteSteps {
     }
 
     /** Whether the last {@link #statOrNull} failed (and was reported) rather than found nothing. */
-    boolean failedLast() {
+    public boolean failedLast() {
         return failedLast;
     }
 
@@ -212,5 +212,15 @@ final class RemoteSteps {
             report.fail(dir.side().host(), null, e);
             return null;
         }
+    }
+
+    /** Whether a listed entry's name can be used (no "..", "/", control characters); reported if not. */
+    public boolean safeName(RemoteFile dir, FileInfo e) {
+        if (RemotePaths.isSafeName(e.name())) {
+            return true;
+        }
+        report.error(null, dir.shown() + " lists an entry named '" + RemotePaths.displayName(e.name())
+                + "', which is not a file name: skipped");
+        return false;
     }
 }

@@ -19,9 +19,9 @@ import java.util.function.IntSupplier;
  *
  * <p>Thread safety: one command's thread, except {@link #interrupted()} on the shutdown hook's.
  */
-final class TransferReport {
+public final class TransferReport {
     /** rsync's exit status for a partial transfer: some files of a tree failed, the others were copied. */
-    static final int EXIT_PARTIAL = 23;
+    public static final int EXIT_PARTIAL = 23;
     /** The status of a command stopped by Ctrl-C: 128 + SIGINT, as a shell reports it. */
     static final int EXIT_INTERRUPTED = 130;
 
@@ -43,7 +43,7 @@ final class TransferReport {
      * @param partialStatus whether a run where some files failed and others arrived exits with
      *                      {@value #EXIT_PARTIAL} ({@code -r}, {@code sync}) rather than 1
      */
-    TransferReport(Console console, String command, boolean partialStatus) {
+    public TransferReport(Console console, String command, boolean partialStatus) {
         this.console = console;
         this.command = command;
         this.partialStatus = partialStatus;
@@ -54,11 +54,11 @@ final class TransferReport {
         };
     }
 
-    Console console() {
+    public Console console() {
         return console;
     }
 
-    String command() {
+    public String command() {
         return command;
     }
 
@@ -68,14 +68,14 @@ final class TransferReport {
     }
 
     /** A progress bar for the file about to move; Ctrl-C ends its line. */
-    TransferView start(String label, long size) {
+    public TransferView start(String label, long size) {
         TransferView view = new TransferView(console, command, label, size);
         active = view;
         return view;
     }
 
     /** The file of {@link #start} arrived. */
-    void done(TransferView view, ResilientTransfer.Result r) {
+    public void done(TransferView view, ResilientTransfer.Result r) {
         view.finish(r);
         active = null;
         files++;
@@ -83,7 +83,7 @@ final class TransferReport {
     }
 
     /** The file of {@link #start} did not arrive; the caller reports why. */
-    void abort(TransferView view) {
+    public void abort(TransferView view) {
         active = null;
         view.abort();
     }
@@ -95,30 +95,40 @@ final class TransferReport {
     }
 
     /** A file left alone because the destination has it already (same size and time, or digest). */
-    void unchanged(String label) {
+    public void unchanged(String label) {
         unchanged++;
         note(label + ": unchanged, skipped");
     }
 
-    int filesSent() {
+    /** {@code count} files the destination has already, counted without a line each. */
+    public void unchanged(int count) {
+        unchanged += count;
+    }
+
+    public int filesSent() {
         return files;
     }
 
-    int unchangedCount() {
+    /** Bytes of the files that arrived. */
+    public long bytesSent() {
+        return bytes;
+    }
+
+    public int unchangedCount() {
         return unchanged;
     }
 
-    int failures() {
+    public int failures() {
         return failed;
     }
 
     /** A detail line on stderr, shown with --verbose. */
-    void note(String line) {
+    public void note(String line) {
         console.detail(command + ": " + line);
     }
 
     /** One error line on stderr; the walk goes on. */
-    void error(String where, String message) {
+    public void error(String where, String message) {
         failed++;
         errors.accept((where == null ? "" : where + ": ") + ErrorMessages.oneLine(message));
     }
@@ -128,7 +138,7 @@ final class TransferReport {
      * decides: a refusal, a local file problem or a digest mismatch ends only this file; a
      * connection lost for good ends the walk.
      */
-    void fail(String host, String label, IOException e) throws WalkAborted {
+    public void fail(String host, String label, IOException e) throws WalkAborted {
         String where = e instanceof RemoteException && host != null ? host : label;
         error(where, e instanceof RemoteException r ? ErrorMessages.remote(r) : ErrorMessages.describe(e));
         boolean thisFileOnly = e instanceof RemoteException || e instanceof FileSystemException
@@ -139,7 +149,7 @@ final class TransferReport {
     }
 
     /** Runs {@code body} with {@link #interrupted} as the shutdown hook for Ctrl-C. */
-    int interruptible(IntSupplier body) {
+    public int interruptible(IntSupplier body) {
         Thread onInterrupt = new Thread(this::interrupted, "ferry-interrupt");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try {
@@ -187,7 +197,7 @@ final class TransferReport {
      * 0 when everything worked; for a tree ({@code -r}, sync), {@value #EXIT_PARTIAL} (rsync's
      * "partial transfer") when some files failed and others arrived or were already there; else 1.
      */
-    int status() {
+    public int status() {
         if (failed == 0) {
             return Cli.EXIT_OK;
         }
