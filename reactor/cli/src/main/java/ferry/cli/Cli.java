@@ -20,6 +20,7 @@ import ferry.cli.remote.StatCommand;
 import ferry.cli.serve.ServeCommand;
 import ferry.cli.serve.UserCommand;
 import ferry.cli.shell.ShellCommand;
+import ferry.cli.sync.SyncCommand;
 import ferry.cli.transfer.CpCommand;
 import ferry.cli.transfer.GetCommand;
 import ferry.cli.transfer.PutCommand;
@@ -96,6 +97,7 @@ public final class Cli {
                 new GetCommand(),
                 new PutCommand(),
                 new CpCommand(),
+                new SyncCommand(),
                 new LsCommand(),
                 new StatCommand(),
                 new RmCommand(),

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +28,8 @@ import java.util.regex.Pattern;
  */
 public final class Launcher {
     static final long WAIT_SECONDS = 60;
+    /** How often {@link Server#awaitLog} reads the log file again. */
+    static final long LOG_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     static final Pattern LISTENING = Pattern.compile("^ferry \\S+ listening on (\\S+):(\\d+), root (.+)$");
 
     public record Result(int status, String out, String err) {
@@ -172,6 +175,27 @@ public final class Launcher {
 
         public String log() throws IOException {
             return Files.readString(log);
+        }
+
+        /**
+         * The log once it holds {@code fragment} (serve writes its log on a thread of its own, so
+         * a line logged just before "listening on" may reach the file after it), or as it is
+         * after {@link #WAIT_SECONDS}.
+         */
+        public String awaitLog(String fragment) throws IOException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            String text = log();
+            while (!text.contains(fragment) && System.nanoTime() < deadline && process.isAlive()) {
+                LockSupport.parkNanos(LOG_POLL_NANOS);
+                text = log();
+            }
+            return text;
+        }
+
+        /** Fails unless the log comes to hold {@code fragment} within {@link #WAIT_SECONDS}. */
+        public void assertLogged(String fragment) throws IOException {
+            String text = awaitLog(fragment);
+            assertTrue(text.contains(fragment), "log lacks '" + fragment + "': " + text);
         }
 
         @Override

@@ -525,30 +525,13 @@ public final class FileClient {
     }
 
     /** The entries of a folder ("" is the home folder), sorted by name. */
-    @SuppressWarnings("unchecked")
     public List<FileInfo> list(String remote) throws IOException {
-        Header req = Header.op(LIST).put(Header.ID, client.nextId()).put(PATH, remote);
-        client.send(req);
-        Header h = client.expect(client.readHeader(), LIST, req.id());
-        long size = h.size();
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new ProtocolException("LIST body of " + size + " bytes is too large to hold");
-        }
-        ByteBuffer body = ByteBuffer.allocate((int) size);
-        while (body.hasRemaining() && client.readBody(body) >= 0) {
-            // keep reading
-        }
-        Object parsed = Json.parse(body.array());
-        if (!(parsed instanceof List)) {
-            throw new ProtocolException("LIST body is not a JSON array");
-        }
-        List<FileInfo> out = new ArrayList<>();
-        for (Object o : (List<Object>) parsed) {
-            Map<String, Object> m = (Map<String, Object>) o;
-            out.add(new FileInfo((String) m.get(NAME), (String) m.get(TYPE), (Long) m.get(FILE_SIZE),
-                    (Long) m.get(MTIME), null));
-        }
-        return out;
+        return new Listings(client).list(remote);
+    }
+
+    /** LISTs each folder of {@code remotes}, pipelined {@code window} deep ({@link Listings#list(List, int)}). */
+    public List<Listings.Listing> list(List<String> remotes, int window) throws IOException {
+        return new Listings(client).list(remotes, window);
     }
 
     public void mkdir(String remote, boolean parents) throws IOException {

@@ -1,5 +1,11 @@
 package ferry.cli.serve;
 
+import static ferry.cli.serve.UserOptions.homeOption;
+import static ferry.cli.serve.UserOptions.quota;
+import static ferry.cli.serve.UserOptions.quotaBytesOption;
+import static ferry.cli.serve.UserOptions.quotaFilesOption;
+import static ferry.cli.serve.UserOptions.rightsOption;
+
 import ferry.cli.Cli;
 import ferry.cli.CliException;
 import ferry.cli.Command;
@@ -110,7 +116,7 @@ public final class UserCommand extends Command {
                 if (Files.isDirectory(p)) {
                     return p; // a folder: the config folder itself
                 }
-                Path fromFile = ServeCommand.configDirOf(p);
+                Path fromFile = ServeFolders.configDirOf(p);
                 if (fromFile != null) {
                     return fromFile;
                 }
@@ -124,7 +130,7 @@ public final class UserCommand extends Command {
                 return Path.of(inv.args().get(rootOption));
             }
             if (inv.args().has(config) && !Files.isDirectory(Path.of(inv.args().get(config)))) {
-                return ServeCommand.pathOf(Path.of(inv.args().get(config)), "root");
+                return ServeFolders.pathOf(Path.of(inv.args().get(config)), "root");
             }
             return null;
         }
@@ -247,51 +253,6 @@ public final class UserCommand extends Command {
         }
     }
 
-    /** Rights and home options. */
-    static Option<Set<Right>> rightsOption(String help) {
-        return Option.value("rights", "LIST", ServeOptions.rightsType(), null, help);
-    }
-
-    static Option<String> homeOption(String help) {
-        return Option.value("home", "DIR", homeType(), null, help);
-    }
-
-    static Option<Long> quotaBytesOption() {
-        return Option.value("quota-bytes", "SIZE", quotaType(true), null,
-                "bytes of files the user's home may hold (0: no limit; default: the server's --default-quota-bytes)");
-    }
-
-    static Option<Long> quotaFilesOption() {
-        return Option.value("quota-files", "N", quotaType(false), null,
-                "files the user's home may hold (0: no limit; default: the server's --default-quota-files)");
-    }
-
-    /** A quota limit: a size (or a count) >= 0, or {@code default} for the server's ({@link UserQuota#SERVER_DEFAULT}). */
-    static ValueType<Long> quotaType(boolean bytes) {
-        ValueType<Long> size = ValueType.size(0, Long.MAX_VALUE);
-        ValueType<Integer> count = ValueType.integer(0, Integer.MAX_VALUE);
-        return new ValueType<>() {
-            @Override
-            public Long parse(String text) {
-                if (text.trim().equalsIgnoreCase("default")) {
-                    return UserQuota.SERVER_DEFAULT;
-                }
-                return bytes ? size.parse(text) : (long) count.parse(text);
-            }
-
-            @Override
-            public String format(Long value) {
-                return value == UserQuota.SERVER_DEFAULT ? "default" : bytes ? size.format(value) : Long.toString(value);
-            }
-        };
-    }
-
-    /** The quota {@code inv} asks for, starting from {@code q}. */
-    static UserQuota quota(Invocation inv, Option<Long> bytes, Option<Long> files, UserQuota q) {
-        return new UserQuota(inv.args().has(bytes) ? inv.args().get(bytes) : q.maxBytes(),
-                inv.args().has(files) ? inv.args().get(files) : q.maxFiles());
-    }
-
     /** "10g bytes, 1000 files", "the server's default" ... for messages and the list. */
     static String describe(UserQuota q) {
         if (q.equals(UserQuota.DEFAULTS)) {
@@ -308,21 +269,6 @@ public final class UserCommand extends Command {
             return "unlimited";
         }
         return bytes ? Units.formatSizeSetting(v) : Long.toString(v);
-    }
-
-    /** A home folder inside the root, normalized ("/bob/" → "bob"); "../x" is refused. */
-    static ValueType<String> homeType() {
-        return new ValueType<>() {
-            @Override
-            public String parse(String text) {
-                return UserRecord.normalizeHome(text);
-            }
-
-            @Override
-            public String format(String value) {
-                return "/" + value;
-            }
-        };
     }
 
     static final class Add extends PasswordCommand {

@@ -1,35 +1,26 @@
 package ferry.cli.transfer;
 
-import ferry.cli.Cli;
 import ferry.cli.Console;
 import ferry.cli.ErrorMessages;
 import ferry.cli.args.ParsedArgs;
-import ferry.cli.args.Units;
 import ferry.cli.args.UsageException;
 import ferry.cli.remote.RemotePaths;
 import ferry.client.ConnectionSource;
-import ferry.client.DigestMismatchException;
 import ferry.client.FileClient;
 import ferry.client.FileInfo;
 import ferry.client.RemoteException;
 import ferry.client.ResilientTransfer;
-import ferry.client.RetriesExhaustedException;
 import ferry.client.RetryPolicy;
 import ferry.protocol.ErrorCode;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.function.Consumer;
 
 /**
@@ -75,36 +66,16 @@ public final class FileTransfers {
     /** A file or folder on a server. */
     public record RemoteFile(Side side, String path) {
         /** {@code 127.0.0.1:7373:/a/b}. */
-        String shown() {
+        public String shown() {
             return side.host() + ":" + RemotePaths.shown(path);
         }
     }
 
-    /** The walk cannot go on: the connection is gone for good. */
-    private static final class Abort extends Exception {
-        private static final long serialVersionUID = 1L;
-    }
-
-    private final Console console;
-    private final String command;
-    private final FileClient.Options options;
-    private final RetryPolicy policy;
     private final boolean recursive;
     private final boolean noClobber;
-    private final ResilientTransfer.Sleeper sleeper;
-    private Consumer<String> errors;
-    private final Random random = new Random();
-    private final long t0 = System.nanoTime();
-    private int files;
-    private int skipped;
-    private int failed;
-    private long bytes;
-    /** Whether the last {@link #statOrNull} failed for another reason than not_found (and reported it). */
-    private boolean failedLast;
-    /** The file being transferred, for {@link #interrupted()} on Ctrl-C; null between files. */
-    private volatile TransferView active;
-    /** Connections that worked at least once: only those are retried when lost. */
-    private final Map<ConnectionSource, Boolean> reached = new IdentityHashMap<>();
+    private final TransferReport report;
+    private final RemoteSteps steps;
+    private UnchangedCheck unchanged;
 
     /**
      * @param command {@code ferry get} (or the shell's {@code get}), starting each error line
@@ -116,37 +87,36 @@ public final class FileTransfers {
 
     FileTransfers(Console console, String command, FileClient.Options options, RetryPolicy policy, boolean recursive,
                   boolean noClobber, ResilientTransfer.Sleeper sleeper) {
-        this.console = console;
-        this.command = command;
-        this.options = options;
-        this.policy = policy;
         this.recursive = recursive;
         this.noClobber = noClobber;
-        this.sleeper = sleeper;
-        this.errors = message -> {
-            console.out().flush();
-            console.err().println(command + ": " + message);
-            console.err().flush();
-        };
+        this.report = new TransferReport(console, command, recursive);
+        this.steps = new RemoteSteps(report, options, policy, sleeper);
+        this.unchanged = new UnchangedCheck(SkipRule.NEVER, noClobber, steps, report, options.algorithm());
+    }
+
+    /** Leaves alone the files the destination has already, as {@code rule} decides (--update, --checksum). */
+    public FileTransfers skipping(SkipRule rule) {
+        this.unchanged = new UnchangedCheck(rule, noClobber, steps, report, steps.options().algorithm());
+        return this;
     }
 
     /** Where error lines go instead of {@code COMMAND: message} on stderr (the shell numbers them). */
     public FileTransfers reportingTo(Consumer<String> sink) {
-        this.errors = sink;
+        report.reportingTo(sink);
         return this;
     }
 
     /** From the {@code TransferFlags} of a command or shell action. */
     public static FileTransfers of(Console console, String command, TransferFlags flags, ParsedArgs args) throws UsageException {
         return new FileTransfers(console, command, flags.fileOptions(args), flags.retryPolicy(args),
-                flags.recursive(args), flags.noClobber(args));
+                flags.recursive(args), flags.noClobber(args)).skipping(flags.skipRule(args));
     }
 
     // ---- get ------------------------------------------------------------------------------------
 
     /** Downloads {@code sources} to {@code localArg} (null: the current folder); returns the exit status. */
     public int get(List<RemoteFile> sources, String localArg, Path cwd) {
-        return interruptible(() -> getFiles(sources, localArg, cwd));
+        return report.interruptible(() -> getFiles(sources, localArg, cwd));
     }
 
     private int getFiles(List<RemoteFile> sources, String localArg, Path cwd) {
@@ -154,13 +124,13 @@ public final class FileTransfers {
         boolean baseIsDir = Files.isDirectory(base);
         boolean wantDir = localArg != null && localArg.endsWith("/");
         if (!baseIsDir && (sources.size() > 1 || wantDir)) {
-            error(null, (Files.exists(base) ? "not a folder: " : "no such folder: ") + localArg
+            report.error(null, (Files.exists(base) ? "not a folder: " : "no such folder: ") + localArg
                     + (sources.size() > 1 ? " (several sources need an existing folder)" : ""));
-            return status();
+            return report.status();
         }
         try {
             for (RemoteFile src : sources) {
-                FileInfo info = stat(src);
+                FileInfo info = steps.stat(src);
                 if (info == null) {
                     continue;
                 }
@@ -168,43 +138,41 @@ public final class FileTransfers {
                 Path dest = baseIsDir && !name.isEmpty() ? base.resolve(name) : base;
                 if (info.isDir()) {
                     if (!recursive) {
-                        error(null, src.shown() + " is a folder (use -r to copy folders)");
+                        report.error(null, src.shown() + " is a folder (use -r to copy folders)");
                     } else {
                         getTree(src, dest, info.mtimeMillis(), name);
                     }
                 } else if (info.isFile()) {
-                    getFile(src, dest, info.fileSize(), name);
+                    getFile(src, dest, info, name);
                 } else {
-                    error(null, src.shown() + " is not a regular file");
+                    report.error(null, src.shown() + " is not a regular file");
                 }
             }
-        } catch (Abort a) {
+        } catch (WalkAborted a) {
             // reported where it happened
         }
-        return finish();
+        return report.finish();
     }
 
-    private void getTree(RemoteFile dir, Path local, long mtime, String label) throws Abort {
+    private void getTree(RemoteFile dir, Path local, long mtime, String label) throws WalkAborted {
         try {
             if (Files.exists(local) && !Files.isDirectory(local)) {
-                error(null, "not a folder: " + local + " (for " + dir.shown() + ")");
+                report.error(null, "not a folder: " + local + " (for " + dir.shown() + ")");
                 return;
             }
             if (!Files.isDirectory(local)) {
                 Files.createDirectory(local);
             }
         } catch (IOException e) {
-            fail(null, label, e);
+            report.fail(null, label, e);
             return;
         }
-        List<FileInfo> entries = list(dir);
+        List<FileInfo> entries = steps.list(dir);
         if (entries == null) {
             return;
         }
         for (FileInfo e : entries) {
-            if (!RemotePaths.isSafeName(e.name())) {
-                error(null, dir.shown() + " lists an entry named '" + RemotePaths.displayName(e.name())
-                        + "', which is not a file name: skipped");
+            if (!steps.safeName(dir, e)) {
                 continue;
             }
             RemoteFile child = new RemoteFile(dir.side(), RemotePaths.join(dir.path(), e.name()));
@@ -212,38 +180,38 @@ public final class FileTransfers {
             if (e.isDir()) {
                 getTree(child, local.resolve(e.name()), e.mtimeMillis(), childLabel);
             } else if (e.isFile()) {
-                getFile(child, local.resolve(e.name()), e.fileSize(), childLabel);
+                getFile(child, local.resolve(e.name()), e, childLabel);
             } else {
-                note(childLabel + ": skipped, not a regular file");
+                report.note(childLabel + ": skipped, not a regular file");
             }
         }
         keepTime(local, mtime);
     }
 
-    private void getFile(RemoteFile src, Path dest, long size, String label) throws Abort {
+    private void getFile(RemoteFile src, Path dest, FileInfo info, String label) throws WalkAborted {
         if (Files.isDirectory(dest)) {
-            error(null, "not replacing the folder " + dest + " with the file " + src.shown());
+            report.error(null, "not replacing the folder " + dest + " with the file " + src.shown());
             return;
         }
         if (noClobber && Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
-            skip(label);
+            report.existing(label);
+            return;
+        }
+        if (unchanged.skipUnchanged(() -> unchanged.localCopyOf(src, info, dest), label)) {
             return;
         }
         Path parent = dest.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
-            error(null, "no such folder: " + parent);
+            report.error(null, "no such folder: " + parent);
             return;
         }
-        TransferView view = new TransferView(console, command, label, size);
-        active = view;
+        TransferView view = report.start(label, info.fileSize());
         try {
-            ResilientTransfer.Result r = transfer(src.side()).download(src.path(), dest, view);
-            view.finish(r);
-            done(r);
+            ResilientTransfer.Result r = steps.transfer(src.side()).download(src.path(), dest, view);
+            report.done(view, r);
         } catch (IOException e) {
-            active = null;
-            view.abort();
-            fail(src.side(), label, e);
+            report.abort(view);
+            report.fail(src.side().host(), label, e);
         }
     }
 
@@ -251,20 +219,20 @@ public final class FileTransfers {
 
     /** Uploads {@code locals} (relative to {@code cwd}) to {@code targetPath} on {@code target}; returns the exit status. */
     public int put(List<String> locals, Path cwd, Side target, String targetPath) {
-        return interruptible(() -> putFiles(locals, cwd, target, targetPath));
+        return report.interruptible(() -> putFiles(locals, cwd, target, targetPath));
     }
 
     private int putFiles(List<String> locals, Path cwd, Side target, String targetPath) {
         try {
             String tp = RemotePaths.strip(targetPath);
-            Boolean isDir = targetIsFolder(target, targetPath, locals.size());
+            Boolean isDir = steps.targetIsFolder(target, targetPath, locals.size());
             if (isDir == null) {
-                return finish();
+                return report.finish();
             }
             for (String arg : locals) {
                 Path local = cwd.resolve(arg);
                 if (!Files.exists(local)) {
-                    error(null, "no such file or folder: " + arg);
+                    report.error(null, "no such file or folder: " + arg);
                     continue;
                 }
                 Path abs = local.toAbsolutePath().normalize();
@@ -273,24 +241,24 @@ public final class FileTransfers {
                 String label = name.isEmpty() ? "/" : name;
                 if (Files.isDirectory(local)) {
                     if (!recursive) {
-                        error(null, arg + " is a folder (use -r to copy folders)");
+                        report.error(null, arg + " is a folder (use -r to copy folders)");
                     } else {
                         putTree(local, new RemoteFile(target, dest), name);
                     }
                 } else if (Files.isRegularFile(local)) {
                     if (dest.isEmpty()) {
-                        error(null, "cannot replace the home folder with the file " + arg);
+                        report.error(null, "cannot replace the home folder with the file " + arg);
                     } else {
                         putFile(local, new RemoteFile(target, dest), label);
                     }
                 } else {
-                    error(null, arg + " is not a regular file");
+                    report.error(null, arg + " is not a regular file");
                 }
             }
-        } catch (Abort a) {
+        } catch (WalkAborted a) {
             // reported where it happened
         }
-        return finish();
+        return report.finish();
     }
 
     /**
@@ -299,35 +267,35 @@ public final class FileTransfers {
      * stands for it in messages. Returns the exit status.
      */
     int putAs(Path local, String label, Side target, String targetPath) {
-        return interruptible(() -> {
+        return report.interruptible(() -> {
             try {
                 String tp = RemotePaths.strip(targetPath);
-                Boolean isDir = targetIsFolder(target, targetPath, 1);
+                Boolean isDir = steps.targetIsFolder(target, targetPath, 1);
                 if (isDir == null) {
-                    return finish();
+                    return report.finish();
                 }
                 RemoteFile dest = new RemoteFile(target, tp);
                 if (isDir) {
-                    error(null, dest.shown() + " is a folder: name the file to write in it (" + dest.shown() + "/NAME)");
+                    report.error(null, dest.shown() + " is a folder: name the file to write in it (" + dest.shown() + "/NAME)");
                 } else {
                     putFile(local, dest, label);
                 }
-            } catch (Abort a) {
+            } catch (WalkAborted a) {
                 // reported where it happened
             }
-            return finish();
+            return report.finish();
         });
     }
 
-    private void putTree(Path dir, RemoteFile remote, String label) throws Abort {
-        if (!mkdir(remote)) {
+    private void putTree(Path dir, RemoteFile remote, String label) throws WalkAborted {
+        if (!steps.mkdir(remote)) {
             return;
         }
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             s.forEach(children::add);
         } catch (IOException e) {
-            fail(null, label, e);
+            report.fail(null, label, e);
             return;
         }
         children.sort(Comparator.comparing(p -> p.getFileName().toString()));
@@ -338,51 +306,41 @@ public final class FileTransfers {
             if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
                 putTree(child, target, childLabel);
             } else if (Files.isSymbolicLink(child) && Files.isDirectory(child)) {
-                note(childLabel + ": skipped, a symbolic link to a folder");
+                report.note(childLabel + ": skipped, a symbolic link to a folder");
             } else if (Files.isRegularFile(child)) {
                 if (name.endsWith(FileClient.PARTIAL_SUFFIX)) {
-                    note(childLabel + ": skipped, a download in progress");
+                    report.note(childLabel + ": skipped, a download in progress");
                 } else {
                     putFile(child, target, childLabel);
                 }
             } else {
-                note(childLabel + ": skipped, not a regular file");
+                report.note(childLabel + ": skipped, not a regular file");
             }
         }
     }
 
-    private void putFile(Path local, RemoteFile dest, String label) throws Abort {
-        if (noClobber) {
-            FileInfo there = statOrNull(dest);
-            if (there == null && failedLast) {
-                return;
-            }
-            if (there != null) {
-                skip(label);
-                return;
-            }
+    private void putFile(Path local, RemoteFile dest, String label) throws WalkAborted {
+        if (unchanged.alreadyThere(dest, label, there -> unchanged.remoteCopyOf(local, dest, there))) {
+            return;
         }
         long size;
         try {
             size = Files.size(local);
         } catch (IOException e) {
-            fail(null, label, e);
+            report.fail(null, label, e);
             return;
         }
-        TransferView view = new TransferView(console, command, label, size);
-        active = view;
+        TransferView view = report.start(label, size);
         try {
-            ResilientTransfer.Result r = transfer(dest.side()).upload(local, dest.path(), view);
-            view.finish(r);
-            done(r);
+            ResilientTransfer.Result r = steps.transfer(dest.side()).upload(local, dest.path(), view);
+            report.done(view, r);
         } catch (IOException e) {
-            active = null;
-            view.abort();
+            report.abort(view);
             if (noClobber && e instanceof RemoteException re && ErrorCode.EXISTS.equals(re.code())) {
-                skip(label); // created meanwhile by someone else: still not ours to replace
+                report.existing(label); // created meanwhile by someone else: still not ours to replace
                 return;
             }
-            fail(dest.side(), label, e);
+            report.fail(dest.side().host(), label, e);
         }
     }
 
@@ -390,18 +348,18 @@ public final class FileTransfers {
 
     /** Copies {@code sources} to {@code targetPath} on {@code target}, server to server; returns the exit status. */
     int copy(List<RemoteFile> sources, Side target, String targetPath) {
-        return interruptible(() -> copyFiles(sources, target, targetPath));
+        return report.interruptible(() -> copyFiles(sources, target, targetPath));
     }
 
     private int copyFiles(List<RemoteFile> sources, Side target, String targetPath) {
         try {
             String tp = RemotePaths.strip(targetPath);
-            Boolean isDir = targetIsFolder(target, targetPath, sources.size());
+            Boolean isDir = steps.targetIsFolder(target, targetPath, sources.size());
             if (isDir == null) {
-                return finish();
+                return report.finish();
             }
             for (RemoteFile src : sources) {
-                FileInfo info = stat(src);
+                FileInfo info = steps.stat(src);
                 if (info == null) {
                     continue;
                 }
@@ -410,38 +368,36 @@ public final class FileTransfers {
                 String label = name.isEmpty() ? "/" : name;
                 if (info.isDir()) {
                     if (!recursive) {
-                        error(null, src.shown() + " is a folder (use -r to copy folders)");
+                        report.error(null, src.shown() + " is a folder (use -r to copy folders)");
                     } else {
                         copyTree(src, new RemoteFile(target, dest), name);
                     }
                 } else if (info.isFile()) {
                     if (dest.isEmpty()) {
-                        error(null, "cannot replace the home folder with the file " + src.shown());
+                        report.error(null, "cannot replace the home folder with the file " + src.shown());
                     } else {
-                        copyFile(src, new RemoteFile(target, dest), info.fileSize(), label);
+                        copyFile(src, new RemoteFile(target, dest), info, label);
                     }
                 } else {
-                    error(null, src.shown() + " is not a regular file");
+                    report.error(null, src.shown() + " is not a regular file");
                 }
             }
-        } catch (Abort a) {
+        } catch (WalkAborted a) {
             // reported where it happened
         }
-        return finish();
+        return report.finish();
     }
 
-    private void copyTree(RemoteFile dir, RemoteFile target, String label) throws Abort {
-        if (!mkdir(target)) {
+    private void copyTree(RemoteFile dir, RemoteFile target, String label) throws WalkAborted {
+        if (!steps.mkdir(target)) {
             return;
         }
-        List<FileInfo> entries = list(dir);
+        List<FileInfo> entries = steps.list(dir);
         if (entries == null) {
             return;
         }
         for (FileInfo e : entries) {
-            if (!RemotePaths.isSafeName(e.name())) {
-                error(null, dir.shown() + " lists an entry named '" + RemotePaths.displayName(e.name())
-                        + "', which is not a file name: skipped");
+            if (!steps.safeName(dir, e)) {
                 continue;
             }
             RemoteFile child = new RemoteFile(dir.side(), RemotePaths.join(dir.path(), e.name()));
@@ -450,303 +406,41 @@ public final class FileTransfers {
             if (e.isDir()) {
                 copyTree(child, childTarget, childLabel);
             } else if (e.isFile()) {
-                copyFile(child, childTarget, e.fileSize(), childLabel);
+                copyFile(child, childTarget, e, childLabel);
             } else {
-                note(childLabel + ": skipped, not a regular file");
+                report.note(childLabel + ": skipped, not a regular file");
             }
         }
     }
 
-    private void copyFile(RemoteFile src, RemoteFile dest, long size, String label) throws Abort {
-        if (noClobber) {
-            FileInfo there = statOrNull(dest);
-            if (there == null && failedLast) {
-                return;
-            }
-            if (there != null) {
-                skip(label);
-                return;
-            }
+    private void copyFile(RemoteFile src, RemoteFile dest, FileInfo info, String label) throws WalkAborted {
+        if (unchanged.alreadyThere(dest, label, there -> unchanged.serverCopyOf(src, info, dest, there))) {
+            return;
         }
-        TransferView view = new TransferView(console, command, label, size);
-        active = view;
+        TransferView view = report.start(label, info.fileSize());
         try {
-            ResilientTransfer.Result r = transfer(src.side()).copy(src.path(), dest.side().conn(), dest.path(), view);
-            view.finish(r);
-            done(r);
+            ResilientTransfer.Result r = steps.transfer(src.side()).copy(src.path(), dest.side().conn(), dest.path(), view);
+            report.done(view, r);
         } catch (IOException e) {
-            active = null;
-            view.abort();
+            report.abort(view);
             if (noClobber && e instanceof RemoteException re && ErrorCode.EXISTS.equals(re.code())) {
-                skip(label);
+                report.existing(label);
                 return;
             }
-            fail(null, label, e); // a refusal may come from either server: its message names the path
+            report.fail(null, label, e); // a refusal may come from either server: its message names the path
         }
     }
 
     // ---- shared steps ---------------------------------------------------------------------------
 
-    private ResilientTransfer transfer(Side side) {
-        return new ResilientTransfer(side.conn(), options, policy, sleeper, random);
-    }
-
-    /** A file-management step (STAT, LIST, MKDIR) on {@code side}'s connection. */
-    @FunctionalInterface
-    private interface Step<T> {
-        T run(FileClient fc) throws IOException;
-    }
-
-    /**
-     * Runs {@code step}, and after a lost connection reconnects and runs it again, as transfers
-     * do (same policy): a tree walk survives a drop between two files. Only once the side was
-     * reached at all: a server that is down from the start fails at once, as scp does. The steps
-     * may run twice: STAT and LIST read, and a MKDIR whose answer was lost finds its folder.
-     */
-    private <T> T step(Side side, Step<T> step) throws IOException {
-        int failures = 0;
-        while (true) {
-            try {
-                T result = step.run(new FileClient(side.conn().connection(), options));
-                reached.put(side.conn(), Boolean.TRUE);
-                return result;
-            } catch (IOException e) {
-                boolean wasReached = e instanceof RemoteException || reached.containsKey(side.conn());
-                if (!wasReached || !policy.shouldRetry(e)) {
-                    throw e;
-                }
-                if (!(e instanceof RemoteException)) {
-                    side.conn().discard();
-                }
-                if (++failures > policy.maxAttempts()) {
-                    throw new RetriesExhaustedException(policy.maxAttempts(), e);
-                }
-                long wait = policy.waitMillis(failures, random);
-                console.out().flush();
-                console.err().println(command + ": connection to " + side.host() + " lost ("
-                        + ErrorMessages.describe(e) + "); reconnecting in " + Units.formatElapsed(wait * 1_000_000L)
-                        + " (attempt " + failures + " of " + policy.maxAttempts() + ")");
-                console.err().flush();
-                try {
-                    sleeper.sleep(wait);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while waiting to reconnect");
-                }
-            }
-        }
-    }
-
-    /**
-     * Whether the upload or copy destination is a folder the sources go into (true), a name to
-     * create or replace (false), or unusable (null, reported).
-     */
-    private Boolean targetIsFolder(Side target, String targetPath, int sources) throws Abort {
-        String tp = RemotePaths.strip(targetPath);
-        if (tp.isEmpty()) {
-            // The home folder, a folder by definition; but reach the server now, as every other
-            // destination's STAT does: one that is down from the start fails at once, not retried.
-            return reach(target) ? Boolean.TRUE : null;
-        }
-        RemoteFile t = new RemoteFile(target, tp);
-        FileInfo info = statOrNull(t);
-        if (info == null && failedLast) {
-            return null;
-        }
-        if (info != null && info.isDir()) {
-            return true;
-        }
-        if (sources > 1 || targetPath.endsWith("/")) {
-            error(null, (info == null ? "no such folder: " : "not a folder: ") + t.shown()
-                    + (sources > 1 ? " (several sources need an existing folder)" : ""));
-            return null;
-        }
-        return false;
-    }
-
-    /** Connects to {@code side} (HELLO, login) unless it was reached already; false when that failed (reported). */
-    private boolean reach(Side side) throws Abort {
-        try {
-            step(side, fc -> null);
-            return true;
-        } catch (IOException e) {
-            fail(side, null, e);
-            return false;
-        }
-    }
-
-    /** Creates the folder {@code remote} (an existing folder is fine); false when that failed (reported). */
-    private boolean mkdir(RemoteFile remote) throws Abort {
-        if (remote.path().isEmpty()) {
-            return true;
-        }
-        try {
-            step(remote.side(), fc -> {
-                fc.mkdir(remote.path(), false);
-                return null;
-            });
-            return true;
-        } catch (RemoteException e) {
-            if (!ErrorCode.EXISTS.equals(e.code())) {
-                fail(remote.side(), null, e);
-                return false;
-            }
-        } catch (IOException e) {
-            fail(remote.side(), null, e);
-            return false;
-        }
-        FileInfo info = statOrNull(remote);
-        if (info != null && !info.isDir()) {
-            error(null, "not a folder: " + remote.shown());
-            return false;
-        }
-        return info != null;
-    }
-
-    /** STAT, or null when there is no such file (failedLast false) or it failed otherwise (reported; failedLast true). */
-    private FileInfo statOrNull(RemoteFile f) throws Abort {
-        failedLast = false;
-        try {
-            return step(f.side(), fc -> fc.stat(f.path()));
-        } catch (RemoteException e) {
-            if (ErrorCode.NOT_FOUND.equals(e.code())) {
-                return null;
-            }
-            failedLast = true;
-            fail(f.side(), null, e);
-            return null;
-        } catch (IOException e) {
-            failedLast = true;
-            fail(f.side(), null, e);
-            return null;
-        }
-    }
-
-    /** STAT, or null when it failed (reported, not_found included). */
-    private FileInfo stat(RemoteFile f) throws Abort {
-        try {
-            return step(f.side(), fc -> fc.stat(f.path()));
-        } catch (IOException e) {
-            fail(f.side(), null, e);
-            return null;
-        }
-    }
-
-    private List<FileInfo> list(RemoteFile dir) throws Abort {
-        try {
-            return step(dir.side(), fc -> fc.list(dir.path()));
-        } catch (IOException e) {
-            fail(dir.side(), null, e);
-            return null;
-        }
-    }
-
     private void keepTime(Path local, long mtimeMillis) {
-        if (!options.preserveTimes()) {
+        if (!steps.options().preserveTimes()) {
             return;
         }
         try {
             Files.setLastModifiedTime(local, FileTime.fromMillis(mtimeMillis));
         } catch (IOException e) {
-            note(local + ": could not set its modification time: " + ErrorMessages.describe(e));
+            report.note(local + ": could not set its modification time: " + ErrorMessages.describe(e));
         }
     }
-
-    private void done(ResilientTransfer.Result r) {
-        active = null;
-        files++;
-        bytes += r.fileSize();
-    }
-
-    private void skip(String label) {
-        skipped++;
-        note(label + ": exists, skipped (--no-clobber)");
-    }
-
-    /** A detail line on stderr, shown with --verbose. */
-    private void note(String line) {
-        console.detail(command + ": " + line);
-    }
-
-    /** One error line on stderr; the walk goes on. */
-    private void error(String where, String message) {
-        failed++;
-        errors.accept((where == null ? "" : where + ": ") + ErrorMessages.oneLine(message));
-    }
-
-    /**
-     * Reports {@code e} (naming the server for a refusal, else the file) and decides: a refusal,
-     * a local file problem or a digest mismatch ends only this file; a connection lost for good
-     * ends the walk.
-     */
-    private void fail(Side side, String label, IOException e) throws Abort {
-        String where = e instanceof RemoteException && side != null ? side.host() : label;
-        error(where, e instanceof RemoteException r ? ErrorMessages.remote(r) : ErrorMessages.describe(e));
-        boolean thisFileOnly = e instanceof RemoteException || e instanceof FileSystemException
-                || e instanceof DigestMismatchException;
-        if (!thisFileOnly) {
-            throw new Abort(); // lost for good (retries used up or off), or a refused login on reconnect
-        }
-    }
-
-    /** Runs {@code body} with {@link #interrupted} as the shutdown hook for Ctrl-C. */
-    private int interruptible(java.util.function.IntSupplier body) {
-        Thread onInterrupt = new Thread(this::interrupted, "ferry-interrupt");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
-        try {
-            return body.getAsInt();
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException exiting) {
-                // the JVM is already stopping: the hook runs
-            }
-        }
-    }
-
-    /**
-     * Ctrl-C (or SIGTERM) during a transfer, on the shutdown hook's thread: ends the progress
-     * bar's line, says what was kept ({@code ferry get: interrupted: partial kept, run again to
-     * resume}: a download's {@code .ferry-partial}, an upload's temp on the server) and exits
-     * with 130, as shells report an interrupted command.
-     */
-    private void interrupted() {
-        TransferView view = active;
-        if (view != null) {
-            view.abort();
-        }
-        console.out().flush();
-        console.err().println(command + ": interrupted" + (view != null ? ": partial kept, run again to resume" : ""));
-        console.err().flush();
-        Runtime.getRuntime().halt(EXIT_INTERRUPTED);
-    }
-
-    /** The status of a command stopped by Ctrl-C: 128 + SIGINT, as a shell reports it. */
-    static final int EXIT_INTERRUPTED = 130;
-
-    /** The totals line after several files (on a terminal, or with --verbose), and the exit status. */
-    private int finish() {
-        if (files + skipped + failed > 1 && console.summaries()) {
-            console.out().println(files + (files == 1 ? " file, " : " files, ") + Units.formatSize(bytes) + " in "
-                    + Units.formatElapsed(System.nanoTime() - t0)
-                    + (skipped > 0 ? ", " + skipped + " skipped (they exist)" : "")
-                    + (failed > 0 ? ", " + failed + " failed" : ""));
-        }
-        console.out().flush();
-        return status();
-    }
-
-    /**
-     * 0 when everything worked; with {@code -r}, {@value #EXIT_PARTIAL} (rsync's "partial
-     * transfer") when some files failed and others arrived or were already there; else 1.
-     */
-    private int status() {
-        if (failed == 0) {
-            return Cli.EXIT_OK;
-        }
-        return recursive && files + skipped > 0 ? EXIT_PARTIAL : Cli.EXIT_FAILURE;
-    }
-
-    /** rsync's exit status for a partial transfer: some files of a tree failed, the others were copied. */
-    static final int EXIT_PARTIAL = 23;
 }

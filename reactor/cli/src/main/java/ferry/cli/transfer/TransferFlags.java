@@ -37,6 +37,9 @@ public final class TransferFlags {
     final Option<String> digest;
     final Option<Boolean> resume;
     final Option<Boolean> times;
+    final Option<Boolean> update;
+    final Option<Boolean> checksum;
+    final Option<Boolean> ignoreTimes;
     final Option<Integer> retries;
     final Option<Long> retryWait;
     final Option<Long> retryMaxWait;
@@ -45,9 +48,21 @@ public final class TransferFlags {
      * @param recursiveToo whether the command takes {@code -r} (get, put, cp)
      */
     public TransferFlags(Command command, boolean recursiveToo) {
+        this(command, recursiveToo, false);
+    }
+
+    /**
+     * The options of {@code ferry sync}: no {@code -r} (it always walks the tree), no {@code -n}
+     * and no {@code --update} (it skips unchanged files already), but {@code --ignore-times}.
+     */
+    public static TransferFlags forSync(Command command) {
+        return new TransferFlags(command, false, true);
+    }
+
+    private TransferFlags(Command command, boolean recursiveToo, boolean sync) {
         recursive = recursiveToo ? command.option(Option.flag("recursive", "copy folders and everything in them")
                 .shortName('r').group(G_TRANSFER)) : null;
-        noClobber = command.option(Option.flag("no-clobber",
+        noClobber = sync ? null : command.option(Option.flag("no-clobber",
                 "never replace an existing file: skip it (the default replaces it, once the new one is verified)")
                 .shortName('n').group(G_TRANSFER));
         verify = command.option(Option.toggle("verify", true,
@@ -56,6 +71,13 @@ public final class TransferFlags {
                 .group(G_TRANSFER));
         digest = command.option(Option.value("digest", "ALG", ValueType.choice("sha-256", "md5"), "sha-256",
                 "digest that verifies transfers: sha-256 or md5").group(G_TRANSFER));
+        update = sync ? null : command.option(Option.flag("update", "skip files the destination has with the same "
+                + "size and modification time (rsync's quick check; the default sends every file, as scp does)")
+                .group(G_TRANSFER));
+        ignoreTimes = sync ? command.option(Option.flag("ignore-times", "send every file, even those whose size and "
+                + "modification time match (rsync's --ignore-times)").group(G_TRANSFER)) : null;
+        checksum = command.option(Option.flag("checksum", "skip files the destination has with the same size and "
+                + "digest (the server's digests are cached; local files are read)").group(G_TRANSFER));
         resume = command.option(Option.toggle("resume", true,
                 "continue a partial transfer left by an interrupted one (--no-resume starts over)").group(G_TRANSFER));
         times = command.option(Option.toggle("times", true,
@@ -75,7 +97,24 @@ public final class TransferFlags {
     }
 
     boolean noClobber(ParsedArgs a) {
-        return a.get(noClobber);
+        return noClobber != null && a.get(noClobber);
+    }
+
+    /**
+     * Which files that are there already are left alone: for get, put and cp none unless
+     * {@code --update} or {@code --checksum}; for sync unchanged ones unless {@code --ignore-times}.
+     */
+    public SkipRule skipRule(ParsedArgs a) throws UsageException {
+        if (a.get(checksum)) {
+            if (ignoreTimes != null && a.get(ignoreTimes)) {
+                throw new UsageException("--checksum and --ignore-times contradict each other");
+            }
+            return SkipRule.SAME_DIGEST;
+        }
+        if (ignoreTimes != null) {
+            return a.get(ignoreTimes) ? SkipRule.NEVER : SkipRule.SAME_SIZE_AND_TIME;
+        }
+        return a.get(update) ? SkipRule.SAME_SIZE_AND_TIME : SkipRule.NEVER;
     }
 
     /** The digest from {@code --md5}/{@code --digest}; a contradiction is a usage error. */
@@ -90,7 +129,7 @@ public final class TransferFlags {
     }
 
     /** The file client's options: verification, digest, resume, times; the destination is replaced unless -n. */
-    FileClient.Options fileOptions(ParsedArgs a) throws UsageException {
+    public FileClient.Options fileOptions(ParsedArgs a) throws UsageException {
         return FileClient.Options.defaults()
                 .withVerify(a.get(verify))
                 .withAlgorithm(algorithm(a))
@@ -100,7 +139,7 @@ public final class TransferFlags {
                 .withProgressIntervalMillis(ProgressBar.REDRAW_INTERVAL_MILLIS);
     }
 
-    RetryPolicy retryPolicy(ParsedArgs a) throws UsageException {
+    public RetryPolicy retryPolicy(ParsedArgs a) throws UsageException {
         long first = a.get(retryWait);
         long max = a.get(retryMaxWait);
         if (first > max) {

@@ -63,7 +63,7 @@ public class LoginLauncherTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("cfg/users"))));
 
         try (Launcher.Server server = Launcher.Server.start(dir, "--root", "files", "--config-dir", "cfg")) {
-            assertTrue(server.log().contains("INFO  access: login required (2 users)"), server.log());
+            server.assertLogged("INFO  access: login required (2 users)");
             String host = server.host();
 
             Launcher.Result info = Launcher.run(dir, "", env("FERRY_USER", "alice", "FERRY_PASSWORD", "alice-password"),
@@ -101,7 +101,7 @@ public class LoginLauncherTest {
             Launcher.Result list = Launcher.run(dir, "", env(), "user", "list", "--config-dir", "cfg");
             assertEquals(0, list.status(), list.err());
             assertTrue(list.out().matches("NAME +RIGHTS +QUOTA +HOME\nalice +read,write,delete +server default +/\n"), list.out());
-            assertTrue(server.log().contains("login failed for user \"alice\""), "failures are logged: " + server.log());
+            server.assertLogged("login failed for user \"alice\"");
             assertFalse(server.log().contains("not-her-password"), "never the password");
         }
     }
@@ -172,7 +172,7 @@ public class LoginLauncherTest {
         try (Launcher.Server server = Launcher.Server.start(dir, "--listen", "0.0.0.0:0", "--anonymous-read",
                 "--root", "r", "--config-dir", "c")) {
             assertTrue(server.listeningLine.contains(" listening on 0.0.0.0:"), server.listeningLine);
-            assertTrue(server.log().contains("access: no users: anyone who can connect to 0.0.0.0 may read"), server.log());
+            server.assertLogged("access: no users: anyone who can connect to 0.0.0.0 may read");
             Launcher.Result info = Launcher.run(dir, "", env(), "info", server.host());
             assertEquals(0, info.status(), info.err());
             assertTrue(info.out().contains("\nlogin       optional\nuser        anonymous\n"), info.out());
@@ -193,7 +193,7 @@ public class LoginLauncherTest {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
             assertTrue(Files.readString(file).contains("\npassword=" + password + "\n"));
             assertFalse(file.toRealPath().startsWith(first.root.toRealPath()), "never downloadable");
-            assertTrue(first.log().contains("access: login required (1 user)"), first.log());
+            first.assertLogged("access: login required (1 user)");
             assertFalse(first.log().contains(password), "the log never shows the password");
         }
         try (Launcher.Server again = Launcher.Server.start(dir, "--root", "data", "--config-dir", "config", "--demo-user")) {
