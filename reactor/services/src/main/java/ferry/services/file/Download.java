@@ -42,7 +42,7 @@ final class Download {
     private final long end;
     private final long window;
     private final long ahead;
-    private final PageCacheProbe probe;
+    private final PageCacheProbe.Session probe;
     private final Runnable onClosed;
     private long next;        // start of the next window to queue
     private long sentUpTo;    // everything before this has left through the socket
@@ -65,7 +65,7 @@ final class Download {
         this.end = start + count;
         this.window = ctx.config.readAheadWindowBytes();
         this.ahead = ctx.config.readAheadBytes();
-        this.probe = ctx.config.pageCacheProbe();
+        this.probe = ctx.config.pageCacheProbe().open(file);
         this.warmedUpTo = start + firstWarmed;
         this.onClosed = onClosed;
     }
@@ -102,7 +102,7 @@ final class Download {
             }
             long cachedTo = next;
             while (cachedTo < end && cachedTo - sentUpTo < ahead
-                    && probe.isCached(file, cachedTo, Math.min(window, end - cachedTo))) {
+                    && probe.isCached(cachedTo, Math.min(window, end - cachedTo))) {
                 cachedTo += Math.min(window, end - cachedTo);
             }
             if (cachedTo > next) {
@@ -189,6 +189,7 @@ final class Download {
             return;
         }
         closed = true;
+        probe.close();
         FileContext.closeQuietly(file);
         onClosed.run();
     }

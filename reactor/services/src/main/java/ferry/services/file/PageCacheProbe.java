@@ -1,10 +1,5 @@
 package ferry.services.file;
 
-import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
@@ -12,76 +7,41 @@ import java.nio.channels.FileChannel;
  * read-ahead job: warming a cached window only cost a worker hand-off per window and a second
  * walk of the cache (measured: the default read-ahead was slower than none on cached files).
  *
- * <p>Threading contract: called on the event loop, so it must never wait for the disk.
+ * <p>Threading contract: called on the event loop, so it must never wait for the disk. A
+ * {@link Session} belongs to one download on one loop.
  */
 @FunctionalInterface
 public interface PageCacheProbe {
-    /** Whether every page of [position, position+length) of {@code file} is resident now. */
+    /** Whether [position, position+length) of {@code file} is resident now (as far as it can tell cheaply). */
     boolean isCached(FileChannel file, long position, long length);
 
-    /** Always "not known to be cached": every window is warmed on a worker, as before this probe. */
+    /** The probe for one download of {@code file}; the default asks {@link #isCached} each time. */
+    default Session open(FileChannel file) {
+        return new Session() {
+            @Override
+            public boolean isCached(long position, long length) {
+                return PageCacheProbe.this.isCached(file, position, length);
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    /** One download's questions; closed when the download ends. */
+    interface Session extends AutoCloseable {
+        boolean isCached(long position, long length);
+
+        @Override
+        void close();
+    }
+
+    /** Always "not known to be cached": every window is warmed on a worker. */
     PageCacheProbe NEVER = (file, position, length) -> false;
 
     /**
-     * Asks the kernel ({@code mincore(2)} through {@link MappedByteBuffer#isLoaded}): maps the
-     * range, checks residency without touching a page (so no read and no fault), unmaps it at
-     * once. Three system calls per window; any failure (a file that shrank, a mapping refused)
-     * answers false, leaving the window to the warmer.
+     * Asks the kernel ({@code mincore(2)}, through {@link java.nio.MappedByteBuffer#isLoaded}) about
+     * sample pages of the range, without touching any (no read, no fault): see {@link MincoreProbe}.
      */
-    PageCacheProbe MINCORE = Mincore::isCached;
-
-    /** The mapping and unmapping behind {@link #MINCORE}. */
-    final class Mincore {
-        /** {@code sun.misc.Unsafe.invokeCleaner}: unmaps now instead of when the GC finds the buffer. */
-        private static final Object UNSAFE;
-        private static final Method INVOKE_CLEANER;
-
-        static {
-            Object unsafe = null;
-            Method clean = null;
-            try {
-                Class<?> c = Class.forName("sun.misc.Unsafe");
-                Field f = c.getDeclaredField("theUnsafe");
-                f.setAccessible(true);
-                unsafe = f.get(null);
-                clean = c.getMethod("invokeCleaner", ByteBuffer.class);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                // jdk.unsupported missing: mappings are unmapped by the GC instead
-            }
-            UNSAFE = unsafe;
-            INVOKE_CLEANER = clean;
-        }
-
-        private Mincore() {}
-
-        static boolean isCached(FileChannel file, long position, long length) {
-            if (length <= 0) {
-                return true;
-            }
-            if (length > Integer.MAX_VALUE) {
-                return false;
-            }
-            MappedByteBuffer m;
-            try {
-                m = file.map(FileChannel.MapMode.READ_ONLY, position, length);
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-            try {
-                return m.isLoaded();
-            } finally {
-                unmap(m);
-            }
-        }
-
-        private static void unmap(MappedByteBuffer m) {
-            if (INVOKE_CLEANER != null) {
-                try {
-                    INVOKE_CLEANER.invoke(UNSAFE, m);
-                } catch (ReflectiveOperationException | RuntimeException e) {
-                    // left to the GC
-                }
-            }
-        }
-    }
+    PageCacheProbe MINCORE = new MincoreProbe();
 }

@@ -62,4 +62,27 @@ class ReadAheadProbeTest {
             assertTrue(PageCacheProbe.MINCORE.isCached(ch, 0, 0), "nothing to send is trivially there");
         }
     }
+
+    @Test
+    void aSessionKeepsOneMappingForItsWindowsAndUnmapsItWhenClosed() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/self/maps")), "needs /proc/self/maps");
+        Path f = tmp.resolve("mapped.bin");
+        Files.write(f, TestData.bytes(4 * WINDOW_BYTES, 6));
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            PageCacheProbe.Session s = PageCacheProbe.MINCORE.open(ch);
+            for (int w = 0; w < 4; w++) {
+                assertTrue(s.isCached((long) w * WINDOW_BYTES, WINDOW_BYTES), "window " + w);
+            }
+            assertEquals(1, mappingsOf(f), "one mapping for all the windows");
+            s.close();
+            assertEquals(0, mappingsOf(f), "unmapped at close, not left to the GC");
+        }
+    }
+
+    private static long mappingsOf(Path f) throws Exception {
+        String name = f.toRealPath().toString();
+        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.filter(l -> l.endsWith(" " + name)).count();
+        }
+    }
 }
