@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -139,4 +140,32 @@ final class FolderMaker {
         }
     }
 
+
+    /** {@link RootFiles#createDirectories}: {@code names} are those of {@code real} below {@code root}. */
+    static void createDirectories(RootFiles files, Path root, List<Path> names, Path real, Path staging) throws IOException {
+        Path p = root;
+        for (Path n : names) {
+            p = p.resolve(n.toString());
+            BasicFileAttributes a;
+            try {
+                a = files.attributes(p);
+            } catch (NoSuchFileException e) {
+                if (!p.startsWith(staging) || p.equals(staging)) {
+                    throw e; // the home folder itself (or above it) is missing: not created here
+                }
+                try {
+                    files.createDirectory(p, staging);
+                    continue;
+                } catch (FileAlreadyExistsException raced) {
+                    a = files.attributes(p); // another request made it meanwhile
+                }
+            }
+            if (a.isSymbolicLink() && files.usesHandles()) {
+                throw RootWalker.changed(real, n);
+            }
+            if (!a.isDirectory() && !(a.isSymbolicLink() && Files.isDirectory(p))) {
+                throw new FileAlreadyExistsException(p.toString(), null, "exists and is not a folder");
+            }
+        }
+    }
 }

@@ -94,7 +94,7 @@ final class GetOp implements OpHandler {
      */
     private Opened open(FilePath fp, long offset, long length, boolean digest) throws Exception {
         Path real = ctx.resolver.confineTarget(fp);
-        RootFiles.ReadFile rf = ctx.files().openForRead(real, digest);
+        ReadFile rf = ctx.files().openForRead(real, digest);
         FileStat st = rf.stat();
         if (rf.channel() == null) {
             throw st.isDir() ? OpException.badRequest(fp.shown() + " is a folder (LIST shows what is in it)")

@@ -4,7 +4,6 @@ import ferry.services.file.RootWalker.At;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -20,10 +19,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -174,12 +171,6 @@ final class RootFiles implements java.io.Closeable {
     }
 
     /**
-     * A file opened for reading: {@code stat} describes it, its size being the open channel's
-     * (looked up once, with {@code fstat}). {@code channel} is null when it is not a regular file.
-     */
-    record ReadFile(FileChannel channel, FileStat stat) {}
-
-    /**
      * Opens the regular file {@code real} for reading with a single walk: {@code fstatat} in the
      * walked folder (anything but a regular file is described and left unopened: opening a FIFO
      * would block), {@code openat} without following, then the open file's size. A file replaced
@@ -192,12 +183,12 @@ final class RootFiles implements java.io.Closeable {
             names(real);
             FileStat st = FileStat.read(real);
             if (!st.isFile()) {
-                return new ReadFile(null, st);
+                return ReadFile.notRegular(st);
             }
             FileChannel ch = opener.open(real, Set.of(StandardOpenOption.READ));
-            long size = size(ch);
+            long size = ReadFile.sizeOf(ch);
             try {
-                return sized(ch, size, size == st.size() ? st : FileStat.read(real));
+                return ReadFile.sized(ch, size, size == st.size() ? st : FileStat.read(real));
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
@@ -209,36 +200,20 @@ final class RootFiles implements java.io.Closeable {
                 throw RootWalker.changed(real, at.name);
             }
             if (!a.isRegularFile()) {
-                return new ReadFile(null, FileStat.of(a));
+                return ReadFile.notRegular(FileStat.of(a));
             }
             FileChannel ch = openIn(at, real, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
-            long size = size(ch);
+            long size = ReadFile.sizeOf(ch);
             try {
                 if (size != a.size()) {
                     a = at.attributes(); // replaced between the stat and the open: describe what was opened
                 }
-                return sized(ch, size, changeTime ? withChangeTime(real, a) : FileStat.of(a));
+                return ReadFile.sized(ch, size, changeTime ? FileStat.withChangeTime(real, a) : FileStat.of(a));
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
             }
         }
-    }
-
-    /** The open file's size; closes it if even that fails. */
-    private static long size(FileChannel ch) throws IOException {
-        try {
-            return ch.size();
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-    }
-
-    /** {@code st} with {@code size}, the size of what {@code ch} holds: the bytes a GET can send. */
-    private static ReadFile sized(FileChannel ch, long size, FileStat st) {
-        return new ReadFile(ch, size == st.size() ? st
-                : new FileStat(st.type(), size, st.mtimeNanos(), st.ctimeNanos(), st.fileKey()));
     }
 
     /**
@@ -259,22 +234,7 @@ final class RootFiles implements java.io.Closeable {
                 throw RootWalker.changed(real, at.name);
             }
         }
-        return withChangeTime(real, a);
-    }
-
-    /** The walked attributes {@code a} of {@code real}, with the change time from a stat by path if that is the same file. */
-    private static FileStat withChangeTime(Path real, BasicFileAttributes a) {
-        try {
-            FileStat byPath = FileStat.read(real, LinkOption.NOFOLLOW_LINKS);
-            if (a.fileKey() != null && a.fileKey().equals(byPath.fileKey())
-                    && a.size() == byPath.size() && a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS)
-                    == byPath.mtimeNanos()) {
-                return byPath;
-            }
-        } catch (IOException redirectedOrGone) {
-            // the walked stat stands on its own
-        }
-        return FileStat.of(a);
+        return FileStat.withChangeTime(real, a);
     }
 
     /** The attributes of {@code real} itself (a symlink is described, not followed). */
@@ -382,7 +342,7 @@ final class RootFiles implements java.io.Closeable {
                 return;
             }
             try (SecureDirectoryStream<Path> d = at.dir.newDirectoryStream(at.name, LinkOption.NOFOLLOW_LINKS)) {
-                deleteContents(d, real);
+                TreeRemover.deleteContents(d, real);
             } catch (FileSystemException e) {
                 if (RootWalker.isLoop(e) || RootWalker.isSymlink(at.dir, at.name)) {
                     throw RootWalker.changed(real, at.name);
@@ -390,29 +350,6 @@ final class RootFiles implements java.io.Closeable {
                 throw e;
             }
             at.dir.deleteDirectory(at.name);
-        }
-    }
-
-    private static void deleteContents(SecureDirectoryStream<Path> dir, Path real) throws IOException {
-        List<Path> names = new ArrayList<>();
-        for (Path e : dir) {
-            names.add(e.getFileName());
-        }
-        for (Path n : names) {
-            BasicFileAttributes a;
-            try {
-                a = At.attributes(dir, n);
-            } catch (NoSuchFileException gone) {
-                continue;
-            }
-            if (a.isDirectory()) {
-                try (SecureDirectoryStream<Path> sub = dir.newDirectoryStream(n, LinkOption.NOFOLLOW_LINKS)) {
-                    deleteContents(sub, real.resolve(n.toString()));
-                }
-                dir.deleteDirectory(n);
-            } else {
-                dir.deleteFile(n); // files, symlinks (never what they point to), anything else
-            }
         }
     }
 
@@ -472,31 +409,7 @@ final class RootFiles implements java.io.Closeable {
      * @throws FileAlreadyExistsException if {@code real} or a name on the way is something other than a folder
      */
     void createDirectories(Path real, Path staging) throws IOException {
-        List<Path> names = names(real);
-        Path p = root;
-        for (Path n : names) {
-            p = p.resolve(n.toString());
-            BasicFileAttributes a;
-            try {
-                a = attributes(p);
-            } catch (NoSuchFileException e) {
-                if (!p.startsWith(staging) || p.equals(staging)) {
-                    throw e; // the home folder itself (or above it) is missing: not created here
-                }
-                try {
-                    createDirectory(p, staging);
-                    continue;
-                } catch (FileAlreadyExistsException raced) {
-                    a = attributes(p); // another request made it meanwhile
-                }
-            }
-            if (a.isSymbolicLink() && handles) {
-                throw RootWalker.changed(real, n);
-            }
-            if (!a.isDirectory() && !(a.isSymbolicLink() && Files.isDirectory(p))) {
-                throw new FileAlreadyExistsException(p.toString(), null, "exists and is not a folder");
-            }
-        }
+        FolderMaker.createDirectories(this, root, names(real), real, staging);
     }
 
     /** The served root itself is never deleted or moved (the ops refuse the home folder before; this is the last guard). */

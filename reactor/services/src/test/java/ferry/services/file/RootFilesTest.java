@@ -197,7 +197,7 @@ class RootFilesTest {
         assumeTrue(RootFiles.probe(root, FileOpener.DEFAULT).usesHandles(), "no folder handles on this platform");
         try (RootFiles files = new RootFiles(root, FileOpener.DEFAULT, true)) {
             long before = files.walks();
-            RootFiles.ReadFile rf = files.openForRead(root.resolve("d/sub/g"), false);
+            ReadFile rf = files.openForRead(root.resolve("d/sub/g"), false);
             try (FileChannel ch = rf.channel()) {
                 assertEquals(1, files.walks() - before, "stat, open and size in one walk");
                 assertTrue(rf.stat().isFile());
@@ -207,11 +207,11 @@ class RootFilesTest {
                 ch.read(b, 0);
                 assertArrayEquals(INSIDE, b.array());
             }
-            RootFiles.ReadFile withCtime = files.openForRead(root.resolve("top"), true);
+            ReadFile withCtime = files.openForRead(root.resolve("top"), true);
             withCtime.channel().close();
             assertEquals(files.stat(root.resolve("top")), withCtime.stat(), "with the change time, as STAT says");
 
-            RootFiles.ReadFile folder = files.openForRead(root.resolve("d"), false);
+            ReadFile folder = files.openForRead(root.resolve("d"), false);
             assertNull(folder.channel(), "a folder is described, not opened");
             assertTrue(folder.stat().isDir());
         }
