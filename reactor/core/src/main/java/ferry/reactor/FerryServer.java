@@ -533,9 +533,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             List<Connection> list = connectionsByLoop[idx];
             c.indexInLoop = list.size();
             list.add(c);
-            if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
-                log.info(c.name() + " " + remoteText + " open");
-            }
+            log.connection(ServerLog.Level.INFO, c.id(), remoteText, "open", null); // joined on the log's thread
         });
     }
 
@@ -574,9 +572,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             }
             c.indexInLoop = -1;
         }
-        if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
-            log.info(c.name() + " " + c.session().remoteAddress() + " closed: " + reason);
-        }
+        log.connection(ServerLog.Level.INFO, c.id(), c.session().remoteAddress(), "closed: ", reason);
     }
 
     private int indexOf(EventLoop loop) {
@@ -612,9 +608,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             c.relieveGlobalPause();
             String reason = c.expiredTimeout(nowNanos);
             if (reason != null) {
-                if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
-                    log.info(c.name() + " " + c.session().remoteAddress() + " " + reason);
-                }
+                log.connection(ServerLog.Level.INFO, c.id(), c.session().remoteAddress(), reason, null);
                 c.timeout(reason);
             }
         }

@@ -15,7 +15,9 @@ import java.nio.channels.FileChannel;
  *       arithmetic;</li>
  *   <li>{@code transferTo} returns 0 both when the socket is full and when the file shrank under
  *       the transfer; the second is detected by the file's size and ends the transfer with an
- *       error instead of spinning;</li>
+ *       error instead of spinning. The size is looked up only when a call moved nothing (after a
+ *       call that filled the socket, the next comes with room again), so a large transfer does
+ *       not pay an {@code fstat} per write event;</li>
  *   <li>a transport without sendfile (TLS, or an operator's {@code zeroCopy=false} for a
  *       filesystem that misbehaves) uses the copy path.</li>
  * </ul>
@@ -110,7 +112,12 @@ public final class FileRegion {
                     return total + copyTo(transport, want - total, scratch);
                 }
                 if (n <= 0) {
-                    checkNotShrunk();
+                    if (total == 0) {
+                        // Nothing moved although the socket was reported writable: a shrunk file
+                        // (checked here, once) rather than the usual full socket, which ends a
+                        // call that did move bytes and costs no size lookup.
+                        checkNotShrunk();
+                    }
                     break;
                 }
                 position += n;

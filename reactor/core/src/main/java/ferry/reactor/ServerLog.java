@@ -1,18 +1,17 @@
 package ferry.reactor;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.time.Instant;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The server's log: one line per event in a stable format,
  * {@code 2026-11-25T07:51:40.123Z INFO  message}, written by a background thread so an event loop
- * never blocks on a slow stderr. When the queue is full, lines are dropped and counted rather than
- * blocking the loop; the count is reported in the next line that gets through.
+ * never blocks on a slow stderr. A line is queued as its parts in a preallocated ring
+ * ({@link LogRing}) and formatted by the writer, so logging costs the calling thread no
+ * allocation and no wake-up of another thread per line. When the ring is full, lines are dropped
+ * and counted rather than blocking the loop; the count is reported in the next line written.
+ *
+ * <p>Subclasses that capture lines override {@link #emit}; a log without a stream
+ * ({@code out == null}) hands every line, connection events included, to {@link #emit} as text.
  *
  * <p>Thread safety: all methods are safe from any thread.
  */
@@ -28,16 +27,12 @@ public class ServerLog {
         protected void emit(Level level, String message, Throwable error) {}
     };
 
-    private final PrintStream out;
     private final Level level;
-    private final BlockingQueue<String> queue;
-    private final LongAdder dropped = new LongAdder();
-    private Thread writer;
+    private final LogRing ring; // null: no stream, lines go to emit
 
     public ServerLog(PrintStream out, Level level) {
-        this.out = out;
         this.level = level;
-        this.queue = out == null ? null : new ArrayBlockingQueue<>(DEFAULT_QUEUE_LINES);
+        this.ring = out == null ? null : new LogRing(out, DEFAULT_QUEUE_LINES);
     }
 
     public boolean enabled(Level l) {
@@ -70,60 +65,33 @@ public class ServerLog {
         }
     }
 
-    protected void emit(Level l, String message, Throwable error) {
-        StringBuilder sb = new StringBuilder(64 + message.length());
-        sb.append(Instant.now()).append(' ').append(l.name());
-        for (int i = l.name().length(); i < 5; i++) {
-            sb.append(' ');
-        }
-        sb.append(' ').append(message);
-        if (error != null && (l == Level.ERROR || enabled(Level.DEBUG))) {
-            StringWriter sw = new StringWriter();
-            error.printStackTrace(new PrintWriter(sw));
-            sb.append('\n').append(sw.toString().stripTrailing());
-        }
-        long lost = dropped.sumThenReset();
-        if (lost > 0) {
-            sb.append(" (").append(lost).append(" earlier log lines dropped: log queue full)");
-        }
-        if (!queue.offer(sb.toString())) {
-            dropped.add(1 + lost);
+    /**
+     * A connection's event at {@code l}: the line {@code c<id> <remote> <what><detail>}
+     * ({@code detail} may be null), e.g. {@code c42 127.0.0.1:5555 open}. The parts are queued
+     * as they are and joined on the writer thread: nothing is built here.
+     */
+    public void connection(Level l, long id, String remote, String what, String detail) {
+        if (!enabled(l)) {
             return;
         }
-        startWriterIfNeeded();
+        if (ring == null) {
+            emit(l, "c" + id + " " + remote + " " + what + (detail == null ? "" : detail), null);
+        } else {
+            ring.offer(l, id, remote, what, detail, null, false);
+        }
     }
 
-    private synchronized void startWriterIfNeeded() {
-        if (writer != null) {
-            return;
+    /** Queues a line for the writer thread; overridden by logs that capture lines. */
+    protected void emit(Level l, String message, Throwable error) {
+        if (ring != null) {
+            ring.offer(l, 0, null, message, null, error, error != null && (l == Level.ERROR || enabled(Level.DEBUG)));
         }
-        writer = new Thread(() -> {
-            try {
-                while (true) {
-                    String line = queue.take();
-                    out.println(line);
-                    if (queue.isEmpty()) {
-                        out.flush();
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "ferry-log");
-        writer.setDaemon(true);
-        writer.start();
     }
 
     /** Writes out what is queued (bounded wait); for shutdown. */
     public void drain(long timeoutMillis) {
-        if (queue == null) {
-            return;
+        if (ring != null) {
+            ring.drain(timeoutMillis);
         }
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (!queue.isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            Thread.yield();
-        }
-        out.flush();
     }
 }

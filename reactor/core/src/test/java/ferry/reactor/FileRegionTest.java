@@ -70,6 +70,72 @@ class FileRegionTest {
         }
     }
 
+    /** A file that only knows its size, and counts how often it is asked (the transports here move no data). */
+    static final class SizeCountingFile extends FileChannel {
+        final long size;
+        int sizeCalls;
+
+        SizeCountingFile(long size) {
+            this.size = size;
+        }
+
+        @Override
+        public long size() {
+            sizeCalls++;
+            return size;
+        }
+
+        @Override public int read(ByteBuffer dst) { throw new UnsupportedOperationException(); }
+        @Override public long read(ByteBuffer[] dsts, int offset, int length) { throw new UnsupportedOperationException(); }
+        @Override public int read(ByteBuffer dst, long position) { throw new UnsupportedOperationException(); }
+        @Override public int write(ByteBuffer src) { throw new UnsupportedOperationException(); }
+        @Override public long write(ByteBuffer[] srcs, int offset, int length) { throw new UnsupportedOperationException(); }
+        @Override public int write(ByteBuffer src, long position) { throw new UnsupportedOperationException(); }
+        @Override public long position() { return 0; }
+        @Override public FileChannel position(long p) { throw new UnsupportedOperationException(); }
+        @Override public FileChannel truncate(long s) { throw new UnsupportedOperationException(); }
+        @Override public void force(boolean metaData) { }
+        @Override public long transferTo(long p, long c, java.nio.channels.WritableByteChannel t) { throw new UnsupportedOperationException(); }
+        @Override public long transferFrom(java.nio.channels.ReadableByteChannel s, long p, long c) { throw new UnsupportedOperationException(); }
+        @Override public java.nio.MappedByteBuffer map(MapMode m, long p, long s) { throw new UnsupportedOperationException(); }
+        @Override public java.nio.channels.FileLock lock(long p, long s, boolean sh) { throw new UnsupportedOperationException(); }
+        @Override public java.nio.channels.FileLock tryLock(long p, long s, boolean sh) { throw new UnsupportedOperationException(); }
+        @Override protected void implCloseChannel() { }
+    }
+
+    /** A socket whose buffer takes {@code room} bytes until the test drains it. */
+    static final class FillingTransport extends OutboundQueueTest.TrickleTransport {
+        long room;
+
+        FillingTransport() {
+            super(Integer.MAX_VALUE);
+        }
+
+        @Override
+        public long transferFrom(FileChannel file, long position, long count) {
+            long n = Math.min(count, room);
+            room -= n;
+            return n;
+        }
+    }
+
+    @Test
+    void aFullSocketCostsNoSizeLookupOnlyACallThatMovedNothingDoes() throws Exception {
+        long mib = 1 << 20;
+        SizeCountingFile file = new SizeCountingFile(64 * mib);
+        FileRegion r = new FileRegion(file, 0, 64 * mib, false);
+        FillingTransport t = new FillingTransport();
+        for (int event = 0; event < 8; event++) {
+            t.room = mib; // the socket drained: a write event with 1 MiB of room, then full
+            assertEquals(mib, r.sendTo(t, 4 * mib, ByteBuffer.allocateDirect(1024)));
+        }
+        assertEquals(0, file.sizeCalls, "a call that filled the socket is not a shrunk file");
+        t.room = 0;
+        assertEquals(0, r.sendTo(t, 4 * mib, ByteBuffer.allocateDirect(1024)));
+        assertEquals(1, file.sizeCalls, "nothing moved: the size says whether the file shrank (it did not)");
+        assertEquals(8 * mib, r.sent());
+    }
+
     @Test
     void copyPathIsUsedWhenTheTransportHasNoSendfile() throws Exception {
         byte[] data = new byte[70_000];

@@ -15,6 +15,9 @@ import java.nio.channels.FileChannel;
  * cold multi-GiB download does not stall every other connection on the loop. With read-ahead off
  * (0), the whole range is one region: the loop may then block on a cold disk.
  *
+ * <p>A window already in the page cache ({@link PageCacheProbe}, asked on the loop: mincore by
+ * default) is not handed to a worker at all: consecutive cached windows are queued as one region.
+ *
  * <p>If no worker is free to warm a window, the window is queued unwarmed: slower for this
  * loop, never an error in the middle of a body (which the protocol could not express).
  *
@@ -39,6 +42,7 @@ final class Download {
     private final long end;
     private final long window;
     private final long ahead;
+    private final PageCacheProbe.Session probe;
     private final Runnable onClosed;
     private long next;        // start of the next window to queue
     private long sentUpTo;    // everything before this has left through the socket
@@ -61,6 +65,7 @@ final class Download {
         this.end = start + count;
         this.window = ctx.config.readAheadWindowBytes();
         this.ahead = ctx.config.readAheadBytes();
+        this.probe = ctx.config.pageCacheProbe().open(file);
         this.warmedUpTo = start + firstWarmed;
         this.onClosed = onClosed;
     }
@@ -82,40 +87,55 @@ final class Download {
         pump();
     }
 
-    /** Queues what is warm, and starts warming the next window if there is room ahead. */
+    /**
+     * Queues what is warm. Then, if there is room ahead, windows the {@link PageCacheProbe} finds
+     * cached count as warm (queued together, up to the read-ahead distance) and the next one that
+     * is not goes to a worker to be warmed.
+     */
     private void pump() {
-        if (state != State.SENDING) {
-            return;
-        }
-        while (next < warmedUpTo && next < end) {
-            queue(Math.min(warmedUpTo, end) - next);
-            if (state != State.SENDING) {
+        while (state == State.SENDING) {
+            if (next < warmedUpTo && next < end) {
+                queue(Math.min(warmedUpTo, end) - next);
+                continue;
+            }
+            if (warming || next >= end || next - sentUpTo >= ahead) {
                 return;
             }
-        }
-        if (!warming && next < end && next - sentUpTo < ahead) {
-            long from = next;
-            long len = Math.min(window, end - from);
-            warming = true;
-            boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
-                ctx.warmer.warm(file, from, len);
-                return null;
-            }, new Workers.Completion<Object>() {
-                @Override
-                public void complete(Object none, Throwable error) {
-                    warmed(from + len); // an error: the send itself reports a real problem
-                }
-
-                @Override
-                public void abandoned(Object none) {
-                    FileContext.closeQuietly(file); // the loop stopped while this job held the file open
-                }
-            });
-            if (!taken) {
-                warming = false;
-                warmedUpTo = from + len; // no worker free: send it cold rather than fail mid-body
-                pump();
+            long cachedTo = next;
+            while (cachedTo < end && cachedTo - sentUpTo < ahead
+                    && probe.isCached(cachedTo, Math.min(window, end - cachedTo))) {
+                cachedTo += Math.min(window, end - cachedTo);
             }
+            if (cachedTo > next) {
+                warmedUpTo = cachedTo;
+                continue;
+            }
+            warm(next, Math.min(window, end - next));
+            return;
+        }
+    }
+
+    /** Hands the window [from, from+len) to a worker to warm; sends it cold if none is free. */
+    private void warm(long from, long len) {
+        warming = true;
+        boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
+            ctx.warmer.warm(file, from, len);
+            return null;
+        }, new Workers.Completion<Object>() {
+            @Override
+            public void complete(Object none, Throwable error) {
+                warmed(from + len); // an error: the send itself reports a real problem
+            }
+
+            @Override
+            public void abandoned(Object none) {
+                FileContext.closeQuietly(file); // the loop stopped while this job held the file open
+            }
+        });
+        if (!taken) {
+            warming = false;
+            warmedUpTo = from + len; // no worker free: send it cold rather than fail mid-body
+            pump();
         }
     }
 
@@ -176,6 +196,7 @@ final class Download {
             return;
         }
         closed = true;
+        probe.close();
         FileContext.closeQuietly(file);
         onClosed.run();
     }

@@ -92,6 +92,7 @@ public final class FileService implements FerryService {
                 t.cancel();
             }
             FileContext.closeQuietly(warmer);
+            files.close(); // the kept root handle
         });
         server.log().info("file service: root " + realRoot + (files.usesHandles() ? "" : " (no folder handles on this"
                 + " platform: paths are checked, then opened by path)") + ", read-ahead " + config.readAheadBytes() + " bytes, "
@@ -110,6 +111,12 @@ public final class FileService implements FerryService {
             sweepQuietly();
             scheduleSweep(server, everyNanos);
         });
+    }
+
+    /** The service's disk access, for tests that count its walks; null before {@link #install}. */
+    RootFiles rootFiles() {
+        FileContext c = ctx;
+        return c == null ? null : c.files();
     }
 
     private void sweepQuietly() {

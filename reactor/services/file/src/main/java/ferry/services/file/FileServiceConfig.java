@@ -137,6 +137,7 @@ public final class FileServiceConfig {
     private final long uploadDirectIoMinBytes;
     private final Clock wallClock;
     private final FileOpener opener;
+    private final PageCacheProbe pageCacheProbe;
     private final FileServiceEvents events;
 
     private FileServiceConfig(Builder b) {
@@ -171,6 +172,7 @@ public final class FileServiceConfig {
         uploadDirectIoMinBytes = b.uploadDirectIoMinBytes;
         wallClock = b.wallClock;
         opener = b.opener;
+        pageCacheProbe = b.pageCacheProbe;
         events = b.events;
     }
 
@@ -221,6 +223,7 @@ public final class FileServiceConfig {
     public Clock wallClock() { return wallClock; }
     /** Opens every file the service reads or writes; tests inject failures here. */
     public FileOpener opener() { return opener; }
+    public PageCacheProbe pageCacheProbe() { return pageCacheProbe; }
     public FileServiceEvents events() { return events; }
 
     /** Builder; every setter validates its argument. */
@@ -256,6 +259,7 @@ public final class FileServiceConfig {
         private long uploadDirectIoMinBytes = DEFAULT_UPLOAD_DIRECT_IO_MIN_BYTES;
         private Clock wallClock = Clock.systemUTC();
         private FileOpener opener = FileOpener.DEFAULT;
+        private PageCacheProbe pageCacheProbe = PageCacheProbe.MINCORE;
         private FileServiceEvents events = FileServiceEvents.NONE;
 
         Builder() {}
@@ -291,6 +295,8 @@ public final class FileServiceConfig {
         public Builder uploadDirectIoMinBytes(long v) { uploadDirectIoMinBytes = range(v, 0, Long.MAX_VALUE, "uploadDirectIoMinBytes"); return this; }
         public Builder wallClock(Clock v) { wallClock = require(v, "wallClock"); return this; }
         public Builder opener(FileOpener v) { opener = require(v, "opener"); return this; }
+        /** How a GET learns that a window is cached and needs no read-ahead (default: ask the kernel). */
+        public Builder pageCacheProbe(PageCacheProbe v) { pageCacheProbe = require(v, "pageCacheProbe"); return this; }
         public Builder events(FileServiceEvents v) { events = require(v, "events"); return this; }
 
         public FileServiceConfig build() {

@@ -58,6 +58,23 @@ record FileStat(String type, long size, long mtimeNanos, long ctimeNanos, Object
                 b.fileKey());
     }
 
+    /**
+     * The walked attributes {@code a} of {@code real}, with the change time from a stat by path
+     * if that describes the same file (device, inode, size, mtime); else without it (-1).
+     */
+    static FileStat withChangeTime(Path real, BasicFileAttributes a) {
+        try {
+            FileStat byPath = read(real, LinkOption.NOFOLLOW_LINKS);
+            if (a.fileKey() != null && a.fileKey().equals(byPath.fileKey())
+                    && a.size() == byPath.size() && nanos(a.lastModifiedTime()) == byPath.mtimeNanos()) {
+                return byPath;
+            }
+        } catch (IOException redirectedOrGone) {
+            // the walked stat stands on its own
+        }
+        return of(a);
+    }
+
     private static String type(boolean file, boolean dir) {
         return file ? FileProtocol.TYPE_FILE : dir ? FileProtocol.TYPE_DIR : FileProtocol.TYPE_OTHER;
     }

@@ -14,8 +14,6 @@ import ferry.reactor.Workers;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.EnumSet;
 
 /**
  * {@code GET path [offset] [length] [algorithm]}: answers {@code FILE} with the file's size,
@@ -60,7 +58,7 @@ final class GetOp implements OpHandler {
         DigestAlgorithm algorithm = alg == null ? DigestAlgorithm.NONE : DigestAlgorithm.fromWire(alg);
         // The file is opened only once this connection has a download slot (DownloadSlots): a
         // client that pipelines GETs and never reads holds a few descriptors, not one per GET.
-        ctx.downloadSlots.acquire(call, slot -> ctx.onWorker(call, fp.shown(), () -> open(fp, offset, length), opened -> {
+        ctx.downloadSlots.acquire(call, slot -> ctx.onWorker(call, fp.shown(), () -> open(fp, offset, length, !algorithm.isNone()), opened -> {
             if (algorithm.isNone()) {
                 begin(call, opened, algorithm, null, slot);
                 return;
@@ -101,22 +99,22 @@ final class GetOp implements OpHandler {
      */
     static final long WARM_ON_OPEN_MAX_BYTES = 256 * 1024;
 
-    /** Worker (metadata lane): confine, open, size the range, warm it if small. */
-    private Opened open(FilePath fp, long offset, long length) throws Exception {
+    /**
+     * Worker (metadata lane): confine, open with one walk, size the range, warm it if small. The
+     * change time (a stat by path) is read only when a digest is asked for: it identifies the
+     * file's version in the {@link DigestCache}.
+     */
+    private Opened open(FilePath fp, long offset, long length, boolean digest) throws Exception {
         Path real = ctx.resolver.confineTarget(fp);
-        FileStat st = ctx.files().stat(real);
-        if (st.isDir()) {
-            throw OpException.badRequest(fp.shown() + " is a folder (LIST shows what is in it)");
+        ReadFile rf = ctx.files().openForRead(real, digest);
+        FileStat st = rf.stat();
+        if (rf.channel() == null) {
+            throw st.isDir() ? OpException.badRequest(fp.shown() + " is a folder (LIST shows what is in it)")
+                    : OpException.badRequest(fp.shown() + " is not a regular file");
         }
-        if (!st.isFile()) {
-            throw OpException.badRequest(fp.shown() + " is not a regular file");
-        }
-        FileChannel ch = ctx.files().open(real, EnumSet.of(StandardOpenOption.READ));
+        FileChannel ch = rf.channel();
         try {
-            long size = ch.size();
-            if (size != st.size()) {
-                st = ctx.files().stat(real); // changed between stat and open: describe what we opened
-            }
+            long size = st.size();
             if (offset > size) {
                 throw OpException.badRequest("offset " + offset + " is beyond the end of " + fp.shown()
                         + " (" + size + " bytes)");
@@ -127,8 +125,7 @@ final class GetOp implements OpHandler {
                 ctx.warmer.warm(ch, offset, count);
                 warmed = count;
             }
-            return new Opened(ch, real, new FileStat(st.type(), size, st.mtimeNanos(), st.ctimeNanos(), st.fileKey()),
-                    offset, count, warmed);
+            return new Opened(ch, real, st, offset, count, warmed);
         } catch (Throwable t) {
             ch.close();
             throw t;

@@ -155,7 +155,7 @@ final class MetadataOps {
     private Listing listOnWorker(FilePath fp) throws Exception {
         Path dir = ctx.resolver.confineTarget(fp);
         Path realHome = fp.home().toRealPath();
-        RootFiles.Folder opened;
+        RootFolder opened;
         try {
             opened = ctx.files().openFolder(dir);
         } catch (NoSuchFileException e) {
@@ -164,7 +164,7 @@ final class MetadataOps {
             throw OpException.badRequest(fp.shown() + " is not a folder (STAT describes a file)");
         }
         List<Map<String, Object>> entries = new ArrayList<>();
-        try (RootFiles.Folder folder = opened) {
+        try (RootFolder folder = opened) {
             for (Path e : folder.entries()) {
                 String name = e.getFileName().toString();
                 if (UploadTemps.isTempName(name)) {
@@ -255,7 +255,7 @@ final class MetadataOps {
      * One entry, described relative to the open folder; a symlink is described by its target if
      * that stays inside the home (read without following anything on the way), else as "other".
      */
-    private Map<String, Object> entry(RootFiles.Folder folder, Path e, String name, Path realHome) {
+    private Map<String, Object> entry(RootFolder folder, Path e, String name, Path realHome) {
         Map<String, Object> m = new LinkedHashMap<>(6);
         m.put(NAME, name);
         FileStat st;

@@ -1,9 +1,9 @@
 package ferry.services.file;
 
+import ferry.services.file.RootWalker.At;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -19,10 +19,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -51,18 +49,19 @@ import java.util.Set;
  * a local user swaps for a FIFO between the check and the open blocks that worker until someone
  * writes to the FIFO (clients cannot create FIFOs).
  *
- * <p><b>Cost.</b> One open of the root per access, and per folder on the way an
+ * <p><b>Cost.</b> A {@code stat} of the root's path per access (the root handle is kept open:
+ * {@link RootWalker}), and per folder on the way an
  * {@code fstatat}, an {@code openat} (with the {@code dup}, two {@code fcntl} and the
  * {@code fstat} of the JDK's {@code fdopendir}) and their closes: 8 system calls per folder
  * (docs/SECURITY.md has the counts per GET and STAT); at most three folder handles are open at a time per access (MKDIR: the new
  * folder's parent held while walking to the staging folder), and every one is closed before the
- * method returns.
+ * method returns, except the kept root handle, which {@link #close} ends. A GET opens its file
+ * with one walk ({@link #openForRead}).
  *
- * <p>Thread safety: immutable; worker threads only (disk); any number at once.
+ * <p>Thread safety: safe from any number of worker threads at once; worker threads only (disk).
  */
-final class RootFiles {
-    /** The folder itself, as a name relative to its handle. */
-    private static final Path SELF = Path.of(".");
+final class RootFiles implements java.io.Closeable {
+    private static final Path SELF = RootWalker.SELF;
 
     /**
      * A name on the path was a real folder (or file) when the resolver checked it and is something
@@ -79,6 +78,8 @@ final class RootFiles {
     private final Path root;
     private final FileOpener opener;
     private final boolean handles;
+    private final RootWalker walker;
+    private final FolderMaker maker;
 
     /**
      * @param realRoot the root with its symlinks resolved
@@ -88,6 +89,8 @@ final class RootFiles {
         this.root = realRoot;
         this.opener = opener;
         this.handles = handles;
+        this.walker = new RootWalker(realRoot);
+        this.maker = new FolderMaker(walker);
     }
 
     /** Walks from folder handles if the platform gives them for {@code realRoot}, else works by path. */
@@ -117,135 +120,24 @@ final class RootFiles {
 
     // ---- the walk ---------------------------------------------------------------------------------
 
-    /** An open folder and one name in it (or {@link #SELF} for the root itself). Closing closes the folder. */
-    private static final class At implements AutoCloseable {
-        final SecureDirectoryStream<Path> dir;
-        final Path name;
-        final Path real;
-
-        At(SecureDirectoryStream<Path> dir, Path name, Path real) {
-            this.dir = dir;
-            this.name = name;
-            this.real = real;
-        }
-
-        /** The name's own attributes (a symlink is described, not followed). */
-        BasicFileAttributes attributes() throws IOException {
-            return attributes(dir, name);
-        }
-
-        static BasicFileAttributes attributes(SecureDirectoryStream<Path> dir, Path name) throws IOException {
-            return dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
-        }
-
-        boolean isRoot() {
-            return name == SELF;
-        }
-
-        @Override
-        public void close() throws IOException {
-            dir.close();
-        }
-    }
-
-    /** Walks to the folder holding {@code real}: every folder on the way opened from the previous one, none followed. */
+    /** Walks to the folder holding {@code real} ({@link RootWalker#at}). */
     private At at(Path real) throws IOException {
-        List<Path> names = names(real);
-        SecureDirectoryStream<Path> dir = openRoot();
-        try {
-            for (int i = 0; i < names.size() - 1; i++) {
-                dir = descend(dir, names.get(i), real, false);
-            }
-            return new At(dir, names.isEmpty() ? SELF : names.get(names.size() - 1), real);
-        } catch (Throwable t) {
-            FileContext.closeQuietly(dir);
-            throw t;
-        }
+        return walker.at(real);
     }
 
-    private SecureDirectoryStream<Path> openRoot() throws IOException {
-        DirectoryStream<Path> ds = Files.newDirectoryStream(root);
-        if (!(ds instanceof SecureDirectoryStream)) {
-            ds.close();
-            throw new IOException("the platform stopped giving folder handles for " + root);
-        }
-        return (SecureDirectoryStream<Path>) ds;
-    }
-
-    /**
-     * The names of {@code real} below the root, each one name. Also the guard of the by-path
-     * fallback: a path outside the root is a bug in the caller, never something to act on.
-     */
     private List<Path> names(Path real) {
-        if (!real.startsWith(root)) {
-            throw new IllegalArgumentException(real + " is not under the root " + root);
-        }
-        Path rel = root.relativize(real);
-        List<Path> names = new ArrayList<>(rel.getNameCount());
-        for (Path n : rel) {
-            String s = n.toString();
-            if (s.isEmpty()) {
-                continue; // the root itself relativizes to ""
-            }
-            if (s.equals(".") || s.equals("..")) {
-                throw new IllegalArgumentException(real + " is not a real path (it has " + s + ")");
-            }
-            names.add(n);
-        }
-        return names;
+        return walker.names(real);
     }
 
-    /**
-     * Opens the folder {@code name} in {@code dir}, closing {@code dir}. A symlink is refused, and
-     * so is anything but a folder before it is opened (opening a FIFO would block):
-     * {@link NotDirectoryException} if {@code name} is the last of {@code real}, else an error
-     * saying a part of the path is not a folder.
-     */
-    private static SecureDirectoryStream<Path> descend(SecureDirectoryStream<Path> dir, Path name, Path real,
-                                                       boolean last) throws IOException {
-        try {
-            BasicFileAttributes a = At.attributes(dir, name);
-            if (a.isSymbolicLink()) {
-                throw changed(real, name);
-            }
-            if (!a.isDirectory()) {
-                throw last ? new NotDirectoryException(real.toString())
-                        : new FileSystemException(real.toString(), null, "Not a directory: " + name + " on the way");
-            }
-            try {
-                return dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS);
-            } catch (FileSystemException e) {
-                if (isLoop(e) || isSymlink(dir, name)) {
-                    throw changed(real, name); // swapped between the check and the open
-                }
-                throw e;
-            }
-        } finally {
-            dir.close();
-        }
+    /** Walks made so far (every access on handles makes one): a seam for tests. */
+    long walks() {
+        return walker.walks();
     }
 
-    private static boolean isSymlink(SecureDirectoryStream<Path> dir, Path name) {
-        try {
-            return At.attributes(dir, name).isSymbolicLink();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /**
-     * Whether an open with {@code O_NOFOLLOW} failed because the name was a symlink (ELOOP), as
-     * the JDK words it: the name changed since it was checked, even if it is back by now. The
-     * wording is the C library's; under a locale that translates it, such a failure stays an
-     * I/O error (nothing is followed either way).
-     */
-    private static boolean isLoop(IOException e) {
-        String m = e instanceof FileSystemException ? ((FileSystemException) e).getReason() : e.getMessage();
-        return m != null && m.contains("Too many levels of symbolic links");
-    }
-
-    private static Changed changed(Path real, Path name) {
-        return new Changed(real, "\"" + name + "\" on the way was replaced (by a symlink) while it was being opened");
+    /** Closes the kept root handle ({@link RootWalker}). */
+    @Override
+    public void close() {
+        walker.close();
     }
 
     // ---- files ------------------------------------------------------------------------------------
@@ -262,12 +154,63 @@ final class RootFiles {
         Set<OpenOption> noFollow = new HashSet<>(options);
         noFollow.add(LinkOption.NOFOLLOW_LINKS);
         try (At at = at(real)) {
+            return openIn(at, real, noFollow);
+        }
+    }
+
+    /** Opens the walked name through the opener; {@code options} hold NOFOLLOW_LINKS. */
+    private FileChannel openIn(At at, Path real, Set<? extends OpenOption> options) throws IOException {
+        try {
+            return opener.openIn(at.dir, at.name, real, options);
+        } catch (IOException e) {
+            if (RootWalker.isLoop(e) || RootWalker.isSymlink(at.dir, at.name)) {
+                throw RootWalker.changed(real, at.name);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the regular file {@code real} for reading with a single walk: {@code fstatat} in the
+     * walked folder (anything but a regular file is described and left unopened: opening a FIFO
+     * would block), {@code openat} without following, then the open file's size. A file replaced
+     * between the stat and the open is described again from the same folder handle. With
+     * {@code changeTime}, the change time is added as {@link #stat} does (a stat by path, used
+     * only if it describes the same file); without it, it is -1.
+     */
+    ReadFile openForRead(Path real, boolean changeTime) throws IOException {
+        if (!handles) {
+            names(real);
+            FileStat st = FileStat.read(real);
+            if (!st.isFile()) {
+                return ReadFile.notRegular(st);
+            }
+            FileChannel ch = opener.open(real, Set.of(StandardOpenOption.READ));
+            long size = ReadFile.sizeOf(ch);
             try {
-                return opener.openIn(at.dir, at.name, real, noFollow);
-            } catch (IOException e) {
-                if (isLoop(e) || isSymlink(at.dir, at.name)) {
-                    throw changed(real, at.name);
+                return ReadFile.sized(ch, size, size == st.size() ? st : FileStat.read(real));
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        }
+        try (At at = at(real)) {
+            BasicFileAttributes a = at.attributes();
+            if (a.isSymbolicLink()) {
+                throw RootWalker.changed(real, at.name);
+            }
+            if (!a.isRegularFile()) {
+                return ReadFile.notRegular(FileStat.of(a));
+            }
+            FileChannel ch = openIn(at, real, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+            long size = ReadFile.sizeOf(ch);
+            try {
+                if (size != a.size()) {
+                    a = at.attributes(); // replaced between the stat and the open: describe what was opened
                 }
+                return ReadFile.sized(ch, size, changeTime ? FileStat.withChangeTime(real, a) : FileStat.of(a));
+            } catch (IOException | RuntimeException e) {
+                ch.close();
                 throw e;
             }
         }
@@ -288,20 +231,10 @@ final class RootFiles {
         try (At at = at(real)) {
             a = at.attributes();
             if (a.isSymbolicLink()) {
-                throw changed(real, at.name);
+                throw RootWalker.changed(real, at.name);
             }
         }
-        try {
-            FileStat byPath = FileStat.read(real, LinkOption.NOFOLLOW_LINKS);
-            if (a.fileKey() != null && a.fileKey().equals(byPath.fileKey())
-                    && a.size() == byPath.size() && a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS)
-                    == byPath.mtimeNanos()) {
-                return byPath;
-            }
-        } catch (IOException redirectedOrGone) {
-            // the walked stat stands on its own
-        }
-        return FileStat.of(a);
+        return FileStat.withChangeTime(real, a);
     }
 
     /** The attributes of {@code real} itself (a symlink is described, not followed). */
@@ -334,7 +267,7 @@ final class RootFiles {
         }
         try (At at = at(real)) {
             if (at.attributes().isSymbolicLink()) {
-                throw changed(real, at.name);
+                throw RootWalker.changed(real, at.name);
             }
             at.dir.getFileAttributeView(at.name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                     .setTimes(time, null, null);
@@ -409,37 +342,14 @@ final class RootFiles {
                 return;
             }
             try (SecureDirectoryStream<Path> d = at.dir.newDirectoryStream(at.name, LinkOption.NOFOLLOW_LINKS)) {
-                deleteContents(d, real);
+                TreeRemover.deleteContents(d, real);
             } catch (FileSystemException e) {
-                if (isLoop(e) || isSymlink(at.dir, at.name)) {
-                    throw changed(real, at.name);
+                if (RootWalker.isLoop(e) || RootWalker.isSymlink(at.dir, at.name)) {
+                    throw RootWalker.changed(real, at.name);
                 }
                 throw e;
             }
             at.dir.deleteDirectory(at.name);
-        }
-    }
-
-    private static void deleteContents(SecureDirectoryStream<Path> dir, Path real) throws IOException {
-        List<Path> names = new ArrayList<>();
-        for (Path e : dir) {
-            names.add(e.getFileName());
-        }
-        for (Path n : names) {
-            BasicFileAttributes a;
-            try {
-                a = At.attributes(dir, n);
-            } catch (NoSuchFileException gone) {
-                continue;
-            }
-            if (a.isDirectory()) {
-                try (SecureDirectoryStream<Path> sub = dir.newDirectoryStream(n, LinkOption.NOFOLLOW_LINKS)) {
-                    deleteContents(sub, real.resolve(n.toString()));
-                }
-                dir.deleteDirectory(n);
-            } else {
-                dir.deleteFile(n); // files, symlinks (never what they point to), anything else
-            }
         }
     }
 
@@ -476,21 +386,9 @@ final class RootFiles {
     }
 
     /**
-     * Creates the folder {@code real}. Java has no {@code mkdirat}, so on handles the folder is
-     * made by path in {@code staging} under a fresh reserved name ({@code mkdir} never follows a
-     * final symlink), then moved into the walked parent by {@code renameat} between two walked
-     * handles. {@code staging} is the user's home folder: a client cannot rename it or anything
-     * above it, so for a client no swap can redirect the {@code mkdir}; if someone else does
-     * (a local user, or a client with a wider home), the staged folder is not where the walk to
-     * {@code staging} leads, the rename fails, the staged folder is removed and this throws
-     * {@link Changed}. Where the parent is on another filesystem than {@code staging} (a mount
-     * inside it), the rename cannot work: see {@link #createDirectoryByPath}.
+     * Creates the folder {@code real}, staged in {@code staging} (the user's home) and renamed into
+     * the walked parent: {@link FolderMaker#createDirectory}.
      *
-     * <p>The name is checked to be free just before the rename; a folder another request creates
-     * at that name in between is replaced if it is still empty (both asked for it), kept otherwise
-     * ({@link FileAlreadyExistsException}).
-     *
-     * @param staging a real folder above {@code real} (the user's home) to stage the new folder in
      * @throws FileAlreadyExistsException if {@code real} exists
      * @throws NoSuchFileException        if its parent does not
      */
@@ -500,94 +398,7 @@ final class RootFiles {
             Files.createDirectory(real);
             return;
         }
-        if (real.equals(staging)) {
-            throw new FileAlreadyExistsException(real.toString()); // the home folder itself
-        }
-        if (!real.startsWith(staging)) {
-            throw new IllegalArgumentException(staging + " is not a folder above " + real);
-        }
-        try (At at = at(real)) {
-            if (at.isRoot() || exists(at.dir, at.name)) {
-                throw new FileAlreadyExistsException(real.toString());
-            }
-            Path staged = staging.resolve(UploadTemps.PREFIX + "mkdir-" + Long.toHexString(RANDOM.nextLong()));
-            Files.createDirectory(staged);
-            boolean moved = false;
-            try (At from = at(staged)) {
-                try {
-                    from.dir.move(from.name, at.dir, at.name);
-                    moved = true;
-                } catch (IOException e) {
-                    deleteQuietly(from.dir, from.name);
-                    if (e instanceof AtomicMoveNotSupportedException) {
-                        createDirectoryByPath(at, real); // another filesystem than the staging folder's
-                        moved = true;
-                        return;
-                    }
-                    if (e instanceof DirectoryNotEmptyException || exists(at.dir, at.name)) {
-                        throw new FileAlreadyExistsException(real.toString());
-                    }
-                    if (e instanceof NoSuchFileException) {
-                        // the staged folder is not where the walk leads (its path was redirected),
-                        // or the parent went away meanwhile
-                        throw new Changed(real, "a folder on the way was replaced while it was created");
-                    }
-                    throw e;
-                }
-            } finally {
-                if (!moved) {
-                    try {
-                        Files.deleteIfExists(staged); // where a redirected path put it: our own empty folder
-                    } catch (IOException ignored) {
-                        // an empty folder under a reserved name, hidden from LIST and unreachable by requests
-                    }
-                }
-            }
-        }
-    }
-
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-
-    private static boolean exists(SecureDirectoryStream<Path> dir, Path name) throws IOException {
-        try {
-            At.attributes(dir, name);
-            return true;
-        } catch (NoSuchFileException e) {
-            return false;
-        }
-    }
-
-    private static void deleteQuietly(SecureDirectoryStream<Path> dir, Path name) {
-        try {
-            dir.deleteDirectory(name);
-        } catch (IOException ignored) {
-            // an empty folder under a reserved name, hidden from LIST and unreachable by requests
-        }
-    }
-
-    /**
-     * For a parent on another filesystem than the root: check that the parent's path still leads
-     * to the walked folder (same device and inode), create by path, and check that the new folder
-     * is in the walked parent. A swap in the microseconds between the first check and the
-     * {@code mkdir} can make it create an empty folder where the swapped-in link leads; it then
-     * fails with {@link Changed}.
-     */
-    private static void createDirectoryByPath(At at, Path real) throws IOException {
-        Object parentKey = At.attributes(at.dir, SELF).fileKey();
-        if (parentKey == null || !parentKey.equals(Files.readAttributes(real.getParent(), BasicFileAttributes.class).fileKey())) {
-            throw new Changed(real, "the folder to create it in was replaced while it was being opened");
-        }
-        Files.createDirectory(real);
-        BasicFileAttributes made;
-        try {
-            made = at.attributes();
-        } catch (NoSuchFileException e) {
-            throw new Changed(real, "the folder to create it in was replaced while it was created");
-        }
-        BasicFileAttributes byPath = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!made.isDirectory() || !Objects.equals(made.fileKey(), byPath.fileKey())) {
-            throw new Changed(real, "the folder to create it in was replaced while it was created");
-        }
+        maker.createDirectory(real, staging);
     }
 
     /**
@@ -598,31 +409,7 @@ final class RootFiles {
      * @throws FileAlreadyExistsException if {@code real} or a name on the way is something other than a folder
      */
     void createDirectories(Path real, Path staging) throws IOException {
-        List<Path> names = names(real);
-        Path p = root;
-        for (Path n : names) {
-            p = p.resolve(n.toString());
-            BasicFileAttributes a;
-            try {
-                a = attributes(p);
-            } catch (NoSuchFileException e) {
-                if (!p.startsWith(staging) || p.equals(staging)) {
-                    throw e; // the home folder itself (or above it) is missing: not created here
-                }
-                try {
-                    createDirectory(p, staging);
-                    continue;
-                } catch (FileAlreadyExistsException raced) {
-                    a = attributes(p); // another request made it meanwhile
-                }
-            }
-            if (a.isSymbolicLink() && handles) {
-                throw changed(real, n);
-            }
-            if (!a.isDirectory() && !(a.isSymbolicLink() && Files.isDirectory(p))) {
-                throw new FileAlreadyExistsException(p.toString(), null, "exists and is not a folder");
-            }
-        }
+        FolderMaker.createDirectories(this, root, names(real), real, staging);
     }
 
     /** The served root itself is never deleted or moved (the ops refuse the home folder before; this is the last guard). */
@@ -635,56 +422,19 @@ final class RootFiles {
     // ---- folders ----------------------------------------------------------------------------------
 
     /**
-     * An open folder, for listing: its names and each entry's own attributes (a symlink is
-     * described, not followed), read relative to the open folder. Close it.
-     */
-    final class Folder implements AutoCloseable {
-        private final DirectoryStream<Path> stream;
-        private final Path real;
-
-        private Folder(DirectoryStream<Path> stream, Path real) {
-            this.stream = stream;
-            this.real = real;
-        }
-
-        /** The names in the folder, once (the stream is single-use). */
-        Iterable<Path> entries() {
-            return stream;
-        }
-
-        /** Where the entry {@code name} is, by its real folder's path (for resolving a symlink entry). */
-        Path pathOf(Path name) {
-            return real.resolve(name.getFileName().toString());
-        }
-
-        BasicFileAttributes attributes(Path name) throws IOException {
-            Path n = name.getFileName();
-            if (stream instanceof SecureDirectoryStream) {
-                return At.attributes((SecureDirectoryStream<Path>) stream, n);
-            }
-            return Files.readAttributes(pathOf(n), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        }
-
-        @Override
-        public void close() throws IOException {
-            stream.close();
-        }
-    }
-
-    /**
      * Opens the folder {@code real} for listing.
      *
      * @throws NotDirectoryException if it is not a folder
      */
-    Folder openFolder(Path real) throws IOException {
+    RootFolder openFolder(Path real) throws IOException {
         if (!handles) {
             names(real);
-            return new Folder(Files.newDirectoryStream(real), real);
+            return new RootFolder(Files.newDirectoryStream(real), real);
         }
-        At at = at(real);
-        if (at.isRoot()) {
-            return new Folder(at.dir, real);
+        try (At at = at(real)) {
+            // The root's own handle is shared and its listing single-use: list a fresh handle of it.
+            return new RootFolder(at.isRoot() ? at.dir.newDirectoryStream(SELF, LinkOption.NOFOLLOW_LINKS)
+                    : RootWalker.descend(at.dir, at.name, real, true), real);
         }
-        return new Folder(descend(at.dir, at.name, real, true), real); // descend closes the parent
     }
 }

@@ -155,6 +155,7 @@ class FileLeakTest {
             assertEquals(0, s.service.activeUploads(), "the upload registry is empty");
             assertEquals(0, files.open(), "every FileChannel the service opened is closed (" + files.opened + " opened)");
             assertEquals(0, after.fdsUnderRoot, "no file of the root is still open: " + after.openUnderRoot);
+            assertEquals(before.fdsOfRoot, after.fdsOfRoot, "of the root itself only its kept handle is open, as at the baseline");
             if (before.fds >= 0) {
                 assertTrue(after.fds <= before.fds + FD_TOLERANCE, "file descriptors " + before.fds + " -> " + after.fds);
             }
@@ -367,7 +368,12 @@ class FileLeakTest {
     }
 
     /** What is compared before and after. */
-    private record Snapshot(long fds, long fdsUnderRoot, List<String> openUnderRoot, int otherFerryThreads, int workerThreads,
+    /**
+     * {@code fdsUnderRoot}: descriptors of anything below the root; {@code fdsOfRoot}: of the root
+     * folder itself, which the service keeps one handle of (RootWalker: the JDK's folder stream
+     * and its dup).
+     */
+    private record Snapshot(long fds, long fdsUnderRoot, long fdsOfRoot, List<String> openUnderRoot, int otherFerryThreads, int workerThreads,
                             long heapUsed, long uploadBuffersAllocated) {
         static Snapshot take(FileTestServer s) throws Exception {
             for (int i = 0; i < 3; i++) {
@@ -375,6 +381,7 @@ class FileLeakTest {
             }
             long fds = -1;
             List<String> underRoot = new ArrayList<>();
+            long ofRoot = 0;
             Path fdDir = Path.of("/proc/self/fd");
             String rootText = s.root.toRealPath().toString();
             if (Files.isDirectory(fdDir)) {
@@ -384,7 +391,9 @@ class FileLeakTest {
                     for (Path fd : all) {
                         try {
                             String target = Files.readSymbolicLink(fd).toString();
-                            if (target.startsWith(rootText)) {
+                            if (target.equals(rootText)) {
+                                ofRoot++;
+                            } else if (target.startsWith(rootText + "/")) {
                                 underRoot.add(target);
                             }
                         } catch (IOException gone) {
@@ -406,13 +415,13 @@ class FileLeakTest {
             Field ctx = FileService.class.getDeclaredField("ctx");
             ctx.setAccessible(true);
             long allocated = ((FileContext) ctx.get(s.service)).uploadBuffers.allocated();
-            return new Snapshot(fds, underRoot.size(), underRoot, other, workers,
+            return new Snapshot(fds, underRoot.size(), ofRoot, underRoot, other, workers,
                     ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), allocated);
         }
 
         @Override
         public String toString() {
-            return "fds=" + fds + " underRoot=" + fdsUnderRoot + " ferryThreads=" + otherFerryThreads + "+" + workerThreads
+            return "fds=" + fds + " underRoot=" + fdsUnderRoot + " ofRoot=" + fdsOfRoot + " ferryThreads=" + otherFerryThreads + "+" + workerThreads
                     + " workers heap=" + heapUsed / 1024 + "KiB uploadBuffers=" + uploadBuffersAllocated;
         }
     }

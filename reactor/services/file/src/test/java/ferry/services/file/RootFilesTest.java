@@ -73,6 +73,7 @@ class RootFilesTest {
         assertRefused(() -> files.open(f, EnumSet.of(StandardOpenOption.READ)));
         assertRefused(() -> files.open(newFile, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE)));
         assertRefused(() -> files.stat(f));
+        assertRefused(() -> files.openForRead(f, false));
         assertRefused(() -> files.attributes(g));
         assertRefused(() -> files.openFolder(d));
         assertRefused(() -> files.openFolder(sub));
@@ -106,6 +107,7 @@ class RootFilesTest {
         }
         RootFiles files = new RootFiles(root, FileOpener.DEFAULT, handles);
         int fdsBefore = fdsUnder(root);
+        int rootFdsBefore = fdsOf(root, true);
 
         try (FileChannel ch = files.open(root.resolve("d/f"), EnumSet.of(StandardOpenOption.READ))) {
             ByteBuffer b = ByteBuffer.allocate(INSIDE.length);
@@ -151,7 +153,7 @@ class RootFilesTest {
 
         Files.createSymbolicLink(root.resolve("d/link-out"), outside);
         Set<String> names = new TreeSet<>();
-        try (RootFiles.Folder folder = files.openFolder(root.resolve("d"))) {
+        try (RootFolder folder = files.openFolder(root.resolve("d"))) {
             for (Path e : folder.entries()) {
                 names.add(e.getFileName().toString());
                 if (e.getFileName().toString().equals("link-out")) {
@@ -161,7 +163,7 @@ class RootFilesTest {
             }
         }
         assertEquals(new TreeSet<>(Set.of("f", "sub", "m", "link-out")), names);
-        try (RootFiles.Folder folder = files.openFolder(root)) {
+        try (RootFolder folder = files.openFolder(root)) {
             assertTrue(folder.entries().iterator().hasNext(), "the root itself can be listed");
         }
 
@@ -179,12 +181,82 @@ class RootFilesTest {
         assertThrows(IllegalArgumentException.class, () -> files.delete(tmp.resolve("outside/f")), "outside the root");
 
         if (fdsBefore >= 0) {
-            assertEquals(fdsBefore, fdsUnder(root), "every folder handle and file was closed");
+            // The kept root handle is the JDK's folder stream: its descriptor and a dup, both of the root.
+            assertEquals(fdsBefore - rootFdsBefore, fdsUnder(root) - fdsOf(root, true),
+                    "every folder handle and file below the root was closed");
+            assertEquals(handles, fdsOf(root, true) > rootFdsBefore, "the root handle is kept (only on handles)");
+        }
+        files.close();
+        if (fdsBefore >= 0) {
+            assertEquals(fdsBefore, fdsUnder(root), "close ends the kept root handle");
+        }
+    }
+
+    @Test
+    void aFileIsOpenedForReadingWithOneWalkAndDescribedByIt() throws Exception {
+        assumeTrue(RootFiles.probe(root, FileOpener.DEFAULT).usesHandles(), "no folder handles on this platform");
+        try (RootFiles files = new RootFiles(root, FileOpener.DEFAULT, true)) {
+            long before = files.walks();
+            ReadFile rf = files.openForRead(root.resolve("d/sub/g"), false);
+            try (FileChannel ch = rf.channel()) {
+                assertEquals(1, files.walks() - before, "stat, open and size in one walk");
+                assertTrue(rf.stat().isFile());
+                assertEquals(INSIDE.length, rf.stat().size());
+                assertEquals(-1, rf.stat().ctimeNanos(), "no stat by path unless asked");
+                ByteBuffer b = ByteBuffer.allocate(INSIDE.length);
+                ch.read(b, 0);
+                assertArrayEquals(INSIDE, b.array());
+            }
+            ReadFile withCtime = files.openForRead(root.resolve("top"), true);
+            withCtime.channel().close();
+            assertEquals(files.stat(root.resolve("top")), withCtime.stat(), "with the change time, as STAT says");
+
+            ReadFile folder = files.openForRead(root.resolve("d"), false);
+            assertNull(folder.channel(), "a folder is described, not opened");
+            assertTrue(folder.stat().isDir());
+        }
+    }
+
+    @Test
+    void theKeptRootHandleFollowsARootThatIsReplacedOrRemoved() throws Exception {
+        assumeTrue(RootFiles.probe(root, FileOpener.DEFAULT).usesHandles(), "no folder handles on this platform");
+        Path old = tmp.resolve("root.old");
+        try (RootFiles files = new RootFiles(root, FileOpener.DEFAULT, true)) {
+            assertEquals(INSIDE.length, files.stat(root.resolve("top")).size());
+            int fdsKept = fdsUnder(root);
+
+            // Replaced: the old root moved away, another folder put at its path.
+            Files.move(root, old);
+            Files.createDirectories(root);
+            Files.write(root.resolve("top"), SECRET);
+            assertEquals(SECRET.length, files.stat(root.resolve("top")).size(), "the new root is served");
+            if (fdsKept >= 0) {
+                assertEquals(0, fdsUnder(old), "the replaced root's handle was closed");
+                assertEquals(fdsKept, fdsUnder(root), "one handle, of the new root");
+            }
+
+            // Removed: an access fails as on a missing folder, and the handle is let go.
+            Files.delete(root.resolve("top"));
+            Files.delete(root);
+            assertThrows(NoSuchFileException.class, () -> files.stat(root.resolve("top")));
+            assertThrows(NoSuchFileException.class, () -> files.openForRead(root.resolve("top"), false));
+            if (fdsKept >= 0) {
+                assertEquals(0, fdsUnder(tmp), "no handle of the removed root stays open");
+            }
+
+            // Back: served again.
+            Files.move(old, root);
+            assertEquals(INSIDE.length, files.stat(root.resolve("top")).size());
         }
     }
 
     /** Open descriptors of this process that lead under {@code dir}; -1 without /proc. */
     private static int fdsUnder(Path dir) throws IOException {
+        return fdsOf(dir, false);
+    }
+
+    /** Open descriptors that lead to {@code dir} itself ({@code exactly}) or under it; -1 without /proc. */
+    static int fdsOf(Path dir, boolean exactly) throws IOException {
         Path fds = Path.of("/proc/self/fd");
         if (!Files.isDirectory(fds)) {
             return -1;
@@ -193,7 +265,8 @@ class RootFilesTest {
         try (var l = Files.list(fds)) {
             for (Path fd : (Iterable<Path>) l::iterator) {
                 try {
-                    if (Files.readSymbolicLink(fd).startsWith(dir)) {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (exactly ? target.equals(dir) : target.startsWith(dir)) {
                         n++;
                     }
                 } catch (IOException closedMeanwhile) {

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class TrackingOpener implements FileOpener {
     final AtomicLong opened = new AtomicLong();
     final AtomicLong closed = new AtomicLong();
+    /** transferTo calls into another file: the page-cache warmer's reads (probes included). */
+    final AtomicLong warmTransfers = new AtomicLong();
 
     @Override
     public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
@@ -111,6 +113,9 @@ final class TrackingOpener implements FileOpener {
 
         @Override
         public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+            if (target instanceof FileChannel) {
+                warmTransfers.incrementAndGet(); // only the read-ahead transfers to a file (/dev/null)
+            }
             return real.transferTo(position, count, target);
         }
 
