@@ -118,6 +118,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     private MessageDigest digest;
     private UploadWriter writer;    // set once opened
     private ByteBuffer filling;
+    private boolean tempPlaced;     // the commit renamed the temp into place (committing worker only)
     private boolean flushing;       // a background fdatasync (write-behind) is on a worker
     private long flushRequestedAt;  // bytes written when the last one was asked for
     private boolean pausedByMe;
@@ -539,10 +540,14 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             Committed c = null;
             Throwable err = null;
             try {
-                closeDirect(dio); // its writes are done; the fsync below covers them
                 c = commitOnWorker(ch, md);
             } catch (Throwable t) {
                 err = t;
+                removeTempUnlessPlaced();
+            } finally {
+                // Only now: the temp leaves its name under its lock, and closing either channel drops it (TempLock).
+                FileContext.closeQuietly(ch);
+                closeDirect(dio);
             }
             Committed done = c;
             Throwable e = err;
@@ -556,9 +561,8 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     /** Worker: force, verify, rename into place, remember the digest. */
     private Committed commitOnWorker(FileChannel ch, MessageDigest md) throws Exception {
         if (ctx.config.syncOnCommit()) {
-            ch.force(true);
+            ch.force(true); // the direct channel's writes are done: this covers them
         }
-        ch.close();
         String hex = md == null ? null : DigestAlgorithm.hex(md.digest());
         if (expect != null && !expect.equals(hex)) {
             throw new OpException(ErrorCode.DIGEST_MISMATCH, "upload of " + fp.shown() + " does not match its "
@@ -579,6 +583,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
                 throw overwrite ? replaceForbidden(fp) : e;
             }
         }
+        tempPlaced = true;
         quota.committed(fileSize, replaced); // in place from here, whatever fails below
         if (ctx.config.syncOnCommit()) {
             ctx.files().syncFolder(target.getParent());
@@ -589,6 +594,21 @@ final class Upload implements BodySink, UploadRegistry.Holder {
             ctx.digests.put(DigestCache.Key.of(target, st, algorithm), hex);
         }
         return new Committed(st.size(), st.mtimeMillis(), hex);
+    }
+
+    /**
+     * Worker, after a failed commit, before its channels close: removes the temp while this server
+     * still holds its lock, unless it was already renamed into place (the name may then be another
+     * server's new temp).
+     */
+    private void removeTempUnlessPlaced() {
+        if (!tempPlaced) {
+            try {
+                ctx.files().deleteIfExists(temp);
+            } catch (IOException | RuntimeException e) {
+                ctx.log.warn("could not remove upload temp " + temp + ": " + e.getMessage());
+            }
+        }
     }
 
     /** Worker: the size of {@code file}, 0 if it is gone (or cannot be read). */
@@ -620,7 +640,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         file = null; // closed by the worker
         direct = null;
         if (error != null) {
-            fail(error, true);
+            fail(error, false); // the committing worker removed the temp under its lock
             return;
         }
         state = State.DONE;
@@ -657,15 +677,15 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         String path = fp.rootRelative();
         HomeQuotas.Reservation q = quota;
         Runnable cleanup = () -> {
-            FileContext.closeQuietly(ch);
-            closeDirect(dio);
             if (removeTemp && tmp != null) {
                 try {
-                    ctx.files().deleteIfExists(tmp);
+                    ctx.files().deleteIfExists(tmp); // before the close: under the temp's lock (TempLock)
                 } catch (IOException e) {
                     ctx.log.warn("could not remove upload temp " + tmp + ": " + e.getMessage());
                 }
             }
+            FileContext.closeQuietly(ch);
+            closeDirect(dio);
             if (q != null) {
                 // A busy pool keeps the temp for a resume: what it holds counts as the home's usage.
                 q.release(removeTemp || !q.counts() ? 0 : sizeOrZero(tmp)); // after a commit that counted itself, a no-op
