@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a Docker engine for Ferry's multi-host tests, idempotently, without any registry:
-#   1. installs docker.io and busybox-static with apt-get if they are missing;
+#   1. installs docker.io, busybox-static and haproxy with apt-get if they are missing;
 #   2. starts dockerd in the background (own log and pid file) unless an engine already answers;
-#   3. builds the local image the tests run (pom.xml's ferry.hostImage, e.g. local/ferry-host:jdk17-r1)
+#   3. builds the local image the tests run (pom.xml's ferry.hostImage, e.g. local/ferry-host:jdk17-r2)
 #      by `docker import` of a minimal root filesystem made from this machine's JDK and busybox,
 #      unless that image already exists.
 # Each step is timed on stderr. Stop what this started with .ci/docker-stop.sh.
@@ -42,6 +42,8 @@ t=$(now)
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 [ -x /bin/busybox ] || missing+=(busybox-static)
+# HAProxy goes into the image as the load balancer of the shared-storage tests (BalancedNodesIT).
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { say "need root to apt-get install ${missing[*]}"; exit 1; }
   export DEBIAN_FRONTEND=noninteractive
@@ -55,7 +57,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   say "installed ${missing[*]} in $(took "$t")"
 else
-  say "docker.io and busybox-static already installed"
+  say "docker.io, busybox-static and haproxy already installed"
 fi
 
 # ---- 2. engine ---------------------------------------------------------------------------------
@@ -137,6 +139,18 @@ if [ -n "$interp" ] && [ ! -e "$ROOTFS/lib64/ld-linux-x86-64.so.2" ]; then
   ln -s "/${interp#"$ROOTFS/"}" "$ROOTFS/lib64/ld-linux-x86-64.so.2"
 fi
 
+# HAProxy (Debian's package, installed above): its binary and the libraries ldd finds for it, so
+# a host can be the load balancer in front of the others. The package's service is never started.
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+mkdir -p "$ROOTFS/usr/sbin"
+cp -L "$HAPROXY" "$ROOTFS/usr/sbin/haproxy"
+ldd "$HAPROXY" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' | sort -u |
+while IFS= read -r lib; do
+  [ -e "$ROOTFS$lib" ] && continue
+  mkdir -p "$ROOTFS$(dirname "$lib")"
+  cp -L "$lib" "$ROOTFS$lib"
+done
+
 # busybox: a shell and the small tools the tests use (nc, sha256sum, head, od, kill, mkfifo...).
 cp /bin/busybox "$ROOTFS/bin/busybox"
 for applet in $(/bin/busybox --list); do
@@ -164,12 +178,14 @@ say "root filesystem $(du -sm "$ROOTFS" | cut -f1) MB assembled in $(took "$t")"
 t2=$(now)
 tar -C "$ROOTFS" --numeric-owner --owner=0 --group=0 -c . |
   docker import \
-    -c 'ENV PATH=/opt/java/bin:/bin:/usr/bin' \
+    -c 'ENV PATH=/opt/java/bin:/bin:/usr/bin:/usr/sbin' \
     -c 'ENV JAVA_HOME=/opt/java' \
     -c 'WORKDIR /' \
     -c "LABEL ferry.image-recipe=.ci/docker-setup.sh ferry.jdk=$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')" \
     - "$IMAGE" >/dev/null
 say "imported $IMAGE in $(took "$t2") ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{ printf "%d MB", $1 / 1e6 }'))"
 check=$(docker run --rm "$IMAGE" java -version 2>&1) || { say "$IMAGE cannot run java: $check"; docker rmi "$IMAGE" >/dev/null; exit 1; }
+say "image check: ${check%%$'\n'*}"
+check=$(docker run --rm "$IMAGE" haproxy -v 2>&1) || { say "$IMAGE cannot run haproxy: $check"; docker rmi "$IMAGE" >/dev/null; exit 1; }
 say "image check: ${check%%$'\n'*}"
 say "image built in $(took "$t")"

@@ -29,7 +29,7 @@ import org.testcontainers.DockerClientFactory;
  */
 public final class DockerRequirement implements ExecutionCondition {
     /** Image the hosts run when the build does not say ({@code ferry.hostImage} in pom.xml). */
-    public static final String DEFAULT_IMAGE = "local/ferry-host:jdk17-r1";
+    public static final String DEFAULT_IMAGE = "local/ferry-host:jdk17-r2";
     /** Environment variable that makes a missing engine an error ({@code 1}, {@code true}, {@code yes}). */
     public static final String REQUIRE_ENV = "FERRY_REQUIRE_DOCKER";
     /** System property with the same meaning, for {@code mvn -Dferry.requireDocker=true}. */

@@ -86,11 +86,12 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
      * @param defaultArgs whether {@code serveArgs} are {@link #DEFAULT_SERVE_ARGS} because the test
      *                    gave none: a server with users then gets none, so it requires login
      */
-    private record Spec(String name, boolean server, List<String> serveArgs, boolean defaultArgs, List<User> users) {
+    private record Spec(String name, boolean server, List<String> serveArgs, boolean defaultArgs, List<User> users,
+                        boolean published) {
         Spec withUser(User u) {
             List<User> more = new ArrayList<>(users);
             more.add(u);
-            return new Spec(name, server, serveArgs, defaultArgs, List.copyOf(more));
+            return new Spec(name, server, serveArgs, defaultArgs, List.copyOf(more), published);
         }
 
         /** What follows {@code serve --root --config-dir --listen}. */
@@ -100,13 +101,15 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
     }
 
     private final List<Spec> specs;
+    private final Map<String, String> volumeOf; // host -> the key of its volume: its own name, or a shared group's
     private final Map<String, FerryHost> hosts = new LinkedHashMap<>();
     private final List<String> volumes = new ArrayList<>();
     private Network network;
     private long startMillis = -1;
 
-    private FerryHosts(List<Spec> specs) {
+    private FerryHosts(List<Spec> specs, Map<String, String> volumeOf) {
         this.specs = List.copyOf(specs);
+        this.volumeOf = Map.copyOf(volumeOf);
     }
 
     /** Shorthand: server hosts with the default serve arguments. */
@@ -125,6 +128,7 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
     /** Declares the hosts; nothing touches Docker before the class starts. */
     public static final class Builder {
         private final List<Spec> specs = new ArrayList<>();
+        private final Map<String, String> volumeOf = new LinkedHashMap<>();
 
         /**
          * A host running {@code ferry serve}; {@code serveArgs} replace the defaults when given.
@@ -134,7 +138,7 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
          */
         public Builder server(String name, String... serveArgs) {
             specs.add(new Spec(name, true, serveArgs.length == 0 ? DEFAULT_SERVE_ARGS : List.of(serveArgs),
-                    serveArgs.length == 0, List.of()));
+                    serveArgs.length == 0, List.of(), true));
             return this;
         }
 
@@ -159,7 +163,33 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
 
         /** A host without a server, for clients only. */
         public Builder client(String name) {
-            specs.add(new Spec(name, false, List.of(), false, List.of()));
+            specs.add(new Spec(name, false, List.of(), false, List.of(), false));
+            return this;
+        }
+
+        /**
+         * A host without a Ferry server whose port {@value FerryHost#PORT} is published like a
+         * server's, for a program the test starts in it that listens there (a load balancer):
+         * {@link FerryHost#connect} then reaches that program.
+         */
+        public Builder balancer(String name) {
+            specs.add(new Spec(name, false, List.of(), false, List.of(), true));
+            return this;
+        }
+
+        /**
+         * The hosts named (declared before) mount one Docker volume at {@link FerryHost#DATA}
+         * instead of one each: servers over shared storage, as behind a load balancer over NFS. Being
+         * one kernel's filesystem, the hosts' file locks see each other.
+         */
+        public Builder sharedData(String... names) {
+            String group = "shared-" + String.join("-", names);
+            for (String n : names) {
+                if (specs.stream().noneMatch(sp -> sp.name().equals(n))) {
+                    throw new IllegalArgumentException("declare host " + n + " before sharing its data");
+                }
+                volumeOf.put(n, group);
+            }
             return this;
         }
 
@@ -167,7 +197,7 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
             if (specs.isEmpty()) {
                 throw new IllegalStateException("no hosts declared");
             }
-            return new FerryHosts(specs);
+            return new FerryHosts(specs, volumeOf);
         }
     }
 
@@ -208,9 +238,11 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
         String prefix = "ferry-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         List<Startable> starting = new ArrayList<>();
         for (Spec spec : specs) {
-            String volume = prefix + spec.name();
-            docker.createVolumeCmd().withName(volume).withLabels(labels).exec();
-            volumes.add(volume);
+            String volume = prefix + volumeOf.getOrDefault(spec.name(), spec.name());
+            if (!volumes.contains(volume)) {
+                docker.createVolumeCmd().withName(volume).withLabels(labels).exec();
+                volumes.add(volume);
+            }
             GenericContainer<?> c = container(spec, jar, toolClasses, labels, volume);
             hosts.put(spec.name(), new FerryHost(spec.name(), spec.server(), c, network, volume));
             starting.add(c);
@@ -243,6 +275,15 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
                             .withStartupTimeout(FerryHost.SERVER_START_TIMEOUT));
         } else {
             c.withCommand("sleep", "2147483647");
+            if (spec.published()) {
+                // Published without waiting for it: the program that listens starts later, from the test.
+                c.withExposedPorts(FerryHost.PORT).waitingFor(new org.testcontainers.containers.wait.strategy.AbstractWaitStrategy() {
+                    @Override
+                    protected void waitUntilReady() {
+                        // nothing listens yet
+                    }
+                });
+            }
         }
         return c;
     }

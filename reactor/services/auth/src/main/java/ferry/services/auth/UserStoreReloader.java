@@ -9,8 +9,9 @@ import java.util.Objects;
 
 /**
  * The server's view of the user store, kept current without a restart: each login looks at the
- * file's identity (inode, size, modification time), and reloads it when it changed, so
- * {@code ferry user add/passwd/del} take effect at the next login. Sessions already logged in keep
+ * file's identity (inode, size, modification and change times), and reloads it when it changed, so
+ * {@code ferry user add/passwd/del} take effect at the next login, on every server sharing the
+ * store (nodes behind a balancer), with no timer or signal. Sessions already logged in keep
  * the rights they logged in with.
  *
  * <p>A store that became unreadable or malformed (a bad hand edit, a chmod) does not lock everyone
@@ -22,7 +23,7 @@ import java.util.Objects;
  * so call it from a worker, never from an event loop.
  */
 final class UserStoreReloader {
-    private record Stamp(Object fileKey, long size, java.nio.file.attribute.FileTime modified) {}
+    private record Stamp(Object fileKey, long size, java.nio.file.attribute.FileTime modified, Object changed) {}
 
     private final UserStore store;
     private final ServerLog log;
@@ -83,8 +84,22 @@ final class UserStoreReloader {
     private Stamp stamp() throws IOException {
         try {
             BasicFileAttributes a = Files.readAttributes(store.file(), BasicFileAttributes.class);
-            return new Stamp(a.fileKey(), a.size(), a.lastModifiedTime());
+            return new Stamp(a.fileKey(), a.size(), a.lastModifiedTime(), changeTime());
         } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The file's change time, which nobody can set back: a replacement whose inode number was
+     * just freed by the file it replaces, with the same size and a modification time a coarse
+     * clock (or a copy preserving times) made equal, still differs in it. Null where the platform
+     * has none.
+     */
+    private Object changeTime() throws IOException {
+        try {
+            return Files.getAttribute(store.file(), "unix:ctime");
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
             return null;
         }
     }

@@ -150,8 +150,10 @@ final class PutOp implements OpHandler {
             quota = ctx.quotas.reserve(fp.home(), limits, fp.shown(), s.fileSize(),
                     existing != null && existing.isRegularFile() ? existing.size() : -1,
                     ctx.quotas.counts(fp.home(), limits) ? sizeOrZero(temp) : 0);
-            ch = ctx.files().open(temp,
-                    EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+            ch = TempLock.openOrCreate(TempLock.of(ctx.files()), temp);
+            if (ch == null) {
+                throw inProgressElsewhere(fp);
+            }
             have = ch.size();
             MessageDigest md = s.algorithm().newDigest();
             if (offset > 0) {
@@ -176,16 +178,22 @@ final class PutOp implements OpHandler {
             }
             return new OpenedUpload(target, temp, ch, md, openDirect(temp, need), quota);
         } catch (Throwable t) {
-            FileContext.closeQuietly(ch);
             if (ch != null && (offset == 0 || have == 0)) {
-                ctx.files().deleteIfExists(temp); // nothing worth resuming in it
+                ctx.files().deleteIfExists(temp); // nothing worth resuming in it; under its lock (TempLock)
             }
+            FileContext.closeQuietly(ch);
             if (quota != null) {
                 quota.release(quota.counts() ? sizeOrZero(temp) : 0); // what stays on the disk counts again
             }
             ctx.uploads.release(target);
             throw t;
         }
+    }
+
+    /** The answer when another server sharing the storage writes this very upload (its temp is locked). */
+    static OpException inProgressElsewhere(FilePath fp) {
+        return new OpException(ErrorCode.CONFLICT, "an upload of " + fp.shown() + " is already in progress (on another"
+                + " server sharing this storage); retry when it ends");
     }
 
     /** Worker: the size of the file at {@code real}, 0 if there is none (or it cannot be read). */
@@ -239,6 +247,9 @@ final class PutOp implements OpHandler {
             Path target = ctx.resolver.confine(s.fp());
             Path temp = UploadTemps.tempFor(target, user, s.fileSize(), s.algorithm(), s.expect());
             ctx.uploads.checkPartial(target, temp, user, s.fp().shown());
+            if (ctx.uploads.heldByAnotherServer(temp, TempLock.of(ctx.files()))) {
+                throw inProgressElsewhere(s.fp());
+            }
             long have;
             try {
                 have = ctx.files().stat(temp).size();

@@ -366,10 +366,9 @@ final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.List
         UploadWriter.Direct dio = direct;
         MessageDigest md = digest;
         UploadCommit commit = new UploadCommit(ctx, terms, temp, target, quota);
-        boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
-            UploadRelease.closeDirect(dio); // its writes are done; the fsync in the commit covers them
-            return commit.run(ch, md); // closes ch, also when it fails: committed() forgets it
-        }, this::committed);
+        // Closes both channels, also when it fails (committed() forgets them): only after the
+        // rename or the removal of the temp, so the temp's lock (TempLock) covers both.
+        boolean taken = ctx.bulk.trySubmit(call.loop(), () -> commit.run(ch, dio, md), this::committed);
         if (!taken) {
             fail(GetOp.busy("no worker free to finish the upload; the bytes are kept, resume later"), false);
         }
@@ -379,7 +378,7 @@ final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.List
         file = null; // closed by the worker
         direct = null;
         if (error != null) {
-            fail(error, true);
+            fail(error, false); // the committing worker removed the temp under its lock
             return;
         }
         state = State.DONE;

@@ -45,13 +45,43 @@ final class UploadCommit {
                 + " write only may create files, not overwrite them)");
     }
 
-    /** Worker: force, verify, rename into place, remember the digest. Closes {@code ch} whatever happens. */
-    Committed run(FileChannel ch, MessageDigest md) throws Exception {
-        try (ch) {
+    /**
+     * Worker: force, verify, rename into place, remember the digest. Closes {@code ch} and
+     * {@code dio} whatever happens, but only at the end: the temp's lock ({@link TempLock}) lives
+     * as long as its channels, so another server sharing the storage cannot take the temp while
+     * it is renamed, nor a failed commit's temp before it is removed.
+     */
+    Committed run(FileChannel ch, UploadWriter.Direct dio, MessageDigest md) throws Exception {
+        boolean placed = false;
+        try {
             if (ctx.config.syncOnCommit()) {
-                ch.force(true);
+                ch.force(true); // the direct channel's writes are done: this covers them
             }
+            Committed c = verifyAndPlace(md);
+            placed = true;
+            return settle(c);
+        } catch (Throwable t) {
+            if (!placed) {
+                removeTemp();
+            }
+            throw t;
+        } finally {
+            FileContext.closeQuietly(ch);
+            UploadRelease.closeDirect(dio);
         }
+    }
+
+    /** Worker, after a failed commit, before the temp's channels close: removes it under its lock. */
+    private void removeTemp() {
+        try {
+            ctx.files().deleteIfExists(temp);
+        } catch (IOException | RuntimeException e) {
+            ctx.log.warn("could not remove upload temp " + temp + ": " + e.getMessage());
+        }
+    }
+
+    /** Worker: checks the digest, sets the time and renames the temp into place. */
+    private Committed verifyAndPlace(MessageDigest md) throws Exception {
         FilePath fp = terms.fp();
         String hex = md == null ? null : DigestAlgorithm.hex(md.digest());
         if (terms.expect() != null && !terms.expect().equals(hex)) {
@@ -74,6 +104,12 @@ final class UploadCommit {
             }
         }
         quota.committed(terms.fileSize(), replaced); // in place from here, whatever fails below
+        return new Committed(terms.fileSize(), -1, hex);
+    }
+
+    /** Worker, once the file is in place: syncs its folder and remembers its digest. */
+    private Committed settle(Committed placed) throws IOException {
+        String hex = placed.digest();
         if (ctx.config.syncOnCommit()) {
             ctx.files().syncFolder(target.getParent());
         }

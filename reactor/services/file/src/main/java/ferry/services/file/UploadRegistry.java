@@ -3,7 +3,6 @@ package ferry.services.file;
 import ferry.protocol.ErrorCode;
 import ferry.reactor.OpException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -169,11 +168,23 @@ final class UploadRegistry {
         return perUser.size() + perAddress.size();
     }
 
-    /** Deletes {@code temp} unless an upload is using it. Worker thread (disk). */
+    /**
+     * Whether another server sharing the storage writes {@code temp} ({@code PARTIAL}'s check).
+     * Probed under the registry's lock and only when no upload of this server claims the temp: the
+     * probe's close would release that upload's lock ({@link TempLock}). Worker thread (disk).
+     */
+    public synchronized boolean heldByAnotherServer(Path temp, TempLock.Disk disk) throws IOException {
+        return !temps.contains(temp) && TempLock.heldElsewhere(disk, temp);
+    }
+
+    /**
+     * Deletes {@code temp} unless an upload is using it: one of this server's, or another server's
+     * sharing the storage (it holds the temp's lock: {@link TempLock}). Worker thread (disk).
+     */
     public synchronized boolean deleteIfIdle(Path temp) throws IOException {
         if (temps.contains(temp)) {
             return false;
         }
-        return Files.deleteIfExists(temp);
+        return TempLock.deleteIfUnlocked(temp);
     }
 }

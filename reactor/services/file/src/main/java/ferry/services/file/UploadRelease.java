@@ -48,14 +48,14 @@ final class UploadRelease {
      * temp worthless; a busy pool does not (the client may resume).
      */
     void failed(boolean removeTemp, String code) {
-        closeChannels();
         if (removeTemp && temp != null) {
             try {
-                ctx.files().deleteIfExists(temp);
+                ctx.files().deleteIfExists(temp); // before the close: under the temp's lock (TempLock)
             } catch (IOException e) {
                 ctx.log.warn("could not remove upload temp " + temp + ": " + e.getMessage());
             }
         }
+        closeChannels();
         if (quota != null) {
             // A kept temp counts as the home's usage. After a commit that counted itself, a no-op.
             quota.release(removeTemp || !quota.counts() ? 0 : sizeOrZero(temp));
