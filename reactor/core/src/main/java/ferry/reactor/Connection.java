@@ -63,7 +63,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable, Frame
     private Call bodyCall;
     private BodySink bodySink;
     private Call waiting; // the one request held until the calls ahead of it settle; reading is paused meanwhile
-    private FerryServer.OpSpec waitingSpec;
+    private Ops.Spec waitingSpec;
     private boolean startQueued;
     private int unsettledCalls; // started, not yet settled
     private int unsettledWrites; // of those, the WRITEs
@@ -135,6 +135,10 @@ final class Connection implements Transport.Listener, EventLoop.Flushable, Frame
 
     EventLoop loop() {
         return loop;
+    }
+
+    Workers workers(WorkerLane lane) {
+        return server.workers(lane);
     }
 
     Session session() {
@@ -519,19 +523,9 @@ final class Connection implements Transport.Listener, EventLoop.Flushable, Frame
         Call call = newCall(header);
         bodyCall = header.size() > 0 ? call : null;
         bodySink = null;
-        String op = call.op();
-        if (op == null) {
-            call.fail(ErrorCode.BAD_REQUEST, header.has(Header.OP) ? "field \"op\" must be a string"
-                    : "header has no \"op\" string");
-        } else if (!call.hasId()) {
-            // Not run: an answer without the request's id could not be matched to it (PROTOCOL.md 2.2).
-            call.fail(ErrorCode.BAD_REQUEST, "field \"id\" must be an integer"
-                    + (header.has(Header.ID) ? "" : " (missing)") + "; the request was not run");
-        } else {
-            FerryServer.OpSpec spec = server.handler(op);
-            if (spec == null) {
-                call.fail(ErrorCode.UNKNOWN_OP, "unknown op \"" + op + "\"");
-            } else if (mayStart(spec)) {
+        Ops.Spec spec = server.opTable().resolve(call, header);
+        if (spec != null) {
+            if (mayStart(spec)) {
                 start(call, spec);
             } else {
                 waiting = call;
@@ -542,19 +536,13 @@ final class Connection implements Transport.Listener, EventLoop.Flushable, Frame
         return keepDecoding();
     }
 
-    private boolean mayStart(FerryServer.OpSpec spec) {
+    private boolean mayStart(Ops.Spec spec) {
         return spec.sequencing() == Sequencing.WRITE ? unsettledCalls == 0 : unsettledWrites == 0;
     }
 
     /** Runs the handler of a request whose turn has come (or refuses it: stopping, not logged in). */
-    private void start(Call call, FerryServer.OpSpec spec) {
-        if (draining || server.isShuttingDown()) {
-            call.fail(ErrorCode.SHUTTING_DOWN, "server is shutting down: this request was not run");
-            return;
-        }
-        if (!session.isLoggedIn() && !spec.allowedBeforeLogin()) {
-            call.fail(ErrorCode.UNAUTHENTICATED,
-                    "log in first: before login only HELLO, AUTH*, PING and BYE are accepted (got " + call.op() + ")");
+    private void start(Call call, Ops.Spec spec) {
+        if (!Ops.mayRun(call, spec, session, draining || server.isShuttingDown())) {
             return;
         }
         call.started(spec.sequencing());
@@ -593,7 +581,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable, Frame
             return;
         }
         waiting = null;
-        FerryServer.OpSpec spec = waitingSpec;
+        Ops.Spec spec = waitingSpec;
         waitingSpec = null;
         if (!c.isCancelled() && !c.isEnded()) {
             start(c, spec);

@@ -35,8 +35,6 @@ import java.util.function.UnaryOperator;
  * be called from any thread except a loop thread. Each connection lives on one loop for its life.
  */
 public final class FerryServer implements ServerContext, AutoCloseable {
-    record OpSpec(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing) {}
-
     private enum State { NEW, RUNNING, STOPPING, STOPPED }
 
     /** After an error close, input is drained this long so our ERROR frame is not lost to a TCP reset. */
@@ -49,7 +47,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final ServerConfig config;
     private final ServerLog log;
     private final ServerStats stats = new ServerStats();
-    private final Map<String, OpSpec> handlers = new HashMap<>();
+    private final Ops ops = new Ops();
     private final Set<String> features = new LinkedHashSet<>();
     private final List<Runnable> stopHooks = new ArrayList<>();
     private volatile RequestObserver[] requestObservers = new RequestObserver[0];
@@ -115,31 +113,29 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     @Override
     public void register(String op, OpHandler handler) {
-        register(op, handler, false);
+        add(op, handler, false, Sequencing.WRITE);
     }
 
     @Override
     public void register(String op, OpHandler handler, Sequencing sequencing) {
-        register(op, handler, false, sequencing);
+        add(op, handler, false, sequencing);
     }
 
     @Override
-    public void register(String op, OpHandler handler, boolean allowedBeforeLogin) {
-        register(op, handler, allowedBeforeLogin, Sequencing.WRITE);
+    public void registerPublic(String op, OpHandler handler) {
+        add(op, handler, true, Sequencing.WRITE);
     }
 
     @Override
-    public synchronized void register(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing) {
+    public void registerPublic(String op, OpHandler handler, Sequencing sequencing) {
+        add(op, handler, true, sequencing);
+    }
+
+    private synchronized void add(String op, OpHandler handler, boolean isPublic, Sequencing sequencing) {
         if (state != State.NEW) {
             throw new IllegalStateException("register ops before start()");
         }
-        if (op == null || op.isEmpty() || handler == null || sequencing == null) {
-            throw new IllegalArgumentException("op, handler and sequencing are required");
-        }
-        if (handlers.containsKey(op)) {
-            throw new IllegalStateException("op " + op + " is already registered");
-        }
-        handlers.put(op, new OpSpec(op, handler, allowedBeforeLogin, sequencing));
+        ops.add(op, handler, isPublic, sequencing);
     }
 
     @Override
@@ -192,8 +188,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         return this;
     }
 
-    OpSpec handler(String op) {
-        return handlers.get(op);
+    /** The op table; read-only once the server runs. */
+    Ops opTable() {
+        return ops;
     }
 
     /**
@@ -201,7 +198,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * by (a client may send any op name; the unknown ones must not each become a series).
      */
     public synchronized List<String> ops() {
-        return handlers.keySet().stream().sorted().toList();
+        return ops.names();
     }
 
     synchronized List<String> features() {
