@@ -150,7 +150,7 @@ public final class Call {
      * {@link Header#reply} for a header that must outlive the send. Loop thread.
      */
     public Header replyHeader(String op) {
-        return conn.loop().scratchHeader().put(Header.OP, op).put(Header.ID, id);
+        return conn.codec().scratchHeader().put(Header.OP, op).put(Header.ID, id);
     }
 
     /**
@@ -164,7 +164,7 @@ public final class Call {
         }
         withId(header);
         long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
+        q.appendFrame(conn.codec().encoder(), header);
         queued(q.pendingBytes() - before, 0, header);
     }
 
@@ -187,7 +187,7 @@ public final class Call {
         }
         withId(header).put(Header.SIZE, (long) body.remaining());
         long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
+        q.appendFrame(conn.codec().encoder(), header);
         q.appendOwned(body);
         queued(q.pendingBytes() - before, 0, header);
     }
@@ -204,7 +204,7 @@ public final class Call {
         }
         withId(header).put(Header.SIZE, region.count());
         long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
+        q.appendFrame(conn.codec().encoder(), header);
         q.appendRegion(region);
         queued(q.pendingBytes() - before, region.count(), header);
     }

@@ -47,6 +47,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     private final FerryServer server;
     private final ServerConfig config;
     private final EventLoop loop;
+    private final LoopCodec codec;
     private final Transport transport;
     private final Session session;
     private final ConnectionClocks clocks;
@@ -66,12 +67,13 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
      *                or null
      * @param expectProxyHeader whether the peer is a trusted proxy that must first send a PROXY header
      */
-    Connection(long id, FerryServer server, EventLoop loop, Transport transport, String remote, long nowNanos,
-            InetAddress counted, boolean expectProxyHeader) {
+    Connection(long id, FerryServer server, EventLoop loop, LoopCodec codec, Transport transport, String remote,
+            long nowNanos, InetAddress counted, boolean expectProxyHeader) {
         this.id = id;
         this.server = server;
         this.config = server.config();
         this.loop = loop;
+        this.codec = codec;
         this.transport = transport;
         this.session = new Session(remote);
         this.clocks = new ConnectionClocks(config, nowNanos);
@@ -99,7 +101,8 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     EventLoop loop() { return loop; }
     Session session() { return session; }
     Workers workers(WorkerLane lane) { return server.workers(lane); }
-    FrameEncoder encoder() { return loop.encoder(); }
+    LoopCodec codec() { return codec; }
+    FrameEncoder encoder() { return codec.encoder(); }
 
     /** The address counted against the per-address cap for this connection, or null. */
     InetAddress countedAddress() { return countedAddress; }

@@ -94,8 +94,6 @@ public final class EventLoop {
     private final ByteBuffer copyScratch;
     private final ByteBuffer[] iov = new ByteBuffer[IOV_MAX_BUFFERS];
     private final BufferPool pool;
-    private final ferry.protocol.FrameEncoder encoder;
-    private final ferry.protocol.Header scratchHeader = new ferry.protocol.Header(); // loop thread: Call.replyHeader
     private final SelectorSpinGuard spinGuard = new SelectorSpinGuard(SELECTOR_SPIN_THRESHOLD);
 
     private volatile Thread thread;
@@ -114,17 +112,15 @@ public final class EventLoop {
      * @param readBufferBytes size of the one read buffer the loop shares among its connections
      * @param poolBufferBytes size of pooled outbound buffers
      * @param maxPooledBuffers free outbound buffers kept for reuse
-     * @param maxHeaderBytes largest header this loop's encoder will produce
      */
     public EventLoop(String name, Clock clock, int readBufferBytes, int poolBufferBytes, int maxPooledBuffers,
-                     int maxHeaderBytes, ErrorListener errorListener) throws IOException {
+                     ErrorListener errorListener) throws IOException {
         this.name = name;
         this.clock = clock;
         this.selector = Selector.open();
         this.readBuffer = ByteBuffer.allocateDirect(readBufferBytes);
         this.copyScratch = ByteBuffer.allocateDirect(poolBufferBytes);
         this.pool = new BufferPool(poolBufferBytes, maxPooledBuffers);
-        this.encoder = new ferry.protocol.FrameEncoder(maxHeaderBytes);
         this.errorListener = errorListener;
     }
 
@@ -208,15 +204,6 @@ public final class EventLoop {
 
     BufferPool pool() {
         return pool;
-    }
-
-    ferry.protocol.FrameEncoder encoder() {
-        return encoder;
-    }
-
-    /** The loop's one reusable answer header, cleared (see {@link Call#replyHeader}). Loop thread. */
-    ferry.protocol.Header scratchHeader() {
-        return scratchHeader.clear();
     }
 
     /** Exceptions the loop caught and survived. */

@@ -60,6 +60,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Admission admission;
     private boolean listen = true;
     private EventLoop[] loops;
+    private LoopCodec[] codecs; // index i owned by loops[i]
     private List<Connection>[] connectionsByLoop; // index i owned by loops[i]
     private Acceptor acceptor; // null when not listening
     private volatile int boundPort = -1;
@@ -249,11 +250,13 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         }
         Acceptor acc = listen ? Acceptor.bind(config, log, stats, this::accepted) : null;
         loops = new EventLoop[config.loops()];
+        codecs = new LoopCodec[config.loops()];
         connectionsByLoop = new List[config.loops()];
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new EventLoop("ferry-loop-" + i, config.clock(), config.readBufferBytes(),
-                    config.poolBufferBytes(), config.maxPooledBuffers(), outboundHeaderBytes(),
+                    config.poolBufferBytes(), config.maxPooledBuffers(),
                     (where, error) -> log.warn("loop error in " + where + ": " + error, error));
+            codecs[i] = new LoopCodec(outboundHeaderBytes());
             connectionsByLoop[i] = new ArrayList<>();
         }
         state = State.RUNNING;
@@ -510,7 +513,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         EventLoop loop = loops[idx];
         String remoteText = Admission.describe(transport.remoteAddress());
         onLoop(loop, () -> {
-            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, transport, remoteText,
+            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, codecs[idx], transport, remoteText,
                     loop.clock().nanoTime(), ticket.counted(), ticket.proxied());
             try {
                 c.open();
