@@ -392,7 +392,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
                 }
                 state = State.CLOSED;
                 if (linger) {
-                    transport.closeLingering(loop, TimeUnit.MILLISECONDS.toNanos(FerryServer.LINGER_MILLIS), null);
+                    transport.closeLingering(loop, TimeUnit.MILLISECONDS.toNanos(Admission.LINGER_MILLIS), null);
                 } else {
                     transport.close();
                 }
