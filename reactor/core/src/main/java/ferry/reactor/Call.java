@@ -73,6 +73,14 @@ public final class Call {
         return conn.loop();
     }
 
+    /**
+     * The server's worker pool of {@code lane}, for blocking work this call needs; its completion
+     * comes back on this call's loop (see {@link Workers#submit}). Any thread.
+     */
+    public Workers workers(WorkerLane lane) {
+        return conn.workers(lane);
+    }
+
     /** Short identifier of the connection for logs, e.g. {@code c42}. */
     public String connectionName() {
         return conn.name();
@@ -140,7 +148,7 @@ public final class Call {
      */
     public Header replyHeader(String op) {
         conn.loop().assertInLoop();
-        return conn.loop().scratchHeader().put(Header.OP, op).put(Header.ID, id);
+        return conn.codec().scratchHeader().put(Header.OP, op).put(Header.ID, id);
     }
 
     /**

@@ -34,7 +34,7 @@ final class CallOutput {
     void frame(Header header) {
         OutboundQueue q = queue();
         long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
+        q.appendFrame(conn.codec().encoder(), header);
         queued(q.pendingBytes() - before, 0, header);
     }
 
@@ -51,7 +51,7 @@ final class CallOutput {
         header.put(Header.SIZE, (long) body.remaining());
         OutboundQueue q = queue();
         long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
+        q.appendFrame(conn.codec().encoder(), header);
         q.appendOwned(body);
         queued(q.pendingBytes() - before, 0, header);
     }
@@ -61,7 +61,7 @@ final class CallOutput {
         header.put(Header.SIZE, region.count());
         OutboundQueue q = queue();
         long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
+        q.appendFrame(conn.codec().encoder(), header);
         q.appendRegion(region);
         queued(q.pendingBytes() - before, region.count(), header);
     }

@@ -7,7 +7,6 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Per-iteration order: select and dispatch ready keys, run queued tasks, run due timers, then
  * flush connections that produced output in this iteration (so pipelined responses coalesce into
  * one write).
+ *
+ * <p>The loop knows bytes and readiness, not frames: codec state lives with the server
+ * ({@link LoopCodec}). It runs on a thread of its own ({@link #start()}) or is driven pass by pass
+ * from a host thread ({@link LoopInvoker}).
  */
 public final class EventLoop {
     /** Something registered with the loop's selector. Called on the loop thread only. */
@@ -96,15 +99,12 @@ public final class EventLoop {
 
     // Owned by the loop thread:
     private Selector selector;
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-    private long timerSeq;
+    private final TimerQueue timers = new TimerQueue();
     private final ArrayList<Flushable> toFlush = new ArrayList<>();
     private final ByteBuffer readBuffer;
     private final ByteBuffer copyScratch;
     private final ByteBuffer[] iov = new ByteBuffer[IOV_MAX_BUFFERS];
     private final BufferPool pool;
-    private final ferry.protocol.FrameEncoder encoder;
-    private final ferry.protocol.Header scratchHeader = new ferry.protocol.Header(); // loop thread: Call.replyHeader
     private final SelectorSpinGuard spinGuard = new SelectorSpinGuard(SELECTOR_SPIN_THRESHOLD);
 
     private volatile Thread thread;
@@ -124,17 +124,15 @@ public final class EventLoop {
      * @param readBufferBytes size of the one read buffer the loop shares among its connections
      * @param poolBufferBytes size of pooled outbound buffers
      * @param maxPooledBuffers free outbound buffers kept for reuse
-     * @param maxHeaderBytes largest header this loop's encoder will produce
      */
     public EventLoop(String name, Clock clock, int readBufferBytes, int poolBufferBytes, int maxPooledBuffers,
-                     int maxHeaderBytes, ErrorListener errorListener) throws IOException {
+                     ErrorListener errorListener) throws IOException {
         this.name = name;
         this.clock = clock;
         this.selector = Selector.open();
         this.readBuffer = ByteBuffer.allocateDirect(readBufferBytes);
         this.copyScratch = ByteBuffer.allocateDirect(poolBufferBytes);
         this.pool = new BufferPool(poolBufferBytes, maxPooledBuffers);
-        this.encoder = new ferry.protocol.FrameEncoder(maxHeaderBytes);
         this.errorListener = errorListener;
     }
 
@@ -204,16 +202,11 @@ public final class EventLoop {
     public Timer schedule(long delayNanos, Runnable task) {
         Timer t = new Timer(clock.nanoTime() + Math.max(0, delayNanos), task);
         if (inLoop() || thread == null) { // before start() the creating thread owns the loop
-            addTimer(t);
+            timers.add(t);
         } else {
-            execute(() -> addTimer(t));
+            execute(() -> timers.add(t));
         }
         return t;
-    }
-
-    private void addTimer(Timer t) {
-        t.seq = timerSeq++;
-        timers.add(t);
     }
 
     /** Registers a channel with this loop's selector. Loop thread only. */
@@ -242,15 +235,6 @@ public final class EventLoop {
 
     BufferPool pool() {
         return pool;
-    }
-
-    ferry.protocol.FrameEncoder encoder() {
-        return encoder;
-    }
-
-    /** The loop's one reusable answer header, cleared (see {@link Call#replyHeader}). Loop thread. */
-    ferry.protocol.Header scratchHeader() {
-        return scratchHeader.clear();
     }
 
     /** Exceptions the loop caught and survived. */
@@ -382,12 +366,11 @@ public final class EventLoop {
         if (!tasks.isEmpty() || maxWaitMillis == 0) {
             return 0;
         }
-        Timer next = timers.peek();
-        if (next == null) {
+        long waitNanos = timers.nanosToNext(clock.nanoTime());
+        if (waitNanos < 0) {
             return maxWaitMillis;
         }
-        long waitNanos = next.deadlineNanos - clock.nanoTime();
-        if (waitNanos <= 0) {
+        if (waitNanos == 0) {
             return 0;
         }
         return Math.max(1, Math.min(maxWaitMillis, TimeUnit.NANOSECONDS.toMillis(waitNanos)));
@@ -433,21 +416,7 @@ public final class EventLoop {
 
     /** Runs timers due at {@code nowNanos}; returns how many ran. Package-private for fake-clock tests. */
     int runTimers(long nowNanos) {
-        int ran = 0;
-        Timer t;
-        while ((t = timers.peek()) != null && t.deadlineNanos - nowNanos <= 0) {
-            timers.poll();
-            if (t.cancelled) {
-                continue;
-            }
-            ran++;
-            try {
-                t.task.run();
-            } catch (Throwable e) {
-                countError("timer", e);
-            }
-        }
-        return ran;
+        return timers.runDue(nowNanos, this::countError);
     }
 
     private int runFlushes() {

@@ -6,15 +6,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,35 +30,27 @@ import java.util.function.UnaryOperator;
  * be called from any thread except a loop thread. Each connection lives on one loop for its life.
  */
 public final class FerryServer implements ServerContext, AutoCloseable {
-    record OpSpec(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing) {}
-
     private enum State { NEW, RUNNING, STOPPING, STOPPED }
 
-    /** After an error close, input is drained this long so our ERROR frame is not lost to a TCP reset. */
-    static final long LINGER_MILLIS = Admission.LINGER_MILLIS;
-    /** Refused sockets allowed to linger at once (see {@link Admission#MAX_LINGERING_REFUSALS}). */
-    static final int MAX_LINGERING_REFUSALS = Admission.MAX_LINGERING_REFUSALS;
     /** How often {@link #stop} looks whether the connections have drained. */
     private static final long STOP_POLL_MILLIS = 5;
+    /** How long {@link #stop} waits for each loop thread to finish. */
+    private static final long LOOP_STOP_SECONDS = 5;
 
     private final ServerConfig config;
     private final ServerLog log;
     private final ServerStats stats = new ServerStats();
-    private final Map<String, OpSpec> handlers = new HashMap<>();
+    private final Ops ops = new Ops();
     private final Set<String> features = new LinkedHashSet<>();
     private final List<Runnable> stopHooks = new ArrayList<>();
     private volatile RequestObserver[] requestObservers = new RequestObserver[0];
-    private UnaryOperator<Transport> transportDecorator = UnaryOperator.identity();
-    private final Workers workers;
-    private final Workers bulkWorkers;
-    private final Workers loginWorkers;
+    private final WorkerPools pools;
     private final ServiceTimers serviceTimers;
-    private final AtomicLong connectionIds = new AtomicLong();
-    private final AtomicInteger nextLoop = new AtomicInteger();
     private final Admission admission;
+    private final Intake intake;
     private boolean listen = true;
-    private EventLoop[] loops;
-    private List<Connection>[] connectionsByLoop; // index i owned by loops[i]
+    private LoopGroup group;
+    private EventLoop[] loops; // group's, fixed at start
     private Acceptor acceptor; // null when not listening
     private volatile int boundPort = -1;
     private volatile State state = State.NEW;
@@ -72,10 +59,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     public FerryServer(ServerConfig config, ServerLog log) {
         this.config = config;
         this.log = log;
-        this.workers = new Workers("ferry-worker", config.workerThreads(), config.workerQueue());
-        this.bulkWorkers = new Workers("ferry-bulk", config.bulkWorkerThreads(), config.workerQueue());
-        this.loginWorkers = new Workers("ferry-login", config.loginWorkerThreads(), config.workerQueue());
+        this.pools = new WorkerPools(config);
         this.admission = new Admission(config, log, stats);
+        this.intake = new Intake(this, admission);
         this.serviceTimers = new ServiceTimers(this::workers, log);
         new CoreService(this).install(this);
     }
@@ -93,16 +79,12 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     @Override
     public Workers workers() {
-        return workers;
+        return pools.lane(WorkerLane.METADATA);
     }
 
     @Override
     public Workers workers(WorkerLane lane) {
-        return switch (lane) {
-            case METADATA -> workers;
-            case BULK -> bulkWorkers;
-            case LOGIN -> loginWorkers;
-        };
+        return pools.lane(lane);
     }
 
     @Override
@@ -122,31 +104,27 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     @Override
     public void register(String op, OpHandler handler) {
-        register(op, handler, false);
+        add(op, handler, false, Sequencing.WRITE);
     }
 
     @Override
     public void register(String op, OpHandler handler, Sequencing sequencing) {
-        register(op, handler, false, sequencing);
+        add(op, handler, false, sequencing);
     }
 
     @Override
-    public void register(String op, OpHandler handler, boolean allowedBeforeLogin) {
-        register(op, handler, allowedBeforeLogin, Sequencing.WRITE);
+    public void registerPublic(String op, OpHandler handler) {
+        add(op, handler, true, Sequencing.WRITE);
     }
 
     @Override
-    public synchronized void register(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing) {
-        if (state != State.NEW) {
-            throw new IllegalStateException("register ops before start()");
-        }
-        if (op == null || op.isEmpty() || handler == null || sequencing == null) {
-            throw new IllegalArgumentException("op, handler and sequencing are required");
-        }
-        if (handlers.containsKey(op)) {
-            throw new IllegalStateException("op " + op + " is already registered");
-        }
-        handlers.put(op, new OpSpec(op, handler, allowedBeforeLogin, sequencing));
+    public void registerPublic(String op, OpHandler handler, Sequencing sequencing) {
+        add(op, handler, true, sequencing);
+    }
+
+    private synchronized void add(String op, OpHandler handler, boolean isPublic, Sequencing sequencing) {
+        requireNew("register ops");
+        ops.add(op, handler, isPublic, sequencing);
     }
 
     @Override
@@ -156,9 +134,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     @Override
     public synchronized void addRequestObserver(RequestObserver observer) {
-        if (state != State.NEW) {
-            throw new IllegalStateException("add request observers before start()");
-        }
+        requireNew("add request observers");
         RequestObserver[] more = java.util.Arrays.copyOf(requestObservers, requestObservers.length + 1);
         more[more.length - 1] = java.util.Objects.requireNonNull(observer);
         requestObservers = more;
@@ -181,26 +157,28 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * {@link #start()}; {@code decorator} then runs on the accepting loop.
      */
     public synchronized FerryServer decorateTransports(UnaryOperator<Transport> decorator) {
-        if (state != State.NEW) {
-            throw new IllegalStateException("decorate transports before start()");
-        }
-        UnaryOperator<Transport> inner = transportDecorator;
-        UnaryOperator<Transport> outer = java.util.Objects.requireNonNull(decorator);
-        transportDecorator = t -> outer.apply(inner.apply(t));
+        requireNew("decorate transports");
+        intake.decorate(decorator);
         return this;
     }
 
     /** Installs a service: its ops, features and hooks. Before {@link #start()}. */
     public FerryServer install(FerryService service) throws Exception {
-        if (state != State.NEW) {
-            throw new IllegalStateException("install services before start()");
-        }
+        requireNew("install services");
         service.install(this);
         return this;
     }
 
-    OpSpec handler(String op) {
-        return handlers.get(op);
+    /** Configuration happens before start: after it, {@code what} throws. */
+    private void requireNew(String what) {
+        if (state != State.NEW) {
+            throw new IllegalStateException(what + " before start()");
+        }
+    }
+
+    /** The op table; read-only once the server runs. */
+    Ops opTable() {
+        return ops;
     }
 
     /**
@@ -208,7 +186,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * by (a client may send any op name; the unknown ones must not each become a series).
      */
     public synchronized List<String> ops() {
-        return handlers.keySet().stream().sorted().toList();
+        return ops.names();
     }
 
     synchronized List<String> features() {
@@ -227,9 +205,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * connections the application hands it through {@link #adopt}. Before start.
      */
     public synchronized FerryServer listen(boolean on) {
-        if (state != State.NEW) {
-            throw new IllegalStateException("choose whether to listen before start()");
-        }
+        requireNew("choose whether to listen");
         listen = on;
         return this;
     }
@@ -252,32 +228,20 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         return new LoopInvoker(this, loops[0]);
     }
 
-    @SuppressWarnings("unchecked")
     private void startLoops(boolean hosted) throws IOException {
         if (state != State.NEW) {
             throw new IllegalStateException("server already started");
         }
-        Acceptor acc = listen ? Acceptor.bind(config, log, stats, this::accepted) : null;
-        loops = new EventLoop[config.loops()];
-        connectionsByLoop = new List[config.loops()];
-        for (int i = 0; i < loops.length; i++) {
-            loops[i] = new EventLoop("ferry-loop-" + i, config.clock(), config.readBufferBytes(),
-                    config.poolBufferBytes(), config.maxPooledBuffers(), outboundHeaderBytes(),
-                    (where, error) -> log.warn("loop error in " + where + ": " + error, error));
-            connectionsByLoop[i] = new ArrayList<>();
-        }
+        Acceptor acc = listen ? Acceptor.bind(config, log, stats, intake::accepted) : null;
+        group = new LoopGroup(config, log, outboundHeaderBytes());
+        loops = group.loops();
+        intake.start(group);
         state = State.RUNNING;
-        for (int i = 0; i < loops.length; i++) {
-            if (!hosted) {
-                loops[i].start();
-            }
-            int idx = i;
-            loops[i].execute(() -> scheduleSweep(idx));
-        }
+        group.start(hosted, () -> state == State.RUNNING || state == State.STOPPING);
         serviceTimers.attach(loops[0]);
         if (acc != null) {
             boundPort = acc.port();
-            runOnAllLoops(i -> {
+            group.runOnAll(i -> {
                 if (i == 0) {
                     acc.register(loops[0]);
                     acceptor = acc;
@@ -322,11 +286,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     /** Errors the loops survived, summed. */
     public long loopErrors() {
-        long n = 0;
-        for (EventLoop l : loops) {
-            n += l.errors();
-        }
-        return n;
+        return group.errors();
     }
 
     /**
@@ -335,11 +295,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * instead of measuring CPU time.
      */
     public long loopIterations() {
-        long n = 0;
-        for (EventLoop l : loops) {
-            n += l.iterations();
-        }
-        return n;
+        return group.iterations();
     }
 
     /** Graceful stop with the configured grace period. */
@@ -363,30 +319,26 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         shuttingDown = true;
         serviceTimers.stop();
         long deadline = System.nanoTime() + unit.toNanos(grace);
-        runOnAllLoops(i -> {
+        group.runOnAll(i -> {
             if (i == 0 && acceptor != null) {
                 acceptor.close();
             }
-            for (Connection c : new ArrayList<>(connectionsByLoop[i])) {
+            for (Connection c : group.snapshot(i)) {
                 c.shutdownGracefully();
             }
         });
         while (stats.connectionsOpen.get() > 0 && System.nanoTime() < deadline) {
             waitForLoops();
         }
-        runOnAllLoops(i -> {
-            for (Connection c : new ArrayList<>(connectionsByLoop[i])) {
+        group.runOnAll(i -> {
+            for (Connection c : group.snapshot(i)) {
                 c.close("server stopped");
             }
         });
         runStopHooks();
         try {
-            for (Workers w : new Workers[] {workers, bulkWorkers, loginWorkers}) {
-                w.shutdown(Math.max(0, deadline - System.nanoTime()));
-            }
-            for (EventLoop l : loops) {
-                l.shutdown(5, TimeUnit.SECONDS);
-            }
+            pools.shutdown(deadline);
+            group.shutdown(LOOP_STOP_SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -428,40 +380,6 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         stop();
     }
 
-    private interface LoopTask {
-        void run(int loopIndex) throws IOException;
-    }
-
-    /**
-     * Runs {@code task} on every loop and waits for all of them: inline on a loop the caller is the
-     * thread of (a hosted loop's host, or before a hosted loop first ran), else as a loop task.
-     */
-    private void runOnAllLoops(LoopTask task) {
-        CountDownLatch done = new CountDownLatch(loops.length);
-        for (int i = 0; i < loops.length; i++) {
-            int idx = i;
-            Runnable r = () -> {
-                try {
-                    task.run(idx);
-                } catch (IOException e) {
-                    log.warn("on loop " + idx + ": " + e.getMessage(), e);
-                } finally {
-                    done.countDown();
-                }
-            };
-            if (loops[i].inLoop() || !loops[i].hasThread()) {
-                r.run();
-            } else {
-                loops[i].execute(r);
-            }
-        }
-        try {
-            done.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     // ---- new connections ---------------------------------------------------------------------
 
     /**
@@ -478,15 +396,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         if (!isRunning()) {
             throw new IllegalStateException("adopt connections while the server runs");
         }
-        Acceptor.configure(channel, config);
-        Transport t;
-        try {
-            t = transportDecorator.apply(new SocketTransport(channel));
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(channel);
-            throw e;
-        }
-        adopt(t);
+        adopt(intake.wrap(channel));
     }
 
     /**
@@ -497,52 +407,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         if (!isRunning()) {
             throw new IllegalStateException("adopt connections while the server runs");
         }
-        onLoop(loops[0], () -> admit(transport));
-    }
-
-    private void accepted(SocketChannel ch) {
-        Transport transport;
-        try {
-            Acceptor.configure(ch, config);
-            transport = transportDecorator.apply(new SocketTransport(ch));
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(ch);
-            return;
-        }
-        admit(transport);
-    }
-
-    /** Applies the limits to a new connection on loop 0 and hands it to a loop, round robin. */
-    private void admit(Transport transport) {
-        Admission.Ticket ticket = admission.admit(transport, loops[0], shuttingDown);
-        if (ticket == null) {
-            return;
-        }
-        int idx = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
-        EventLoop loop = loops[idx];
-        String remoteText = Admission.describe(transport.remoteAddress());
-        onLoop(loop, () -> {
-            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, transport, remoteText,
-                    loop.clock().nanoTime(), ticket.counted(), ticket.proxied());
-            try {
-                c.open();
-            } catch (IOException e) {
-                c.close("register failed: " + e.getMessage());
-                return;
-            }
-            List<Connection> list = connectionsByLoop[idx];
-            c.indexInLoop = list.size();
-            list.add(c);
-            log.connection(ServerLog.Level.INFO, c.id(), remoteText, "open", null); // joined on the log's thread
-        });
-    }
-
-    private static void onLoop(EventLoop loop, Runnable r) {
-        if (loop.inLoop()) {
-            r.run();
-        } else {
-            loop.execute(r);
-        }
+        intake.adopt(transport);
     }
 
     boolean admitFrom(InetAddress addr) {
@@ -561,73 +426,22 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     void connectionClosed(Connection c, String reason) {
         admission.release(c.countedAddress());
-        int loopIdx = indexOf(c.loop());
-        List<Connection> list = connectionsByLoop[loopIdx];
-        int i = c.indexInLoop;
-        if (i >= 0 && i < list.size() && list.get(i) == c) {
-            Connection last = list.remove(list.size() - 1);
-            if (last != c) {
-                list.set(i, last);
-                last.indexInLoop = i;
-            }
-            c.indexInLoop = -1;
-        }
+        group.remove(c);
         log.connection(ServerLog.Level.INFO, c.id(), c.session().remoteAddress(), "closed: ", reason);
-    }
-
-    private int indexOf(EventLoop loop) {
-        for (int i = 0; i < loops.length; i++) {
-            if (loops[i] == loop) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("unknown loop " + loop);
     }
 
     void countHandlerError() {
         stats.handlerErrors.increment();
     }
 
-    private void scheduleSweep(int idx) {
-        loops[idx].schedule(TimeUnit.MILLISECONDS.toNanos(config.timeoutSweepMillis()), () -> {
-            sweepTimeouts(idx, loops[idx].clock().nanoTime());
-            if (state == State.RUNNING || state == State.STOPPING) {
-                scheduleSweep(idx);
-            }
-        });
-    }
-
-    /** Closes this loop's connections whose timeouts passed at {@code nowNanos}. Loop thread. */
-    void sweepTimeouts(int idx, long nowNanos) {
-        List<Connection> list = connectionsByLoop[idx];
-        for (int i = list.size() - 1; i >= 0; i--) {
-            if (i >= list.size()) {
-                continue; // a close removed more than one
-            }
-            Connection c = list.get(i);
-            c.relieveGlobalPause();
-            String reason = c.expiredTimeout(nowNanos);
-            if (reason != null) {
-                log.connection(ServerLog.Level.INFO, c.id(), c.session().remoteAddress(), reason, null);
-                c.timeout(reason);
-            }
-        }
-    }
-
-    /** Runs {@link #sweepTimeouts} on every loop now and waits (for fake-clock tests). */
+    /** Runs the timeout sweep on every loop now and waits (for fake-clock tests). */
     void sweepAllNow() {
-        runOnAllLoops(i -> sweepTimeouts(i, loops[i].clock().nanoTime()));
+        group.sweepAllNow();
     }
 
     /** The largest buffered output of any connection now, read on the loops (for tests). */
     long maxPendingBytes() {
-        AtomicLong max = new AtomicLong();
-        runOnAllLoops(i -> {
-            for (Connection c : connectionsByLoop[i]) {
-                max.accumulateAndGet(c.pendingBytes(), Math::max);
-            }
-        });
-        return max.get();
+        return group.maxPendingBytes();
     }
 
     /** Remote addresses with open connections counted against the per-address cap (for tests). */
@@ -637,8 +451,6 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     /** Open connections per loop, read on the loops (for tests and stats). */
     int connectionCount() {
-        AtomicInteger n = new AtomicInteger();
-        runOnAllLoops(i -> n.addAndGet(connectionsByLoop[i].size()));
-        return n.get();
+        return group.connectionCount();
     }
 }

@@ -39,10 +39,10 @@ class CallThreadTest {
     void everyMutatorCalledOffTheLoopThrowsAndChangesNothing() throws Exception {
         CompletableFuture<Call> held = new CompletableFuture<>();
         FerryServer server = new FerryServer(TestServers.config().build());
-        server.register("HOLD", call -> {
+        server.registerPublic("HOLD", call -> {
             held.complete(call);
             return null; // answered later, from the loop, by the test
-        }, true);
+        });
         server.start();
         Path file = Files.write(tmp.resolve("f"), new byte[] {1, 2, 3});
         try (FerryClient c = FerryClient.connect("127.0.0.1", server.port());

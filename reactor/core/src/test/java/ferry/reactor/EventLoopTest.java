@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class EventLoopTest {
     private static EventLoop loop(Clock clock) throws Exception {
-        return new EventLoop("test-loop", clock, 4096, 4096, 4, 65536, null);
+        return new EventLoop("test-loop", clock, 4096, 4096, 4, null);
     }
 
     @Test

@@ -204,14 +204,6 @@ class ReactorTest {
     }
 
     @Test
-    void anOpCannotBeRegisteredTwice() throws Exception {
-        FerryServer s = new FerryServer(TestServers.config().build());
-        OpHandler h = call -> null;
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.register("PING", h, true));
-        assertTrue(e.getMessage().contains("PING"), e.getMessage());
-    }
-
-    @Test
     void nonReadingClientIsThrottledNotBuffered() throws Exception {
         ServerConfig cfg = TestServers.config().socketSendBufferBytes(64 * 1024).build();
         server = TestServers.start(cfg);

@@ -394,4 +394,46 @@ class RequestResponseTest {
             assertEquals(0, p.transport.unreadInput(), "every request was read once the peer drained");
         }
     }
+
+    @Test
+    void aSinkReadIntoDirectlySeesItsOwnLimitWhenThePeerLeavesMidBody() throws Exception {
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        AtomicInteger limitAtCancel = new AtomicInteger(-1);
+        AtomicInteger directBytes = new AtomicInteger();
+        try (MemoryServer s = MemoryServer.start(TestServers.config(), ctx -> ctx.register("SINK", call -> {
+            call.onCancel(() -> limitAtCancel.set(buf.limit()));
+            return new BodySink() {
+                @Override
+                public void onData(ByteBuffer chunk) {
+                    buf.put(chunk);
+                }
+
+                @Override
+                public void onEnd() {
+                    call.reply(Header.reply("OK", call.id()));
+                }
+
+                @Override
+                public ByteBuffer readBuffer() {
+                    return buf;
+                }
+
+                @Override
+                public void onDataRead(int n) {
+                    directBytes.addAndGet(n);
+                }
+            };
+        }))) {
+            MemoryPeer p = s.connect();
+            byte[] frame = p.frameBytes(Header.op("SINK").put(Header.ID, 1), new byte[300]);
+            int headerBytes = frame.length - 300;
+            p.sendRaw(java.util.Arrays.copyOf(frame, headerBytes + 10)); // the header and 10 bytes through onData
+            p.transport.feed(frame, headerBytes + 10, 50); // 50 read straight into the sink's buffer
+            p.endInput(); // and the peer leaves 240 bytes short
+            assertEquals(50, directBytes.get());
+            assertEquals(60, buf.position());
+            assertEquals(4096, limitAtCancel.get(), "the read's temporary limit was undone before the call was cancelled");
+            assertTrue(p.closedByServer());
+        }
+    }
 }

@@ -25,7 +25,7 @@ class ServiceTimersTest {
     private final EventLoop loop;
 
     ServiceTimersTest() throws Exception {
-        loop = new EventLoop("timer-loop", clock, 4096, 4096, 4, 65536, null);
+        loop = new EventLoop("timer-loop", clock, 4096, 4096, 4, null);
     }
 
     @AfterEach

@@ -20,7 +20,7 @@ class WorkersTest {
     private EventLoop loop;
 
     private EventLoop startedLoop() throws IOException {
-        loop = new EventLoop("door-loop", Clock.SYSTEM, 4096, 4096, 4, 65536, null);
+        loop = new EventLoop("door-loop", Clock.SYSTEM, 4096, 4096, 4, null);
         loop.start();
         return loop;
     }
@@ -121,7 +121,7 @@ class WorkersTest {
     @Test
     void aResultPostedJustBeforeTheLoopStopsIsAbandonedByTheLoopsExit() throws Exception {
         // A loop that never ran: what is queued to it can only be drained by its stop.
-        loop = new EventLoop("never-started", Clock.SYSTEM, 4096, 4096, 4, 65536, null);
+        loop = new EventLoop("never-started", Clock.SYSTEM, 4096, 4096, 4, null);
         Resource opened = new Resource();
         AtomicBoolean completed = new AtomicBoolean();
         Workers.post(loop, opened, null, (r, e) -> completed.set(true));

@@ -60,8 +60,8 @@ class DigestCacheTest {
         });
         stat = files.stat(real);
         cache = new DigestCache(16, bulk, files, 4096);
-        loopA = new EventLoop("loop-a", Clock.SYSTEM, 4096, 4096, 4, 65536, null);
-        loopB = new EventLoop("loop-b", Clock.SYSTEM, 4096, 4096, 4, 65536, null);
+        loopA = new EventLoop("loop-a", Clock.SYSTEM, 4096, 4096, 4, null);
+        loopB = new EventLoop("loop-b", Clock.SYSTEM, 4096, 4096, 4, null);
         loopA.start();
         loopB.start();
     }
