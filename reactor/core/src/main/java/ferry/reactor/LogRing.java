@@ -192,7 +192,7 @@ final class LogRing {
         put(' ');
         if (s.remote != null) {
             put('c');
-            put(Long.toString(s.id));
+            putDecimal(s.id);
             put(' ');
             put(s.remote);
             put(' ');
@@ -235,6 +235,24 @@ final class LogRing {
         put((char) ('0' + ms / 10 % 10));
         put((char) ('0' + ms % 10));
         put('Z');
+    }
+
+    /** Appends {@code v} in decimal without building a string (the writer's garbage is heap pages touched too). */
+    private void putDecimal(long v) {
+        if (v < 0) {
+            put(Long.toString(v));
+            return;
+        }
+        int digits = 1;
+        for (long x = v; x >= 10; x /= 10) {
+            digits++;
+        }
+        ensure(digits);
+        for (int i = len + digits - 1; i >= len; i--) {
+            line[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        len += digits;
     }
 
     private void put(char c) {

@@ -36,10 +36,10 @@ public class ServeSettingsTest {
     /**
      * Getters that are not operator settings: ServerConfig's clock and derived values, the
      * services' root (--root), exec's policy (--exec-allow...), and test hooks (clock, opener,
-     * events).
+     * page-cache probe, events).
      */
     private static final Set<String> NOT_SETTINGS = Set.of("clock", "isLoopbackOnly", "toBuilder", "frameLimits",
-            "getClass", "hashCode", "toString", "root", "policy", "wallClock", "opener", "events");
+            "getClass", "hashCode", "toString", "root", "policy", "wallClock", "opener", "pageCacheProbe", "events");
 
     /** A non-default value for every setting backed by ServerConfig, as a flag would give it. */
     private static final Map<String, String> SAMPLES = new TreeMap<>(Map.ofEntries(

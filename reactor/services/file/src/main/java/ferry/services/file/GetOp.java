@@ -100,7 +100,8 @@ final class GetOp implements OpHandler {
     static final long WARM_ON_OPEN_MAX_BYTES = 256 * 1024;
 
     /**
-     * Worker (metadata lane): confine, open with one walk, size the range, warm it if small. The
+     * Worker (metadata lane): confine, open with one walk, size the range, warm it if small (or
+     * learn whether its first window is cached, which costs no read: {@link PageCacheProbe}). The
      * change time (a stat by path) is read only when a digest is asked for: it identifies the
      * file's version in the {@link DigestCache}.
      */
@@ -124,6 +125,13 @@ final class GetOp implements OpHandler {
             if (ctx.config.readAheadBytes() > 0 && count > 0 && count <= WARM_ON_OPEN_MAX_BYTES) {
                 ctx.warmer.warm(ch, offset, count);
                 warmed = count;
+            } else if (ctx.config.readAheadBytes() > 0 && count > 0) {
+                // Asked here, on the worker that is running anyway: a cached first window (all of
+                // a 1 MiB body) then costs the loop neither a probe nor a warm job.
+                long first = Math.min(ctx.config.readAheadWindowBytes(), count);
+                if (ctx.config.pageCacheProbe().isCached(ch, offset, first)) {
+                    warmed = first;
+                }
             }
             return new Opened(ch, real, st, offset, count, warmed);
         } catch (Throwable t) {
