@@ -25,7 +25,8 @@ import java.nio.file.attribute.BasicFileAttributes;
  */
 final class DownloadSync extends SyncDirection {
     private final RemoteFile source;
-    private final Path dest;
+    /** The destination folder; its real path once listed (a link to a folder is that folder). */
+    private Path dest;
     private final String destArg;
     private final RemoteSteps steps;
     private final TransferReport report;
@@ -70,7 +71,7 @@ final class DownloadSync extends SyncDirection {
     @Override
     Tree scanDest(Excludes excludes, boolean dryRun) {
         try {
-            if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dest, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dest)) {
                 report.error(null, "not a folder: " + destArg);
                 return null;
             }
@@ -80,6 +81,7 @@ final class DownloadSync extends SyncDirection {
                 }
                 return new Tree();
             }
+            dest = dest.toRealPath(); // everything below is then checked against the folder itself
             return LocalTree.scan(dest, excludes, (p, e) -> report.error(null, p + ": " + ErrorMessages.describe(e)));
         } catch (IOException e) {
             report.error(null, destArg + ": " + ErrorMessages.describe(e));

@@ -18,7 +18,8 @@ import java.nio.file.Path;
 
 /** {@code ferry sync LOCAL HOST:/DIR}: a local folder mirrored to a server. */
 final class UploadSync extends SyncDirection {
-    private final Path source;
+    /** The source folder; its real path once listed (a link to a folder is walked as that folder). */
+    private Path source;
     private final String sourceArg;
     private final RemoteFile dest;
     private final RemoteSteps steps;
@@ -53,6 +54,7 @@ final class UploadSync extends SyncDirection {
             return null;
         }
         try {
+            source = source.toRealPath();
             return LocalTree.scan(source, excludes, (p, e) -> report.error(null, p + ": " + ErrorMessages.describe(e)));
         } catch (IOException e) {
             report.error(null, sourceArg + ": " + ErrorMessages.describe(e));

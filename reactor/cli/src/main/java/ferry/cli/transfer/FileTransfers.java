@@ -26,7 +26,8 @@ import java.util.function.Consumer;
 /**
  * Copies files and folder trees the way {@code ferry get}, {@code put} and {@code cp} (and the
  * shell's {@code get} and {@code put}) do: works out the destination like cp and scp, walks
- * folders with {@code -r}, skips existing files with {@code -n}, and moves each file with a
+ * folders with {@code -r}, skips existing files with {@code -n} and unchanged ones with
+ * {@code --update}/{@code --checksum} ({@link UnchangedCheck}), and moves each file with a
  * {@link ResilientTransfer} (verified, resumed, retried after lost connections) shown by a
  * {@link TransferView}.
  *

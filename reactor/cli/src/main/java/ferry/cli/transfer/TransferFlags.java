@@ -19,7 +19,9 @@ import ferry.protocol.DigestAlgorithm;
  * <p>Decisions (docs/CLI.md "Transfers"): an existing destination file is replaced, as scp and
  * cp do, atomically and only once the new one is complete and verified; {@code -n} keeps it
  * and skips the file instead, as {@code cp -n} does. A partial download or upload is resumed
- * unless {@code --no-resume}. Modification times are kept unless {@code --no-times}.
+ * unless {@code --no-resume}. Modification times are kept unless {@code --no-times}. Every file
+ * is sent, as scp does, unless {@code --update} (same size and time) or {@code --checksum} (same
+ * digest) finds the destination unchanged; {@link #forSync} skips unchanged files by default.
  *
  * <p>Thread safety: immutable after construction.
  */

@@ -160,6 +160,25 @@ class SyncLauncherTest {
     }
 
     @Test
+    void aLinkToAFolderIsSyncedAsThatFolderOnEitherSide() throws Exception {
+        tree("real-src", 3);
+        Files.createSymbolicLink(dir.resolve("alias-src"), dir.resolve("real-src"));
+        Launcher.Result up = Launcher.run(dir, "sync", "alias-src", host + ":/alias");
+        assertEquals(0, up.status(), up.err());
+        assertTrue(last(up).startsWith("3 files sent ("), up.out());
+        Launcher.Result again = Launcher.run(dir, "sync", "--delete", "alias-src", host + ":/alias");
+        assertEquals(0, again.status(), again.err());
+        assertTrue(last(again).startsWith("0 files sent (0 B), 3 skipped, unchanged, in "), "nothing deleted: " + again.out());
+
+        Path real = Files.createDirectories(dir.resolve("real-dst"));
+        Files.createSymbolicLink(dir.resolve("alias-dst"), real);
+        Launcher.Result down = Launcher.run(dir, "sync", host + ":/alias", "alias-dst");
+        assertEquals(0, down.status(), down.err());
+        assertEquals("file 1\n", Files.readString(real.resolve("d1/f1.txt")));
+        assertTrue(Files.isSymbolicLink(dir.resolve("alias-dst")), "the link stays");
+    }
+
+    @Test
     void exitStatusesAsTheOtherCommands() throws Exception {
         Launcher.Result bothLocal = Launcher.run(dir, "sync", "a", "b");
         assertEquals(2, bothLocal.status());
