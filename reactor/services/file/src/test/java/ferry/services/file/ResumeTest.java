@@ -8,6 +8,7 @@ import ferry.client.RemoteException;
 import ferry.client.TransferResult;
 import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.Header;
+import ferry.reactor.Quiesce;
 import ferry.reactor.FakeClock;
 import ferry.reactor.Session;
 import java.io.IOException;
@@ -200,6 +201,7 @@ class ResumeTest {
             Path temp = UploadTemps.tempFor(s.root.toRealPath().resolve("s"), Session.ANONYMOUS, size,
                     DigestAlgorithm.SHA_256, digest);
             Eventually.until(() -> sizeOf(temp) == cut, "the server received the bytes sent"); // at this clock time
+            Quiesce.server(s.server); // the write's completion stamps the clock too: let it land before the clock moves
             // From here on the silent connection stays open and sends nothing.
 
             FileClient files = s.files(back);
