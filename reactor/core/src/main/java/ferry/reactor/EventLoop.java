@@ -9,6 +9,7 @@ import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -136,13 +137,8 @@ public final class EventLoop {
         this.errorListener = errorListener;
     }
 
-    public String name() {
-        return name;
-    }
-
-    public Clock clock() {
-        return clock;
-    }
+    public String name() { return name; }
+    public Clock clock() { return clock; }
 
     /** Starts the loop thread. */
     public synchronized void start() {
@@ -157,14 +153,10 @@ public final class EventLoop {
     }
 
     /** Whether the loop has a thread: its own once started, or a host's once it ran a pass. */
-    boolean hasThread() {
-        return thread != null;
-    }
+    boolean hasThread() { return thread != null; }
 
     /** True when called on this loop's thread. */
-    public boolean inLoop() {
-        return Thread.currentThread() == thread;
-    }
+    public boolean inLoop() { return Thread.currentThread() == thread; }
 
     /**
      * Runs {@code task} on the loop thread soon. Safe from any thread; never blocks. Once the loop
@@ -221,41 +213,22 @@ public final class EventLoop {
     }
 
     // Loop-owned shared resources, handed to connections on this loop.
-    ByteBuffer readBuffer() {
-        return readBuffer;
-    }
-
-    ByteBuffer copyScratch() {
-        return copyScratch;
-    }
-
-    ByteBuffer[] iov() {
-        return iov;
-    }
-
-    BufferPool pool() {
-        return pool;
-    }
+    ByteBuffer readBuffer() { return readBuffer; }
+    ByteBuffer copyScratch() { return copyScratch; }
+    ByteBuffer[] iov() { return iov; }
+    BufferPool pool() { return pool; }
 
     /** Exceptions the loop caught and survived. */
-    public long errors() {
-        return errors.get();
-    }
+    public long errors() { return errors.get(); }
 
     /** Passes of the loop so far (see {@link FerryServer#loopIterations()}). Safe from any thread. */
-    public long iterations() {
-        return iterations;
-    }
+    public long iterations() { return iterations; }
 
     /** Times the selector was replaced after spinning on empty selects. */
-    public long selectorRebuilds() {
-        return selectorRebuilds.get();
-    }
+    public long selectorRebuilds() { return selectorRebuilds.get(); }
 
     /** Number of channels registered now (approximate from other threads). */
-    public int registeredCount() {
-        return selector.keys().size();
-    }
+    public int registeredCount() { return selector.keys().size(); }
 
     /**
      * Throws {@link IllegalStateException} unless called on this loop's thread (or, before
@@ -299,20 +272,25 @@ public final class EventLoop {
     }
 
     /** Whether {@link #shutdown} has not been called. */
-    public boolean isOpen() {
-        return !closed;
-    }
+    public boolean isOpen() { return !closed; }
 
     /** Stops the loop after the current iteration and waits for its thread. */
     public void shutdown(long timeout, TimeUnit unit) throws InterruptedException {
         running = false;
+        if (hosted && !inLoop()) {
+            // The host may be inside a pass: let its next pass close the selector (its key set is
+            // the host's), and close here only if the host has stopped invoking.
+            CountDownLatch done = new CountDownLatch(1);
+            execute(() -> {
+                closeHosted();
+                done.countDown();
+            });
+            if (done.await(timeout, unit)) {
+                return;
+            }
+        }
         if (hosted || thread == null) {
-            // No thread of ours to finish the pass: close here (Selector.close wakes a select),
-            // and nothing will run what is queued.
-            closed = true;
-            closeSelector();
-            stopped = true;
-            abandonTasks();
+            closeHosted(); // no thread of ours to finish the pass
             return;
         }
         selector.wakeup();
@@ -320,6 +298,15 @@ public final class EventLoop {
         if (t != Thread.currentThread()) {
             t.join(unit.toMillis(timeout));
         }
+    }
+
+    private synchronized void closeHosted() {
+        if (!closed) {
+            closed = true;
+            closeSelector();
+        }
+        stopped = true; // nothing will run what is queued
+        abandonTasks();
     }
 
     private void run() {
@@ -490,7 +477,5 @@ public final class EventLoop {
     }
 
     @Override
-    public String toString() {
-        return name;
-    }
+    public String toString() { return name; }
 }

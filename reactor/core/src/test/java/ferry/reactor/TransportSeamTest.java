@@ -39,6 +39,7 @@ class TransportSeamTest {
         private final Transport inner;
         private final ByteBuffer hoard = ByteBuffer.allocate(1 << 20).flip();
         private final AtomicInteger closes;
+        final AtomicInteger transferFromCalls = new AtomicInteger();
         private boolean innerEof;
 
         HoardingTransport(Transport inner, AtomicInteger closes) {
@@ -85,6 +86,7 @@ class TransportSeamTest {
 
         @Override
         public long transferFrom(FileChannel file, long position, long count) {
+            transferFromCalls.incrementAndGet();
             throw new UnsupportedOperationException();
         }
 
@@ -182,5 +184,211 @@ class TransportSeamTest {
         }
         assertEquals("inner;outer;", order.toString());
         assertThrows(IllegalStateException.class, () -> s.decorateTransports(t -> t));
+    }
+
+    @Test
+    void aTransportWithoutSendfileGetsFileBodiesThroughTheBufferedPath(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        byte[] content = new byte[300_000];
+        new java.util.Random(5).nextBytes(content);
+        java.nio.file.Path file = java.nio.file.Files.write(tmp.resolve("f"), content);
+        AtomicInteger closes = new AtomicInteger();
+        FerryServer s = new FerryServer(TestServers.config().build());
+        s.register("FILE", call -> {
+            FileChannel ch = FileChannel.open(file);
+            call.replyFile(Header.reply("FILE", call.id()), new FileRegion(ch, 0, content.length, true));
+            return null;
+        });
+        java.util.List<HoardingTransport> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        s.decorateTransports(t -> { // isZeroCopy() false: transferFrom would throw
+            HoardingTransport h = new HoardingTransport(t, closes);
+            made.add(h);
+            return h;
+        });
+        s.start();
+        server = s;
+        try (RawPeer p = new RawPeer(server.port())) {
+            p.send(Header.op("FILE").put(Header.ID, 1));
+            RawPeer.Frame f = p.read();
+            assertEquals("FILE", f.op());
+            assertArrayEquals(content, f.body());
+        }
+        assertEquals(0, made.get(0).transferFromCalls.get(), "the connection never asked for sendfile");
+        assertEquals(0, server.loopErrors());
+    }
+
+    /**
+     * A decorator with a handshake of its own, as TLS has: before any of the connection's bytes it
+     * writes a greeting and reads the peer's acknowledgement. Meanwhile it needs to write while the
+     * connection only wants to read (and to read while the connection only wants to write), so it
+     * registers itself as the socket transport's listener, asks for its own interest, and tells
+     * the connection about readiness only once the handshake is done.
+     */
+    static final class HandshakeTransport implements Transport, Transport.Listener {
+        static final byte[] GREETING = "HSK!".getBytes(StandardCharsets.US_ASCII);
+        static final byte[] ACK = "ACK!".getBytes(StandardCharsets.US_ASCII);
+        private final Transport inner;
+        private final ByteBuffer greeting = ByteBuffer.wrap(GREETING);
+        private final ByteBuffer ack = ByteBuffer.allocate(ACK.length);
+        private Listener outer;
+        private int outerInterest;
+        private IOException failure;
+
+        HandshakeTransport(Transport inner) {
+            this.inner = inner;
+        }
+
+        private boolean done() {
+            return !greeting.hasRemaining() && !ack.hasRemaining();
+        }
+
+        private int innerInterest() {
+            if (done() || failure != null) {
+                return outerInterest;
+            }
+            return (greeting.hasRemaining() ? WRITE : 0) | (ack.hasRemaining() ? READ : 0);
+        }
+
+        @Override
+        public void register(EventLoop loop, Listener listener, int ops) throws IOException {
+            outer = listener;
+            outerInterest = ops;
+            inner.register(loop, this, innerInterest());
+        }
+
+        @Override
+        public void interest(int ops) {
+            outerInterest = ops;
+            inner.interest(innerInterest());
+        }
+
+        /** Readiness of the socket: the handshake's first, then the connection's. */
+        @Override
+        public void onReady(int readyOps) {
+            int forward = readyOps;
+            if (!done() && failure == null) {
+                try {
+                    step();
+                } catch (IOException e) {
+                    failure = e; // the connection learns it from its next read
+                }
+                inner.interest(innerInterest());
+                if (!done() && failure == null) {
+                    return;
+                }
+                forward = failure != null ? READ : outerInterest; // whatever the connection waited for may go on
+            }
+            if ((forward & outerInterest) != 0) {
+                outer.onReady(forward & outerInterest);
+            }
+        }
+
+        private void step() throws IOException {
+            if (greeting.hasRemaining()) {
+                inner.write(new ByteBuffer[] {greeting}, 0, 1);
+            }
+            if (ack.hasRemaining() && inner.read(ack) < 0) {
+                throw new IOException("peer left during the handshake");
+            }
+            if (!ack.hasRemaining() && !java.util.Arrays.equals(ack.array(), ACK)) {
+                throw new IOException("bad handshake acknowledgement");
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            outer.onError(error);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            return done() ? inner.read(dst) : 0;
+        }
+
+        @Override
+        public boolean hasBufferedInput() {
+            return false;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            return done() ? inner.write(srcs, offset, length) : 0; // no room until the handshake is done
+        }
+
+        @Override
+        public long transferFrom(FileChannel file, long position, long count) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isZeroCopy() {
+            return false;
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            inner.shutdownOutput();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return inner.isOpen();
+        }
+
+        @Override
+        public InetSocketAddress remoteAddress() {
+            return inner.remoteAddress();
+        }
+    }
+
+    private static byte[] readExactly(RawPeer p, int n) throws IOException {
+        byte[] b = p.in.readNBytes(n);
+        assertEquals(n, b.length, "the server closed early");
+        return b;
+    }
+
+    @Test
+    void aDecoratorRunsAHandshakeOfItsOwnBeforeTheConnectionsBytes() throws Exception {
+        FerryServer s = new FerryServer(TestServers.config().build());
+        s.decorateTransports(HandshakeTransport::new);
+        s.start();
+        server = s;
+        try (RawPeer p = new RawPeer(server.port(), false)) {
+            // The server's preamble waits: the decorator writes its greeting while the connection
+            // only wants to read, and holds the connection's output until the peer acknowledges.
+            assertArrayEquals(HandshakeTransport.GREETING, readExactly(p, HandshakeTransport.GREETING.length));
+            p.sendRaw(HandshakeTransport.ACK);
+            p.sendRaw(ferry.protocol.Preamble.bytes());
+            p.send(Header.op("PING").put(Header.ID, 1), new byte[] {4, 2});
+            RawPeer.Frame pong = p.read(); // the preamble first, then this frame
+            assertEquals("PONG", pong.op());
+            assertArrayEquals(new byte[] {4, 2}, pong.body());
+        }
+    }
+
+    @Test
+    void aFailedDecoratorHandshakeClosesTheConnectionThroughIt() throws Exception {
+        FerryServer s = new FerryServer(TestServers.config().build());
+        s.decorateTransports(HandshakeTransport::new);
+        s.start();
+        server = s;
+        try (RawPeer p = new RawPeer(server.port(), false)) {
+            readExactly(p, HandshakeTransport.GREETING.length);
+            p.sendRaw("NAK!".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(-1, p.in.read(), "closed without a byte of the connection's");
+        }
+        ReactorTest.waitUntil(() -> server.stats().connectionsOpen.get() == 0);
+        assertEquals(0, server.stats().handlerErrors.sum(), "a failed handshake is a read error, not a bug");
     }
 }
