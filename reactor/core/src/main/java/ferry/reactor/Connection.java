@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *                  --(no request in flight)--> closing, after an ERROR shutting_down without id
  * </pre>
  */
-final class Connection implements EventLoop.Selectable, EventLoop.Flushable, FrameSink {
+final class Connection implements Transport.Listener, EventLoop.Flushable, FrameSink {
     static final int PAUSE_OUTBOUND = 1;
     static final int PAUSE_HANDLER = 2;
     static final int PAUSE_PIPELINE = 4;
@@ -56,13 +54,11 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     private final FerryServer server;
     private final ServerConfig config;
     private final EventLoop loop;
-    private final SocketChannel channel;
     private final Transport transport;
     private final FrameDecoder decoder;
     private final OutboundQueue outbound;
     private final Session session;
     private final long createdNanos;
-    private SelectionKey key;
     private ArrayDeque<Call> inflight; // created on first request: idle connections stay small
     private Call bodyCall;
     private BodySink bodySink;
@@ -84,6 +80,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     private boolean closed;
     private boolean flushQueued;
     private boolean resumeQueued;
+    private boolean readQueued; // a read of the transport's own buffered input is queued on the loop
     private long lastActivityNanos;
     private long headerStartedNanos;
     private String closeReason;
@@ -99,14 +96,13 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
      *                or null
      * @param expectProxyHeader whether the peer is a trusted proxy that must first send a PROXY header
      */
-    Connection(long id, FerryServer server, EventLoop loop, SocketChannel channel, String remote, long nowNanos,
+    Connection(long id, FerryServer server, EventLoop loop, Transport transport, String remote, long nowNanos,
             InetAddress counted, boolean expectProxyHeader) {
         this.id = id;
         this.server = server;
         this.config = server.config();
         this.loop = loop;
-        this.channel = channel;
-        this.transport = new SocketTransport(channel);
+        this.transport = transport;
         this.decoder = new FrameDecoder(config.frameLimits());
         this.outbound = new OutboundQueue(loop.pool());
         this.session = new Session(remote);
@@ -123,8 +119,8 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
 
     /** Registers with the loop and queues this side's preamble. Loop thread. */
     void open() throws IOException {
-        key = loop.register(channel, SelectionKey.OP_READ, this);
-        interestOps = SelectionKey.OP_READ;
+        transport.register(loop, this, Transport.READ);
+        interestOps = Transport.READ;
         outbound.appendCopy(PREAMBLE);
         markDirty();
     }
@@ -234,25 +230,27 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     // ---- readiness ------------------------------------------------------------------------
 
     @Override
-    public void onSelected(SelectionKey k) {
-        int ready = k.readyOps();
-        if ((ready & SelectionKey.OP_WRITE) != 0) {
+    public void onReady(int readyOps) {
+        if ((readyOps & Transport.WRITE) != 0) {
             flushNow();
         }
-        if ((ready & SelectionKey.OP_READ) != 0 && !closed) {
+        if ((readyOps & Transport.READ) != 0 && !closed) {
             readNow();
         }
     }
 
     @Override
-    public void onLoopError(Throwable error) {
+    public void onError(Throwable error) {
         server.countHandlerError();
         close("internal error: " + error);
     }
 
-    @Override
-    public void rekey(SelectionKey k) {
-        this.key = k;
+    /** Reads input the transport holds itself (the selector cannot announce it). Loop task. */
+    private void readBuffered() {
+        readQueued = false;
+        if (!closed) {
+            readNow();
+        }
     }
 
     private void readNow() {
@@ -848,19 +846,25 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     }
 
     private void updateInterest() {
-        if (closed || key == null || !key.isValid()) {
+        if (closed) {
             return;
         }
         int ops = 0;
         if (pauseMask == 0 && !inputClosed && pendingInput == null) {
-            ops |= SelectionKey.OP_READ;
+            ops |= Transport.READ;
+            if (!readQueued && transport.hasBufferedInput()) {
+                // Bytes the transport decrypted or holds are input the selector never reports:
+                // read them on a later pass (not inline: other connections get their turn first).
+                readQueued = true;
+                loop.execute(this::readBuffered);
+            }
         }
         if (writeBlocked) {
-            ops |= SelectionKey.OP_WRITE;
+            ops |= Transport.WRITE;
         }
         if (ops != interestOps) {
             interestOps = ops;
-            key.interestOps(ops);
+            transport.interest(ops);
         }
     }
 
@@ -973,14 +977,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             return;
         }
         closed = true;
-        if (key != null) {
-            key.cancel();
-        }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // already closing
-        }
+        transport.close();
         release(reason);
     }
 
@@ -994,15 +991,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             return;
         }
         closed = true;
-        try {
-            channel.shutdownOutput();
-            new LingeringClose(channel, loop, TimeUnit.MILLISECONDS.toNanos(FerryServer.LINGER_MILLIS)).takeOver(key);
-        } catch (IOException | RuntimeException e) {
-            if (key != null) {
-                key.cancel();
-            }
-            FerryServer.closeQuietly(channel);
-        }
+        transport.closeLingering(loop, TimeUnit.MILLISECONDS.toNanos(FerryServer.LINGER_MILLIS), null);
         release(reason);
     }
 

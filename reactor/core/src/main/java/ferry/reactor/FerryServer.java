@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * A Ferry server: one or more event loops, an acceptor, the worker pool, and the ops installed
@@ -63,6 +64,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Set<String> features = new LinkedHashSet<>();
     private final List<Runnable> stopHooks = new ArrayList<>();
     private volatile RequestObserver[] requestObservers = new RequestObserver[0];
+    private UnaryOperator<Transport> transportDecorator = UnaryOperator.identity();
     private final Workers workers;
     private final Workers bulkWorkers;
     private final Workers loginWorkers;
@@ -176,6 +178,22 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     @Override
     public synchronized void onStop(Runnable hook) {
         stopHooks.add(hook);
+    }
+
+    /**
+     * Wraps the transport of every connection before anything is written to or read from it (TLS,
+     * instrumentation): the connection, and a refusal, talk to the peer only through what
+     * {@code decorator} returns. Decorators compose, the last one added outermost. Before
+     * {@link #start()}; {@code decorator} then runs on the accepting loop.
+     */
+    public synchronized FerryServer decorateTransports(UnaryOperator<Transport> decorator) {
+        if (state != State.NEW) {
+            throw new IllegalStateException("decorate transports before start()");
+        }
+        UnaryOperator<Transport> inner = transportDecorator;
+        UnaryOperator<Transport> outer = java.util.Objects.requireNonNull(decorator);
+        transportDecorator = t -> outer.apply(inner.apply(t));
+        return this;
     }
 
     /** Installs a service: its ops, features and hooks. Before {@link #start()}. */
@@ -471,9 +489,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     }
 
     private void accepted(SocketChannel ch) {
-        InetSocketAddress remote;
+        Transport transport;
         try {
-            remote = (InetSocketAddress) ch.getRemoteAddress();
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, config.tcpNoDelay());
             if (config.socketSendBufferBytes() > 0) {
@@ -482,24 +499,31 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             if (config.socketReceiveBufferBytes() > 0) {
                 ch.setOption(StandardSocketOptions.SO_RCVBUF, config.socketReceiveBufferBytes());
             }
-        } catch (IOException e) {
+            transport = transportDecorator.apply(new SocketTransport(ch));
+        } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             return;
         }
+        admit(transport);
+    }
+
+    /** Applies the server's limits to a new connection and hands it to a loop, or refuses it. */
+    private void admit(Transport transport) {
         if (shuttingDown) {
-            refuse(ch, ErrorCode.SHUTTING_DOWN, "server is shutting down");
+            refuse(transport, ErrorCode.SHUTTING_DOWN, "server is shutting down");
             return;
         }
+        InetSocketAddress remote = transport.remoteAddress();
         InetAddress addr = remote.getAddress();
         boolean proxied = config.proxyProtocol();
         if (proxied && !config.trustsProxy(addr)) {
-            refuse(ch, ErrorCode.FORBIDDEN, "this server accepts connections only through its load balancer: "
+            refuse(transport, ErrorCode.FORBIDDEN, "this server accepts connections only through its load balancer: "
                     + addr.getHostAddress() + " is not a trusted proxy (--trusted-proxies)");
             return;
         }
         if (stats.connectionsOpen.incrementAndGet() > config.maxConnections()) {
             stats.connectionsOpen.decrementAndGet();
-            refuse(ch, ErrorCode.SERVER_FULL, "server is at its limit of " + config.maxConnections() + " connections");
+            refuse(transport, ErrorCode.SERVER_FULL, "server is at its limit of " + config.maxConnections() + " connections");
             return;
         }
         // Behind a proxy the socket's peer is the proxy, carrying everyone: the client it names is
@@ -508,7 +532,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         if (!proxied && config.capsConnectionsFrom(addr)) {
             if (!admitFrom(addr)) {
                 stats.connectionsOpen.decrementAndGet();
-                refuse(ch, ErrorCode.SERVER_FULL, tooManyFrom(addr, config));
+                refuse(transport, ErrorCode.SERVER_FULL, tooManyFrom(addr, config));
                 return;
             }
             counted = addr;
@@ -519,7 +543,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         EventLoop loop = loops[idx];
         String remoteText = addr.getHostAddress() + ":" + remote.getPort();
         Runnable register = () -> {
-            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, ch, remoteText, loop.clock().nanoTime(),
+            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, transport, remoteText, loop.clock().nanoTime(),
                     countedAddr, proxied);
             try {
                 c.open();
@@ -579,10 +603,10 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * the drain is skipped past {@link #MAX_LINGERING_REFUSALS}: refused sockets must not pile up
      * file descriptors that the connections being served need.
      */
-    private void refuse(SocketChannel ch, String code, String message) {
+    private void refuse(Transport transport, String code, String message) {
         stats.connectionsRefused.increment();
         if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
-            log.info("refused " + describe(ch) + ": " + message);
+            log.info("refused " + transport.remoteAddress() + ": " + message);
         }
         ByteBuffer out = ByteBuffer.allocate(Preamble.LENGTH + 256 + message.length() * 3);
         Preamble.write(out);
@@ -590,26 +614,19 @@ public final class FerryServer implements ServerContext, AutoCloseable {
                 .encode(Header.op("ERROR").put("code", code).put("message", message), out);
         out.flip();
         try {
-            ch.write(out); // small and non-blocking: fits in a fresh socket's send buffer
-            ch.shutdownOutput();
+            // Small and non-blocking: fits in a fresh socket's send buffer.
+            transport.write(new ByteBuffer[] {out}, 0, 1);
+            transport.shutdownOutput();
         } catch (IOException e) {
-            closeQuietly(ch);
+            transport.close();
             return;
         }
         if (lingeringRefusals >= MAX_LINGERING_REFUSALS) {
-            LingeringClose.drainAndClose(ch, loops[0].readBuffer());
+            LingeringClose.drainAndClose(transport, loops[0].readBuffer());
             return;
         }
         lingeringRefusals++;
-        new LingeringClose(ch, loops[0], TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS), () -> lingeringRefusals--).start();
-    }
-
-    private static String describe(SocketChannel ch) {
-        try {
-            return String.valueOf(ch.getRemoteAddress());
-        } catch (IOException e) {
-            return "?";
-        }
+        transport.closeLingering(loops[0], TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS), () -> lingeringRefusals--);
     }
 
     static void closeQuietly(SocketChannel ch) {

@@ -2,31 +2,28 @@ package ferry.reactor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 
 /**
- * Closes a socket whose output is already shut down only after the peer's input is drained (EOF)
- * or a deadline passes. Closing with unread input makes the kernel send a reset, which can destroy
- * the ERROR frame we just wrote before the peer reads it (the "lingering close" of HTTP servers).
+ * Closes a transport whose output is shut down only after the peer's input is drained (EOF) or a
+ * deadline passes. Closing with unread input makes the kernel send a reset, which can destroy the
+ * ERROR frame we just wrote before the peer reads it (the "lingering close" of HTTP servers).
+ * Works on any {@link Transport}, so a TLS decorator lingers through its own read path.
  *
  * <p>Loop thread only after {@link #start()}.
  */
-final class LingeringClose implements EventLoop.Selectable {
-    private final SocketChannel channel;
+final class LingeringClose implements Transport.Listener {
+    /** Reads per readiness event while draining: a peer streaming at us cannot hold the loop. */
+    private static final int MAX_READS_PER_EVENT = 4;
+
+    private final Transport transport;
     private final EventLoop loop;
     private final long lingerNanos;
     private final Runnable onClosed;
-    private SelectionKey key;
     private boolean closed;
 
-    LingeringClose(SocketChannel channel, EventLoop loop, long lingerNanos) {
-        this(channel, loop, lingerNanos, null);
-    }
-
-    /** @param onClosed run once on the loop when the socket is finally closed (may be null) */
-    LingeringClose(SocketChannel channel, EventLoop loop, long lingerNanos, Runnable onClosed) {
-        this.channel = channel;
+    /** @param onClosed run once on the loop when the transport is finally closed (may be null) */
+    LingeringClose(Transport transport, EventLoop loop, long lingerNanos, Runnable onClosed) {
+        this.transport = transport;
         this.loop = loop;
         this.lingerNanos = lingerNanos;
         this.onClosed = onClosed;
@@ -36,52 +33,53 @@ final class LingeringClose implements EventLoop.Selectable {
      * The no-linger fallback: discards what the peer already sent (so closing does not turn it into
      * a reset that would destroy our last frame) and closes now. Non-blocking; loop thread.
      */
-    static void drainAndClose(SocketChannel channel, ByteBuffer scratch) {
+    static void drainAndClose(Transport transport, ByteBuffer scratch) {
         try {
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
                 scratch.clear();
-                if (channel.read(scratch) <= 0) {
+                if (transport.read(scratch) <= 0) {
                     break;
                 }
             }
         } catch (IOException ignored) {
             // closing anyway
         }
-        FerryServer.closeQuietly(channel);
+        transport.close();
     }
 
-    /** Starts lingering with a new registration. */
+    /**
+     * Shuts the output, takes over the transport's readiness (registering it if it was not yet) and
+     * arms the deadline. From any thread: off the loop it runs as a loop task.
+     */
     void start() {
-        Runnable r = () -> {
-            try {
-                key = loop.register(channel, SelectionKey.OP_READ, this);
-                loop.schedule(lingerNanos, this::close);
-            } catch (IOException | RuntimeException e) {
-                close();
-            }
-        };
         if (loop.inLoop()) {
-            r.run();
+            begin();
         } else {
-            loop.execute(r);
+            loop.execute(this::begin);
         }
     }
 
-    /** Starts lingering on a key the channel already has on this loop. Loop thread. */
-    void takeOver(SelectionKey existing) {
-        key = existing;
-        key.attach(this);
-        key.interestOps(SelectionKey.OP_READ);
-        loop.schedule(lingerNanos, this::close);
+    private void begin() {
+        try {
+            transport.shutdownOutput();
+            transport.register(loop, this, Transport.READ);
+            loop.schedule(lingerNanos, this::close);
+        } catch (IOException | RuntimeException e) {
+            close();
+            return;
+        }
+        if (transport.hasBufferedInput()) {
+            onReady(Transport.READ);
+        }
     }
 
     @Override
-    public void onSelected(SelectionKey k) {
+    public void onReady(int readyOps) {
         ByteBuffer discard = loop.readBuffer();
         try {
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < MAX_READS_PER_EVENT; i++) {
                 discard.clear();
-                int n = channel.read(discard);
+                int n = transport.read(discard);
                 if (n < 0) {
                     close();
                     return;
@@ -96,13 +94,8 @@ final class LingeringClose implements EventLoop.Selectable {
     }
 
     @Override
-    public void onLoopError(Throwable error) {
+    public void onError(Throwable error) {
         close();
-    }
-
-    @Override
-    public void rekey(SelectionKey k) {
-        key = k;
     }
 
     private void close() {
@@ -110,10 +103,7 @@ final class LingeringClose implements EventLoop.Selectable {
             return; // EOF, then the deadline timer: close once
         }
         closed = true;
-        if (key != null) {
-            key.cancel();
-        }
-        FerryServer.closeQuietly(channel);
+        transport.close();
         if (onClosed != null) {
             onClosed.run();
         }

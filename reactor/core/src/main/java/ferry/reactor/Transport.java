@@ -1,21 +1,62 @@
 package ferry.reactor;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * The byte pipe under a connection. The plain implementation is the socket itself; a TLS one
- * (through {@code SSLEngine}) will wrap it, report {@link #isZeroCopy()} false, and so make file
- * regions go through the buffered path beside the zero-copy one.
+ * The byte pipe under a connection (Jetty's {@code EndPoint}): readiness, reading, writing, and
+ * every way of closing. A connection talks to its peer only through this interface, so a TLS
+ * transport can wrap the plain socket one ({@link SocketTransport}) as a decorator: it reports
+ * {@link #isZeroCopy()} false (file regions then take the buffered path), keeps decrypted bytes
+ * the selector does not see ({@link #hasBufferedInput()}), and adds its own needs to the interest
+ * set it passes down (a handshake may have to write while the connection only wants to read).
  *
- * <p>All methods are non-blocking and called only by the connection's event loop thread.
+ * <p>Readiness: {@link #register} ties the transport to a loop and a {@link Listener}; the
+ * transport then calls {@link Listener#onReady} with {@link #READ} and/or {@link #WRITE} when it
+ * can make progress on an op in the {@link #interest} set. Input the transport buffers itself is
+ * not announced that way: the reader asks {@link #hasBufferedInput()} after each read and keeps
+ * reading while it wants input and the answer is true.
+ *
+ * <p>Threading: all methods are non-blocking and called only on the loop thread the transport is
+ * registered with (before {@link #register}, by the thread that owns the transport).
  */
 public interface Transport {
+    /** Interest in, and readiness for, input. Same bit as {@code SelectionKey.OP_READ}. */
+    int READ = 1;
+    /** Interest in, and readiness for, room to write. Same bit as {@code SelectionKey.OP_WRITE}. */
+    int WRITE = 4;
+
+    /** Who is told about readiness. Called on the loop thread only. */
+    interface Listener {
+        /** The transport can make progress on {@code readyOps} (a mask of {@link #READ} and {@link #WRITE}). */
+        void onReady(int readyOps);
+
+        /** An exception escaped {@link #onReady}; the listener should close the transport. */
+        void onError(Throwable error);
+    }
+
+    /**
+     * Starts delivering readiness for {@code interestOps} to {@code listener} on {@code loop}.
+     * Called again on a registered transport, it hands readiness to a new listener (as the
+     * lingering close takes over a connection's socket) and sets the new interest.
+     */
+    void register(EventLoop loop, Listener listener, int interestOps) throws IOException;
+
+    /** Sets the interest set (a mask of {@link #READ} and {@link #WRITE}); no-op once closed. */
+    void interest(int ops);
+
     /** Like {@link java.nio.channels.ReadableByteChannel#read}: bytes read, 0, or -1 at end of stream. */
     int read(ByteBuffer dst) throws IOException;
 
-    /** Gathering write; returns bytes written, possibly 0 when the socket buffer is full. */
+    /**
+     * Whether input is buffered inside the transport, readable now without the peer sending more
+     * (decrypted TLS records). A plain socket never has any: its buffer is the kernel's.
+     */
+    boolean hasBufferedInput();
+
+    /** Gathering write; returns bytes written, possibly 0 when there is no room. */
     long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
 
     /**
@@ -28,4 +69,27 @@ public interface Transport {
 
     /** Whether {@link #transferFrom} is available. */
     boolean isZeroCopy();
+
+    /** Ends our direction of the stream (FIN after the data written so far); input stays open. */
+    void shutdownOutput() throws IOException;
+
+    /** Closes at once and stops readiness; idempotent, never throws. */
+    void close();
+
+    /**
+     * Closes after everything was written while the peer may still be sending: shuts our output,
+     * then discards input until end of stream or {@code lingerNanos}, and closes. Closing with
+     * unread input makes the kernel send a reset, which can destroy the last frame (an ERROR saying
+     * why) before the peer reads it. Takes over readiness from the current listener. Runs
+     * {@code onClosed} (may be null) once, on the loop, when the transport is finally closed.
+     */
+    default void closeLingering(EventLoop loop, long lingerNanos, Runnable onClosed) {
+        new LingeringClose(this, loop, lingerNanos, onClosed).start();
+    }
+
+    /** Whether {@link #close} has not been called (nor a lingering close finished). */
+    boolean isOpen();
+
+    /** The peer's address (for a decorator, the address of the socket under it). */
+    InetSocketAddress remoteAddress();
 }

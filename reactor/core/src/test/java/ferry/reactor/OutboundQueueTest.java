@@ -25,8 +25,12 @@ class OutboundQueueTest {
     @TempDir
     Path tmp;
 
-    /** Accepts at most {@code capacity} bytes per call, like a nearly full socket buffer. */
-    static class TrickleTransport implements Transport {
+    /**
+     * Accepts at most {@code capacity} bytes per call, like a nearly full socket buffer; records
+     * what it took field by field for the queue's own tests (readiness and closing come from
+     * {@link MemoryTransport}).
+     */
+    static class TrickleTransport extends MemoryTransport {
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
         int capacity;
         boolean zeroCopy = true;
