@@ -18,7 +18,9 @@ import java.util.Collection;
 import java.util.Enumeration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -54,6 +56,13 @@ public final class KeyMaterial {
 
     /** A TLS server context (TLS 1.3 and 1.2 via {@link TlsEngine}) presenting this key. */
     public SSLContext serverContext() throws GeneralSecurityException {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(new KeyManager[] {keyManager()}, null, null);
+        return ctx;
+    }
+
+    /** A key manager that presents this key (to wrap, or to build a context with other trust). */
+    public X509ExtendedKeyManager keyManager() throws GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try {
             ks.load(null, null);
@@ -64,9 +73,12 @@ public final class KeyMaterial {
         ks.setKeyEntry(SelfSigned.ALIAS, key, pw, chain);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, pw);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
-        return ctx;
+        for (KeyManager km : kmf.getKeyManagers()) {
+            if (km instanceof X509ExtendedKeyManager) {
+                return (X509ExtendedKeyManager) km;
+            }
+        }
+        throw new GeneralSecurityException("the JDK offers no X.509 key manager");
     }
 
     /** Reads a PKCS#12 store holding one key entry; {@code password} null for Ferry's own stores. */

@@ -86,6 +86,16 @@ public class FerryClient implements Closeable {
         return options;
     }
 
+    /** Whether this connection is encrypted (TLS). */
+    public boolean isTls() {
+        return io.isTls();
+    }
+
+    /** The server's TLS certificate (for channel binding), or null on plaintext. */
+    public java.security.cert.X509Certificate serverCertificate() {
+        return io.serverCertificate();
+    }
+
     /** A fresh request id. */
     public long nextId() {
         return nextId++;

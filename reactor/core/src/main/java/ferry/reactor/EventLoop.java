@@ -94,6 +94,8 @@ public final class EventLoop {
     private final ByteBuffer copyScratch;
     private final ByteBuffer[] iov = new ByteBuffer[IOV_MAX_BUFFERS];
     private final BufferPool pool;
+    private final int maxPooledBuffers;
+    private ferry.protocol.tls.TlsBufferPool tlsPool;
     private final ferry.protocol.FrameEncoder encoder;
     private final ferry.protocol.Header scratchHeader = new ferry.protocol.Header(); // loop thread: Call.replyHeader
     private final SelectorSpinGuard spinGuard = new SelectorSpinGuard(SELECTOR_SPIN_THRESHOLD);
@@ -122,6 +124,7 @@ public final class EventLoop {
         this.readBuffer = ByteBuffer.allocateDirect(readBufferBytes);
         this.copyScratch = ByteBuffer.allocateDirect(poolBufferBytes);
         this.pool = new BufferPool(poolBufferBytes, maxPooledBuffers);
+        this.maxPooledBuffers = maxPooledBuffers;
         this.encoder = new ferry.protocol.FrameEncoder(maxHeaderBytes);
         this.errorListener = errorListener;
     }
@@ -201,6 +204,14 @@ public final class EventLoop {
 
     BufferPool pool() {
         return pool;
+    }
+
+    /** TLS record buffers of this loop's connections, created on first use. Loop thread. */
+    ferry.protocol.tls.TlsBufferPool tlsPool() {
+        if (tlsPool == null) {
+            tlsPool = new ferry.protocol.tls.TlsBufferPool(ferry.protocol.tls.TlsEngine.RECORD_BUFFER_BYTES, maxPooledBuffers);
+        }
+        return tlsPool;
     }
 
     ferry.protocol.FrameEncoder encoder() {

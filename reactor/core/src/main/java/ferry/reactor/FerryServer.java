@@ -89,6 +89,17 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         this.bulkWorkers = new Workers("ferry-bulk", config.bulkWorkerThreads(), config.workerQueue());
         this.loginWorkers = new Workers("ferry-login", config.loginWorkerThreads(), config.workerQueue());
         new CoreService(this).install(this);
+        TlsSettings tls = config.tls();
+        if (tls != null) {
+            java.nio.ByteBuffer refusal = TlsSettings.refusal();
+            java.util.concurrent.Executor handshakeWork = task -> {
+                if (!loginWorkers.tryExecute(task)) {
+                    throw new java.util.concurrent.RejectedExecutionException("login workers full");
+                }
+            };
+            decorateTransports(t -> new TlsTransport(t, tls.context(),
+                    tls.allowsPlaintextFrom(t.remoteAddress().getAddress()), refusal, handshakeWork));
+        }
     }
 
     public FerryServer(ServerConfig config) {
