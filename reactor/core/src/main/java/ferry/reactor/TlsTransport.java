@@ -362,16 +362,17 @@ public final class TlsTransport implements Transport, Transport.Listener {
     }
 
     @Override
-    public long transferFrom(FileChannel file, long position, long count) {
+    public long transferFrom(FileChannel file, long position, long count) throws IOException {
         if (mode == Mode.PLAIN) {
-            throw new UnsupportedOperationException("zero-copy is decided per server, not per peer");
+            return inner.transferFrom(file, position, count);
         }
         throw new UnsupportedOperationException("TLS encrypts in user space: no sendfile");
     }
 
+    /** A plaintext peer keeps sendfile; TLS (and an undecided peer) copies through buffers. */
     @Override
     public boolean isZeroCopy() {
-        return false;
+        return mode == Mode.PLAIN && inner.isZeroCopy();
     }
 
     @Override
