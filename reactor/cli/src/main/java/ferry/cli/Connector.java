@@ -1,6 +1,8 @@
 package ferry.cli;
 
 import ferry.client.ClientOptions;
+import ferry.client.ClientTls;
+import ferry.client.UntrustedServerException;
 import ferry.client.FerryClient;
 import ferry.client.RemoteException;
 import ferry.protocol.Header;
@@ -19,21 +21,35 @@ import java.nio.file.Path;
  * <p>Thread safety: stateless apart from its configuration; use from the command's thread.
  */
 final class Connector {
+    /** Decides TLS for a host: null for plaintext. */
+    @FunctionalInterface
+    interface TlsChoice {
+        ClientTls forHost(String host) throws UsageException, CliException;
+    }
+
+    /** Plaintext everywhere (tests that build a connector by hand). */
+    static final TlsChoice PLAINTEXT = host -> null;
+
     private final Console console;
     private final ClientOptions options;
     private final Authenticator authenticator;
     private final Path credentialsFile;
+    private final TlsChoice tls;
 
     Connector(Console console, ClientOptions options, Authenticator authenticator) {
-        this(console, options, authenticator, null);
+        this(console, options, authenticator, null, PLAINTEXT);
     }
 
-    /** @param credentialsFile the {@code --credentials} file, or null */
-    Connector(Console console, ClientOptions options, Authenticator authenticator, Path credentialsFile) {
+    /**
+     * @param credentialsFile the {@code --credentials} file, or null
+     * @param tls             TLS per host (see {@link ClientTlsFlags})
+     */
+    Connector(Console console, ClientOptions options, Authenticator authenticator, Path credentialsFile, TlsChoice tls) {
         this.console = console;
         this.options = options;
         this.authenticator = authenticator;
         this.credentialsFile = credentialsFile;
+        this.tls = tls;
     }
 
     ClientOptions options() {
@@ -58,9 +74,17 @@ final class Connector {
         } catch (UnknownHostException e) {
             throw new CliException("cannot connect to " + where + ": unknown host '" + remote.host() + "'");
         }
+        ClientTls clientTls;
+        try {
+            clientTls = tls.forHost(remote.host());
+        } catch (UsageException e) {
+            throw new CliException(e.getMessage(), e);
+        }
         FerryClient client;
         try {
-            client = FerryClient.connect(remote.host(), remote.port(), options);
+            client = FerryClient.connect(remote.host(), remote.port(), options.withTls(clientTls));
+        } catch (UntrustedServerException e) {
+            throw new CliException("refusing to connect to " + where + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new CliException("cannot connect to " + where + ": " + ErrorMessages.reason(e), e);
         }
