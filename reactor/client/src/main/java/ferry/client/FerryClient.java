@@ -51,7 +51,8 @@ public class FerryClient implements Closeable {
     private final PullSink sink = new PullSink();
     private final AtomicBoolean closed = new AtomicBoolean();
     private long nextId = 1;
-    private boolean inBody; // a header with a body was returned and its body is not fully read
+    private boolean inBody;
+    private Header lastHello; // a header with a body was returned and its body is not fully read
 
     protected FerryClient(InetSocketAddress address, ClientOptions options) throws IOException {
         this.address = address;
@@ -103,9 +104,16 @@ public class FerryClient implements Closeable {
 
     // ---- high level ------------------------------------------------------------------------
 
-    /** HELLO: returns the server's answer (name, version, features, login). */
+    /** HELLO: returns the server's answer (name, version, features, login); kept as {@link #lastHello()}. */
     public Header hello() throws IOException {
-        return call(Header.op("HELLO").put("client", options.clientName()));
+        Header h = call(Header.op("HELLO").put("client", options.clientName()));
+        lastHello = h;
+        return h;
+    }
+
+    /** The answer to the last {@link #hello()} on this connection, or null. */
+    public Header lastHello() {
+        return lastHello;
     }
 
     /** PING with {@code body}; returns the echoed body. */

@@ -141,6 +141,11 @@ final class Connection implements Transport.Listener, EventLoop.Flushable, Frame
         return session;
     }
 
+    /** See {@link Call#channelBinding()}. */
+    byte[] channelBinding() {
+        return transport.channelBinding();
+    }
+
     /** The address counted against the per-address cap for this connection, or null. */
     InetAddress countedAddress() {
         return countedAddress;

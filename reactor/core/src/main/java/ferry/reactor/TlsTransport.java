@@ -49,6 +49,7 @@ public final class TlsTransport implements Transport, Transport.Listener {
     private int innerInterest = -1;
     private boolean outputShut; // shutdownOutput asked: FIN below once close_notify has left
     private IOException failure;
+    private byte[] channelBinding; // computed on first use
 
     /**
      * @param plaintextAllowed whether a peer that does not start a TLS handshake is served in plaintext
@@ -308,6 +309,21 @@ public final class TlsTransport implements Transport, Transport.Listener {
             failure = e;
             throw e;
         }
+    }
+
+    @Override
+    public byte[] channelBinding() {
+        if (mode != Mode.TLS || !engine.isHandshakeDone()) {
+            return null;
+        }
+        if (channelBinding == null) {
+            java.security.cert.Certificate[] mine = engine.session().getLocalCertificates();
+            if (mine == null || mine.length == 0 || !(mine[0] instanceof java.security.cert.X509Certificate)) {
+                return null;
+            }
+            channelBinding = ferry.protocol.tls.ChannelBinding.tlsServerEndPoint((java.security.cert.X509Certificate) mine[0]);
+        }
+        return channelBinding.clone();
     }
 
     @Override
