@@ -37,8 +37,9 @@ final class TlsIo {
 
     private TlsIo(TimedChannel io, SSLEngine ssl) throws SSLException {
         this.io = io;
-        this.engine = new TlsEngine(ssl, new TlsBufferPool(TlsEngine.RECORD_BUFFER_BYTES, BUFFERS_PER_CONNECTION),
-                null, null, null);
+        // Batch-sized buffers both ways: one connection, and reads then take several records per syscall.
+        TlsBufferPool pool = new TlsBufferPool(TlsEngine.BATCH_BUFFER_BYTES, BUFFERS_PER_CONNECTION);
+        this.engine = new TlsEngine(ssl, pool, null, null, null);
     }
 
     /** Runs the handshake to the end (or an exception saying why the server is not trusted or not TLS). */

@@ -96,6 +96,7 @@ public final class EventLoop {
     private final BufferPool pool;
     private final int maxPooledBuffers;
     private ferry.protocol.tls.TlsBufferPool tlsPool;
+    private ferry.protocol.tls.TlsBufferPool tlsOutPool;
     private final ferry.protocol.FrameEncoder encoder;
     private final ferry.protocol.Header scratchHeader = new ferry.protocol.Header(); // loop thread: Call.replyHeader
     private final SelectorSpinGuard spinGuard = new SelectorSpinGuard(SELECTOR_SPIN_THRESHOLD);
@@ -204,6 +205,14 @@ public final class EventLoop {
 
     BufferPool pool() {
         return pool;
+    }
+
+    /** TLS output buffers of this loop's connections (four records each), created on first use. Loop thread. */
+    ferry.protocol.tls.TlsBufferPool tlsOutPool() {
+        if (tlsOutPool == null) {
+            tlsOutPool = new ferry.protocol.tls.TlsBufferPool(ferry.protocol.tls.TlsEngine.BATCH_BUFFER_BYTES, maxPooledBuffers);
+        }
+        return tlsOutPool;
     }
 
     /** TLS record buffers of this loop's connections, created on first use. Loop thread. */

@@ -193,7 +193,7 @@ public final class TlsTransport implements Transport, Transport.Listener {
             SSLEngine ssl = context.createSSLEngine();
             ssl.setUseClientMode(false);
             mode = Mode.TLS;
-            engine = new TlsEngine(ssl, pool, tasks, loop::execute, this::tasksDone);
+            engine = new TlsEngine(ssl, pool, loop.tlsOutPool(), tasks, loop::execute, this::tasksDone);
             return handshake();
         }
         if (plaintextAllowed) {
@@ -355,19 +355,26 @@ public final class TlsTransport implements Transport, Transport.Listener {
         }
     }
 
+    /**
+     * Encrypts into the output buffer and writes it out. Full records of a bulk write wait for the
+     * next write while there is room for more, so the socket gets several records per write; a
+     * short write (the end of a burst, an answer) leaves at once. What waits keeps write interest
+     * below, so it leaves on the next loop pass even if no write follows.
+     */
     private long writeTls(ByteBuffer[] srcs, int offset, int length) throws IOException {
         long total = 0;
         try {
             while (true) {
-                flushEngine();
-                if (engine.hasOutbound()) {
-                    break; // the socket is full: the rest waits for the listener's next write
-                }
                 long n = engine.wrap(srcs, offset, length);
-                if (n == 0) {
-                    break;
-                }
                 total += n;
+                boolean bulk = n > 0 && n % TlsEngine.MAX_RECORD_PLAINTEXT == 0;
+                if (bulk && engine.hasRoomForRecord()) {
+                    break; // all taken (wrap stops only when out of input or room): the batch waits
+                }
+                flushEngine();
+                if (engine.hasOutbound() || engine.state() != TlsEngine.State.OPEN || !anyRemaining(srcs, offset, length)) {
+                    break; // the socket is full, or all was taken
+                }
             }
         } catch (SSLException e) {
             failure = e;
@@ -375,6 +382,15 @@ public final class TlsTransport implements Transport, Transport.Listener {
         }
         updateInner();
         return total;
+    }
+
+    private static boolean anyRemaining(ByteBuffer[] srcs, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (srcs[i].hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
