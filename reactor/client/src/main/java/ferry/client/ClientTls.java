@@ -108,7 +108,12 @@ public final class ClientTls {
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ks);
-            return new ClientTls(context(tmf.getTrustManagers()), true);
+            for (TrustManager tm : tmf.getTrustManagers()) {
+                if (tm instanceof X509ExtendedTrustManager) {
+                    return new ClientTls(context(new TrustManager[] {new CurrentLeaf((X509ExtendedTrustManager) tm)}), true);
+                }
+            }
+            throw new IOException("the JDK offers no X.509 trust manager");
         } catch (GeneralSecurityException e) {
             throw new IOException(caPem + ": cannot use as a CA: " + e.getMessage(), e);
         }
@@ -138,6 +143,56 @@ public final class ClientTls {
             e.setSSLParameters(p);
         }
         return e;
+    }
+
+    /**
+     * PKIX trust plus the leaf's dates: the JDK does not check the dates of a certificate that is
+     * itself a trust anchor (a self-signed server certificate given as the CA).
+     */
+    private static final class CurrentLeaf extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager pkix;
+
+        CurrentLeaf(X509ExtendedTrustManager pkix) {
+            this.pkix = pkix;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType, engine);
+            chain[0].checkValidity();
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType, socket);
+            chain[0].checkValidity();
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType);
+            chain[0].checkValidity();
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            throw new CertificateException("client certificates are not trusted here");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            throw new CertificateException("client certificates are not trusted here");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("client certificates are not trusted here");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return pkix.getAcceptedIssuers();
+        }
     }
 
     /** The reason a certificate was refused; carried through the JDK's handshake exception. */

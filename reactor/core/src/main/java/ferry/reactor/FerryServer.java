@@ -91,14 +91,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         new CoreService(this).install(this);
         TlsSettings tls = config.tls();
         if (tls != null) {
-            java.nio.ByteBuffer refusal = TlsSettings.refusal();
-            java.util.concurrent.Executor handshakeWork = task -> {
+            decorateTransports(tls.decorator(task -> { // handshake crypto: on the login lane, never a loop
                 if (!loginWorkers.tryExecute(task)) {
                     throw new java.util.concurrent.RejectedExecutionException("login workers full");
                 }
-            };
-            decorateTransports(t -> new TlsTransport(t, tls.context(),
-                    tls.allowsPlaintextFrom(t.remoteAddress().getAddress()), refusal, handshakeWork));
+            }));
         }
     }
 

@@ -49,6 +49,15 @@ public record TlsSettings(SSLContext context, Plaintext plaintext) {
         }
     }
 
+    /**
+     * Wraps each new connection's transport in a {@link TlsTransport}; handshake work goes to
+     * {@code handshakeWork} (a bounded worker pool: when it refuses, that handshake fails).
+     */
+    java.util.function.UnaryOperator<Transport> decorator(java.util.concurrent.Executor handshakeWork) {
+        ByteBuffer refusal = refusal();
+        return t -> new TlsTransport(t, context, allowsPlaintextFrom(t.remoteAddress().getAddress()), refusal, handshakeWork);
+    }
+
     /** Preamble plus ERROR {@code tls_required}, ready to read: what a refused plaintext peer gets. */
     static ByteBuffer refusal() {
         ByteBuffer out = ByteBuffer.allocate(Preamble.LENGTH + REFUSAL_HEADER_BYTES);

@@ -64,16 +64,6 @@ public final class TlsTransport implements Transport, Transport.Listener {
         this.tasks = tasks;
     }
 
-    /** Whether the peer speaks TLS here (false while undecided and for plaintext peers). */
-    public boolean isTls() {
-        return mode == Mode.TLS;
-    }
-
-    /** The engine, once the peer started TLS; null before and for plaintext peers. */
-    public TlsEngine engine() {
-        return engine;
-    }
-
     @Override
     public void register(EventLoop loop, Listener listener, int interestOps) throws IOException {
         this.loop = loop;
@@ -277,11 +267,7 @@ public final class TlsTransport implements Transport, Transport.Listener {
             case REFUSING:
                 return -1;
             case PLAIN:
-                if (first.hasRemaining()) {
-                    int n = readBelow(dst);
-                    return n;
-                }
-                return inner.read(dst);
+                return readBelow(dst);
             case TLS:
                 return readTls(dst);
             default:
