@@ -121,6 +121,13 @@ class TlsCliTest {
     }
 
     @Test
+    void infoShowsTheEncryption() {
+        CliRunner.Result r = CliRunner.run("", env, "info", "--fingerprint", TlsTestKeys.primary().fingerprint(), where);
+        assertEquals(Cli.EXIT_OK, r.status(), r.err());
+        assertTrue(r.out().contains("encryption  TLSv1.3, certificate " + TlsTestKeys.primary().fingerprint()), r.out());
+    }
+
+    @Test
     void aPlaintextClientIsToldTheServerRequiresTls() {
         CliRunner.Result r = ping(null, "--no-tls");
         assertEquals(Cli.EXIT_FAILURE, r.status());

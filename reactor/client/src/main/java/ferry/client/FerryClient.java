@@ -92,6 +92,11 @@ public class FerryClient implements Closeable {
         return io.isTls();
     }
 
+    /** The TLS protocol in use ({@code TLSv1.3}), or null on plaintext. */
+    public String tlsProtocol() {
+        return io.tlsProtocol();
+    }
+
     /** The server's TLS certificate (for channel binding), or null on plaintext. */
     public java.security.cert.X509Certificate serverCertificate() {
         return io.serverCertificate();

@@ -88,6 +88,11 @@ final class TimedChannel implements AutoCloseable {
         return tls != null;
     }
 
+    /** The TLS protocol in use, or null for plaintext. */
+    String tlsProtocol() {
+        return tls == null ? null : tls.protocol();
+    }
+
     /** The TLS session's server certificate, or null for plaintext. */
     java.security.cert.X509Certificate serverCertificate() {
         return tls == null ? null : tls.serverCertificate();

@@ -114,6 +114,10 @@ final class TlsIo {
         return new IOException("TLS handshake failed: " + e.getMessage(), e);
     }
 
+    String protocol() {
+        return engine.session().getProtocol();
+    }
+
     X509Certificate serverCertificate() {
         try {
             Certificate[] certs = engine.session().getPeerCertificates();
