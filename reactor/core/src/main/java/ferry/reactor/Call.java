@@ -87,6 +87,14 @@ public final class Call {
         return conn.loop();
     }
 
+    /**
+     * The server's worker pool of {@code lane}, for blocking work this call needs; its completion
+     * comes back on this call's loop (see {@link Workers#submit}). Any thread.
+     */
+    public Workers workers(WorkerLane lane) {
+        return conn.workers(lane);
+    }
+
     /** Short identifier of the connection for logs, e.g. {@code c42}. */
     public String connectionName() {
         return conn.name();
@@ -150,7 +158,7 @@ public final class Call {
      * {@link Header#reply} for a header that must outlive the send. Loop thread.
      */
     public Header replyHeader(String op) {
-        return conn.loop().scratchHeader().put(Header.OP, op).put(Header.ID, id);
+        return conn.codec().scratchHeader().put(Header.OP, op).put(Header.ID, id);
     }
 
     /**
@@ -164,7 +172,7 @@ public final class Call {
         }
         withId(header);
         long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
+        q.appendFrame(conn.codec().encoder(), header);
         queued(q.pendingBytes() - before, 0, header);
     }
 
@@ -187,7 +195,7 @@ public final class Call {
         }
         withId(header).put(Header.SIZE, (long) body.remaining());
         long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
+        q.appendFrame(conn.codec().encoder(), header);
         q.appendOwned(body);
         queued(q.pendingBytes() - before, 0, header);
     }
@@ -204,7 +212,7 @@ public final class Call {
         }
         withId(header).put(Header.SIZE, region.count());
         long before = q.pendingBytes();
-        q.appendFrame(conn.loop().encoder(), header);
+        q.appendFrame(conn.codec().encoder(), header);
         q.appendRegion(region);
         queued(q.pendingBytes() - before, region.count(), header);
     }

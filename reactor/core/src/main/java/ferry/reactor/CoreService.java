@@ -20,9 +20,9 @@ final class CoreService implements FerryService {
 
     @Override
     public void install(ServerContext ctx) {
-        ctx.register("HELLO", this::hello, true, Sequencing.READ);
-        ctx.register("PING", CoreService::ping, true, Sequencing.READ);
-        ctx.register("BYE", CoreService::bye, true, Sequencing.READ);
+        ctx.registerPublic("HELLO", this::hello, Sequencing.READ);
+        ctx.registerPublic("PING", CoreService::ping, Sequencing.READ);
+        ctx.registerPublic("BYE", CoreService::bye, Sequencing.READ);
         ctx.addFeature("ping");
     }
 

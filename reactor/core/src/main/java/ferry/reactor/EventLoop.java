@@ -94,15 +94,12 @@ public final class EventLoop {
     private final ByteBuffer copyScratch;
     private final ByteBuffer[] iov = new ByteBuffer[IOV_MAX_BUFFERS];
     private final BufferPool pool;
-    private final int maxPooledBuffers;
-    private ferry.protocol.tls.TlsBufferPool tlsPool;
-    private ferry.protocol.tls.TlsBufferPool tlsOutPool;
-    private final ferry.protocol.FrameEncoder encoder;
-    private final ferry.protocol.Header scratchHeader = new ferry.protocol.Header(); // loop thread: Call.replyHeader
     private final SelectorSpinGuard spinGuard = new SelectorSpinGuard(SELECTOR_SPIN_THRESHOLD);
 
     private volatile Thread thread;
     private volatile boolean running;
+    private volatile boolean hosted; // driven by runOnce from a host thread instead of its own
+    private volatile boolean closed;
     private volatile long iterations; // written by the loop thread only, read by tests and stats
 
     /** Told about every error the loop survives (for logs). Called on the loop thread. */
@@ -115,18 +112,15 @@ public final class EventLoop {
      * @param readBufferBytes size of the one read buffer the loop shares among its connections
      * @param poolBufferBytes size of pooled outbound buffers
      * @param maxPooledBuffers free outbound buffers kept for reuse
-     * @param maxHeaderBytes largest header this loop's encoder will produce
      */
     public EventLoop(String name, Clock clock, int readBufferBytes, int poolBufferBytes, int maxPooledBuffers,
-                     int maxHeaderBytes, ErrorListener errorListener) throws IOException {
+                     ErrorListener errorListener) throws IOException {
         this.name = name;
         this.clock = clock;
         this.selector = Selector.open();
         this.readBuffer = ByteBuffer.allocateDirect(readBufferBytes);
         this.copyScratch = ByteBuffer.allocateDirect(poolBufferBytes);
         this.pool = new BufferPool(poolBufferBytes, maxPooledBuffers);
-        this.maxPooledBuffers = maxPooledBuffers;
-        this.encoder = new ferry.protocol.FrameEncoder(maxHeaderBytes);
         this.errorListener = errorListener;
     }
 
@@ -140,7 +134,7 @@ public final class EventLoop {
 
     /** Starts the loop thread. */
     public synchronized void start() {
-        if (thread != null) {
+        if (thread != null || hosted) {
             throw new IllegalStateException("already started");
         }
         running = true;
@@ -148,6 +142,11 @@ public final class EventLoop {
         t.setDaemon(false);
         thread = t;
         t.start();
+    }
+
+    /** Whether the loop has a thread: its own once started, or a host's once it ran a pass. */
+    boolean hasThread() {
+        return thread != null;
     }
 
     /** True when called on this loop's thread. */
@@ -207,31 +206,6 @@ public final class EventLoop {
         return pool;
     }
 
-    /** TLS output buffers of this loop's connections (four records each), created on first use. Loop thread. */
-    ferry.protocol.tls.TlsBufferPool tlsOutPool() {
-        if (tlsOutPool == null) {
-            tlsOutPool = new ferry.protocol.tls.TlsBufferPool(ferry.protocol.tls.TlsEngine.BATCH_BUFFER_BYTES, maxPooledBuffers);
-        }
-        return tlsOutPool;
-    }
-
-    /** TLS record buffers of this loop's connections, created on first use. Loop thread. */
-    ferry.protocol.tls.TlsBufferPool tlsPool() {
-        if (tlsPool == null) {
-            tlsPool = new ferry.protocol.tls.TlsBufferPool(ferry.protocol.tls.TlsEngine.RECORD_BUFFER_BYTES, maxPooledBuffers);
-        }
-        return tlsPool;
-    }
-
-    ferry.protocol.FrameEncoder encoder() {
-        return encoder;
-    }
-
-    /** The loop's one reusable answer header, cleared (see {@link Call#replyHeader}). Loop thread. */
-    ferry.protocol.Header scratchHeader() {
-        return scratchHeader.clear();
-    }
-
     /** Exceptions the loop caught and survived. */
     public long errors() {
         return errors.get();
@@ -258,9 +232,50 @@ public final class EventLoop {
         }
     }
 
+    /**
+     * Runs one pass on the calling thread, the host, instead of on a thread of the loop's own
+     * (Agrona's {@code AgentInvoker}): waits up to {@code maxWaitMillis} for I/O (0: not at all, and
+     * less when a task or timer is due sooner), then dispatches ready I/O, runs queued tasks and due
+     * timers, and flushes. The first thread to call this becomes the loop's thread for good.
+     *
+     * @return how much work the pass did (ready keys, tasks, timers, flushes); 0 when idle
+     * @throws IllegalStateException from another thread than the host, on a loop that has its own
+     *         thread, or after {@link #shutdown}
+     */
+    int runOnce(long maxWaitMillis) {
+        if (closed) {
+            throw new IllegalStateException("loop " + name + " is shut down");
+        }
+        if (thread == null) {
+            synchronized (this) {
+                if (thread == null) {
+                    hosted = true;
+                    running = true;
+                    thread = Thread.currentThread();
+                }
+            }
+        }
+        if (!hosted) {
+            throw new IllegalStateException("loop " + name + " runs on its own thread");
+        }
+        assertInLoop();
+        return iterate(Math.max(0, maxWaitMillis));
+    }
+
+    /** Whether {@link #shutdown} has not been called. */
+    public boolean isOpen() {
+        return !closed;
+    }
+
     /** Stops the loop after the current iteration and waits for its thread. */
     public void shutdown(long timeout, TimeUnit unit) throws InterruptedException {
         running = false;
+        if (hosted || thread == null) {
+            // No thread of ours to finish the pass: close here (Selector.close wakes a select).
+            closed = true;
+            closeSelector();
+            return;
+        }
         selector.wakeup();
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
@@ -271,47 +286,54 @@ public final class EventLoop {
     private void run() {
         try {
             while (running) {
-                iterate();
+                iterate(MAX_SELECT_MILLIS);
             }
         } finally {
+            closed = true;
             closeSelector();
         }
     }
 
-    /** One pass of the loop; package-private so tests can step a loop they drive themselves. */
-    void iterate() {
+    /**
+     * One pass of the loop, waiting at most {@code maxWaitMillis} for I/O. Returns the work done
+     * (ready keys, tasks, timers, flushes).
+     */
+    private int iterate(long maxWaitMillis) {
         iterations++; // one writer: no lost updates; a volatile store per select is noise
         try {
-            long timeoutMillis = selectTimeoutMillis();
+            long timeoutMillis = selectTimeoutMillis(maxWaitMillis);
             long before = System.nanoTime(); // real time: the spin guard measures the OS, not the app clock
             int n = timeoutMillis == 0
                     ? selector.selectNow(this::dispatch)
                     : selector.select(this::dispatch, timeoutMillis);
             wakeupPending.set(false);
-            boolean hadTasks = runTasks();
-            boolean hadTimers = runTimers(clock.nanoTime());
-            runFlushes();
-            if (spinGuard.afterSelect(n, hadTasks || hadTimers, timeoutMillis, System.nanoTime() - before, Thread.interrupted())) {
+            int tasksRun = runTasks();
+            int timersRun = runTimers(clock.nanoTime());
+            int flushed = runFlushes();
+            if (spinGuard.afterSelect(n, tasksRun + timersRun > 0, timeoutMillis,
+                    System.nanoTime() - before, Thread.interrupted())) {
                 rebuildSelector();
             }
+            return n + tasksRun + timersRun + flushed;
         } catch (Throwable t) {
             countError("loop", t);
+            return 1;
         }
     }
 
-    private long selectTimeoutMillis() {
-        if (!tasks.isEmpty()) {
+    private long selectTimeoutMillis(long maxWaitMillis) {
+        if (!tasks.isEmpty() || maxWaitMillis == 0) {
             return 0;
         }
         Timer next = timers.peek();
         if (next == null) {
-            return MAX_SELECT_MILLIS;
+            return maxWaitMillis;
         }
         long waitNanos = next.deadlineNanos - clock.nanoTime();
         if (waitNanos <= 0) {
             return 0;
         }
-        return Math.max(1, Math.min(MAX_SELECT_MILLIS, TimeUnit.NANOSECONDS.toMillis(waitNanos)));
+        return Math.max(1, Math.min(maxWaitMillis, TimeUnit.NANOSECONDS.toMillis(waitNanos)));
     }
 
     private void dispatch(SelectionKey key) {
@@ -334,15 +356,15 @@ public final class EventLoop {
         }
     }
 
-    private boolean runTasks() {
-        boolean ran = false;
+    private int runTasks() {
+        int ran = 0;
         // Bounded so a task that re-queues itself cannot starve I/O.
         for (int i = 0, max = Math.max(1024, tasks.size()); i < max; i++) {
             Runnable r = tasks.poll();
             if (r == null) {
                 break;
             }
-            ran = true;
+            ran++;
             try {
                 r.run();
             } catch (Throwable t) {
@@ -352,16 +374,16 @@ public final class EventLoop {
         return ran;
     }
 
-    /** Runs timers due at {@code nowNanos}. Package-private for fake-clock tests. */
-    boolean runTimers(long nowNanos) {
-        boolean ran = false;
+    /** Runs timers due at {@code nowNanos}; returns how many ran. Package-private for fake-clock tests. */
+    int runTimers(long nowNanos) {
+        int ran = 0;
         Timer t;
         while ((t = timers.peek()) != null && t.deadlineNanos - nowNanos <= 0) {
             timers.poll();
             if (t.cancelled) {
                 continue;
             }
-            ran = true;
+            ran++;
             try {
                 t.task.run();
             } catch (Throwable e) {
@@ -371,7 +393,8 @@ public final class EventLoop {
         return ran;
     }
 
-    private void runFlushes() {
+    private int runFlushes() {
+        int n = toFlush.size();
         for (int i = 0; i < toFlush.size(); i++) {
             try {
                 toFlush.get(i).flushNow();
@@ -380,6 +403,7 @@ public final class EventLoop {
             }
         }
         toFlush.clear();
+        return n;
     }
 
     /** Moves every registration to a fresh selector. Loop thread only. */

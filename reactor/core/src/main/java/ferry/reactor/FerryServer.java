@@ -1,29 +1,15 @@
 package ferry.reactor;
 
-import ferry.protocol.ErrorCode;
-import ferry.protocol.FrameEncoder;
 import ferry.protocol.FrameLimits;
-import ferry.protocol.Header;
-import ferry.protocol.Preamble;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
@@ -44,40 +30,27 @@ import java.util.function.UnaryOperator;
  * be called from any thread except a loop thread. Each connection lives on one loop for its life.
  */
 public final class FerryServer implements ServerContext, AutoCloseable {
-    record OpSpec(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing) {}
-
     private enum State { NEW, RUNNING, STOPPING, STOPPED }
 
-    /** After an error close, input is drained this long so our ERROR frame is not lost to a TCP reset. */
-    static final long LINGER_MILLIS = 2000;
-    /**
-     * Refused sockets allowed to linger at once. Each holds a file descriptor for up to
-     * {@link #LINGER_MILLIS}; a connect flood at the cap would otherwise hold (connect rate x 2 s)
-     * of them, and a file server out of descriptors cannot open files for its real clients.
-     */
-    static final int MAX_LINGERING_REFUSALS = 1024;
+    /** How often {@link #stop} looks whether the connections have drained. */
+    private static final long STOP_POLL_MILLIS = 5;
+    /** How long {@link #stop} waits for each loop thread to finish. */
+    private static final long LOOP_STOP_SECONDS = 5;
 
     private final ServerConfig config;
     private final ServerLog log;
     private final ServerStats stats = new ServerStats();
-    private final Map<String, OpSpec> handlers = new HashMap<>();
+    private final Ops ops = new Ops();
     private final Set<String> features = new LinkedHashSet<>();
     private final List<Runnable> stopHooks = new ArrayList<>();
     private volatile RequestObserver[] requestObservers = new RequestObserver[0];
-    private UnaryOperator<Transport> transportDecorator = UnaryOperator.identity();
-    private final Workers workers;
-    private final Workers bulkWorkers;
-    private final Workers loginWorkers;
-    private final AtomicLong connectionIds = new AtomicLong();
-    private final AtomicInteger nextLoop = new AtomicInteger();
-    /** Open connections per remote address; entries go when they reach 0. Updated only through compute() (atomic per key). */
-    private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
-    /** Refused sockets lingering now; owned by loop 0, where the acceptor refuses. */
-    private int lingeringRefusals;
-    private EventLoop[] loops;
-    private List<Connection>[] connectionsByLoop; // index i owned by loops[i]
-    private ServerSocketChannel serverChannel;
-    private SelectionKey acceptKey;
+    private final WorkerPools pools;
+    private final Admission admission;
+    private final Intake intake;
+    private boolean listen = true;
+    private LoopGroup group;
+    private EventLoop[] loops; // group's, fixed at start
+    private Acceptor acceptor; // null when not listening
     private volatile int boundPort = -1;
     private volatile State state = State.NEW;
     private volatile boolean shuttingDown;
@@ -85,17 +58,12 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     public FerryServer(ServerConfig config, ServerLog log) {
         this.config = config;
         this.log = log;
-        this.workers = new Workers("ferry-worker", config.workerThreads(), config.workerQueue());
-        this.bulkWorkers = new Workers("ferry-bulk", config.bulkWorkerThreads(), config.workerQueue());
-        this.loginWorkers = new Workers("ferry-login", config.loginWorkerThreads(), config.workerQueue());
+        this.pools = new WorkerPools(config);
+        this.admission = new Admission(config, log, stats);
+        this.intake = new Intake(this, admission);
         new CoreService(this).install(this);
-        TlsSettings tls = config.tls();
-        if (tls != null) {
-            decorateTransports(tls.decorator(task -> { // handshake crypto: on the login lane, never a loop
-                if (!loginWorkers.tryExecute(task)) {
-                    throw new java.util.concurrent.RejectedExecutionException("login workers full");
-                }
-            }));
+        if (config.tls() != null) { // handshake crypto on the login lane, never a loop
+            decorateTransports(config.tls().decorator(pools.lane(WorkerLane.LOGIN)::execute, config.maxPooledBuffers()));
         }
     }
 
@@ -112,16 +80,12 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     @Override
     public Workers workers() {
-        return workers;
+        return pools.lane(WorkerLane.METADATA);
     }
 
     @Override
     public Workers workers(WorkerLane lane) {
-        return switch (lane) {
-            case METADATA -> workers;
-            case BULK -> bulkWorkers;
-            case LOGIN -> loginWorkers;
-        };
+        return pools.lane(lane);
     }
 
     @Override
@@ -136,31 +100,27 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     @Override
     public void register(String op, OpHandler handler) {
-        register(op, handler, false);
+        add(op, handler, false, Sequencing.WRITE);
     }
 
     @Override
     public void register(String op, OpHandler handler, Sequencing sequencing) {
-        register(op, handler, false, sequencing);
+        add(op, handler, false, sequencing);
     }
 
     @Override
-    public void register(String op, OpHandler handler, boolean allowedBeforeLogin) {
-        register(op, handler, allowedBeforeLogin, Sequencing.WRITE);
+    public void registerPublic(String op, OpHandler handler) {
+        add(op, handler, true, Sequencing.WRITE);
     }
 
     @Override
-    public synchronized void register(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing) {
-        if (state != State.NEW) {
-            throw new IllegalStateException("register ops before start()");
-        }
-        if (op == null || op.isEmpty() || handler == null || sequencing == null) {
-            throw new IllegalArgumentException("op, handler and sequencing are required");
-        }
-        if (handlers.containsKey(op)) {
-            throw new IllegalStateException("op " + op + " is already registered");
-        }
-        handlers.put(op, new OpSpec(op, handler, allowedBeforeLogin, sequencing));
+    public void registerPublic(String op, OpHandler handler, Sequencing sequencing) {
+        add(op, handler, true, sequencing);
+    }
+
+    private synchronized void add(String op, OpHandler handler, boolean isPublic, Sequencing sequencing) {
+        requireNew("register ops");
+        ops.add(op, handler, isPublic, sequencing);
     }
 
     @Override
@@ -170,9 +130,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     @Override
     public synchronized void addRequestObserver(RequestObserver observer) {
-        if (state != State.NEW) {
-            throw new IllegalStateException("add request observers before start()");
-        }
+        requireNew("add request observers");
         RequestObserver[] more = java.util.Arrays.copyOf(requestObservers, requestObservers.length + 1);
         more[more.length - 1] = java.util.Objects.requireNonNull(observer);
         requestObservers = more;
@@ -195,26 +153,28 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * {@link #start()}; {@code decorator} then runs on the accepting loop.
      */
     public synchronized FerryServer decorateTransports(UnaryOperator<Transport> decorator) {
-        if (state != State.NEW) {
-            throw new IllegalStateException("decorate transports before start()");
-        }
-        UnaryOperator<Transport> inner = transportDecorator;
-        UnaryOperator<Transport> outer = java.util.Objects.requireNonNull(decorator);
-        transportDecorator = t -> outer.apply(inner.apply(t));
+        requireNew("decorate transports");
+        intake.decorate(decorator);
         return this;
     }
 
     /** Installs a service: its ops, features and hooks. Before {@link #start()}. */
     public FerryServer install(FerryService service) throws Exception {
-        if (state != State.NEW) {
-            throw new IllegalStateException("install services before start()");
-        }
+        requireNew("install services");
         service.install(this);
         return this;
     }
 
-    OpSpec handler(String op) {
-        return handlers.get(op);
+    /** Configuration happens before start: after it, {@code what} throws. */
+    private void requireNew(String what) {
+        if (state != State.NEW) {
+            throw new IllegalStateException(what + " before start()");
+        }
+    }
+
+    /** The op table; read-only once the server runs. */
+    Ops opTable() {
+        return ops;
     }
 
     /**
@@ -222,7 +182,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * by (a client may send any op name; the unknown ones must not each become a series).
      */
     public synchronized List<String> ops() {
-        return handlers.keySet().stream().sorted().toList();
+        return ops.names();
     }
 
     synchronized List<String> features() {
@@ -236,56 +196,59 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     // ---- lifecycle -------------------------------------------------------------------------
 
-    /** Binds and starts the loops. Returns once the server accepts connections. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Whether {@link #start()} binds the configured address (the default) or the server takes only
+     * connections the application hands it through {@link #adopt}. Before start.
+     */
+    public synchronized FerryServer listen(boolean on) {
+        requireNew("choose whether to listen");
+        listen = on;
+        return this;
+    }
+
+    /** Binds (unless {@link #listen listen(false)}) and starts the loop threads. Returns once accepting. */
     public synchronized void start() throws IOException {
+        startLoops(false);
+    }
+
+    /**
+     * Starts the server with its one loop driven by the caller instead of a thread of its own:
+     * nothing moves until a host thread calls {@link LoopInvoker#runOnce} (see there). Workers
+     * still have their threads. The configuration must ask for one loop.
+     */
+    public synchronized LoopInvoker startHosted() throws IOException {
+        if (config.loops() != 1) {
+            throw new IllegalStateException("a hosted server has one loop; the configuration asks for " + config.loops());
+        }
+        startLoops(true);
+        return new LoopInvoker(this, loops[0]);
+    }
+
+    private void startLoops(boolean hosted) throws IOException {
         if (state != State.NEW) {
             throw new IllegalStateException("server already started");
         }
-        serverChannel = ServerSocketChannel.open();
-        try {
-            serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            serverChannel.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.acceptBacklog());
-            serverChannel.configureBlocking(false);
-        } catch (IOException e) {
-            serverChannel.close();
-            throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": " + e.getMessage(), e);
-        }
-        boundPort = ((InetSocketAddress) serverChannel.getLocalAddress()).getPort();
-        loops = new EventLoop[config.loops()];
-        connectionsByLoop = new List[config.loops()];
-        for (int i = 0; i < loops.length; i++) {
-            loops[i] = new EventLoop("ferry-loop-" + i, config.clock(), config.readBufferBytes(),
-                    config.poolBufferBytes(), config.maxPooledBuffers(), outboundHeaderBytes(),
-                    (where, error) -> log.warn("loop error in " + where + ": " + error, error));
-            connectionsByLoop[i] = new ArrayList<>();
-        }
+        Acceptor acc = listen ? Acceptor.bind(config, log, stats, intake::accepted) : null;
+        group = new LoopGroup(config, log, outboundHeaderBytes());
+        loops = group.loops();
+        intake.start(group);
         state = State.RUNNING;
-        for (int i = 0; i < loops.length; i++) {
-            loops[i].start();
-            int idx = i;
-            loops[i].execute(() -> scheduleSweep(idx));
-        }
-        CountDownLatch registered = new CountDownLatch(1);
-        IOException[] failure = new IOException[1];
-        loops[0].execute(() -> {
-            try {
-                acceptKey = loops[0].register(serverChannel, SelectionKey.OP_ACCEPT, new Acceptor());
-            } catch (IOException e) {
-                failure[0] = e;
+        group.start(hosted, () -> state == State.RUNNING || state == State.STOPPING);
+        if (acc != null) {
+            boundPort = acc.port();
+            group.runOnAll(i -> {
+                if (i == 0) {
+                    acc.register(loops[0]);
+                    acceptor = acc;
+                }
+            });
+            if (acceptor == null) {
+                acc.close();
+                throw new IOException("could not start accepting on " + config.bindAddress() + ":" + boundPort);
             }
-            registered.countDown();
-        });
-        try {
-            registered.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting", e);
         }
-        if (failure[0] != null) {
-            throw failure[0];
-        }
-        log.info("listening on " + config.bindAddress() + ":" + boundPort + " (loops=" + loops.length
+        log.info((acc != null ? "listening on " + config.bindAddress() + ":" + boundPort : "not listening (adopted connections only)")
+                + " (loops=" + loops.length + (hosted ? ", hosted" : "")
                 + ", workers=" + config.workerThreads() + ", login " + (config.loginRequired() ? "required" : "not required")
                 + (config.proxyProtocol() ? ", PROXY protocol from " + config.trustedProxies() : "") + ")");
     }
@@ -293,7 +256,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     /** The bound port (useful with port 0). */
     public int port() {
         if (boundPort < 0) {
-            throw new IllegalStateException("server not started");
+            throw new IllegalStateException(state == State.NEW || listen ? "server not started" : "server does not listen");
         }
         return boundPort;
     }
@@ -318,11 +281,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
 
     /** Errors the loops survived, summed. */
     public long loopErrors() {
-        long n = 0;
-        for (EventLoop l : loops) {
-            n += l.errors();
-        }
-        return n;
+        return group.errors();
     }
 
     /**
@@ -331,11 +290,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * instead of measuring CPU time.
      */
     public long loopIterations() {
-        long n = 0;
-        for (EventLoop l : loops) {
-            n += l.iterations();
-        }
-        return n;
+        return group.iterations();
     }
 
     /** Graceful stop with the configured grace period. */
@@ -346,7 +301,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     /**
      * Stops accepting, lets in-flight requests finish and their answers drain for up to
      * {@code grace}, then closes what remains, runs stop hooks, and stops workers and loops.
-     * Requests arriving meanwhile get {@code ERROR shutting_down}. Blocks until done.
+     * Requests arriving meanwhile get {@code ERROR shutting_down}. Blocks until done. From any
+     * thread but a loop's own; a hosted server's host thread may call it (it then drives the loop).
      */
     public void stop(long grace, TimeUnit unit) {
         synchronized (this) {
@@ -357,27 +313,49 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         }
         shuttingDown = true;
         long deadline = System.nanoTime() + unit.toNanos(grace);
-        runOnAllLoops(i -> {
-            if (i == 0) {
-                closeAcceptor();
+        group.runOnAll(i -> {
+            if (i == 0 && acceptor != null) {
+                acceptor.close();
             }
-            for (Connection c : new ArrayList<>(connectionsByLoop[i])) {
+            for (Connection c : group.snapshot(i)) {
                 c.shutdownGracefully();
             }
         });
         while (stats.connectionsOpen.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5); // stop() is a caller's blocking call, not loop code
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            waitForLoops();
         }
-        runOnAllLoops(i -> {
-            for (Connection c : new ArrayList<>(connectionsByLoop[i])) {
+        group.runOnAll(i -> {
+            for (Connection c : group.snapshot(i)) {
                 c.close("server stopped");
             }
         });
+        runStopHooks();
+        try {
+            pools.shutdown(deadline);
+            group.shutdown(LOOP_STOP_SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        state = State.STOPPED;
+        log.info("stopped " + stats);
+        log.drain(1000);
+    }
+
+    /** A short wait while connections drain: a pass of the loop when we are its host, else a sleep. */
+    private void waitForLoops() {
+        if (loops[0].inLoop()) {
+            loops[0].runOnce(STOP_POLL_MILLIS);
+            return;
+        }
+        try {
+            Thread.sleep(STOP_POLL_MILLIS); // stop() is a caller's blocking call, not loop code
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            shuttingDown = true;
+        }
+    }
+
+    private void runStopHooks() {
         List<Runnable> hooks;
         synchronized (this) {
             hooks = new ArrayList<>(stopHooks);
@@ -389,19 +367,6 @@ public final class FerryServer implements ServerContext, AutoCloseable {
                 log.warn("stop hook failed: " + e, e);
             }
         }
-        try {
-            for (Workers w : new Workers[] {workers, bulkWorkers, loginWorkers}) {
-                w.shutdown(Math.max(0, deadline - System.nanoTime()));
-            }
-            for (EventLoop l : loops) {
-                l.shutdown(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        state = State.STOPPED;
-        log.info("stopped " + stats);
-        log.drain(1000);
     }
 
     @Override
@@ -409,232 +374,38 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         stop();
     }
 
-    private interface LoopTask {
-        void run(int loopIndex);
-    }
+    // ---- new connections ---------------------------------------------------------------------
 
-    /** Runs {@code task} on every loop and waits for all of them. */
-    private void runOnAllLoops(LoopTask task) {
-        CountDownLatch done = new CountDownLatch(loops.length);
-        for (int i = 0; i < loops.length; i++) {
-            int idx = i;
-            loops[i].execute(() -> {
-                try {
-                    task.run(idx);
-                } finally {
-                    done.countDown();
-                }
-            });
+    /**
+     * Takes a connection the application accepted itself (Jetty's {@code SelectorManager.accept}):
+     * a connected socket, blocking or not, from the application's own listener, a socket
+     * activation, or a port it shares. It is made non-blocking, given the configured socket
+     * options and transport decorators, and then counts against the same limits as an accepted one
+     * (refused with a reason over them). From any thread, once the server runs.
+     *
+     * @throws IllegalStateException when the server is not running (the channel stays the caller's)
+     * @throws IOException when the socket cannot be set up (it is closed)
+     */
+    public void adopt(SocketChannel channel) throws IOException {
+        if (!isRunning()) {
+            throw new IllegalStateException("adopt connections while the server runs");
         }
-        try {
-            done.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void closeAcceptor() {
-        if (acceptKey != null) {
-            acceptKey.cancel();
-        }
-        try {
-            serverChannel.close();
-        } catch (IOException ignored) {
-            // stopping anyway
-        }
-    }
-
-    // ---- accepting ---------------------------------------------------------------------------
-
-    /** Accepts on loop 0 and hands each connection to a loop, round robin. */
-    private final class Acceptor implements EventLoop.Selectable {
-        private boolean backingOff;
-
-        @Override
-        public void onSelected(SelectionKey key) {
-            for (int i = 0; i < config.acceptsPerEvent(); i++) {
-                SocketChannel ch;
-                try {
-                    ch = serverChannel.accept();
-                } catch (IOException e) {
-                    // Typically EMFILE: out of file descriptors. Back off instead of spinning on a
-                    // readiness the kernel will keep reporting.
-                    stats.acceptErrors.increment();
-                    log.warn("accept failed: " + e.getMessage() + "; pausing accepts for 100 ms");
-                    backOff(key);
-                    return;
-                }
-                if (ch == null) {
-                    return;
-                }
-                accepted(ch);
-            }
-        }
-
-        private void backOff(SelectionKey key) {
-            if (backingOff || !key.isValid()) {
-                return;
-            }
-            backingOff = true;
-            key.interestOps(0);
-            loops[0].schedule(TimeUnit.MILLISECONDS.toNanos(100), () -> {
-                backingOff = false;
-                if (key.isValid()) {
-                    key.interestOps(SelectionKey.OP_ACCEPT);
-                }
-            });
-        }
-
-        @Override
-        public void onLoopError(Throwable error) {
-            stats.acceptErrors.increment();
-        }
-
-        @Override
-        public void rekey(SelectionKey key) {
-            acceptKey = key;
-        }
-    }
-
-    private void accepted(SocketChannel ch) {
-        Transport transport;
-        try {
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, config.tcpNoDelay());
-            if (config.socketSendBufferBytes() > 0) {
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, config.socketSendBufferBytes());
-            }
-            if (config.socketReceiveBufferBytes() > 0) {
-                ch.setOption(StandardSocketOptions.SO_RCVBUF, config.socketReceiveBufferBytes());
-            }
-            transport = transportDecorator.apply(new SocketTransport(ch));
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(ch);
-            return;
-        }
-        admit(transport);
-    }
-
-    /** Applies the server's limits to a new connection and hands it to a loop, or refuses it. */
-    private void admit(Transport transport) {
-        if (shuttingDown) {
-            refuse(transport, ErrorCode.SHUTTING_DOWN, "server is shutting down");
-            return;
-        }
-        InetSocketAddress remote = transport.remoteAddress();
-        InetAddress addr = remote.getAddress();
-        boolean proxied = config.proxyProtocol();
-        if (proxied && !config.trustsProxy(addr)) {
-            refuse(transport, ErrorCode.FORBIDDEN, "this server accepts connections only through its load balancer: "
-                    + addr.getHostAddress() + " is not a trusted proxy (--trusted-proxies)");
-            return;
-        }
-        if (stats.connectionsOpen.incrementAndGet() > config.maxConnections()) {
-            stats.connectionsOpen.decrementAndGet();
-            refuse(transport, ErrorCode.SERVER_FULL, "server is at its limit of " + config.maxConnections() + " connections");
-            return;
-        }
-        // Behind a proxy the socket's peer is the proxy, carrying everyone: the client it names is
-        // counted once its PROXY header is read (Connection.proxyHeaderRead).
-        InetAddress counted = null;
-        if (!proxied && config.capsConnectionsFrom(addr)) {
-            if (!admitFrom(addr)) {
-                stats.connectionsOpen.decrementAndGet();
-                refuse(transport, ErrorCode.SERVER_FULL, tooManyFrom(addr, config));
-                return;
-            }
-            counted = addr;
-        }
-        InetAddress countedAddr = counted;
-        stats.connectionsAccepted.increment();
-        int idx = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
-        EventLoop loop = loops[idx];
-        String remoteText = addr.getHostAddress() + ":" + remote.getPort();
-        Runnable register = () -> {
-            Connection c = new Connection(connectionIds.incrementAndGet(), this, loop, transport, remoteText, loop.clock().nanoTime(),
-                    countedAddr, proxied);
-            try {
-                c.open();
-            } catch (IOException e) {
-                c.close("register failed: " + e.getMessage());
-                return;
-            }
-            List<Connection> list = connectionsByLoop[idx];
-            c.indexInLoop = list.size();
-            list.add(c);
-            if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
-                log.info(c.name() + " " + remoteText + " open");
-            }
-        };
-        if (loop.inLoop()) {
-            register.run();
-        } else {
-            loop.execute(register);
-        }
+        adopt(intake.wrap(channel));
     }
 
     /**
-     * Counts a connection from {@code addr} if it is under the per-address cap. Check and increment
-     * are one atomic step per key: with several loops, a close on another loop must not remove the
-     * entry between our read and our write (which lost counts before, letting the cap drift).
+     * Takes a connection over any {@link Transport} (one the application built, or an in-memory
+     * one in tests). Limits apply as for accepted sockets. From any thread, once the server runs.
      */
+    public void adopt(Transport transport) {
+        if (!isRunning()) {
+            throw new IllegalStateException("adopt connections while the server runs");
+        }
+        intake.adopt(transport);
+    }
+
     boolean admitFrom(InetAddress addr) {
-        boolean[] admitted = {false};
-        perAddress.compute(addr, (a, n) -> {
-            int open = n == null ? 0 : n;
-            if (open >= config.maxConnectionsPerAddress()) {
-                return n;
-            }
-            admitted[0] = true;
-            return open + 1;
-        });
-        return admitted[0];
-    }
-
-    /** The refusal of a client over the per-address cap. */
-    static String tooManyFrom(InetAddress addr, ServerConfig config) {
-        return "too many connections from " + addr.getHostAddress() + " (limit " + config.maxConnectionsPerAddress() + ")";
-    }
-
-    /** The address of a {@code host:port} the server made from a literal address (no lookup). */
-    static InetAddress hostAddress(String hostAndPort) {
-        try {
-            return InetAddress.getByName(hostAndPort.substring(0, hostAndPort.lastIndexOf(':')));
-        } catch (IOException e) {
-            throw new IllegalStateException("not an address literal: " + hostAndPort, e);
-        }
-    }
-
-    /**
-     * Tells a connection we cannot take it why, then closes it after a short drain, so a client
-     * that already sent its first request still reads the reason instead of a reset. Under a flood
-     * the drain is skipped past {@link #MAX_LINGERING_REFUSALS}: refused sockets must not pile up
-     * file descriptors that the connections being served need.
-     */
-    private void refuse(Transport transport, String code, String message) {
-        stats.connectionsRefused.increment();
-        if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
-            log.info("refused " + transport.remoteAddress() + ": " + message);
-        }
-        ByteBuffer out = ByteBuffer.allocate(Preamble.LENGTH + 256 + message.length() * 3);
-        Preamble.write(out);
-        new FrameEncoder(config.frameLimits().maxHeaderBytes())
-                .encode(Header.op("ERROR").put("code", code).put("message", message), out);
-        out.flip();
-        try {
-            // Small and non-blocking: fits in a fresh socket's send buffer.
-            transport.write(new ByteBuffer[] {out}, 0, 1);
-            transport.shutdownOutput();
-        } catch (IOException e) {
-            transport.close();
-            return;
-        }
-        if (lingeringRefusals >= MAX_LINGERING_REFUSALS) {
-            LingeringClose.drainAndClose(transport, loops[0].readBuffer());
-            return;
-        }
-        lingeringRefusals++;
-        transport.closeLingering(loops[0], TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS), () -> lingeringRefusals--);
+        return admission.admitFrom(addr);
     }
 
     static void closeQuietly(SocketChannel ch) {
@@ -648,96 +419,34 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     // ---- connection bookkeeping (called on the connection's loop) ------------------------------
 
     void connectionClosed(Connection c, String reason) {
-        stats.connectionsClosed.increment();
-        stats.connectionsOpen.decrementAndGet();
-        InetAddress counted = c.countedAddress();
-        if (counted != null) {
-            // The very address counted at admission, not the session's text: behind a proxy a
-            // connection refused or closed before its header was read was never counted.
-            perAddress.computeIfPresent(counted, (a, n) -> n <= 1 ? null : n - 1);
-        }
-        int loopIdx = indexOf(c.loop());
-        List<Connection> list = connectionsByLoop[loopIdx];
-        int i = c.indexInLoop;
-        if (i >= 0 && i < list.size() && list.get(i) == c) {
-            Connection last = list.remove(list.size() - 1);
-            if (last != c) {
-                list.set(i, last);
-                last.indexInLoop = i;
-            }
-            c.indexInLoop = -1;
-        }
+        admission.release(c.countedAddress());
+        group.remove(c);
         if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
             log.info(c.name() + " " + c.session().remoteAddress() + " closed: " + reason);
         }
-    }
-
-    private int indexOf(EventLoop loop) {
-        for (int i = 0; i < loops.length; i++) {
-            if (loops[i] == loop) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("unknown loop " + loop);
     }
 
     void countHandlerError() {
         stats.handlerErrors.increment();
     }
 
-    private void scheduleSweep(int idx) {
-        loops[idx].schedule(TimeUnit.MILLISECONDS.toNanos(config.timeoutSweepMillis()), () -> {
-            sweepTimeouts(idx, loops[idx].clock().nanoTime());
-            if (state == State.RUNNING || state == State.STOPPING) {
-                scheduleSweep(idx);
-            }
-        });
-    }
-
-    /** Closes this loop's connections whose timeouts passed at {@code nowNanos}. Loop thread. */
-    void sweepTimeouts(int idx, long nowNanos) {
-        List<Connection> list = connectionsByLoop[idx];
-        for (int i = list.size() - 1; i >= 0; i--) {
-            if (i >= list.size()) {
-                continue; // a close removed more than one
-            }
-            Connection c = list.get(i);
-            c.relieveGlobalPause();
-            String reason = c.expiredTimeout(nowNanos);
-            if (reason != null) {
-                if (log.enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
-                    log.info(c.name() + " " + c.session().remoteAddress() + " " + reason);
-                }
-                c.timeout(reason);
-            }
-        }
-    }
-
-    /** Runs {@link #sweepTimeouts} on every loop now and waits (for fake-clock tests). */
+    /** Runs the timeout sweep on every loop now and waits (for fake-clock tests). */
     void sweepAllNow() {
-        runOnAllLoops(i -> sweepTimeouts(i, loops[i].clock().nanoTime()));
+        group.sweepAllNow();
     }
 
     /** The largest buffered output of any connection now, read on the loops (for tests). */
     long maxPendingBytes() {
-        AtomicLong max = new AtomicLong();
-        runOnAllLoops(i -> {
-            for (Connection c : connectionsByLoop[i]) {
-                max.accumulateAndGet(c.pendingBytes(), Math::max);
-            }
-        });
-        return max.get();
+        return group.maxPendingBytes();
     }
 
     /** Remote addresses with open connections counted against the per-address cap (for tests). */
     int perAddressEntries() {
-        return perAddress.size();
+        return admission.perAddressEntries();
     }
 
     /** Open connections per loop, read on the loops (for tests and stats). */
     int connectionCount() {
-        AtomicInteger n = new AtomicInteger();
-        runOnAllLoops(i -> n.addAndGet(connectionsByLoop[i].size()));
-        return n.get();
+        return group.connectionCount();
     }
 }

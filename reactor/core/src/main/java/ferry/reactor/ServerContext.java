@@ -18,30 +18,26 @@ public interface ServerContext {
 
     ServerStats stats();
 
-    /** Registers an op that needs a logged-in session and is sequenced as a {@link Sequencing#WRITE}. */
+    /**
+     * Registers an op that needs a logged-in session and is sequenced as a {@link Sequencing#WRITE}.
+     * Every {@code register*} method throws {@link IllegalStateException} when {@code op} is already
+     * registered (a second handler would silently replace the first, even a core op such as PING)
+     * or the server has started.
+     */
     void register(String op, OpHandler handler);
 
     /** Registers an op that needs a logged-in session, sequenced as {@code sequencing}. */
     void register(String op, OpHandler handler, Sequencing sequencing);
 
     /**
-     * Registers an op sequenced as a {@link Sequencing#WRITE} (the safe default: an op that may
-     * change something waits for every earlier request on its connection).
-     *
-     * @param allowedBeforeLogin whether a connection that has not logged in may use it (HELLO,
-     *     AUTH*, PING, BYE)
+     * Registers a public op: one a connection may use before it logs in (HELLO, AUTH*, PING, BYE),
+     * sequenced as a {@link Sequencing#WRITE} (the safe default: an op that may change something
+     * waits for every earlier request on its connection).
      */
-    void register(String op, OpHandler handler, boolean allowedBeforeLogin);
+    void registerPublic(String op, OpHandler handler);
 
-    /**
-     * Registers an op.
-     *
-     * @param allowedBeforeLogin whether a connection that has not logged in may use it
-     * @param sequencing how its requests order against others pipelined on the same connection
-     * @throws IllegalStateException when {@code op} is already registered: a second handler would
-     *     silently replace the first (even a core op such as PING)
-     */
-    void register(String op, OpHandler handler, boolean allowedBeforeLogin, Sequencing sequencing);
+    /** Registers a public op (usable before login), sequenced as {@code sequencing}. */
+    void registerPublic(String op, OpHandler handler, Sequencing sequencing);
 
     /** Adds a word to the {@code features} list that {@code HELLO} reports. */
     void addFeature(String feature);

@@ -53,9 +53,14 @@ public record TlsSettings(SSLContext context, Plaintext plaintext) {
      * Wraps each new connection's transport in a {@link TlsTransport}; handshake work goes to
      * {@code handshakeWork} (a bounded worker pool: when it refuses, that handshake fails).
      */
-    java.util.function.UnaryOperator<Transport> decorator(java.util.concurrent.Executor handshakeWork) {
+    java.util.function.UnaryOperator<Transport> decorator(java.util.concurrent.Executor handshakeWork, int maxPooledBuffers) {
         ByteBuffer refusal = refusal();
-        return t -> new TlsTransport(t, context, allowsPlaintextFrom(t.remoteAddress().getAddress()), refusal, handshakeWork);
+        // One set of pools per loop, created by that loop on its first TLS connection.
+        java.util.Map<EventLoop, TlsLoopBuffers> perLoop = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.function.Function<EventLoop, TlsLoopBuffers> buffers =
+                loop -> perLoop.computeIfAbsent(loop, l -> TlsLoopBuffers.create(maxPooledBuffers));
+        return t -> new TlsTransport(t, context, allowsPlaintextFrom(t.remoteAddress().getAddress()), refusal, handshakeWork,
+                buffers);
     }
 
     /** Preamble plus ERROR {@code tls_required}, ready to read: what a refused plaintext peer gets. */

@@ -1,6 +1,5 @@
 package ferry.reactor;
 
-import ferry.protocol.tls.TlsBufferPool;
 import ferry.protocol.tls.TlsEngine;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -39,8 +38,9 @@ public final class TlsTransport implements Transport, Transport.Listener {
     private final boolean plaintextAllowed;
     private final ByteBuffer refusal;
     private final Executor tasks;
+    private final java.util.function.Function<EventLoop, TlsLoopBuffers> buffers;
     private final ByteBuffer first = ByteBuffer.allocate(1);
-    private TlsBufferPool pool;
+    private TlsLoopBuffers pools;
     private EventLoop loop;
     private Listener listener;
     private Mode mode = Mode.SNIFFING;
@@ -55,19 +55,22 @@ public final class TlsTransport implements Transport, Transport.Listener {
      * @param plaintextAllowed whether a peer that does not start a TLS handshake is served in plaintext
      * @param refusal          what a refused plaintext peer gets (a preamble and an ERROR frame), read mode
      * @param tasks            where the engine's delegated tasks run (a worker pool, never the loop)
+     * @param buffers          the buffers of the loop this transport registers with
      */
-    public TlsTransport(Transport inner, SSLContext context, boolean plaintextAllowed, ByteBuffer refusal, Executor tasks) {
+    public TlsTransport(Transport inner, SSLContext context, boolean plaintextAllowed, ByteBuffer refusal, Executor tasks,
+            java.util.function.Function<EventLoop, TlsLoopBuffers> buffers) {
         this.inner = inner;
         this.context = context;
         this.plaintextAllowed = plaintextAllowed;
         this.refusal = refusal.duplicate();
         this.tasks = tasks;
+        this.buffers = buffers;
     }
 
     @Override
     public void register(EventLoop loop, Listener listener, int interestOps) throws IOException {
         this.loop = loop;
-        this.pool = loop.tlsPool();
+        this.pools = buffers.apply(loop);
         this.listener = listener;
         this.wanted = interestOps;
         innerInterest = below();
@@ -183,7 +186,7 @@ public final class TlsTransport implements Transport, Transport.Listener {
             SSLEngine ssl = context.createSSLEngine();
             ssl.setUseClientMode(false);
             mode = Mode.TLS;
-            engine = new TlsEngine(ssl, pool, loop.tlsOutPool(), tasks, loop::execute, this::tasksDone);
+            engine = new TlsEngine(ssl, pools.in(), pools.out(), tasks, loop::execute, this::tasksDone);
             return handshake();
         }
         if (plaintextAllowed) {
@@ -418,7 +421,7 @@ public final class TlsTransport implements Transport, Transport.Listener {
         if (mode == Mode.REFUSING && loop != null) {
             // The peer's unread preamble would turn a plain close into a reset that destroys the
             // refusal before it is read.
-            inner.closeLingering(loop, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(FerryServer.LINGER_MILLIS), null);
+            inner.closeLingering(loop, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Admission.LINGER_MILLIS), null);
             return;
         }
         inner.close();

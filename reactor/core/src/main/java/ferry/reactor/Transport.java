@@ -16,8 +16,11 @@ import java.nio.channels.FileChannel;
  * <p>Readiness: {@link #register} ties the transport to a loop and a {@link Listener}; the
  * transport then calls {@link Listener#onReady} with {@link #READ} and/or {@link #WRITE} when it
  * can make progress on an op in the {@link #interest} set. Input the transport buffers itself is
- * not announced that way: the reader asks {@link #hasBufferedInput()} after each read and keeps
- * reading while it wants input and the answer is true.
+ * not announced that way: the reader asks {@link #hasBufferedInput()} whenever it wants input
+ * and reads on while the answer is true. A decorator with needs of its own (a TLS handshake that
+ * must write while the connection only reads) registers itself as the wrapped transport's
+ * listener, passes down the union of its needs and the connection's interest, and tells the
+ * connection only about readiness the connection asked for.
  *
  * <p>Threading: all methods are non-blocking and called only on the loop thread the transport is
  * registered with (before {@link #register}, by the thread that owns the transport).

@@ -74,6 +74,15 @@ public final class Workers {
         }
     }
 
+    /**
+     * Runs {@code task} on a worker, as an {@link java.util.concurrent.Executor}.
+     *
+     * @throws RejectedExecutionException when the pool and its queue are full
+     */
+    public void execute(Runnable task) {
+        pool.execute(task);
+    }
+
     /** Runs {@code task} on a worker; false if the pool is full. */
     public boolean tryExecute(Runnable task) {
         try {

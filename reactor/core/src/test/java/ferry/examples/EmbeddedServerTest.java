@@ -40,8 +40,8 @@ class EmbeddedServerTest {
         public void install(ServerContext ctx) {
             this.ctx = ctx;
             // allowed before login, like PING; READ: may run beside other reads on the connection
-            ctx.register("UPPER", this::upper, true, Sequencing.READ);
-            ctx.register("SHA256", this::sha256, true, Sequencing.READ);
+            ctx.registerPublic("UPPER", this::upper, Sequencing.READ);
+            ctx.registerPublic("SHA256", this::sha256, Sequencing.READ);
             ctx.addFeature("words");                      // HELLO lists it
         }
 

@@ -58,7 +58,7 @@ class FloodTest {
             System.out.println("flood outcomes (SERVED, REFUSED_GLOBAL, REFUSED_PER_ADDRESS, CLOSED): from one address "
                     + java.util.Arrays.toString(heavy) + ", spread " + java.util.Arrays.toString(spread));
             int withReason = heavy[Outcome.REFUSED_PER_ADDRESS.ordinal()] + spread[Outcome.REFUSED_GLOBAL.ordinal()];
-            assertTrue(withReason >= FerryServer.MAX_LINGERING_REFUSALS, "refused peers read server_full and why: "
+            assertTrue(withReason >= Admission.MAX_LINGERING_REFUSALS, "refused peers read server_full and why: "
                     + withReason + " of " + (3000 - MAX_CONNECTIONS));
             assertEquals(MAX_CONNECTIONS, server.stats().connectionsOpen.get());
 

@@ -188,7 +188,7 @@ class LeakTest {
     /** Waits until the server has closed every connection (and lingering sockets had their time). */
     private static void quiesce(FerryServer server) throws Exception {
         ReactorTest.waitUntil(() -> server.stats().connectionsOpen.get() == 0);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FerryServer.LINGER_MILLIS * 3);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Admission.LINGER_MILLIS * 3);
         long fds = ServerInternals.openFileDescriptors();
         while (System.nanoTime() < deadline) { // lingering closes end by EOF or their 2 s deadline
             Thread.sleep(50); // polling the fd table for an event in the server, not timing anything

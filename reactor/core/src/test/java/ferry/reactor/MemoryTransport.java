@@ -26,6 +26,7 @@ public class MemoryTransport implements Transport {
     private final ByteArrayOutputStream output = new ByteArrayOutputStream();
     private final InetSocketAddress remote;
     private boolean inputEnded;
+    private boolean reset; // the peer vanished: reads and writes fail
     private int maxBytesPerWrite = Integer.MAX_VALUE;
     private long room = Long.MAX_VALUE;
     private boolean zeroCopy;
@@ -68,6 +69,13 @@ public class MemoryTransport implements Transport {
     /** The peer half-closes: reads return -1 once the queued input is read. */
     public MemoryTransport endInput() {
         inputEnded = true;
+        wake();
+        return this;
+    }
+
+    /** The peer resets the connection: every read and write from now on fails, as on a socket. */
+    public MemoryTransport reset() {
+        reset = true;
         wake();
         return this;
     }
@@ -154,6 +162,9 @@ public class MemoryTransport implements Transport {
         if (!open) {
             throw new ClosedChannelException();
         }
+        if (reset) {
+            throw new IOException("Connection reset by peer");
+        }
         ByteBuffer head = input.peek();
         if (head == null) {
             return inputEnded ? -1 : 0;
@@ -220,6 +231,9 @@ public class MemoryTransport implements Transport {
         if (outputShut) {
             throw new IOException("output shut down");
         }
+        if (reset) {
+            throw new IOException("Connection reset by peer");
+        }
     }
 
     @Override
@@ -255,10 +269,10 @@ public class MemoryTransport implements Transport {
             return 0;
         }
         int ready = 0;
-        if ((interest & READ) != 0 && (!input.isEmpty() || inputEnded)) {
+        if ((interest & READ) != 0 && (!input.isEmpty() || inputEnded || reset)) {
             ready |= READ;
         }
-        if ((interest & WRITE) != 0 && allowance() > 0) {
+        if ((interest & WRITE) != 0 && (allowance() > 0 || reset)) {
             ready |= WRITE;
         }
         return ready;

@@ -2,105 +2,59 @@ package ferry.reactor;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ferry.client.FerryClient;
 import ferry.protocol.Header;
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 13 D3's second half: a budget on answers buffered in memory across all connections. Over
- * it, connections holding more than the low-water mark stop being read; a client that reads its
- * answers promptly holds less and is still served; the total counts every connection's share and
- * goes back to 0 when they close.
+ * A budget on answers buffered in memory across all connections. Over it, connections holding more
+ * than the low-water mark stop being read; a client that reads its answers promptly holds less and
+ * is still served; the total counts every connection's share and goes back to 0 when they close.
+ * On the in-memory harness: peers that never read are transports with no room.
  */
 class OutputBudgetTest {
     static final long BUDGET = 96 * 1024;
     static final int STALLED = 4;
     static final int ECHO_BYTES = 512 * 1024;
-
-    private FerryServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.stop(2, TimeUnit.SECONDS);
-        }
-    }
+    /** So high that only the budget, not a connection's own high-water mark, can pause reading. */
+    static final long HIGH_WATER = 1024 * 1024;
 
     @Test
     void overTheBudgetBigHoldersStopBeingReadAndPromptClientsAreServed() throws Exception {
-        server = TestServers.start(TestServers.config().maxTotalBufferedOutputBytes(BUDGET).highWaterBytes(64 * 1024)
-                .lowWaterBytes(16 * 1024).readBufferBytes(4 * 1024).socketSendBufferBytes(16 * 1024).build());
-        List<RawPeer> stalled = new ArrayList<>();
-        List<Thread> senders = new ArrayList<>();
-        try {
+        try (MemoryServer s = MemoryServer.start(TestServers.config().maxTotalBufferedOutputBytes(BUDGET)
+                .highWaterBytes(HIGH_WATER).lowWaterBytes(16 * 1024).readBufferBytes(4 * 1024))) {
+            List<MemoryPeer> stalled = new ArrayList<>();
             for (int i = 0; i < STALLED; i++) {
-                RawPeer p = new RawPeer(server.port());
+                MemoryPeer p = s.connect();
+                p.transport.room(0); // never reads the echo
+                p.send(Header.op("PING").put(Header.ID, 1), new byte[ECHO_BYTES]);
                 stalled.add(p);
-                // A PING whose echo the client never reads; sent from a thread, since the server
-                // stops reading and our write then blocks.
-                Thread t = new Thread(() -> {
-                    try {
-                        p.send(Header.op("PING").put(Header.ID, 1), new byte[ECHO_BYTES]);
-                    } catch (Exception closed) {
-                        // the test closes the socket under the blocked write
-                    }
-                });
-                t.setDaemon(true);
-                t.start();
-                senders.add(t);
             }
-            ReactorTest.waitUntil(() -> server.stats().bufferedOutputBytes.get() > BUDGET);
-            ReactorTest.waitUntil(() -> globallyPaused() >= 1);
-            try (FerryClient prompt = FerryClient.connect("127.0.0.1", server.port())) {
-                byte[] body = new byte[8 * 1024];
-                assertArrayEquals(body, prompt.ping(body), "a client that reads is served over the budget");
+            long total = s.server().stats().bufferedOutputBytes.get();
+            assertTrue(total > BUDGET, "the stalled echoes hold " + total + " bytes");
+            assertTrue(total < (long) STALLED * ECHO_BYTES, "but reading stopped before all of them: " + total);
+            int paused = 0;
+            for (MemoryPeer p : stalled) {
+                if ((p.transport.interestOps() & Transport.READ) == 0 && p.transport.unreadInput() > 0) {
+                    paused++;
+                }
             }
-        } finally {
-            for (RawPeer p : stalled) {
-                p.close();
-            }
-        }
-        ReactorTest.waitUntil(() -> server.stats().connectionsOpen.get() == 0);
-        assertEquals(0, server.stats().bufferedOutputBytes.get(), "every connection gave its share back");
-    }
+            assertTrue(paused >= 1, "big holders stopped being read below their own high-water mark");
+            assertTrue(s.server().maxPendingBytes() < HIGH_WATER, "so it was the budget that paused them");
 
-    /** Connections of this server paused for the budget now (read on their loops). */
-    private int globallyPaused() {
-        int[] n = {0};
-        try {
-            Field f = FerryServer.class.getDeclaredField("connectionsByLoop");
-            f.setAccessible(true);
-            @SuppressWarnings("unchecked")
-            List<Connection>[] byLoop = (List<Connection>[]) f.get(server);
-            Field mask = Connection.class.getDeclaredField("pauseMask");
-            mask.setAccessible(true);
-            EventLoop[] loops = ServerInternals.loops(server);
-            for (int i = 0; i < loops.length; i++) {
-                int idx = i;
-                java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-                loops[i].execute(() -> {
-                    try {
-                        for (Connection c : byLoop[idx]) {
-                            if ((mask.getInt(c) & Connection.PAUSE_GLOBAL) != 0) {
-                                n[0]++;
-                            }
-                        }
-                    } catch (IllegalAccessException e) {
-                        throw new AssertionError(e);
-                    } finally {
-                        done.countDown();
-                    }
-                });
-                assertTrue(done.await(10, TimeUnit.SECONDS));
+            MemoryPeer prompt = s.connect();
+            byte[] body = new byte[8 * 1024];
+            prompt.send(Header.op("PING").put(Header.ID, 1), body);
+            assertArrayEquals(body, prompt.read().body(), "a client that reads is served over the budget");
+
+            for (MemoryPeer p : stalled) {
+                p.transport.reset();
             }
-        } catch (Exception e) {
-            throw new AssertionError(e);
+            prompt.send(Header.op("BYE").put(Header.ID, 2));
+            s.runUntilIdle();
+            assertEquals(0, s.server().stats().connectionsOpen.get());
+            assertEquals(0, s.server().stats().bufferedOutputBytes.get(), "every connection gave its share back");
         }
-        return n[0];
     }
 }

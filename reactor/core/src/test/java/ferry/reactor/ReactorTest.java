@@ -19,7 +19,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The reactor through real sockets on 127.0.0.1, port 0. */
+/**
+ * The reactor through real sockets on 127.0.0.1, port 0: where sockets are the point (many
+ * connections, several loops, connection caps, stopping, TCP backpressure). Request/response rules
+ * are tested without sockets in {@link RequestResponseTest}.
+ */
 class ReactorTest {
     private FerryServer server;
 
@@ -27,20 +31,6 @@ class ReactorTest {
     void stop() {
         if (server != null) {
             server.stop(2, TimeUnit.SECONDS);
-        }
-    }
-
-    @Test
-    void helloReportsServerAndFeatures() throws Exception {
-        server = TestServers.start(TestServers.config().serverName("test-ferry").build());
-        try (FerryClient c = FerryClient.connect("127.0.0.1", server.port())) {
-            Header h = c.hello();
-            assertEquals("HELLO", h.op());
-            assertEquals("test-ferry", h.getString("server", null));
-            assertEquals(Preamble.MAJOR + "." + Preamble.MINOR, h.getString("protocol", null));
-            assertTrue(h.optList("features").contains("ping"));
-            assertEquals("optional", h.getString("login", null));
-            assertEquals(Session.ANONYMOUS, h.getString("user", null));
         }
     }
 
@@ -53,56 +43,6 @@ class ReactorTest {
                 byte[] body = new byte[size];
                 rnd.nextBytes(body);
                 assertArrayEquals(body, c.ping(body), "size " + size);
-            }
-        }
-    }
-
-    @Test
-    void pipelinedPingsComeBackInOrderWithTheirBodies() throws Exception {
-        server = TestServers.start(TestServers.config().build());
-        int n = 2000;
-        try (RawPeer p = new RawPeer(server.port())) {
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            for (int i = 1; i <= n; i++) {
-                byte[] body = ("ping-" + i).repeat(i % 7).getBytes(StandardCharsets.UTF_8);
-                all.writeBytes(p.frameBytes(Header.op("PING").put(Header.ID, i), body));
-            }
-            p.sendRaw(all.toByteArray()); // every request in one write: the sticky-packet case
-            for (int i = 1; i <= n; i++) {
-                RawPeer.Frame f = p.read();
-                assertEquals("PONG", f.op());
-                assertEquals(i, f.header().id());
-                assertEquals(("ping-" + i).repeat(i % 7), new String(f.body(), StandardCharsets.UTF_8));
-            }
-        }
-    }
-
-    @Test
-    void answersKeepRequestOrderWhenALaterRequestFinishesFirst() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch fastAnswered = new CountDownLatch(2);
-        server = TestServers.start(TestServers.config().build(), ctx -> {
-            ctx.register("SLOW", call -> {
-                ctx.workers().submit(call, () -> release.await(10, TimeUnit.SECONDS), (ok, err) ->
-                        call.reply(Header.reply("DONE", call.id()).put("which", "slow")));
-                return null;
-            }, Sequencing.READ);
-            ctx.register("FAST", call -> {
-                call.reply(Header.reply("DONE", call.id()).put("which", "fast"));
-                fastAnswered.countDown();
-                return null;
-            }, Sequencing.READ);
-        });
-        try (RawPeer p = new RawPeer(server.port())) {
-            p.send(Header.op("SLOW").put(Header.ID, 1));
-            p.send(Header.op("FAST").put(Header.ID, 2));
-            p.send(Header.op("FAST").put(Header.ID, 3));
-            assertTrue(fastAnswered.await(10, TimeUnit.SECONDS), "fast requests were handled while slow one waits");
-            release.countDown();
-            for (long id = 1; id <= 3; id++) {
-                RawPeer.Frame f = p.read();
-                assertEquals(id, f.header().id());
-                assertEquals(id == 1 ? "slow" : "fast", f.header().getString("which", null));
             }
         }
     }
@@ -130,192 +70,6 @@ class ReactorTest {
             }
         }
         assertEquals(0, server.stats().protocolErrors.sum());
-    }
-
-    @Test
-    void httpRequestGetsBadPreambleErrorAndIsClosedWhileOthersWork() throws Exception {
-        server = TestServers.start(TestServers.config().build());
-        try (FerryClient good = FerryClient.connect("127.0.0.1", server.port());
-             RawPeer http = new RawPeer(server.port(), false)) {
-            good.hello();
-            http.sendRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            RawPeer.Frame err = http.read();
-            assertEquals("ERROR", err.op());
-            assertEquals(ErrorCode.BAD_PREAMBLE, err.header().getString("code", null));
-            assertTrue(err.header().getString("message", "").contains("HTTP"), err.header().toString());
-            assertTrue(http.closedByServer());
-            assertArrayEquals(new byte[] {1, 2, 3}, good.ping(new byte[] {1, 2, 3}));
-        }
-    }
-
-    @Test
-    void seedsRawCommandTextIsRefusedWithAReason() throws Exception {
-        server = TestServers.start(TestServers.config().build());
-        try (RawPeer seed = new RawPeer(server.port(), false)) {
-            seed.sendRaw("dir".getBytes(StandardCharsets.US_ASCII)); // the seed's client sends a bare command
-            RawPeer.Frame err = seed.read();
-            assertEquals(ErrorCode.BAD_PREAMBLE, err.header().getString("code", null));
-            assertTrue(err.header().getString("message", "").contains("plain text \"dir\""), err.header().toString());
-            assertTrue(seed.closedByServer());
-        }
-    }
-
-    @Test
-    void hugeLengthAndBadJsonGetBadFrameThenClose() throws Exception {
-        server = TestServers.start(TestServers.config().build());
-        try (RawPeer big = new RawPeer(server.port()); RawPeer json = new RawPeer(server.port());
-             FerryClient good = FerryClient.connect("127.0.0.1", server.port())) {
-            big.sendRaw(new byte[] {0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
-            RawPeer.Frame e1 = big.read();
-            assertEquals(ErrorCode.BAD_FRAME, e1.header().getString("code", null));
-            assertEquals("header length 2147483647 exceeds limit 65536", e1.header().getString("message", null));
-            assertTrue(big.closedByServer());
-
-            byte[] bad = "{\"op\":\"PING\",\"op\":\"PING\"}".getBytes(StandardCharsets.UTF_8);
-            ByteBuffer frame = ByteBuffer.allocate(4 + bad.length).putInt(bad.length).put(bad);
-            json.sendRaw(frame.array());
-            RawPeer.Frame e2 = json.read();
-            assertEquals(ErrorCode.BAD_FRAME, e2.header().getString("code", null));
-            assertTrue(e2.header().getString("message", "").contains("duplicate key"), e2.header().toString());
-            assertTrue(json.closedByServer());
-
-            assertEquals("HELLO", good.hello().op());
-            assertEquals(2, server.stats().protocolErrors.sum());
-        }
-    }
-
-    @Test
-    void requestLevelErrorsKeepTheConnectionOpen() throws Exception {
-        server = TestServers.start(TestServers.config().build(), ctx -> {
-            ctx.register("BOOM", call -> {
-                throw new IllegalStateException("kaboom");
-            });
-            ctx.register("NEEDS", call -> {
-                call.request().requireString("path");
-                call.reply(Header.reply("OK", call.id()));
-                return null;
-            });
-        });
-        try (FerryClient c = FerryClient.connect("127.0.0.1", server.port())) {
-            RemoteException unknown = assertThrows(RemoteException.class, () -> c.call(Header.op("NOPE")));
-            assertEquals(ErrorCode.UNKNOWN_OP, unknown.code());
-            RemoteException boom = assertThrows(RemoteException.class, () -> c.call(Header.op("BOOM")));
-            assertEquals(ErrorCode.INTERNAL, boom.code());
-            assertTrue(boom.getMessage().contains("kaboom"));
-            RemoteException missing = assertThrows(RemoteException.class, () -> c.call(Header.op("NEEDS")));
-            assertEquals(ErrorCode.BAD_REQUEST, missing.code());
-            assertTrue(missing.getMessage().contains("\"path\""));
-            RemoteException noOp = assertThrows(RemoteException.class, () -> c.call(new Header().put("x", 1)));
-            assertEquals(ErrorCode.BAD_REQUEST, noOp.code());
-            assertEquals("OK", c.call(Header.op("NEEDS").put("path", "x")).op());
-            assertEquals(1, server.stats().handlerErrors.sum());
-        }
-    }
-
-    @Test
-    void unknownOpWithABodySkipsTheBodyAndStaysInSync() throws Exception {
-        server = TestServers.start(TestServers.config().build());
-        try (RawPeer p = new RawPeer(server.port())) {
-            p.send(Header.op("NOPE").put(Header.ID, 1), new byte[100_000]);
-            p.send(Header.op("PING").put(Header.ID, 2), "after".getBytes(StandardCharsets.UTF_8));
-            assertEquals(ErrorCode.UNKNOWN_OP, p.read().header().getString("code", null));
-            RawPeer.Frame pong = p.read();
-            assertEquals(2, pong.header().id());
-            assertEquals("after", new String(pong.body(), StandardCharsets.UTF_8));
-        }
-    }
-
-    @Test
-    void loginRequiredGatesEverythingButHelloAuthPingBye() throws Exception {
-        server = TestServers.start(TestServers.config().loginRequired(true).build(), ctx ->
-                ctx.register("SECRET", call -> {
-                    call.reply(Header.reply("OK", call.id()));
-                    return null;
-                }));
-        try (FerryClient c = FerryClient.connect("127.0.0.1", server.port())) {
-            assertEquals("required", c.hello().getString("login", null));
-            assertTrue(c.ping() > 0);
-            RemoteException e = assertThrows(RemoteException.class, () -> c.call(Header.op("SECRET")));
-            assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
-            assertTrue(e.getMessage().contains("log in first"));
-            c.bye();
-        }
-    }
-
-    @Test
-    void byeAnswersAfterEarlierRequestsThenCloses() throws Exception {
-        server = TestServers.start(TestServers.config().build());
-        try (RawPeer p = new RawPeer(server.port())) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            out.writeBytes(p.frameBytes(Header.op("PING").put(Header.ID, 1), new byte[0]));
-            out.writeBytes(p.frameBytes(Header.op("BYE").put(Header.ID, 2), new byte[0]));
-            out.writeBytes(p.frameBytes(Header.op("PING").put(Header.ID, 3), new byte[0]));
-            p.sendRaw(out.toByteArray());
-            assertEquals("PONG", p.read().op());
-            assertEquals("BYE", p.read().op());
-            assertTrue(p.closedByServer(), "nothing is answered after BYE");
-        }
-    }
-
-    @Test
-    void halfClosedClientStillGetsItsAnswers() throws Exception {
-        server = TestServers.start(TestServers.config().build());
-        try (RawPeer p = new RawPeer(server.port())) {
-            p.send(Header.op("PING").put(Header.ID, 7), "last words".getBytes(StandardCharsets.UTF_8));
-            p.socket.shutdownOutput();
-            RawPeer.Frame f = p.read();
-            assertEquals(7, f.header().id());
-            assertEquals("last words", new String(f.body(), StandardCharsets.UTF_8));
-            assertTrue(p.closedByServer());
-        }
-    }
-
-    @Test
-    void peerThatHalfClosesMidBodyStillGetsEarlierAnswersAndIsClosed() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        server = TestServers.start(TestServers.config().build(), ctx -> ctx.register("SLOW", call -> {
-            ctx.workers().submit(call, () -> release.await(10, TimeUnit.SECONDS),
-                    (ok, err) -> call.reply(Header.reply("DONE", call.id())));
-            return null;
-        }));
-        try (RawPeer p = new RawPeer(server.port())) {
-            p.send(Header.op("SLOW").put(Header.ID, 1));
-            byte[] partial = p.frameBytes(Header.op("PING").put(Header.ID, 2), new byte[10_000]);
-            p.sendRaw(java.util.Arrays.copyOf(partial, partial.length - 5_000)); // body cut short
-            p.socket.shutdownOutput();
-            ReactorTest.waitUntil(() -> server.stats().requests.sum() == 2);
-            release.countDown();
-            assertEquals("DONE", p.read().op(), "the complete earlier request is answered");
-            assertTrue(p.closedByServer(), "the truncated one is dropped and the connection closes");
-        }
-        waitUntil(() -> server.stats().connectionsOpen.get() == 0);
-    }
-
-    @Test
-    void customOpsCanBeEmbeddedBesideTheBuiltInOnes() throws Exception {
-        server = TestServers.start(TestServers.config().build(), ctx -> {
-            ctx.addFeature("upper");
-            ctx.register("UPPER", call -> BodySink.collect(call, 1024, body -> {
-                String s = StandardCharsets.UTF_8.decode(body).toString().toUpperCase();
-                call.reply(Header.reply("UPPER", call.id()), ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8)));
-            }));
-        });
-        try (FerryClient c = FerryClient.connect("127.0.0.1", server.port())) {
-            assertTrue(c.hello().optList("features").contains("upper"));
-            Header req = Header.op("UPPER").put(Header.ID, c.nextId());
-            c.send(req, ByteBuffer.wrap("ferry".getBytes(StandardCharsets.UTF_8)));
-            Header resp = c.expect(c.readHeader(), "UPPER", req.id());
-            ByteBuffer out = ByteBuffer.allocate((int) resp.size());
-            while (c.readBody(out) >= 0 && out.hasRemaining()) {
-                // read all
-            }
-            assertEquals("FERRY", new String(out.array(), StandardCharsets.UTF_8));
-            Header tooBig = Header.op("UPPER").put(Header.ID, c.nextId());
-            c.send(tooBig, ByteBuffer.allocate(2000));
-            RemoteException e = assertThrows(RemoteException.class, () -> c.expect(c.readHeader(), "UPPER", tooBig.id()));
-            assertEquals(ErrorCode.TOO_LARGE, e.code());
-            assertTrue(c.ping() > 0, "connection still in sync after the refused body");
-        }
     }
 
     @Test
@@ -447,83 +201,6 @@ class ReactorTest {
             assertFalse(stopper.isAlive());
             assertFalse(s.isRunning());
         }
-    }
-
-    @Test
-    void requestsWithoutAnIntegerIdAreRefusedWithoutRunning() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
-        server = TestServers.start(TestServers.config().build(), ctx -> ctx.register("COUNT", call -> {
-            runs.incrementAndGet();
-            call.reply(Header.reply("OK", call.id()));
-            return null;
-        }));
-        try (RawPeer p = new RawPeer(server.port())) {
-            for (Object badId : new Object[] {"7", true, List.of(1L), null}) {
-                Header h = Header.op("COUNT");
-                if (badId != null) {
-                    h.put(Header.ID, badId);
-                }
-                p.send(h);
-                RawPeer.Frame f = p.read();
-                assertEquals("ERROR", f.op(), "id " + badId);
-                assertEquals(ErrorCode.BAD_REQUEST, f.header().getString("code", null));
-                assertTrue(f.header().getString("message", "").contains("\"id\""), f.header().toString());
-                assertFalse(f.header().has(Header.ID), "an answer to a request without an integer id carries none");
-            }
-            assertEquals(0, runs.get(), "none of them ran");
-            p.send(Header.op("COUNT").put(Header.ID, -5L)); // any int64 is an id
-            RawPeer.Frame ok = p.read();
-            assertEquals("OK", ok.op());
-            assertEquals(-5L, ok.header().id());
-            assertEquals(1, runs.get());
-        }
-    }
-
-    @Test
-    void aWriteWaitsForEarlierRequestsAndLaterOnesWaitForIt() throws Exception {
-        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch release = new CountDownLatch(1);
-        server = TestServers.start(TestServers.config().build(), ctx -> {
-            ctx.register("R", call -> { // a read held on a worker until released
-                long id = call.id();
-                events.add("start R" + id);
-                ctx.workers().submit(call, () -> id == 1 ? release.await(10, TimeUnit.SECONDS) : true, (ok, err) -> {
-                    events.add("end R" + id);
-                    call.reply(Header.reply("OK", call.id()));
-                });
-                return null;
-            }, Sequencing.READ);
-            ctx.register("W", call -> {
-                events.add("start W" + call.id());
-                ctx.workers().submit(call, () -> true, (ok, err) -> {
-                    events.add("end W" + call.id());
-                    call.reply(Header.reply("OK", call.id()));
-                });
-                return null;
-            }, Sequencing.WRITE);
-        });
-        try (RawPeer p = new RawPeer(server.port())) {
-            p.send(Header.op("R").put(Header.ID, 1));
-            p.send(Header.op("R").put(Header.ID, 2));
-            p.send(Header.op("W").put(Header.ID, 3));
-            p.send(Header.op("R").put(Header.ID, 4));
-            waitUntil(() -> events.contains("end R2")); // reads overlap: R2 finished while R1 is held
-            assertFalse(events.contains("start W3"), "the write waits for the reads before it: " + events);
-            release.countDown();
-            for (long id = 1; id <= 4; id++) {
-                assertEquals(id, p.read().header().id());
-            }
-            assertEquals(List.of("start R1", "start R2", "end R2", "end R1", "start W3", "end W3", "start R4", "end R4"),
-                    events);
-        }
-    }
-
-    @Test
-    void anOpCannotBeRegisteredTwice() throws Exception {
-        FerryServer s = new FerryServer(TestServers.config().build());
-        OpHandler h = call -> null;
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.register("PING", h, true));
-        assertTrue(e.getMessage().contains("PING"), e.getMessage());
     }
 
     @Test

@@ -4,99 +4,77 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Handshake, slow-header and idle timeouts, driven by a fake clock: no test sleeps. */
+/**
+ * Handshake, slow-header and idle timeouts on the in-memory harness: the fake clock moves, the
+ * timeout sweep runs as the loop's timer, and nothing sleeps or races a socket.
+ */
 class TimeoutTest {
-    private final TestServers.FakeClock clock = new TestServers.FakeClock();
-    private FerryServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(TestServers.config().clock(clock)
-                .handshakeTimeoutMillis(5_000).headerTimeoutMillis(10_000).idleTimeoutMillis(60_000).build());
+    private static ServerConfig.Builder config() {
+        return TestServers.config().handshakeTimeoutMillis(5_000).headerTimeoutMillis(10_000).idleTimeoutMillis(60_000);
     }
 
-    @AfterEach
-    void stop() {
-        server.stop(2, TimeUnit.SECONDS);
+    private static void assertTimedOut(RawPeer.Frame f, String messagePart) {
+        assertEquals(ErrorCode.TIMED_OUT, f.header().getString("code", null));
+        assertTrue(f.header().getString("message", "").contains(messagePart), f.header().toString());
     }
 
     @Test
     void peerThatNeverSendsThePreambleIsClosedAfterTheHandshakeTimeout() throws Exception {
-        try (RawPeer silent = new RawPeer(server.port(), false)) {
-            ReactorTest.waitUntil(() -> server.stats().connectionsOpen.get() == 1);
-            clock.advanceMillis(4_000);
-            server.sweepAllNow();
-            assertEquals(1, server.stats().connectionsOpen.get(), "not yet: 4 s < 5 s");
-            clock.advanceMillis(2_000);
-            server.sweepAllNow();
-            RawPeer.Frame f = silent.read();
-            assertEquals(ErrorCode.TIMED_OUT, f.header().getString("code", null));
-            assertTrue(f.header().getString("message", "").contains("no preamble"), f.header().toString());
+        try (MemoryServer s = MemoryServer.start(config())) {
+            MemoryPeer silent = s.connect(false);
+            assertEquals(1, s.server().stats().connectionsOpen.get());
+            s.advanceMillis(4_000);
+            assertEquals(1, s.server().stats().connectionsOpen.get(), "not yet: 4 s < 5 s");
+            assertFalse(silent.closedByServer());
+            s.advanceMillis(2_000);
+            assertTimedOut(silent.read(), "no preamble");
             assertTrue(silent.closedByServer());
+            assertEquals(0, s.server().stats().connectionsOpen.get());
         }
     }
 
     @Test
     void aHalfSentPreambleFallsUnderTheHandshakeTimeoutNotTheHeaderOne() throws Exception {
-        server.stop(2, TimeUnit.SECONDS);
-        server = TestServers.start(TestServers.config().clock(clock)
-                .handshakeTimeoutMillis(30_000).headerTimeoutMillis(10_000).idleTimeoutMillis(60_000).build());
-        long before = server.stats().bytesRead.sum();
-        try (RawPeer p = new RawPeer(server.port(), false)) {
+        try (MemoryServer s = MemoryServer.start(config().handshakeTimeoutMillis(30_000))) {
+            MemoryPeer p = s.connect(false);
             p.sendRaw(new byte[] {'F', 'E', 'R'});
-            ReactorTest.waitUntil(() -> server.stats().bytesRead.sum() >= before + 3);
-            server.sweepAllNow();
-            clock.advanceMillis(11_000); // past the header timeout, inside the handshake one
-            server.sweepAllNow();
-            assertEquals(1, server.stats().connectionsOpen.get(), "not closed by the header timeout");
-            clock.advanceMillis(20_000);
-            server.sweepAllNow();
-            RawPeer.Frame f = p.read();
-            assertEquals(ErrorCode.TIMED_OUT, f.header().getString("code", null));
-            assertTrue(f.header().getString("message", "").contains("handshake timeout: no preamble"), f.header().toString());
+            s.advanceMillis(11_000); // past the header timeout, inside the handshake one
+            assertEquals(1, s.server().stats().connectionsOpen.get(), "not closed by the header timeout");
+            s.advanceMillis(20_000);
+            assertTimedOut(p.read(), "handshake timeout: no preamble");
         }
     }
 
     @Test
     void theIdleClockRestartsWhenTheServerResumesReading() throws Exception {
-        server.stop(2, TimeUnit.SECONDS);
-        java.util.concurrent.atomic.AtomicReference<Call> held = new java.util.concurrent.atomic.AtomicReference<>();
-        server = TestServers.start(TestServers.config().clock(clock)
-                .handshakeTimeoutMillis(5_000).headerTimeoutMillis(10_000).idleTimeoutMillis(60_000).build(),
-                ctx -> ctx.register("HOLD", call -> { // an upload whose consumer paused reading for a slow disk
-                    call.pauseReading();
-                    held.set(call);
-                    return new BodySink() {
-                        @Override
-                        public void onData(java.nio.ByteBuffer chunk) {
-                            chunk.position(chunk.limit());
-                        }
+        AtomicReference<Call> held = new AtomicReference<>();
+        try (MemoryServer s = MemoryServer.start(config(), ctx -> ctx.register("HOLD", call -> {
+            call.pauseReading(); // an upload whose consumer paused reading for a slow disk
+            held.set(call);
+            return new BodySink() {
+                @Override
+                public void onData(ByteBuffer chunk) {
+                    chunk.position(chunk.limit());
+                }
 
-                        @Override
-                        public void onEnd() {
-                            call.reply(Header.reply("OK", call.id()));
-                        }
-                    };
-                }));
-        try (RawPeer p = new RawPeer(server.port())) {
+                @Override
+                public void onEnd() {
+                    call.reply(Header.reply("OK", call.id()));
+                }
+            };
+        }))) {
+            MemoryPeer p = s.connect();
             p.sendRaw(p.frameBytes(Header.op("HOLD").put(Header.ID, 1).put(Header.SIZE, 4L), new byte[0]));
-            ReactorTest.waitUntil(() -> held.get() != null);
-            clock.advanceMillis(61_000); // the server held reading paused longer than the idle timeout
-            server.sweepAllNow();
-            Call call = held.get();
-            java.util.concurrent.CountDownLatch resumed = new java.util.concurrent.CountDownLatch(1);
-            call.loop().execute(() -> {
-                call.resumeReading();
-                resumed.countDown();
-            });
-            assertTrue(resumed.await(10, TimeUnit.SECONDS));
-            server.sweepAllNow();
-            assertEquals(1, server.stats().connectionsOpen.get(), "not idle: the peer was waiting for us");
+            assertNotNull(held.get());
+            s.advanceMillis(61_000); // the server held reading paused longer than the idle timeout
+            held.get().resumeReading(); // the test's thread is the loop's
+            s.runUntilIdle();
+            s.server().sweepAllNow();
+            assertEquals(1, s.server().stats().connectionsOpen.get(), "not idle: the peer was waiting for us");
             p.sendRaw(new byte[] {1, 2, 3, 4}); // the rest of the body
             assertEquals("OK", p.read().op());
         }
@@ -104,38 +82,33 @@ class TimeoutTest {
 
     @Test
     void headerThatStartsButNeverFinishesIsClosed() throws Exception {
-        try (RawPeer fine = new RawPeer(server.port())) {
+        try (MemoryServer s = MemoryServer.start(config())) {
+            MemoryPeer fine = s.connect();
             fine.send(Header.op("PING").put(Header.ID, 1));
             assertEquals("PONG", fine.read().op());
-        }
-        long before = server.stats().bytesRead.sum();
-        try (RawPeer slowloris = new RawPeer(server.port())) {
+            MemoryPeer slowloris = s.connect();
             slowloris.sendRaw(new byte[] {0, 0, 0, 40, '{', '"'}); // a 40-byte header, 2 bytes of it sent
-            ReactorTest.waitUntil(() -> server.stats().bytesRead.sum() >= before + 8 + 6);
-            server.sweepAllNow();
-            clock.advanceMillis(9_000);
-            server.sweepAllNow();
+            s.advanceMillis(9_000);
             slowloris.sendRaw(new byte[] {'o'}); // dribbling a byte does not reset the header clock
-            clock.advanceMillis(2_000);
-            server.sweepAllNow();
-            RawPeer.Frame f = slowloris.read();
-            assertEquals(ErrorCode.TIMED_OUT, f.header().getString("code", null));
-            assertTrue(f.header().getString("message", "").contains("header timeout"), f.header().toString());
+            s.advanceMillis(2_000);
+            assertTimedOut(slowloris.read(), "header timeout");
+            assertTrue(slowloris.closedByServer());
         }
     }
 
     @Test
     void idleConnectionIsClosedButAnActiveOneIsNot() throws Exception {
-        try (RawPeer idle = new RawPeer(server.port()); RawPeer active = new RawPeer(server.port())) {
+        try (MemoryServer s = MemoryServer.start(config())) {
+            MemoryPeer idle = s.connect();
+            MemoryPeer active = s.connect();
             idle.send(Header.op("PING").put(Header.ID, 1));
             active.send(Header.op("PING").put(Header.ID, 1));
             assertEquals("PONG", idle.read().op());
             assertEquals("PONG", active.read().op());
             for (int i = 0; i < 4; i++) {
-                clock.advanceMillis(20_000);
+                s.advanceMillis(20_000);
                 active.send(Header.op("PING").put(Header.ID, i + 2));
                 assertEquals("PONG", active.read().op());
-                server.sweepAllNow();
             }
             RawPeer.Frame f = idle.read();
             assertEquals(ErrorCode.TIMED_OUT, f.header().getString("code", null));
@@ -143,6 +116,21 @@ class TimeoutTest {
             assertTrue(idle.closedByServer());
             active.send(Header.op("PING").put(Header.ID, 99));
             assertEquals(99, active.read().header().id(), "the active connection survived 80 s of fake time");
+        }
+    }
+
+    @Test
+    void aPeerThatStopsReadingIsClosedAsWriteStalled() throws Exception {
+        try (MemoryServer s = MemoryServer.start(config())) {
+            MemoryPeer p = s.connect();
+            p.transport.room(0); // reads nothing from now on
+            p.send(Header.op("PING").put(Header.ID, 1), new byte[100]);
+            assertEquals(Transport.WRITE, p.transport.interestOps() & Transport.WRITE, "the answer waits for room");
+            s.advanceMillis(59_000);
+            assertEquals(1, s.server().stats().connectionsOpen.get());
+            s.advanceMillis(2_000);
+            assertEquals(0, s.server().stats().connectionsOpen.get(), "closed once stalled past the idle timeout");
+            assertEquals(1, s.server().stats().timeouts.sum());
         }
     }
 }

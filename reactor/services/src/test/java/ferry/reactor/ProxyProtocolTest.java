@@ -40,10 +40,10 @@ class ProxyProtocolTest {
         assumeTrue(canBind(STRANGER), "needs the whole 127/8 on loopback (Linux)");
         server = TestServers.start(b.clock(clock).loops(2).anonymousRights(java.util.EnumSet.of(Right.READ)).proxyProtocol(true)
                         .trustedProxies(List.of(AddressRange.parse(PROXY + "/32"))).build(),
-                ctx -> ctx.register("WHO", call -> {
+                ctx -> ctx.registerPublic("WHO", call -> {
                     call.reply(Header.reply("WHO", call.id()).put("remote", call.session().remoteAddress()));
                     return null;
-                }, true));
+                }));
         return server;
     }
 

@@ -142,8 +142,8 @@ public final class AuthService implements FerryService {
         throttle = settings.newThrottle(holdLimit);
         users = new UserStoreReloader(store, log);
         Users initial = users.loadInitial();
-        context.register(OP_START, this::start, true);
-        context.register(OP_FINISH, this::finish, true);
+        context.registerPublic(OP_START, this::start);
+        context.registerPublic(OP_FINISH, this::finish);
         context.addFeature(FEATURE);
         if (context.config().tls() != null) {
             context.addFeature(FEATURE_PLUS);

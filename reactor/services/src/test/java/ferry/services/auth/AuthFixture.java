@@ -85,10 +85,10 @@ final class AuthFixture implements AutoCloseable {
             call.reply(who);
             return (BodySink) null;
         });
-        server.register("PROBE", call -> {
+        server.registerPublic("PROBE", call -> {
             call.reply(Header.reply("OK", call.id()).put("held", (long) auth.heldAnswers()));
             return null;
-        }, true);
+        });
         server.start();
         return this;
     }

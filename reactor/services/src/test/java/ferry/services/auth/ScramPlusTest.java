@@ -116,7 +116,7 @@ class ScramPlusTest {
     void aTlsClientRefusesAServerThatDoesNotOfferPlus() throws Exception {
         f = new AuthFixture(dir).user("alice", PW, EnumSet.of(Right.READ), "");
         f.prepare = s -> s.decorateTransports(t -> new TlsTransport(t, TlsTestKeys.context(TlsTestKeys.primary()), false,
-                java.nio.ByteBuffer.allocate(0), Runnable::run));
+                java.nio.ByteBuffer.allocate(0), Runnable::run, loop -> ferry.reactor.TlsLoopBuffers.create(1)));
         f.start(AuthSettings.defaults(), true);
         try (FerryClient c = tls()) {
             assertTrue(!c.hello().optList("features").contains(AuthService.FEATURE_PLUS));

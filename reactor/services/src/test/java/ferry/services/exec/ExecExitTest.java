@@ -64,7 +64,7 @@ class ExecExitTest {
         h = new ExecHarness(root, ExecPolicy.allowAll(false),
                 b -> b.killGraceMillis(GRACE_MS).maxOutputBytes(CAP_BYTES).chunksInFlight(1), s -> {}, clock,
                 EnumSet.allOf(Right.class),
-                server -> server.register(BLOCK_OP, call -> {
+                server -> server.registerPublic(BLOCK_OP, call -> {
                     loopBlocked.countDown();
                     try {
                         assertTrue(releaseLoop.await(EVENT_WAIT_SECONDS, TimeUnit.SECONDS), "the test never released the loop");
@@ -73,7 +73,7 @@ class ExecExitTest {
                     }
                     call.reply(Header.reply("UNBLOCKED", call.id()));
                     return null;
-                }, true), lines);
+                }), lines);
         waker = h.connect();
     }
 

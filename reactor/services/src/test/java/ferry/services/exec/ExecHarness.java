@@ -56,10 +56,10 @@ final class ExecHarness implements AutoCloseable {
         // Answers from a zero-delay timer: timers run in deadline order, so when the answer
         // arrives every timer due on the (fake) clock has run. A PING is no such barrier: its
         // answer may leave straight after the read, before the iteration's timers.
-        server.register(SYNC_OP, call -> {
+        server.registerPublic(SYNC_OP, call -> {
             call.loop().schedule(0, () -> call.reply(ferry.protocol.Header.reply("SYNCED", call.id())));
             return null;
-        }, true);
+        });
         beforeStart.accept(server);
         server.start();
     }
@@ -70,11 +70,11 @@ final class ExecHarness implements AutoCloseable {
      */
     static ExecHarness withLogin(Path root, ExecPolicy policy, String user, String home) throws Exception {
         return new ExecHarness(root, policy, b -> {}, s -> s.loginRequired(true), Clock.SYSTEM, EnumSet.noneOf(Right.class),
-                server -> server.register("TESTLOGIN", call -> {
+                server -> server.registerPublic("TESTLOGIN", call -> {
                     call.session().login(user, EnumSet.allOf(Right.class), home);
                     call.reply(ferry.protocol.Header.reply("OK", call.id()));
                     return null;
-                }, true));
+                }));
     }
 
     static ExecHarness allowAll(Path root) throws Exception {

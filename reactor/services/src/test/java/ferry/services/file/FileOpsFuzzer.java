@@ -103,11 +103,11 @@ final class FileOpsFuzzer implements AutoCloseable {
         server = new FerryServer(cfg, log);
         fileConfig = FileServiceConfig.builder(tree.root).tempSweepIntervalMillis(0).syncOnCommit(false).build();
         server.install(new FileService(fileConfig));
-        server.register(TESTLOGIN, call -> {
+        server.registerPublic(TESTLOGIN, call -> {
             call.session().login("jailed", EnumSet.of(Right.READ, Right.WRITE, Right.DELETE), FuzzTree.JAIL);
             call.reply(Header.reply("OK", call.id()));
             return null;
-        }, true);
+        });
         server.start();
     }
 

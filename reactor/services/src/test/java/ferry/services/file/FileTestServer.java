@@ -78,7 +78,7 @@ final class FileTestServer implements AutoCloseable {
         files.accept(fb);
         FerryServer s = new FerryServer(sb.build(), log);
         if (testLogin) {
-            s.register(TEST_LOGIN, call -> {
+            s.registerPublic(TEST_LOGIN, call -> {
                 call.session().login(call.request().requireString("user"),
                         Right.parseList(call.request().requireString("rights")), call.request().optString("home"));
                 if (call.request().has("quotaBytes")) { // as the auth service does for a user store's quota line
@@ -87,7 +87,7 @@ final class FileTestServer implements AutoCloseable {
                 }
                 call.reply(Header.reply("OK", call.id()));
                 return null;
-            }, true);
+            });
         }
         FileService svc = new FileService(fb.build());
         s.install(svc);

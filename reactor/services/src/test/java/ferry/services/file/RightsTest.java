@@ -153,11 +153,11 @@ class RightsTest {
         // A test login op puts the connection in the shoes of bob, confined to users/bob.
         ServerConfig cfg = ServerConfig.builder().port(0).loginRequired(true).build();
         FerryServer server = new FerryServer(cfg);
-        server.register("TESTLOGIN", call -> {
+        server.registerPublic("TESTLOGIN", call -> {
             call.session().login("bob", EnumSet.allOf(Right.class), "users/bob");
             call.reply(Header.reply("OK", call.id()));
             return null;
-        }, true);
+        });
         server.install(new FileService(FileServiceConfig.builder(root).tempSweepIntervalMillis(0).build()));
         server.start();
         try (FerryClient c = FerryClient.connect("127.0.0.1", server.port())) {
