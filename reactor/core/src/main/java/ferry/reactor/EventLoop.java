@@ -7,9 +7,9 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Per-iteration order: select and dispatch ready keys, run queued tasks, run due timers, then
  * flush connections that produced output in this iteration (so pipelined responses coalesce into
  * one write).
+ *
+ * <p>The loop knows bytes and readiness, not frames: codec state lives with the server
+ * ({@link LoopCodec}). It runs on a thread of its own ({@link #start()}) or is driven pass by pass
+ * from a host thread ({@link LoopInvoker}).
  */
 public final class EventLoop {
     /** Something registered with the loop's selector. Called on the loop thread only. */
@@ -87,8 +91,7 @@ public final class EventLoop {
 
     // Owned by the loop thread:
     private Selector selector;
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
-    private long timerSeq;
+    private final TimerQueue timers = new TimerQueue();
     private final ArrayList<Flushable> toFlush = new ArrayList<>();
     private final ByteBuffer readBuffer;
     private final ByteBuffer copyScratch;
@@ -124,13 +127,8 @@ public final class EventLoop {
         this.errorListener = errorListener;
     }
 
-    public String name() {
-        return name;
-    }
-
-    public Clock clock() {
-        return clock;
-    }
+    public String name() { return name; }
+    public Clock clock() { return clock; }
 
     /** Starts the loop thread. */
     public synchronized void start() {
@@ -145,14 +143,10 @@ public final class EventLoop {
     }
 
     /** Whether the loop has a thread: its own once started, or a host's once it ran a pass. */
-    boolean hasThread() {
-        return thread != null;
-    }
+    boolean hasThread() { return thread != null; }
 
     /** True when called on this loop's thread. */
-    public boolean inLoop() {
-        return Thread.currentThread() == thread;
-    }
+    public boolean inLoop() { return Thread.currentThread() == thread; }
 
     /** Runs {@code task} on the loop thread soon. Safe from any thread; never blocks. */
     public void execute(Runnable task) {
@@ -166,16 +160,11 @@ public final class EventLoop {
     public Timer schedule(long delayNanos, Runnable task) {
         Timer t = new Timer(clock.nanoTime() + Math.max(0, delayNanos), task);
         if (inLoop() || thread == null) { // before start() the creating thread owns the loop
-            addTimer(t);
+            timers.add(t);
         } else {
-            execute(() -> addTimer(t));
+            execute(() -> timers.add(t));
         }
         return t;
-    }
-
-    private void addTimer(Timer t) {
-        t.seq = timerSeq++;
-        timers.add(t);
     }
 
     /** Registers a channel with this loop's selector. Loop thread only. */
@@ -190,41 +179,22 @@ public final class EventLoop {
     }
 
     // Loop-owned shared resources, handed to connections on this loop.
-    ByteBuffer readBuffer() {
-        return readBuffer;
-    }
-
-    ByteBuffer copyScratch() {
-        return copyScratch;
-    }
-
-    ByteBuffer[] iov() {
-        return iov;
-    }
-
-    BufferPool pool() {
-        return pool;
-    }
+    ByteBuffer readBuffer() { return readBuffer; }
+    ByteBuffer copyScratch() { return copyScratch; }
+    ByteBuffer[] iov() { return iov; }
+    BufferPool pool() { return pool; }
 
     /** Exceptions the loop caught and survived. */
-    public long errors() {
-        return errors.get();
-    }
+    public long errors() { return errors.get(); }
 
     /** Passes of the loop so far (see {@link FerryServer#loopIterations()}). Safe from any thread. */
-    public long iterations() {
-        return iterations;
-    }
+    public long iterations() { return iterations; }
 
     /** Times the selector was replaced after spinning on empty selects. */
-    public long selectorRebuilds() {
-        return selectorRebuilds.get();
-    }
+    public long selectorRebuilds() { return selectorRebuilds.get(); }
 
     /** Number of channels registered now (approximate from other threads). */
-    public int registeredCount() {
-        return selector.keys().size();
-    }
+    public int registeredCount() { return selector.keys().size(); }
 
     void assertInLoop() {
         if (!inLoop() && thread != null) {
@@ -263,23 +233,38 @@ public final class EventLoop {
     }
 
     /** Whether {@link #shutdown} has not been called. */
-    public boolean isOpen() {
-        return !closed;
-    }
+    public boolean isOpen() { return !closed; }
 
     /** Stops the loop after the current iteration and waits for its thread. */
     public void shutdown(long timeout, TimeUnit unit) throws InterruptedException {
         running = false;
+        if (hosted && !inLoop()) {
+            // The host may be inside a pass: let its next pass close the selector (its key set is
+            // the host's), and close here only if the host has stopped invoking.
+            CountDownLatch done = new CountDownLatch(1);
+            execute(() -> {
+                closeHosted();
+                done.countDown();
+            });
+            if (done.await(timeout, unit)) {
+                return;
+            }
+        }
         if (hosted || thread == null) {
-            // No thread of ours to finish the pass: close here (Selector.close wakes a select).
-            closed = true;
-            closeSelector();
+            closeHosted(); // no thread of ours to finish the pass
             return;
         }
         selector.wakeup();
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
             t.join(unit.toMillis(timeout));
+        }
+    }
+
+    private synchronized void closeHosted() {
+        if (!closed) {
+            closed = true;
+            closeSelector();
         }
     }
 
@@ -325,12 +310,11 @@ public final class EventLoop {
         if (!tasks.isEmpty() || maxWaitMillis == 0) {
             return 0;
         }
-        Timer next = timers.peek();
-        if (next == null) {
+        long waitNanos = timers.nanosToNext(clock.nanoTime());
+        if (waitNanos < 0) {
             return maxWaitMillis;
         }
-        long waitNanos = next.deadlineNanos - clock.nanoTime();
-        if (waitNanos <= 0) {
+        if (waitNanos == 0) {
             return 0;
         }
         return Math.max(1, Math.min(maxWaitMillis, TimeUnit.NANOSECONDS.toMillis(waitNanos)));
@@ -376,21 +360,7 @@ public final class EventLoop {
 
     /** Runs timers due at {@code nowNanos}; returns how many ran. Package-private for fake-clock tests. */
     int runTimers(long nowNanos) {
-        int ran = 0;
-        Timer t;
-        while ((t = timers.peek()) != null && t.deadlineNanos - nowNanos <= 0) {
-            timers.poll();
-            if (t.cancelled) {
-                continue;
-            }
-            ran++;
-            try {
-                t.task.run();
-            } catch (Throwable e) {
-                countError("timer", e);
-            }
-        }
-        return ran;
+        return timers.runDue(nowNanos, this::countError);
     }
 
     private int runFlushes() {
@@ -461,7 +431,5 @@ public final class EventLoop {
     }
 
     @Override
-    public String toString() {
-        return name;
-    }
+    public String toString() { return name; }
 }

@@ -125,4 +125,25 @@ class AdoptAndHostTest {
             own.shutdown(5, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void anotherThreadMayStopAHostedServerWhileTheHostKeepsInvoking() throws Exception {
+        FerryServer server = new FerryServer(TestServers.config().loops(1).build());
+        LoopInvoker invoker = server.startHosted();
+        invoker.doWork(); // this thread is the host from now on
+        try (RawPeer p = new RawPeer(server.port())) {
+            Thread stopper = new Thread(() -> server.stop(2, TimeUnit.SECONDS), "stopper");
+            stopper.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (invoker.isRunning() && System.nanoTime() < deadline) {
+                invoker.runOnce(MemoryServer.WAIT_PASS_MILLIS); // the stop's steps run on these passes
+            }
+            stopper.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(stopper.isAlive(), "stop() returned");
+            assertFalse(invoker.isRunning(), "the host's pass closed the loop");
+            assertEquals(ErrorCode.SHUTTING_DOWN, p.read().header().getString("code", null));
+            assertTrue(p.closedByServer());
+        }
+        assertThrows(IllegalStateException.class, invoker::doWork);
+    }
 }

@@ -7,10 +7,8 @@ import ferry.protocol.ErrorCode;
 import ferry.protocol.FrameEncoder;
 import ferry.protocol.Header;
 import ferry.protocol.Preamble;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -99,54 +97,5 @@ class SlowPeersTest {
                 p.close();
             }
         }
-    }
-
-    /**
-     * A client that streams frames back to back, each read ending inside the next header (a slow
-     * link and small frames), completes a header every few seconds: it is making progress and must
-     * not be timed out. The header clock used to be inherited from the first header that started
-     * a read until some read happened to end on a frame boundary.
-     */
-    @Test
-    void headerClockRestartsWithEachHeaderWhenReadsEndMidHeader() throws Exception {
-        start();
-        try (RawPeer p = new RawPeer(server.port())) {
-            byte[] f1 = p.frameBytes(Header.op("PING").put(Header.ID, 1), new byte[0]);
-            byte[] f2 = p.frameBytes(Header.op("PING").put(Header.ID, 2), new byte[0]);
-            byte[] f3 = p.frameBytes(Header.op("PING").put(Header.ID, 3), new byte[0]);
-            sendAndWait(p, concat(f1, Arrays.copyOf(f2, 2)));
-            clock.advanceMillis(6_000);
-            server.sweepAllNow();
-            sendAndWait(p, concat(Arrays.copyOfRange(f2, 2, f2.length), Arrays.copyOf(f3, 2)));
-            clock.advanceMillis(6_000); // 12 s since the first partial header, 6 s since the current one
-            server.sweepAllNow();
-            assertEquals(0, server.stats().timeouts.sum(), "a peer completing headers is not a slowloris");
-            p.sendRaw(Arrays.copyOfRange(f3, 2, f3.length));
-            for (long id = 1; id <= 3; id++) {
-                RawPeer.Frame f = p.read();
-                assertEquals("PONG", f.op());
-                assertEquals(id, f.header().id());
-            }
-            // and the clock still runs for a header that really stalls
-            sendAndWait(p, Arrays.copyOf(f1, 3));
-            clock.advanceMillis(HEADER_TIMEOUT_MILLIS + 1);
-            server.sweepAllNow();
-            RawPeer.Frame err = p.read();
-            assertEquals(ErrorCode.TIMED_OUT, err.header().getString("code", null));
-            assertTrue(p.closedByServer());
-        }
-    }
-
-    private void sendAndWait(RawPeer p, byte[] bytes) throws Exception {
-        long before = server.stats().bytesRead.sum();
-        p.sendRaw(bytes);
-        ReactorTest.waitUntil(() -> server.stats().bytesRead.sum() >= before + bytes.length);
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(a);
-        out.writeBytes(b);
-        return out.toByteArray();
     }
 }

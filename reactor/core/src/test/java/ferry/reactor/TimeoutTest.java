@@ -133,4 +133,39 @@ class TimeoutTest {
             assertEquals(1, s.server().stats().timeouts.sum());
         }
     }
+
+    /**
+     * A client that streams frames back to back, each read ending inside the next header (a slow
+     * link and small frames), completes a header every few seconds: it is making progress and must
+     * not be timed out. The header clock used to be inherited from the first header that started
+     * a read until some read happened to end on a frame boundary. (Moved from SlowPeersTest: the
+     * harness makes each piece exactly one read.)
+     */
+    @Test
+    void headerClockRestartsWithEachHeaderWhenReadsEndMidHeader() throws Exception {
+        try (MemoryServer s = MemoryServer.start(TestServers.config().handshakeTimeoutMillis(60_000)
+                .headerTimeoutMillis(10_000).idleTimeoutMillis(300_000))) {
+            MemoryPeer p = s.connect();
+            byte[] f1 = p.frameBytes(Header.op("PING").put(Header.ID, 1), new byte[0]);
+            byte[] f2 = p.frameBytes(Header.op("PING").put(Header.ID, 2), new byte[0]);
+            byte[] f3 = p.frameBytes(Header.op("PING").put(Header.ID, 3), new byte[0]);
+            byte[] stream = java.nio.ByteBuffer.allocate(f1.length + f2.length + f3.length).put(f1).put(f2).put(f3).array();
+            p.sendRaw(java.util.Arrays.copyOf(stream, f1.length + 2)); // a read ending 2 bytes into f2's header
+            s.advanceMillis(6_000);
+            p.sendRaw(java.util.Arrays.copyOfRange(stream, f1.length + 2, f1.length + f2.length + 2)); // into f3's
+            s.advanceMillis(6_000); // 12 s since the first partial header, 6 s since the current one
+            assertEquals(0, s.server().stats().timeouts.sum(), "a peer completing headers is not a slowloris");
+            p.sendRaw(java.util.Arrays.copyOfRange(stream, f1.length + f2.length + 2, stream.length));
+            for (long id = 1; id <= 3; id++) {
+                RawPeer.Frame f = p.read();
+                assertEquals("PONG", f.op());
+                assertEquals(id, f.header().id());
+            }
+            // and the clock still runs for a header that really stalls
+            p.sendRaw(java.util.Arrays.copyOf(f1, 3));
+            s.advanceMillis(10_001);
+            assertTimedOut(p.read(), "header timeout");
+            assertTrue(p.closedByServer());
+        }
+    }
 }

@@ -39,6 +39,7 @@ class TransportSeamTest {
         private final Transport inner;
         private final ByteBuffer hoard = ByteBuffer.allocate(1 << 20).flip();
         private final AtomicInteger closes;
+        final AtomicInteger transferFromCalls = new AtomicInteger();
         private boolean innerEof;
 
         HoardingTransport(Transport inner, AtomicInteger closes) {
@@ -85,6 +86,7 @@ class TransportSeamTest {
 
         @Override
         public long transferFrom(FileChannel file, long position, long count) {
+            transferFromCalls.incrementAndGet();
             throw new UnsupportedOperationException();
         }
 
@@ -182,5 +184,36 @@ class TransportSeamTest {
         }
         assertEquals("inner;outer;", order.toString());
         assertThrows(IllegalStateException.class, () -> s.decorateTransports(t -> t));
+    }
+
+    @Test
+    void aTransportWithoutSendfileGetsFileBodiesThroughTheBufferedPath(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        byte[] content = new byte[300_000];
+        new java.util.Random(5).nextBytes(content);
+        java.nio.file.Path file = java.nio.file.Files.write(tmp.resolve("f"), content);
+        AtomicInteger closes = new AtomicInteger();
+        FerryServer s = new FerryServer(TestServers.config().build());
+        s.register("FILE", call -> {
+            FileChannel ch = FileChannel.open(file);
+            call.replyFile(Header.reply("FILE", call.id()), new FileRegion(ch, 0, content.length, true));
+            return null;
+        });
+        java.util.List<HoardingTransport> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        s.decorateTransports(t -> { // isZeroCopy() false: transferFrom would throw
+            HoardingTransport h = new HoardingTransport(t, closes);
+            made.add(h);
+            return h;
+        });
+        s.start();
+        server = s;
+        try (RawPeer p = new RawPeer(server.port())) {
+            p.send(Header.op("FILE").put(Header.ID, 1));
+            RawPeer.Frame f = p.read();
+            assertEquals("FILE", f.op());
+            assertArrayEquals(content, f.body());
+        }
+        assertEquals(0, made.get(0).transferFromCalls.get(), "the connection never asked for sendfile");
+        assertEquals(0, server.loopErrors());
     }
 }
