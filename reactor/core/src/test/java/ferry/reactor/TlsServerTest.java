@@ -141,6 +141,7 @@ class TlsServerTest {
     @Test
     void stuckHandshakesDoNotStallPingsOnTheLoop() throws Exception {
         SSLContext blocking = blockingContext(TlsTestKeys.primary());
+        BlockingKeyManager.waiting.drainPermits();
         server = TestServers.start(TestServers.config().loops(1).loginWorkerThreads(4)
                 .tls(new TlsSettings(blocking, TlsSettings.Plaintext.ALWAYS)).build());
         try (FerryClient plain = FerryClient.connect("127.0.0.1", server.port())) {
@@ -164,7 +165,57 @@ class TlsServerTest {
             try (FerryClient c = stuck.get(10, TimeUnit.SECONDS)) {
                 assertTrue(c.ping() >= 0, "the stuck handshake completes once its task is released");
             }
+        } finally {
+            BlockingKeyManager.gate = new CountDownLatch(0);
         }
+    }
+
+    /**
+     * Handshake work is bounded by the login lane: with its one thread stuck and its queue of one
+     * full, a further handshake is refused at once (the client hears so) instead of queueing.
+     */
+    @Test
+    void handshakesBeyondTheLoginLaneAreRefusedNotQueued() throws Exception {
+        SSLContext blocking = blockingContext(TlsTestKeys.primary());
+        server = TestServers.start(TestServers.config().loops(1).loginWorkerThreads(1).workerQueue(1)
+                .tls(new TlsSettings(blocking, TlsSettings.Plaintext.ALWAYS)).build());
+        CountDownLatch gate = new CountDownLatch(1);
+        BlockingKeyManager.gate = gate;
+        BlockingKeyManager.waiting.drainPermits();
+        java.util.List<CompletableFuture<FerryClient>> pending = new java.util.ArrayList<>();
+        try (FerryClient plain = FerryClient.connect("127.0.0.1", server.port())) {
+            pending.add(connectInBackground());
+            assertTrue(BlockingKeyManager.waiting.tryAcquire(10, TimeUnit.SECONDS), "the worker is stuck");
+            pending.add(connectInBackground());
+            Workers login = server.workers(WorkerLane.LOGIN);
+            ReactorTest.waitUntil(() -> login.queued() == 1);
+            IOException refused = assertThrows(IOException.class,
+                    () -> FerryClient.connect("127.0.0.1", server.port(), pinned(TlsTestKeys.primary())));
+            assertTrue(refused.getMessage().contains("closed the connection during the TLS handshake"), refused.getMessage());
+            assertTrue(plain.ping() >= 0, "the loop serves on");
+        } finally {
+            gate.countDown();
+            BlockingKeyManager.gate = new CountDownLatch(0);
+        }
+        for (CompletableFuture<FerryClient> f : pending) {
+            try (FerryClient c = f.get(10, TimeUnit.SECONDS)) {
+                assertTrue(c.ping() >= 0, "the accepted handshakes finish once the worker is free");
+            }
+        }
+    }
+
+    private CompletableFuture<FerryClient> connectInBackground() {
+        CompletableFuture<FerryClient> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(FerryClient.connect("127.0.0.1", server.port(), pinned(TlsTestKeys.primary())));
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return f;
     }
 
     private static SSLContext blockingContext(KeyMaterial m) throws Exception {
