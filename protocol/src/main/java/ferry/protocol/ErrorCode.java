@@ -46,6 +46,8 @@ public final class ErrorCode {
     public static final String TIMED_OUT = "timed_out";
     /** A bug on the server's side; the message says what failed. */
     public static final String INTERNAL = "internal";
+    /** The server requires TLS on this connection and the client spoke plaintext (see PROTOCOL.md, TLS). */
+    public static final String TLS_REQUIRED = "tls_required";
 
     private ErrorCode() {}
 }

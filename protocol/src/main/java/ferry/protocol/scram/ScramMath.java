@@ -30,6 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
 public final class ScramMath {
     /** The SASL mechanism name. */
     public static final String MECHANISM = "SCRAM-SHA-256";
+    /** With channel binding to the TLS session (tls-server-end-point). */
+    public static final String MECHANISM_PLUS = "SCRAM-SHA-256-PLUS";
     /** SHA-256 output, and so the length of every key, signature and proof. */
     public static final int KEY_BYTES = 32;
     /** RFC 7677 section 4: fewer iterations than this SHOULD be refused. */

@@ -258,6 +258,7 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
                 .withNetwork(network)
                 .withNetworkAliases(spec.name())
                 .withLabels(labels)
+                .withEnv("FERRY_TLS", "off") // every ferry command in the host talks plaintext to the --no-tls servers
                 .withCopyFileToContainer(MountableFile.forHostPath(jar, 0644), FerryHost.JAR)
                 .withCopyFileToContainer(MountableFile.forHostPath(toolClasses),
                         FerryHost.TOOL_CLASSPATH + "/ferry/multihost/tool")
@@ -266,8 +267,9 @@ public final class FerryHosts implements BeforeAllCallback, AfterAllCallback, Af
                     cmd.getHostConfig().withBinds(new Bind(volume, new Volume(FerryHost.DATA)));
                 });
         if (spec.server()) {
+            // Plaintext on purpose (these tests measure and break plain transfers); TLS has its own tests.
             List<String> serve = new ArrayList<>(List.of("serve", "--root", FerryHost.DATA,
-                    "--config-dir", FerryHost.CONFIG_DIR, "--listen", "0.0.0.0:" + FerryHost.PORT));
+                    "--config-dir", FerryHost.CONFIG_DIR, "--listen", "0.0.0.0:" + FerryHost.PORT, "--no-tls"));
             serve.addAll(spec.effectiveServeArgs());
             c.withExposedPorts(FerryHost.PORT)
                     .withCommand(serverCommand(spec, serve, c))

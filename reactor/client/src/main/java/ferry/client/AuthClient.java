@@ -49,7 +49,12 @@ public final class AuthClient {
 
     /** Runs an exchange prepared by the caller (a fixed nonce in tests). */
     public LoginResult login(ScramClient scram) throws IOException {
-        Header cont = client.call(Header.op("AUTH_START").put("mechanism", ScramMath.MECHANISM)
+        java.security.cert.X509Certificate cert = client.serverCertificate();
+        if (cert != null) {
+            requireChannelBinding();
+            scram.bindTo(ferry.protocol.tls.ChannelBinding.tlsServerEndPoint(cert));
+        }
+        Header cont = client.call(Header.op("AUTH_START").put("mechanism", scram.mechanism())
                 .put("scram", scram.clientFirst()));
         expectOp(cont, "AUTH_CONTINUE");
         String clientFinal;
@@ -78,6 +83,27 @@ public final class AuthClient {
         }
         return new LoginResult(ok.getString("user", ""), rights, ok.getString("home", ""));
     }
+
+    /**
+     * Over TLS the server must offer SCRAM-SHA-256-PLUS (HELLO: feature and channelBinding): one
+     * that does not may be someone relaying this login to the real server with another TLS
+     * session, where an unbound proof would work. No proof is sent then.
+     */
+    private void requireChannelBinding() throws IOException {
+        Header hello = client.lastHello() != null ? client.lastHello() : client.hello();
+        List<Object> features = hello.optList("features");
+        boolean offered = features != null && features.contains(FEATURE_PLUS)
+                && ferry.protocol.tls.ChannelBinding.TLS_SERVER_END_POINT.equals(hello.optString("channelBinding"));
+        if (!offered) {
+            client.close();
+            throw new AuthenticationException("the server is on TLS but does not offer " + ScramMath.MECHANISM_PLUS
+                    + " (login bound to the TLS certificate): someone between may be relaying this login (a downgrade);"
+                    + " refusing to send a proof");
+        }
+    }
+
+    /** The HELLO feature of SCRAM-SHA-256-PLUS (the server's AuthService.FEATURE_PLUS). */
+    static final String FEATURE_PLUS = "auth-scram-sha-256-plus";
 
     private void expectOp(Header h, String op) throws IOException {
         if (!op.equals(h.op())) {

@@ -12,9 +12,16 @@ import ferry.protocol.FrameLimits;
  * @param maxHeaderBytes       largest header accepted from the server
  * @param ioBufferBytes        size of the client's read and write buffers
  * @param clientName           reported to the server in HELLO
+ * @param tls                  TLS and how the server is trusted; null for plaintext
  */
 public record ClientOptions(long connectTimeoutMillis, long readTimeoutMillis, boolean tcpNoDelay,
-                            int maxHeaderBytes, int ioBufferBytes, String clientName) {
+                            int maxHeaderBytes, int ioBufferBytes, String clientName, ClientTls tls) {
+    /** Plaintext options. */
+    public ClientOptions(long connectTimeoutMillis, long readTimeoutMillis, boolean tcpNoDelay,
+                         int maxHeaderBytes, int ioBufferBytes, String clientName) {
+        this(connectTimeoutMillis, readTimeoutMillis, tcpNoDelay, maxHeaderBytes, ioBufferBytes, clientName, null);
+    }
+
     public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 10_000;
     public static final long DEFAULT_READ_TIMEOUT_MILLIS = 60_000;
     /** 64 KiB reads beat 1 MiB reads on loopback here: they stay inside the L2 cache. */
@@ -26,22 +33,27 @@ public record ClientOptions(long connectTimeoutMillis, long readTimeoutMillis, b
     }
 
     public ClientOptions withConnectTimeoutMillis(long v) {
-        return new ClientOptions(v, readTimeoutMillis, tcpNoDelay, maxHeaderBytes, ioBufferBytes, clientName);
+        return new ClientOptions(v, readTimeoutMillis, tcpNoDelay, maxHeaderBytes, ioBufferBytes, clientName, tls);
     }
 
     public ClientOptions withReadTimeoutMillis(long v) {
-        return new ClientOptions(connectTimeoutMillis, v, tcpNoDelay, maxHeaderBytes, ioBufferBytes, clientName);
+        return new ClientOptions(connectTimeoutMillis, v, tcpNoDelay, maxHeaderBytes, ioBufferBytes, clientName, tls);
     }
 
     public ClientOptions withTcpNoDelay(boolean v) {
-        return new ClientOptions(connectTimeoutMillis, readTimeoutMillis, v, maxHeaderBytes, ioBufferBytes, clientName);
+        return new ClientOptions(connectTimeoutMillis, readTimeoutMillis, v, maxHeaderBytes, ioBufferBytes, clientName, tls);
     }
 
     public ClientOptions withMaxHeaderBytes(int v) {
-        return new ClientOptions(connectTimeoutMillis, readTimeoutMillis, tcpNoDelay, v, ioBufferBytes, clientName);
+        return new ClientOptions(connectTimeoutMillis, readTimeoutMillis, tcpNoDelay, v, ioBufferBytes, clientName, tls);
     }
 
     public ClientOptions withClientName(String v) {
-        return new ClientOptions(connectTimeoutMillis, readTimeoutMillis, tcpNoDelay, maxHeaderBytes, ioBufferBytes, v);
+        return new ClientOptions(connectTimeoutMillis, readTimeoutMillis, tcpNoDelay, maxHeaderBytes, ioBufferBytes, v, tls);
+    }
+
+    /** TLS with this trust (null: plaintext). */
+    public ClientOptions withTls(ClientTls v) {
+        return new ClientOptions(connectTimeoutMillis, readTimeoutMillis, tcpNoDelay, maxHeaderBytes, ioBufferBytes, clientName, v);
     }
 }

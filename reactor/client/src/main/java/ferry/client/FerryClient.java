@@ -51,7 +51,8 @@ public class FerryClient implements Closeable {
     private final PullSink sink = new PullSink();
     private final AtomicBoolean closed = new AtomicBoolean();
     private long nextId = 1;
-    private boolean inBody; // a header with a body was returned and its body is not fully read
+    private boolean inBody;
+    private Header lastHello; // a header with a body was returned and its body is not fully read
 
     protected FerryClient(InetSocketAddress address, ClientOptions options) throws IOException {
         this.address = address;
@@ -86,6 +87,21 @@ public class FerryClient implements Closeable {
         return options;
     }
 
+    /** Whether this connection is encrypted (TLS). */
+    public boolean isTls() {
+        return io.isTls();
+    }
+
+    /** The TLS protocol in use ({@code TLSv1.3}), or null on plaintext. */
+    public String tlsProtocol() {
+        return io.tlsProtocol();
+    }
+
+    /** The server's TLS certificate (for channel binding), or null on plaintext. */
+    public java.security.cert.X509Certificate serverCertificate() {
+        return io.serverCertificate();
+    }
+
     /** A fresh request id. */
     public long nextId() {
         return nextId++;
@@ -93,9 +109,16 @@ public class FerryClient implements Closeable {
 
     // ---- high level ------------------------------------------------------------------------
 
-    /** HELLO: returns the server's answer (name, version, features, login). */
+    /** HELLO: returns the server's answer (name, version, features, login); kept as {@link #lastHello()}. */
     public Header hello() throws IOException {
-        return call(Header.op("HELLO").put("client", options.clientName()));
+        Header h = call(Header.op("HELLO").put("client", options.clientName()));
+        lastHello = h;
+        return h;
+    }
+
+    /** The answer to the last {@link #hello()} on this connection, or null. */
+    public Header lastHello() {
+        return lastHello;
     }
 
     /** PING with {@code body}; returns the echoed body. */

@@ -45,7 +45,8 @@ public final class ScramClient {
 
     private enum State { NEW, FIRST_SENT, FINAL_SENT, DONE, FAILED }
 
-    private final ClientFirstMessage first;
+    private ClientFirstMessage first;
+    private byte[] cbData; // tls-server-end-point data when bound (SCRAM-SHA-256-PLUS), else null
     private char[] password;   // null when logging in with given keys
     private Keys keys;         // given, or derived and kept when keepKeys() was asked
     private boolean keepKeys;
@@ -83,6 +84,22 @@ public final class ScramClient {
         }
         this.keys = keys;
         this.first = ClientFirstMessage.of(user, randomNonce());
+    }
+
+    /**
+     * Binds the proof to the TLS session whose server certificate hashes to {@code cbData}
+     * ({@code ChannelBinding.tlsServerEndPoint}): SCRAM-SHA-256-PLUS. Before {@link #clientFirst}.
+     */
+    public ScramClient bindTo(byte[] cbData) {
+        require(State.NEW, "bindTo");
+        this.cbData = cbData.clone();
+        this.first = ClientFirstMessage.bound(first.username(), first.nonce());
+        return this;
+    }
+
+    /** The mechanism this exchange runs: SCRAM-SHA-256, or -PLUS after {@link #bindTo}. */
+    public String mechanism() {
+        return cbData != null ? ScramMath.MECHANISM_PLUS : ScramMath.MECHANISM;
     }
 
     /** Keeps the derived keys for {@link #keys()} instead of zeroing them. Before {@link #clientFinal}. */
@@ -175,7 +192,8 @@ public final class ScramClient {
                 serverKey = ScramMath.serverKey(salted);
                 Arrays.fill(salted, (byte) 0);
             }
-            String withoutProof = ClientFinalMessage.withoutProof(first.channelBinding(), sf.nonce());
+            String cb = cbData != null ? first.channelBinding(cbData) : first.channelBinding();
+            String withoutProof = ClientFinalMessage.withoutProof(cb, sf.nonce());
             byte[] authMessage = ScramMath.authMessage(first.bare(), sf.text(), withoutProof);
             byte[] proof = ScramMath.clientProof(clientKey, ScramMath.storedKey(clientKey), authMessage);
             expectedServerSignature = ScramMath.serverSignature(serverKey, authMessage);
@@ -185,7 +203,7 @@ public final class ScramClient {
                 Arrays.fill(clientKey, (byte) 0);
                 Arrays.fill(serverKey, (byte) 0);
             }
-            String text = ClientFinalMessage.of(first.channelBinding(), sf.nonce(), proof).text();
+            String text = ClientFinalMessage.of(cb, sf.nonce(), proof).text();
             state = State.FINAL_SENT;
             return text;
         } finally {

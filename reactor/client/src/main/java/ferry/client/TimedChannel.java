@@ -27,6 +27,7 @@ final class TimedChannel implements AutoCloseable {
     private final Selector writeSelector;
     private final SelectionKey writeKey;
     private final long timeoutMillis;
+    private TlsIo tls; // null for plaintext; set once, by connect
 
     private TimedChannel(SocketChannel channel, Selector readSelector, SelectionKey readKey,
                          Selector writeSelector, SelectionKey writeKey, long timeoutMillis) {
@@ -61,7 +62,11 @@ final class TimedChannel implements AutoCloseable {
             k.interestOps(0);
             writeSel = Selector.open();
             SelectionKey wk = ch.register(writeSel, 0);
-            return new TimedChannel(ch, sel, k, writeSel, wk, o.readTimeoutMillis());
+            TimedChannel tc = new TimedChannel(ch, sel, k, writeSel, wk, o.readTimeoutMillis());
+            if (o.tls() != null) {
+                tc.tls = TlsIo.handshake(tc, o.tls().newEngine(address.getHostString(), address.getPort()));
+            }
+            return tc;
         } catch (IOException | RuntimeException e) {
             ch.close();
             if (sel != null) {
@@ -78,8 +83,26 @@ final class TimedChannel implements AutoCloseable {
         return channel;
     }
 
+    /** Whether this connection is encrypted. */
+    boolean isTls() {
+        return tls != null;
+    }
+
+    /** The TLS protocol in use, or null for plaintext. */
+    String tlsProtocol() {
+        return tls == null ? null : tls.protocol();
+    }
+
+    /** The TLS session's server certificate, or null for plaintext. */
+    java.security.cert.X509Certificate serverCertificate() {
+        return tls == null ? null : tls.serverCertificate();
+    }
+
     /** Reads at least one byte into {@code dst}, waiting up to the timeout; EOFException at end of stream. */
     int read(ByteBuffer dst) throws IOException {
+        if (tls != null) {
+            return tls.read(dst);
+        }
         while (true) {
             int n;
             try {
@@ -98,6 +121,10 @@ final class TimedChannel implements AutoCloseable {
     }
 
     void writeFully(ByteBuffer src) throws IOException {
+        if (tls != null) {
+            tls.writeFully(new ByteBuffer[] {src});
+            return;
+        }
         while (src.hasRemaining()) {
             if (write(src) == 0) {
                 await(SelectionKey.OP_WRITE, "the server is not reading");
@@ -106,6 +133,10 @@ final class TimedChannel implements AutoCloseable {
     }
 
     void writeFully(ByteBuffer[] srcs) throws IOException {
+        if (tls != null) {
+            tls.writeFully(srcs);
+            return;
+        }
         while (true) {
             boolean left = false;
             for (ByteBuffer b : srcs) {
@@ -124,6 +155,20 @@ final class TimedChannel implements AutoCloseable {
                 await(SelectionKey.OP_WRITE, "the server is not reading");
             }
         }
+    }
+
+    /** One non-blocking read of raw bytes (ciphertext under TLS). */
+    int rawRead(ByteBuffer dst) throws IOException {
+        try {
+            return channel.read(dst);
+        } catch (IOException e) {
+            throw lost(e);
+        }
+    }
+
+    /** One non-blocking write of raw bytes (ciphertext under TLS). */
+    long rawWrite(ByteBuffer src) throws IOException {
+        return write(src);
     }
 
     private int write(ByteBuffer src) throws IOException {
@@ -146,6 +191,10 @@ final class TimedChannel implements AutoCloseable {
 
     /** Sends {@code count} bytes of {@code file} from {@code position} with sendfile. */
     void transferFully(FileChannel file, long position, long count) throws IOException {
+        if (tls != null) {
+            tls.transferFully(file, position, count);
+            return;
+        }
         long done = 0;
         while (done < count) {
             long n;
@@ -166,7 +215,8 @@ final class TimedChannel implements AutoCloseable {
         }
     }
 
-    private void await(int op, String what) throws IOException {
+    /** Waits up to the timeout for {@code op} readiness; {@code what} names the wait in the timeout error. */
+    void await(int op, String what) throws IOException {
         boolean reading = op == SelectionKey.OP_READ;
         Selector selector = reading ? readSelector : writeSelector;
         SelectionKey key = reading ? readKey : writeKey;

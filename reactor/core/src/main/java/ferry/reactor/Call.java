@@ -69,6 +69,14 @@ public final class Call {
         return conn.session();
     }
 
+    /**
+     * The {@code tls-server-end-point} channel binding data (RFC 5929) of this call's connection:
+     * a hash of the certificate the server presented; null on a plaintext connection.
+     */
+    public byte[] channelBinding() {
+        return conn.channelBinding();
+    }
+
     public EventLoop loop() {
         return conn.loop();
     }

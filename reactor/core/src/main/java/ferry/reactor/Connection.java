@@ -104,6 +104,11 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     LoopCodec codec() { return codec; }
     FrameEncoder encoder() { return codec.encoder(); }
 
+    /** See {@link Call#channelBinding()}. */
+    byte[] channelBinding() {
+        return transport.channelBinding();
+    }
+
     /** The address counted against the per-address cap for this connection, or null. */
     InetAddress countedAddress() { return countedAddress; }
 

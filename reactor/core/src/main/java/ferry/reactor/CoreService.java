@@ -29,14 +29,19 @@ final class CoreService implements FerryService {
     private BodySink hello(Call call) {
         Session s = call.session();
         List<Object> features = new ArrayList<>(server.features());
-        call.reply(Header.reply("HELLO", call.id())
+        Header hello = Header.reply("HELLO", call.id())
                 .put("server", server.config().serverName())
                 .put("version", Version.VERSION)
                 .put("protocol", Preamble.MAJOR + "." + Preamble.MINOR)
                 .put("features", features)
                 .put("login", server.config().loginRequired() ? "required" : "optional")
                 .put("user", s.isLoggedIn() ? s.user() : null)
-                .put("maxHeaderBytes", (long) server.config().frameLimits().maxHeaderBytes()));
+                .put("maxHeaderBytes", (long) server.config().frameLimits().maxHeaderBytes());
+        if (call.channelBinding() != null) {
+            // On TLS only: the login proof can be bound to this server's certificate (SCRAM-SHA-256-PLUS).
+            hello.put("channelBinding", ferry.protocol.tls.ChannelBinding.TLS_SERVER_END_POINT);
+        }
+        call.reply(hello);
         return null;
     }
 

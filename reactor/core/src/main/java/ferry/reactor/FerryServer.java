@@ -64,6 +64,9 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         this.intake = new Intake(this, admission);
         this.serviceTimers = new ServiceTimers(this::workers, log);
         new CoreService(this).install(this);
+        if (config.tls() != null) { // handshake crypto on the login lane, never a loop
+            decorateTransports(config.tls().decorator(pools.lane(WorkerLane.LOGIN)::execute, config.maxPooledBuffers()));
+        }
     }
 
     public FerryServer(ServerConfig config) {

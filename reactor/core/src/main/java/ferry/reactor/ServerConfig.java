@@ -107,6 +107,7 @@ public final class ServerConfig {
     private final int socketReceiveBufferBytes;
     private final boolean zeroCopy;
     private final boolean proxyProtocol;
+    private final TlsSettings tls;
     private final List<AddressRange> trustedProxies;
     private final boolean loginRequired;
     private final Set<Right> anonymousRights;
@@ -146,6 +147,7 @@ public final class ServerConfig {
         this.socketReceiveBufferBytes = b.socketReceiveBufferBytes;
         this.zeroCopy = b.zeroCopy;
         this.proxyProtocol = b.proxyProtocol;
+        this.tls = b.tls;
         this.trustedProxies = List.copyOf(b.trustedProxies);
         this.loginRequired = b.loginRequired;
         this.anonymousRights = Collections.unmodifiableSet(b.anonymousRights.isEmpty()
@@ -207,6 +209,8 @@ public final class ServerConfig {
     public int socketSendBufferBytes() { return socketSendBufferBytes; }
     public int socketReceiveBufferBytes() { return socketReceiveBufferBytes; }
     public boolean zeroCopy() { return zeroCopy; }
+    /** The server's TLS, or null for plaintext only. */
+    public TlsSettings tls() { return tls; }
     /**
      * Whether every connection must begin with a PROXY protocol header (v1 or v2) naming the real
      * client, and may come only from {@link #trustedProxies()}.
@@ -275,6 +279,7 @@ public final class ServerConfig {
         private int socketReceiveBufferBytes;
         private boolean zeroCopy = true;
         private boolean proxyProtocol;
+        private TlsSettings tls;
         private List<AddressRange> trustedProxies = List.of();
         private boolean loginRequired;
         private Set<Right> anonymousRights = EnumSet.of(Right.READ, Right.WRITE, Right.DELETE);
@@ -316,6 +321,7 @@ public final class ServerConfig {
             socketReceiveBufferBytes = c.socketReceiveBufferBytes;
             zeroCopy = c.zeroCopy;
             proxyProtocol = c.proxyProtocol;
+            tls = c.tls;
             trustedProxies = c.trustedProxies;
             loginRequired = c.loginRequired;
             anonymousRights = EnumSet.noneOf(Right.class);
@@ -365,6 +371,8 @@ public final class ServerConfig {
          * {@link #trustedProxies}, which is then required.
          */
         public Builder proxyProtocol(boolean v) { proxyProtocol = v; return this; }
+        /** TLS on the server's port (null: plaintext only). Not with {@link #proxyProtocol}. */
+        public Builder tls(TlsSettings v) { tls = v; return this; }
         /** The load balancers allowed to connect and name clients (with {@link #proxyProtocol}). */
         public Builder trustedProxies(List<AddressRange> v) { trustedProxies = List.copyOf(require(v, "trustedProxies")); return this; }
         /** When true, connections must log in (AUTH) before anything but HELLO, AUTH*, PING, BYE. */
@@ -387,6 +395,10 @@ public final class ServerConfig {
             if (proxyProtocol && trustedProxies.isEmpty()) {
                 throw new IllegalArgumentException("proxyProtocol needs trustedProxies: the addresses of the load "
                         + "balancers allowed to name clients (anyone else could claim any address)");
+            }
+            if (proxyProtocol && tls != null) {
+                throw new IllegalArgumentException("TLS with the PROXY protocol is not supported: terminate TLS at the "
+                        + "load balancer, or serve TLS without it");
             }
             if (!proxyProtocol && !trustedProxies.isEmpty()) {
                 throw new IllegalArgumentException("trustedProxies is set but proxyProtocol is off: turn it on, or "

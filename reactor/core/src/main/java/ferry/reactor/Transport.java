@@ -70,6 +70,14 @@ public interface Transport {
      */
     long transferFrom(FileChannel file, long position, long count) throws IOException;
 
+    /**
+     * The {@code tls-server-end-point} channel binding data (RFC 5929) once a TLS handshake is
+     * done: the hash of the certificate this side presented. Null for plaintext (the default).
+     */
+    default byte[] channelBinding() {
+        return null;
+    }
+
     /** Whether {@link #transferFrom} is available. */
     boolean isZeroCopy();
 

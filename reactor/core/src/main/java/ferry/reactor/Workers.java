@@ -115,6 +115,18 @@ public final class Workers {
         return false;
     }
 
+    /**
+     * Runs {@code task} on a worker, for code below the core that takes a plain
+     * {@link java.util.concurrent.Executor} and posts its own result back (the TLS engine's
+     * delegated handshake tasks, in ferry-protocol). Everything in the core and the services uses
+     * {@link #trySubmit}.
+     *
+     * @throws RejectedExecutionException when the pool and its queue are full
+     */
+    public void execute(Runnable task) {
+        pool.execute(task);
+    }
+
     /** What a request refused by this pool is told (with {@code busy}). */
     public String busyMessage() {
         return "server busy: " + name + " pool and its queue of " + queueCapacity + " are full";

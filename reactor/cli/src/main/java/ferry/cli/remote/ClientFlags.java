@@ -1,5 +1,7 @@
 package ferry.cli.remote;
 
+import ferry.cli.Console;
+
 import ferry.cli.Command;
 import ferry.cli.Invocation;
 import ferry.cli.args.Option;
@@ -27,6 +29,7 @@ public final class ClientFlags {
     final Option<Long> timeout;
     final Option<String> user;
     final Option<String> credentials;
+    final ClientTlsFlags tls;
 
     public ClientFlags(Command command) {
         this(command, true);
@@ -51,6 +54,7 @@ public final class ClientFlags {
         credentials = command.option(Option.value("credentials", "FILE", ValueType.text(), null,
                 "read user= and password= from FILE (chmod 600); else $" + CredentialsResolver.ENV_CREDENTIALS
                         + " or ~/.config/ferry/credentials").group(G_LOGIN));
+        tls = new ClientTlsFlags(command);
     }
 
     ClientOptions options(ParsedArgs args) {
@@ -63,8 +67,10 @@ public final class ClientFlags {
     /** A connector with these options, the CLI's authenticator and the {@code --credentials} file. */
     public Connector connector(Invocation inv) {
         String file = inv.args().get(credentials);
-        return new Connector(inv.console(), options(inv.args()), inv.cli().authenticator(),
-                file == null ? null : Path.of(file));
+        ParsedArgs args = inv.args();
+        Console console = inv.console();
+        return new Connector(console, options(args), inv.cli().authenticator(),
+                file == null ? null : Path.of(file), host -> tls.decide(args, host, console));
     }
 
     /**

@@ -1,10 +1,14 @@
 package ferry.cli.remote;
 
+import ferry.cli.args.UsageException;
+
 import ferry.cli.CliException;
 import ferry.cli.Console;
 import ferry.cli.ErrorMessages;
 import ferry.cli.args.Units;
 import ferry.client.ClientOptions;
+import ferry.client.ClientTls;
+import ferry.client.UntrustedServerException;
 import ferry.client.FerryClient;
 import ferry.client.RemoteException;
 import ferry.protocol.Header;
@@ -23,21 +27,36 @@ import java.nio.file.Path;
  * <p>Thread safety: stateless apart from its configuration; use from the command's thread.
  */
 public final class Connector {
+    /** Decides TLS for a host: null for plaintext. */
+    @FunctionalInterface
+    public interface TlsChoice {
+        ClientTls forHost(String host) throws UsageException, CliException;
+    }
+
+    /** Plaintext everywhere (tests that build a connector by hand). */
+    public static final TlsChoice PLAINTEXT = host -> null;
+
     private final Console console;
     private final ClientOptions options;
     private final Authenticator authenticator;
     private final Path credentialsFile;
+    private final TlsChoice tls;
 
     public Connector(Console console, ClientOptions options, Authenticator authenticator) {
-        this(console, options, authenticator, null);
+        this(console, options, authenticator, null, PLAINTEXT);
     }
 
-    /** @param credentialsFile the {@code --credentials} file, or null */
-    public Connector(Console console, ClientOptions options, Authenticator authenticator, Path credentialsFile) {
+    /**
+     * @param credentialsFile the {@code --credentials} file, or null
+     * @param tls             TLS per host (see {@link ClientTlsFlags})
+     */
+    public Connector(Console console, ClientOptions options, Authenticator authenticator, Path credentialsFile,
+                     TlsChoice tls) {
         this.console = console;
         this.options = options;
         this.authenticator = authenticator;
         this.credentialsFile = credentialsFile;
+        this.tls = tls;
     }
 
     ClientOptions options() {
@@ -62,9 +81,17 @@ public final class Connector {
         } catch (UnknownHostException e) {
             throw new CliException("cannot connect to " + where + ": unknown host '" + remote.host() + "'");
         }
+        ClientTls clientTls;
+        try {
+            clientTls = tls.forHost(remote.host());
+        } catch (UsageException e) {
+            throw new CliException(e.getMessage(), e);
+        }
         FerryClient client;
         try {
-            client = FerryClient.connect(remote.host(), remote.port(), options);
+            client = FerryClient.connect(remote.host(), remote.port(), options.withTls(clientTls));
+        } catch (UntrustedServerException e) {
+            throw new CliException("refusing to connect to " + where + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new CliException("cannot connect to " + where + ": " + ErrorMessages.reason(e), e);
         }

@@ -25,11 +25,17 @@ public final class InfoCommand extends Command {
                 + "omitted.";
     }
 
+    static final String NOT_ENCRYPTED = "WARNING: this connection is not encrypted (no TLS): what crosses it can be"
+            + " read and taken over on the way";
+
     @Override
     public int run(Invocation inv) throws Exception {
         Remote remote = client.withUser(hostArgument(inv.args(), 0), inv.args());
         Connector connector = client.connector(inv);
         try (RemoteClient rc = connector.open(remote, false)) {
+            if (!rc.client().isTls() && !ClientTlsFlags.isLoopback(remote.host())) {
+                inv.console().err().println(NOT_ENCRYPTED);
+            }
             if (inv.args().get(json)) {
                 inv.console().out().println(rc.hello());
             } else {

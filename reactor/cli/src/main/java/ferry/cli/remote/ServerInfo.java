@@ -14,7 +14,7 @@ import java.util.Set;
  */
 public final class ServerInfo {
     private static final Set<String> SHOWN = Set.of("op", "id", "server", "version", "protocol", "features", "login",
-            "user", "maxHeaderBytes");
+            "user", "maxHeaderBytes", "channelBinding");
 
     private ServerInfo() {}
 
@@ -23,6 +23,7 @@ public final class ServerInfo {
         row(out, "server", rc.serverDescription());
         row(out, "address", rc.remote().hostPort());
         row(out, "protocol", h.getString("protocol", "?"));
+        row(out, "encryption", encryption(rc));
         List<String> features = rc.features();
         row(out, "features", features.isEmpty() ? "none" : String.join(", ", features));
         row(out, "login", h.getString("login", "?"));
@@ -37,6 +38,16 @@ public final class ServerInfo {
             }
         }
         row(out, "connected", "in " + Units.formatElapsed(rc.connectNanos()));
+    }
+
+    /** {@code TLSv1.3, certificate SHA256:...}, or {@code none} (plaintext). */
+    static String encryption(RemoteClient rc) {
+        java.security.cert.X509Certificate cert = rc.client().serverCertificate();
+        if (cert == null) {
+            return "none (plaintext)";
+        }
+        return rc.client().tlsProtocol() + ", certificate " + ferry.protocol.tls.Fingerprint.of(cert)
+                + (rc.hello().has("channelBinding") ? ", login bound to it" : "");
     }
 
     /** {@code alice (rights read, write; home /alice)}, {@code anonymous}, or {@code (not logged in)}. */

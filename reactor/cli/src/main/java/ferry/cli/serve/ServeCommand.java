@@ -138,7 +138,8 @@ public final class ServeCommand extends Command {
         } catch (IOException e) {
             throw new CliException(ErrorMessages.describe(e), e);
         }
-        ServerConfig cfg = buildConfig(s, access);
+        ServeTls.Setup tls = ServeTls.setUp(s, configDir, checked.isLoopbackOnly(), console.environment());
+        ServerConfig cfg = buildConfig(s, access).toBuilder().tls(tls.settings()).build();
         Path root = ServeFolders.prepareRoot(s.root()); // only once the server may start: a refusal leaves no folder behind
         FerryServer server = new FerryServer(cfg, log);
         MetricsEndpoint metrics = null;
@@ -182,6 +183,9 @@ public final class ServeCommand extends Command {
         }, "ferry-shutdown"));
         console.out().println("ferry " + Version.VERSION + " listening on "
                 + ListenAddress.format(cfg.bindAddress(), server.port()) + ", root " + root);
+        if (tls.startLine() != null) {
+            (tls.settings() == null ? console.err() : console.out()).println(tls.startLine());
+        }
         console.out().flush();
         stopped.await();
         return Cli.EXIT_OK;

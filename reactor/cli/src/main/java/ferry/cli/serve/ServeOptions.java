@@ -148,6 +148,22 @@ public final class ServeOptions {
                         + "any other address is refused").defaultText("none").group(G_ACCESS),
                 "trustedProxies", (s, v) -> s.builder.trustedProxies(AddressRange.parseList(v)),
                 (s, c) -> c.trustedProxies().stream().map(AddressRange::toString).toList(), false);
+        add(Option.toggle("tls", false, "encrypt with TLS (same port: plaintext peers are told or served, see "
+                        + "--tls-plaintext); without --tls-cert a self-signed certificate is made in CONFIG-DIR/"
+                        + ServeTls.GENERATED_STORE + " on first start; --no-tls serves plaintext beyond loopback, with a warning")
+                        .defaultText("auto: on beyond loopback").group(G_ACCESS),
+                null, (s, v) -> s.setTls(v), null, false);
+        add(Option.value("tls-cert", "FILE", ValueType.text(), null,
+                        "the server's certificate chain, PEM (with --tls-key), or a PKCS#12 store (.p12, .pfx; password "
+                        + "in $" + ServeTls.ENV_STORE_PASSWORD + ")").defaultText("none: self-signed").group(G_ACCESS),
+                null, (s, v) -> s.setTlsCert(Path.of(v)), null, true);
+        add(Option.value("tls-key", "FILE", ValueType.text(), null,
+                        "the private key for --tls-cert, unencrypted PKCS#8 PEM").group(G_ACCESS),
+                null, (s, v) -> s.setTlsKey(Path.of(v)), null, true);
+        add(Option.value("tls-plaintext", "WHO", ValueType.choice("never", "loopback", "always"), null,
+                        "who may still connect without TLS on a TLS server: never, loopback (local scripts), or always "
+                        + "(while clients migrate)").defaultText(ServeTls.DEFAULT_PLAINTEXT).group(G_ACCESS),
+                null, (s, v) -> s.setTlsPlaintext(v), null, false);
         add(Option.toggle("demo-user", false, "on loopback with no users, create user '" + DemoUser.NAME + "' with a "
                         + "random password, printed once and saved in CONFIG-DIR/" + DemoUser.CREDENTIALS_FILE_NAME
                         + " (make run does)").group(G_ACCESS),

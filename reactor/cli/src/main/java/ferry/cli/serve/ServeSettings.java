@@ -61,6 +61,10 @@ public final class ServeSettings {
     private boolean loginRequired;
     private Set<Right> anonymousRights; // null: decided by ServeAccess
     private final LoginSettings login = new LoginSettings();
+    private Boolean tls; // null: on when listening beyond loopback (ServeTls)
+    private Path tlsCert;
+    private Path tlsKey;
+    private String tlsPlaintext = ServeTls.DEFAULT_PLAINTEXT;
 
     /** The config folder {@code ferry serve} and {@code ferry user} use: {@code $FERRY_CONFIG}, else ./config. */
     public static Path defaultConfigDir(String envValue) {
@@ -84,6 +88,15 @@ public final class ServeSettings {
     /** {@code --anonymous-rights}/{@code --anonymous-read}, or null for the secure default ({@link ServeAccess}). */
     Set<Right> anonymousRights() { return anonymousRights; }
     LoginSettings login() { return login; }
+    /** {@code --tls}/{@code --no-tls}, or null for the default (TLS beyond loopback). */
+    Boolean tls() { return tls; }
+    Path tlsCert() { return tlsCert; }
+    Path tlsKey() { return tlsKey; }
+    String tlsPlaintext() { return tlsPlaintext; }
+    void setTls(boolean v) { tls = v; }
+    void setTlsCert(Path p) { tlsCert = p; }
+    void setTlsKey(Path p) { tlsKey = p; }
+    void setTlsPlaintext(String v) { tlsPlaintext = v; }
 
     void setRoot(Path p) { root = p; }
     void setListen(ListenAddress a) { listen = a; }

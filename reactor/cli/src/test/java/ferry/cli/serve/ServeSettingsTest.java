@@ -203,6 +203,7 @@ public class ServeSettingsTest {
             }
         }
         covered.add("port"); // --listen sets bindAddress and port
+        covered.add("tls"); // --[no-]tls, --tls-cert, --tls-key, --tls-plaintext: applied at start by ServeTls (TlsCliTest)
         for (Class<?> type : List.of(ServerConfig.class, AuthSettings.class, FileServiceConfig.class, ExecConfig.class)) {
             for (Method m : getters(type)) {
                 assertTrue(covered.contains(m.getName()), type.getSimpleName() + "." + m.getName() + "() has no serve flag");

@@ -58,6 +58,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class AuthService implements FerryService {
     public static final String FEATURE = "auth-scram-sha-256";
+    /**
+     * SCRAM-SHA-256-PLUS with tls-server-end-point binding, on a TLS server; offered on the TLS
+     * connections of it (HELLO {@code channelBinding}).
+     */
+    public static final String FEATURE_PLUS = "auth-scram-sha-256-plus";
     public static final String OP_START = "AUTH_START";
     public static final String OP_FINISH = "AUTH_FINISH";
     public static final String REPLY_CONTINUE = "AUTH_CONTINUE";
@@ -140,6 +145,9 @@ public final class AuthService implements FerryService {
         context.registerPublic(OP_START, this::start);
         context.registerPublic(OP_FINISH, this::finish);
         context.addFeature(FEATURE);
+        if (context.config().tls() != null) {
+            context.addFeature(FEATURE_PLUS);
+        }
         log.info("auth: SCRAM-SHA-256 login, " + AuthPolicy.users(initial.size()) + " in " + store.file());
     }
 
@@ -173,12 +181,8 @@ public final class AuthService implements FerryService {
             throw OpException.badRequest("a login exchange is already pending on this connection (its " + state.unanswered
                     + " has not been answered yet): wait for that answer; one exchange at a time per connection");
         }
-        String mechanism = req.optString("mechanism");
-        if (mechanism != null && !mechanism.equals(ScramMath.MECHANISM)) {
-            throw OpException.badRequest("unsupported mechanism \"" + mechanism + "\" (this server offers "
-                    + ScramMath.MECHANISM + ")");
-        }
         ClientFirstMessage first = ClientFirstMessage.parse(req.requireString("scram"));
+        byte[] cbData = bindingFor(req.optString("mechanism"), first, call.channelBinding());
         String nameProblem = UserNames.problem(first.username());
         if (nameProblem != null) {
             throw new OpException(first.username().length() > UserNames.MAX_CHARS ? ErrorCode.TOO_LARGE : ErrorCode.BAD_REQUEST,
@@ -188,7 +192,8 @@ public final class AuthService implements FerryService {
         state.unanswered = OP_START;
         long startedNanos = clock.nanoTime();
         boolean submitted = ctx.workers(WorkerLane.LOGIN).submit(call,
-                () -> new ScramServerExchange(first, users.current().lookup(first.username()), nonces.next(), startedNanos),
+                () -> new ScramServerExchange(first, users.current().lookup(first.username()), nonces.next(), startedNanos,
+                        cbData),
                 (exchange, error) -> {
                     state.unanswered = null;
                     if (call.isCancelled()) {
@@ -205,6 +210,32 @@ public final class AuthService implements FerryService {
             state.unanswered = null; // refused with busy: answered
         }
         return null;
+    }
+
+    /**
+     * The channel binding data the exchange must see in {@code c=}, or null without binding.
+     * Refuses a mechanism that does not match the GS2 header, binding without TLS, and a client
+     * that says "y" (it thinks the server cannot bind) on a TLS connection, where the server can:
+     * someone in between changed what it saw (RFC 5802 section 6).
+     */
+    private static byte[] bindingFor(String mechanism, ClientFirstMessage first, byte[] connection) throws OpException {
+        boolean plus = ScramMath.MECHANISM_PLUS.equals(mechanism);
+        if (mechanism != null && !plus && !mechanism.equals(ScramMath.MECHANISM)) {
+            throw OpException.badRequest("unsupported mechanism \"" + mechanism + "\" (this server offers "
+                    + ScramMath.MECHANISM + (connection != null ? " and " + ScramMath.MECHANISM_PLUS : "") + ")");
+        }
+        if (plus != first.bindsChannel() && mechanism != null) {
+            throw OpException.badRequest(plus ? ScramMath.MECHANISM_PLUS + " needs the GS2 header " + ClientFirstMessage.PLUS_GS2_HEADER
+                    : "channel binding (p=) goes with mechanism " + ScramMath.MECHANISM_PLUS);
+        }
+        if (first.bindsChannel() && connection == null) {
+            throw OpException.badRequest("channel binding asked for on a connection without TLS: use " + ScramMath.MECHANISM);
+        }
+        if (first.gs2Header().startsWith("y") && connection != null) {
+            throw OpException.badRequest("the client believes this server cannot bind the login to TLS, but it can on this"
+                    + " connection: something between changed the server's HELLO; refusing the login");
+        }
+        return first.bindsChannel() ? connection : null;
     }
 
     // ---- AUTH_FINISH -------------------------------------------------------------------------

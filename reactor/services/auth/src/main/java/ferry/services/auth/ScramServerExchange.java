@@ -35,9 +35,17 @@ final class ScramServerExchange {
     private final boolean userExists;
     private final ServerFirstMessage serverFirst;
     private final long startedNanos;
+    private final byte[] expectedChannelBinding;
 
-    ScramServerExchange(ClientFirstMessage clientFirst, Users.Lookup lookup, String serverNonce, long startedNanos) {
+    /**
+     * @param cbData the connection's tls-server-end-point data when the client asked for channel
+     *               binding (SCRAM-SHA-256-PLUS), else null
+     */
+    ScramServerExchange(ClientFirstMessage clientFirst, Users.Lookup lookup, String serverNonce, long startedNanos,
+            byte[] cbData) {
         this.clientFirst = clientFirst;
+        this.expectedChannelBinding = java.util.Base64.getDecoder().decode(
+                cbData != null ? clientFirst.channelBinding(cbData) : clientFirst.channelBinding());
         this.record = lookup.record();
         this.userExists = lookup.exists();
         this.serverFirst = ServerFirstMessage.of(clientFirst.nonce() + serverNonce, record.salt(), record.iterations());
@@ -78,7 +86,11 @@ final class ScramServerExchange {
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "SCRAM: channel binding (c=) is not valid base64");
         }
-        if (!MessageDigest.isEqual(cb, clientFirst.gs2Header().getBytes(StandardCharsets.UTF_8))) {
+        if (clientFirst.bindsChannel() && !MessageDigest.isEqual(cb, expectedChannelBinding)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "SCRAM: channel binding (c=) is not for this TLS"
+                    + " connection's server certificate: the client's TLS went to another certificate (a man in the middle?)");
+        }
+        if (!MessageDigest.isEqual(cb, expectedChannelBinding)) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST,
                     "SCRAM: channel binding (c=) does not repeat the GS2 header of AUTH_START (expected \""
                             + clientFirst.channelBinding() + "\")");

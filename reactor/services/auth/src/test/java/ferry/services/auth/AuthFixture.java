@@ -32,6 +32,10 @@ final class AuthFixture implements AutoCloseable {
     final List<String> logLines = new CopyOnWriteArrayList<>();
     AuthService auth;
     FerryServer server;
+    /** More server settings (TLS) before the server is built. */
+    java.util.function.UnaryOperator<ServerConfig.Builder> configure = b -> b;
+    /** Runs on the built server before anything is installed (transport decorators). */
+    java.util.function.Consumer<FerryServer> prepare = s -> { };
 
     AuthFixture(Path dir) {
         this.dir = dir;
@@ -49,16 +53,18 @@ final class AuthFixture implements AutoCloseable {
     }
 
     AuthFixture start(AuthSettings settings, boolean loginRequired, AuthService.NonceSource nonces) throws Exception {
-        ServerConfig config = ServerConfig.builder().port(0).clock(clock).loginRequired(loginRequired)
+        ServerConfig.Builder config = ServerConfig.builder().port(0).clock(clock).loginRequired(loginRequired)
                 .anonymousRights(Set.of(Right.READ))
-                .handshakeTimeoutMillis(60 * 60 * 1000).idleTimeoutMillis(60 * 60 * 1000).build();
+                .handshakeTimeoutMillis(60 * 60 * 1000).idleTimeoutMillis(60 * 60 * 1000);
+        config = configure.apply(config);
         ServerLog log = new ServerLog(null, ServerLog.Level.DEBUG) {
             @Override
             protected void emit(Level level, String message, Throwable error) {
                 logLines.add(level + " " + message);
             }
         };
-        server = new FerryServer(config, log);
+        server = new FerryServer(config.build(), log);
+        prepare.accept(server);
         auth = new AuthService(store, settings, nonces);
         server.install(auth);
         for (Right r : Right.values()) {

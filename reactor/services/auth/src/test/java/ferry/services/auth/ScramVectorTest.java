@@ -55,7 +55,7 @@ class ScramVectorTest {
     @Test
     void serverSideReproducesTheRfcTranscript() throws Exception {
         Users users = Users.empty(new SecureRandom()).with(vectorUser());
-        ScramServerExchange ex = new ScramServerExchange(ClientFirstMessage.parse(CLIENT_FIRST), users.lookup(USER), SERVER_NONCE, 0);
+        ScramServerExchange ex = new ScramServerExchange(ClientFirstMessage.parse(CLIENT_FIRST), users.lookup(USER), SERVER_NONCE, 0, null);
         assertEquals(SERVER_FIRST, ex.serverFirst());
         ClientFinalMessage fin = ClientFinalMessage.parse(CLIENT_FINAL);
         ex.checkFinal(fin);
@@ -69,11 +69,11 @@ class ScramVectorTest {
         PasswordHasher.Keys k = PasswordHasher.derive("pencil2".toCharArray(), Base64.getDecoder().decode(SALT), ITERATIONS);
         UserRecord other = new UserRecord(USER, ITERATIONS, k.salt(), k.storedKey(), k.serverKey(), EnumSet.of(Right.READ), "");
         Users users = Users.empty(new SecureRandom()).with(other);
-        ScramServerExchange ex = new ScramServerExchange(ClientFirstMessage.parse(CLIENT_FIRST), users.lookup(USER), SERVER_NONCE, 0);
+        ScramServerExchange ex = new ScramServerExchange(ClientFirstMessage.parse(CLIENT_FIRST), users.lookup(USER), SERVER_NONCE, 0, null);
         assertFalse(ex.verify(ClientFinalMessage.parse(CLIENT_FINAL)).success());
 
         Users none = Users.empty(new SecureRandom());
-        ScramServerExchange decoy = new ScramServerExchange(ClientFirstMessage.parse(CLIENT_FIRST), none.lookup(USER), SERVER_NONCE, 0);
+        ScramServerExchange decoy = new ScramServerExchange(ClientFirstMessage.parse(CLIENT_FIRST), none.lookup(USER), SERVER_NONCE, 0, null);
         ScramServerExchange.Outcome o = decoy.verify(ClientFinalMessage.parse(CLIENT_FINAL));
         assertFalse(o.success());
         assertNull(o.serverFinal());
