@@ -32,6 +32,11 @@ public final class ErrorCode {
      * body byte is stored.
      */
     public static final String QUOTA_EXCEEDED = "quota_exceeded";
+    /**
+     * A login with the right proof was refused because the user already holds as many logged-in
+     * connections as they may; the connection stays open, logged out.
+     */
+    public static final String TOO_MANY_SESSIONS = "too_many_sessions";
     /** The operation took longer than its limit. */
     public static final String TIMEOUT = "timeout";
     /** The server's disk or filesystem failed (disk full, I/O error). */

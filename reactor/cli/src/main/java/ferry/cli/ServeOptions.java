@@ -130,6 +130,12 @@ final class ServeOptions {
                         + " (make run does)").group(G_ACCESS),
                 null, (s, v) -> s.setDemoUser(v), (s, c) -> s.demoUser(), false);
 
+        add(intOption("max-sessions-per-user", "logged-in connections one user holds at once (0: no limit; "
+                        + "'ferry user set --max-sessions' sets a user's own); one more login is refused "
+                        + "(too_many_sessions)", 0, 100_000_000, G_ACCESS),
+                "maxSessionsPerUser", (s, v) -> s.login().setMaxSessionsPerUser(v), (s, c) -> s.login().maxSessionsPerUser(),
+                false);
+
         add(intOption("login-free-failures", "failed logins per user and per address that cost no delay", 0, 1_000_000,
                         G_LOGIN),
                 "freeFailures", (s, v) -> s.login().setFreeFailures(v), (s, c) -> s.login().freeFailures(), false);
@@ -164,6 +170,10 @@ final class ServeOptions {
                 null, (s, v) -> s.exec().setShell(v), (s, c) -> s.exec().shell(), false);
         add(intOption("exec-max-running", "commands running at once; one more is answered busy", 1, 4096, G_EXEC),
                 "maxRunning", (s, v) -> s.execConfig.maxRunning(v), (s, c) -> s.execSettings().maxRunning(), false);
+        add(intOption("exec-max-running-per-user", "commands one user runs at once (0: no per-user limit; "
+                        + "'ferry user set --max-exec' sets a user's own); one more is answered busy", 0, 4096, G_EXEC),
+                "maxRunningPerUser", (s, v) -> s.execConfig.maxRunningPerUser(v),
+                (s, c) -> s.execSettings().maxRunningPerUser(), false);
         add(Option.value("exec-max-output", "SIZE", sizeOrUnlimited(1), null,
                         "stdout plus stderr of one run; past it the command is stopped (the client is told)").group(G_EXEC),
                 "maxOutputBytes", (s, v) -> s.execConfig.maxOutputBytes(v), (s, c) -> s.execSettings().maxOutputBytes(), false);
@@ -222,8 +232,8 @@ final class ServeOptions {
                         G_FILES),
                 "maxConcurrentUploads", (s, v) -> s.files.maxConcurrentUploads(v),
                 (s, c) -> s.fileConfig().maxConcurrentUploads(), false);
-        add(intOption("max-uploads-per-user", "uploads one user runs at once (anonymous users are one user); one "
-                        + "more is answered busy", 1, 1 << 20, G_FILES),
+        add(intOption("max-uploads-per-user", "uploads one user runs at once (anonymous users are one user; "
+                        + "'ferry user set --max-uploads' sets a user's own); one more is answered busy", 1, 1 << 20, G_FILES),
                 "maxUploadsPerUser", (s, v) -> s.files.maxUploadsPerUser(v), (s, c) -> s.fileConfig().maxUploadsPerUser(),
                 false);
         add(intOption("max-uploads-per-address", "uploads one client address runs at once; one more is answered busy",

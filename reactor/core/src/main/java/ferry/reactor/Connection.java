@@ -1017,6 +1017,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         if (drainListeners != null) {
             runDrainListeners(true); // producers waiting for room must learn the connection is gone
         }
+        session.closed(server.log(), name());
         server.connectionClosed(this, reason);
     }
 

@@ -124,6 +124,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     private long received;  // body bytes taken into buffers
     private final String user;
     private final String address;
+    private final int userUploadLimit; // the user store's own limit, or UserLimits.SERVER_DEFAULT
     private final UploadPace pace;
     private EventLoop.Timer paceTimer; // the next minimum-rate check, while receiving
     private PaceCheck paceCheck;
@@ -143,6 +144,7 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         this.maxBuffers = ctx.config.uploadBuffersPerUpload();
         this.user = call.session().user();
         this.address = call.session().remoteHost();
+        this.userUploadLimit = ferry.reactor.UserLimits.of(call.session()).maxUploads();
         this.pace = new UploadPace(call.loop().clock(), ctx.config.minUploadRateBytesPerSecond(),
                 ctx.config.uploadRateWindowMillis());
     }
@@ -415,6 +417,11 @@ final class Upload implements BodySink, UploadRegistry.Holder {
     @Override
     public String address() {
         return address;
+    }
+
+    @Override
+    public int userUploadLimit() {
+        return userUploadLimit;
     }
 
     @Override
