@@ -45,6 +45,8 @@ public final class ErrorCode {
     public static final String DIGEST_MISMATCH = "digest_mismatch";
     /** The server is at its connection limit; the connection closes. */
     public static final String SERVER_FULL = "server_full";
+    /** The server's operator closed the connection (ferry admin drop); it closes after this ERROR. */
+    public static final String DROPPED = "dropped";
     /** The server is shutting down and takes no new requests. */
     public static final String SHUTTING_DOWN = "shutting_down";
     /** The connection was idle or too slow for too long; it closes. */

@@ -84,6 +84,7 @@ public final class Cli {
                 new SpeedCommand(),
                 new ShellCommand(),
                 new UserCommand(),
+                new AdminCommand(),
                 new DemoCommand(),
                 new HelpCommand());
     }

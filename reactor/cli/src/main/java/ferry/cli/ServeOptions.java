@@ -96,6 +96,11 @@ final class ServeOptions {
                         + ServeSettings.DEFAULT_METRICS_PORT + "; no authentication, so any other address is warned about")
                         .defaultText(ListenAddress.NONE).group(G_SERVE),
                 null, (s, v) -> s.setMetricsListen(v), (s, c) -> s.metricsListen(), false);
+        add(Option.value("admin-listen", "HOST:PORT", ListenAddress.typeOrNone(ServeAdmin.DEFAULT_PORT), null,
+                        "serve the live connection list and drops for 'ferry admin' at http://HOST:PORT/connections; "
+                        + "loopback only (no password); a bare PORT is 127.0.0.1, HOST alone port " + ServeAdmin.DEFAULT_PORT)
+                        .defaultText(ListenAddress.NONE).group(G_SERVE),
+                null, (s, v) -> s.setAdminListen(v), (s, c) -> s.adminListen(), false);
         add(Option.value("config-dir", "DIR", ValueType.text(), ServeSettings.DEFAULT_CONFIG_DIR,
                         "folder of the user store (DIR/users, see 'ferry user') and the demo credentials; must be "
                         + "outside --root").defaultText("./" + ServeSettings.DEFAULT_CONFIG_DIR + ", or $"

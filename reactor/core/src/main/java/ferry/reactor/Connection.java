@@ -85,6 +85,8 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     private boolean flushQueued;
     private boolean resumeQueued;
     private long lastActivityNanos;
+    private long bytesIn; // for the operator's view (ConnectionInfo)
+    private long bytesOut;
     private long headerStartedNanos;
     private String closeReason;
     /** PROXY header bytes received so far; non-null until the header is read (proxy protocol only). */
@@ -284,6 +286,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         long now = loop.clock().nanoTime();
         lastActivityNanos = now;
         server.stats().bytesRead.add(n);
+        bytesIn += n;
         buf.flip();
         if (proxyHeaderInput == null || takeProxyHeader(buf)) {
             decodeFrom(buf, now);
@@ -350,6 +353,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         long now = loop.clock().nanoTime();
         lastActivityNanos = now;
         server.stats().bytesRead.add(n);
+        bytesIn += n;
         decoder.skipBody(n);
         Call c = bodyCall;
         try {
@@ -802,6 +806,7 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         if (n > 0) {
             lastActivityNanos = loop.clock().nanoTime();
             server.stats().bytesWritten.add(n);
+            bytesOut += n;
         }
         writeBlocked = !outbound.isEmpty();
         countOutput();
@@ -914,12 +919,31 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         return nanos / 1_000_000;
     }
 
+    /** What the operator's view shows of this connection now. Loop thread. */
+    ConnectionInfo info(long nowNanos) {
+        Call head = inflight == null ? null : inflight.peekFirst();
+        return new ConnectionInfo(id, session.isLoggedIn() ? session.user() : null, session.remoteAddress(),
+                TimeUnit.NANOSECONDS.toMillis(nowNanos - createdNanos), head == null ? null : head.op(), inflightCount(),
+                bytesIn, bytesOut);
+    }
+
     /** Closes for a timeout, telling the peer why in one non-blocking attempt. */
     void timeout(String reason) {
         server.stats().timeouts.increment();
+        abort(ErrorCode.TIMED_OUT, reason);
+    }
+
+    /**
+     * Closes now with a last ERROR {@code code} without id, written in one non-blocking attempt:
+     * requests in flight are cancelled, whatever they hold is given back. Loop thread.
+     */
+    void abort(String code, String reason) {
+        if (closed) {
+            return;
+        }
         cancelAll(new IOException(reason));
         outbound.appendFrame(loop.encoder(),
-                Header.op("ERROR").put("code", ErrorCode.TIMED_OUT).put("message", reason));
+                Header.op("ERROR").put("code", code).put("message", reason));
         try {
             outbound.flush(transport, config.maxBytesPerWriteEvent(), loop.iov(), loop.copyScratch());
         } catch (IOException ignored) {

@@ -704,6 +704,23 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         return max.get();
     }
 
+    /**
+     * Runs {@code task} on every loop with that loop's live connections and waits for all of them:
+     * the one way {@link ConnectionAdmin} reads or closes connections (never from its own thread).
+     * The list is the loop's own: copy it before closing any of them. Not on a loop thread.
+     */
+    void onEveryLoop(java.util.function.BiConsumer<EventLoop, List<Connection>> task) {
+        if (state != State.RUNNING) {
+            return;
+        }
+        runOnAllLoops(i -> task.accept(loops[i], connectionsByLoop[i]));
+    }
+
+    /** The operator's view of live connections: list them, close one or all of a user's. */
+    public ConnectionAdmin admin() {
+        return new ConnectionAdmin(this);
+    }
+
     /** Remote addresses with open connections counted against the per-address cap (for tests). */
     int perAddressEntries() {
         return perAddress.size();

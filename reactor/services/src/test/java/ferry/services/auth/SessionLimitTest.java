@@ -153,4 +153,18 @@ class SessionLimitTest {
         loggedIn("alice", ALICE_PW);
         loggedIn("alice", ALICE_PW);
     }
+
+    @Test
+    void anOperatorsDropGivesTheSlotsBackAndLeavesOtherUsersAlone() throws Exception {
+        start(2);
+        loggedIn("alice", ALICE_PW);
+        loggedIn("alice", ALICE_PW);
+        FerryClient bob = loggedIn("bob", BOB_PW);
+        assertEquals(2, f.server.admin().closeUser("alice"));
+        await("alice's slots given back", () -> f.auth.sessions().count("alice") == 0);
+        assertEquals(1, f.auth.sessions().count("bob"));
+        assertTrue(bob.ping() > 0);
+        loggedIn("alice", ALICE_PW);
+        loggedIn("alice", ALICE_PW);
+    }
 }
