@@ -49,6 +49,8 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     static final int PAUSE_ORDER = 8;
     /** The server's answers in memory, all connections together, are over their budget. */
     static final int PAUSE_GLOBAL = 16;
+    /** An upload bandwidth limit has no bytes left for now ({@link Bandwidth}). */
+    static final int PAUSE_RATE = 32;
 
     private static final byte[] PREAMBLE = Preamble.bytes(); // copied into each connection's output, never written to
 
@@ -87,6 +89,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
     private long lastActivityNanos;
     private long bytesIn; // for the operator's view (ConnectionInfo)
     private long bytesOut;
+    private Bandwidth bandwidth; // null: no bandwidth limit applies (the common case)
+    private String bandwidthUser; // the session user bandwidth was resolved for
+    private boolean bandwidthResolved;
     private long headerStartedNanos;
     private String closeReason;
     /** PROXY header bytes received so far; non-null until the header is read (proxy protocol only). */
@@ -263,11 +268,16 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         }
         ByteBuffer direct = bodyReadBuffer();
         if (direct != null) {
-            readBodyInto(direct);
+            readBodyInto(direct, readAllowance());
             return;
+        }
+        int allowed = readAllowance();
+        if (allowed == 0) {
+            return; // paused until the bandwidth limit lets bytes in
         }
         ByteBuffer buf = loop.readBuffer();
         buf.clear();
+        buf.limit(Math.min(buf.capacity(), allowed));
         int n;
         try {
             n = transport.read(buf);
@@ -287,6 +297,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         lastActivityNanos = now;
         server.stats().bytesRead.add(n);
         bytesIn += n;
+        if (bandwidth != null) {
+            bandwidth.read(n);
+        }
         buf.flip();
         if (proxyHeaderInput == null || takeProxyHeader(buf)) {
             decodeFrom(buf, now);
@@ -327,9 +340,12 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
      * Reads body bytes from the socket straight into the body sink's buffer (one copy, kernel to
      * that buffer, instead of two through the loop's read buffer), never past the body's end.
      */
-    private void readBodyInto(ByteBuffer dst) {
+    private void readBodyInto(ByteBuffer dst, int allowed) {
+        if (allowed == 0) {
+            return; // paused until the bandwidth limit lets bytes in
+        }
         int limit = dst.limit();
-        long left = decoder.bodyRemaining();
+        long left = Math.min(decoder.bodyRemaining(), allowed);
         if (dst.remaining() > left) {
             dst.limit(dst.position() + (int) left);
         }
@@ -354,6 +370,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         lastActivityNanos = now;
         server.stats().bytesRead.add(n);
         bytesIn += n;
+        if (bandwidth != null) {
+            bandwidth.read(n);
+        }
         decoder.skipBody(n);
         Call c = bodyCall;
         try {
@@ -793,9 +812,18 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         if (closed) {
             return;
         }
+        long budget = config.maxBytesPerWriteEvent();
+        if (bandwidth() != null && !outbound.isEmpty()) {
+            budget = bandwidth.writeAllowance(this, loop, budget);
+            if (budget == 0) {
+                writeBlocked = false; // a timer flushes once bytes may go: no OP_WRITE spin meanwhile
+                updateInterest();
+                return;
+            }
+        }
         long n;
         try {
-            n = outbound.flush(transport, config.maxBytesPerWriteEvent(), loop.iov(), loop.copyScratch());
+            n = outbound.flush(transport, budget, loop.iov(), loop.copyScratch());
         } catch (IOException e) {
             if (server.log().enabled(ServerLog.Level.DEBUG)) { // skip building the line when nobody reads it
                 server.log().debug(name() + " write failed: " + e.getMessage());
@@ -807,6 +835,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             lastActivityNanos = loop.clock().nanoTime();
             server.stats().bytesWritten.add(n);
             bytesOut += n;
+            if (bandwidth != null) {
+                bandwidth.wrote(n);
+            }
         }
         writeBlocked = !outbound.isEmpty();
         countOutput();
@@ -919,12 +950,31 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         return nanos / 1_000_000;
     }
 
+    /**
+     * The bandwidth limits of this connection as its session stands now (they change at login), or
+     * null when none applies. Loop thread.
+     */
+    private Bandwidth bandwidth() {
+        String user = session.user();
+        if (!bandwidthResolved || user != bandwidthUser) {
+            bandwidthResolved = true;
+            bandwidthUser = user;
+            bandwidth = Bandwidth.resolve(bandwidth, config, server.userRates(), session);
+        }
+        return bandwidth;
+    }
+
+    /** Bytes the next read may take: all it wants without a limit; 0 after pausing for one. */
+    private int readAllowance() {
+        return bandwidth() == null ? Integer.MAX_VALUE : bandwidth.readAllowance(this, loop);
+    }
+
     /** What the operator's view shows of this connection now. Loop thread. */
     ConnectionInfo info(long nowNanos) {
         Call head = inflight == null ? null : inflight.peekFirst();
         return new ConnectionInfo(id, session.isLoggedIn() ? session.user() : null, session.remoteAddress(),
                 TimeUnit.NANOSECONDS.toMillis(nowNanos - createdNanos), head == null ? null : head.op(), inflightCount(),
-                bytesIn, bytesOut);
+                bytesIn, bytesOut, (pauseMask & PAUSE_RATE) != 0 || (bandwidth != null && bandwidth.writeWaiting()));
     }
 
     /** Closes for a timeout, telling the peer why in one non-blocking attempt. */
@@ -1042,6 +1092,9 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
             runDrainListeners(true); // producers waiting for room must learn the connection is gone
         }
         session.closed(server.log(), name());
+        if (bandwidth != null) {
+            bandwidth.release();
+        }
         server.connectionClosed(this, reason);
     }
 

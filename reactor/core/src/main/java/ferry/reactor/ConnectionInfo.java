@@ -12,6 +12,8 @@ package ferry.reactor;
  * @param inflight  requests in flight (started or waiting, answers not all sent)
  * @param bytesIn   bytes read from the client so far
  * @param bytesOut  bytes written to the client so far
+ * @param throttled whether a bandwidth limit holds it back right now (reading paused, or output
+ *                  waiting for the limit to let more go)
  */
 public record ConnectionInfo(long id, String user, String address, long ageMillis, String op, int inflight,
-                             long bytesIn, long bytesOut) {}
+                             long bytesIn, long bytesOut, boolean throttled) {}

@@ -59,6 +59,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final ServerConfig config;
     private final ServerLog log;
     private final ServerStats stats = new ServerStats();
+    private final UserRates userRates;
     private final Map<String, OpSpec> handlers = new HashMap<>();
     private final Set<String> features = new LinkedHashSet<>();
     private final List<Runnable> stopHooks = new ArrayList<>();
@@ -83,6 +84,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     public FerryServer(ServerConfig config, ServerLog log) {
         this.config = config;
         this.log = log;
+        this.userRates = new UserRates(config.clock());
         this.workers = new Workers("ferry-worker", config.workerThreads(), config.workerQueue());
         this.bulkWorkers = new Workers("ferry-bulk", config.bulkWorkerThreads(), config.workerQueue());
         this.loginWorkers = new Workers("ferry-login", config.loginWorkerThreads(), config.workerQueue());
@@ -714,6 +716,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             return;
         }
         runOnAllLoops(i -> task.accept(loops[i], connectionsByLoop[i]));
+    }
+
+    /** The bandwidth buckets users' connections share ({@link Bandwidth}). */
+    UserRates userRates() {
+        return userRates;
     }
 
     /** The operator's view of live connections: list them, close one or all of a user's. */

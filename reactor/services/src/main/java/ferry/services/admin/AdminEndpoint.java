@@ -150,6 +150,7 @@ public final class AdminEndpoint implements AutoCloseable {
             m.put("inflight", (long) c.inflight());
             m.put("bytesIn", c.bytesIn());
             m.put("bytesOut", c.bytesOut());
+            m.put("throttled", c.throttled());
             sb.append(Json.write(m)).append('\n');
         }
         return sb.toString();
