@@ -361,6 +361,22 @@ final class ServeOptions {
                         0, Integer.MAX_VALUE, G_LIMITS),
                 "maxConnectionsPerAddress", (s, v) -> s.builder.maxConnectionsPerAddress(v),
                 (s, c) -> c.maxConnectionsPerAddress(), false);
+        add(sizeOption("max-download-rate", "bytes per second one connection may receive (downloads; 0: no limit)",
+                        0, ServerConfig.MAX_RATE, G_LIMITS),
+                "maxDownloadRate", (s, v) -> s.builder.maxDownloadRate(v), (s, c) -> c.maxDownloadRate(), false);
+        add(sizeOption("max-upload-rate", "bytes per second one connection may send (uploads; 0: no limit)",
+                        0, ServerConfig.MAX_RATE, G_LIMITS),
+                "maxUploadRate", (s, v) -> s.builder.maxUploadRate(v), (s, c) -> c.maxUploadRate(), false);
+        add(sizeOption("max-download-rate-per-user", "bytes per second all of one user's connections may receive "
+                        + "('ferry user set --max-download-rate' sets a user's own; 0: no limit)", 0, ServerConfig.MAX_RATE,
+                        G_LIMITS),
+                "maxDownloadRatePerUser", (s, v) -> s.builder.maxDownloadRatePerUser(v),
+                (s, c) -> c.maxDownloadRatePerUser(), false);
+        add(sizeOption("max-upload-rate-per-user", "bytes per second all of one user's connections may send "
+                        + "('ferry user set --max-upload-rate' sets a user's own; 0: no limit)", 0, ServerConfig.MAX_RATE,
+                        G_LIMITS),
+                "maxUploadRatePerUser", (s, v) -> s.builder.maxUploadRatePerUser(v), (s, c) -> c.maxUploadRatePerUser(),
+                false);
         add(Option.toggle("per-address-cap-on-loopback", false,
                         "count loopback clients against --max-connections-per-address too").group(G_LIMITS),
                 "perAddressCapCoversLoopback", (s, v) -> s.builder.perAddressCapCoversLoopback(v),

@@ -17,6 +17,8 @@ final class UserLimitOptions {
     final Option<Integer> sessions;
     final Option<Integer> uploads;
     final Option<Integer> exec;
+    final Option<Long> downloadRate;
+    final Option<Long> uploadRate;
 
     /** Registers the three options with {@code cmd}; {@code defaults} shows "default" as their default in help. */
     UserLimitOptions(Command cmd, boolean defaults) {
@@ -29,15 +31,22 @@ final class UserLimitOptions {
         exec = cmd.option(withDefault(Option.value("max-exec", "N", limitType(), null,
                 "commands the user may run at once (0: no per-user limit; default: the server's "
                         + "--exec-max-running-per-user)"), defaults));
+        downloadRate = cmd.option(withDefault(Option.value("max-download-rate", "SIZE", rateType(), null,
+                "bytes per second all the user's connections may receive (0: no limit; default: the server's "
+                        + "--max-download-rate-per-user)"), defaults));
+        uploadRate = cmd.option(withDefault(Option.value("max-upload-rate", "SIZE", rateType(), null,
+                "bytes per second all the user's connections may send (0: no limit; default: the server's "
+                        + "--max-upload-rate-per-user)"), defaults));
     }
 
-    private static Option<Integer> withDefault(Option<Integer> o, boolean defaults) {
+    private static <T> Option<T> withDefault(Option<T> o, boolean defaults) {
         return defaults ? o.defaultText("default") : o;
     }
 
     /** Whether the command line sets any of the three. */
     boolean anyGiven(Invocation inv) {
-        return inv.args().has(sessions) || inv.args().has(uploads) || inv.args().has(exec);
+        return inv.args().has(sessions) || inv.args().has(uploads) || inv.args().has(exec)
+                || inv.args().has(downloadRate) || inv.args().has(uploadRate);
     }
 
     /** {@code from} with the limits the command line sets. */
@@ -51,6 +60,12 @@ final class UserLimitOptions {
         }
         if (inv.args().has(exec)) {
             l = l.withExec(inv.args().get(exec));
+        }
+        if (inv.args().has(downloadRate)) {
+            l = l.withDownloadRate(inv.args().get(downloadRate));
+        }
+        if (inv.args().has(uploadRate)) {
+            l = l.withUploadRate(inv.args().get(uploadRate));
         }
         return l;
     }
@@ -71,15 +86,37 @@ final class UserLimitOptions {
         };
     }
 
+    /** A rate in bytes per second (a size: 10m is 10 MiB/s), or {@code default} for the server's. */
+    static ValueType<Long> rateType() {
+        ValueType<Long> size = ValueType.size(0, ferry.reactor.ServerConfig.MAX_RATE);
+        return new ValueType<>() {
+            @Override
+            public Long parse(String text) {
+                return text.trim().equalsIgnoreCase("default") ? (long) UserLimits.SERVER_DEFAULT : size.parse(text);
+            }
+
+            @Override
+            public String format(Long value) {
+                return value == UserLimits.SERVER_DEFAULT ? "default" : size.format(value);
+            }
+        };
+    }
+
     /** "sessions 4, uploads default, exec unlimited", or "server defaults": for messages and the list. */
     static String describe(UserLimits l) {
         if (l.equals(UserLimits.DEFAULTS)) {
             return "server defaults";
         }
-        return "sessions " + text(l.maxSessions()) + ", uploads " + text(l.maxUploads()) + ", exec " + text(l.maxExec());
+        return "sessions " + text(l.maxSessions()) + ", uploads " + text(l.maxUploads()) + ", exec " + text(l.maxExec())
+                + (l.downloadRate() == UserLimits.SERVER_DEFAULT ? "" : ", download " + rate(l.downloadRate()))
+                + (l.uploadRate() == UserLimits.SERVER_DEFAULT ? "" : ", upload " + rate(l.uploadRate()));
     }
 
     private static String text(int v) {
         return v == UserLimits.SERVER_DEFAULT ? "default" : v == 0 ? "unlimited" : Integer.toString(v);
+    }
+
+    private static String rate(long v) {
+        return v == 0 ? "unlimited" : Units.formatSizeSetting(v) + "/s";
     }
 }

@@ -160,6 +160,10 @@ class UserCommandTest {
                 "--max-exec", "default"), err);
         assertEquals(UserLimits.DEFAULTS, user("carol").limits());
         assertFalse(Files.readString(store().file()).contains("\nlimits "), "back to the server's: no limits line");
+        assertEquals(0, run("", "set", "carol", "--max-download-rate", "10m"), err);
+        assertEquals(10L << 20, user("carol").limits().downloadRate());
+        assertTrue(out.contains("download 10m/s"), out);
+        assertEquals(0, run("", "set", "carol", "--max-download-rate", "default"), err);
         assertEquals(2, run("", "set", "carol", "--max-sessions", "-1"));
         assertEquals(2, run("", "set", "carol", "--max-exec", "many"));
     }

@@ -60,6 +60,13 @@ class BandwidthTest {
             return null;
         });
         server.register("SINK", call -> BodySink.DISCARD);
+        server.register("LOGIN_AS", call -> { // as the auth service does: the user store's limits on the session
+            call.session().login(call.request().requireString("user"), java.util.EnumSet.allOf(Right.class), "");
+            long rate = call.request().getLong("downloadRate", UserLimits.SERVER_DEFAULT);
+            call.session().put(UserLimits.SESSION_KEY, UserLimits.DEFAULTS.withDownloadRate(rate));
+            call.reply(Header.reply("OK", call.id()));
+            return null;
+        }, true);
         server.start();
     }
 
@@ -220,5 +227,25 @@ class BandwidthTest {
         start(ServerConfig.builder());
         AtomicLong a = download();
         await("the whole file arrives without simulated time passing", () -> a.get() == FILE_BYTES);
+    }
+
+    @Test
+    void aUsersOwnRateFromTheStoreLimitsOnlyThatUser() throws Exception {
+        start(ServerConfig.builder());
+        FerryClient alice = client();
+        alice.call(Header.op("LOGIN_AS").put("user", "alice").put("downloadRate", RATE));
+        FerryClient bob = client();
+        bob.call(Header.op("LOGIN_AS").put("user", "bob"));
+        AtomicLong b = download(bob);
+        await("bob, without a limit, gets the whole file without simulated time passing", () -> b.get() == FILE_BYTES);
+        bob.close();
+        await("bob's connection closed", () -> server.admin().list().size() == 1);
+        AtomicLong a = download(alice);
+        advance(1000);
+        long before = serverBytes(true)[0];
+        advance(5_000);
+        double rate = (serverBytes(true)[0] - before) / 5.0;
+        assertEquals(RATE, rate, RATE * 0.05, "alice: " + rate + " B/s");
+        assertTrue(a.get() < FILE_BYTES);
     }
 }

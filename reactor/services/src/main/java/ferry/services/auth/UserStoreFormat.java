@@ -2,6 +2,7 @@ package ferry.services.auth;
 
 import ferry.protocol.scram.ScramMath;
 import ferry.reactor.Right;
+import ferry.reactor.ServerConfig;
 import ferry.reactor.UserLimits;
 import ferry.reactor.UserQuota;
 import java.util.Base64;
@@ -35,8 +36,9 @@ import java.util.Map;
  *
  * <p>{@code limits} gives a user limits of their own on what they hold at once, as
  * {@code KEY=N} pairs separated by ',': {@code sessions} (logged-in connections), {@code uploads}
- * (uploads receiving) and {@code exec} (commands running); N is a number ({@code 0}: no per-user
- * limit) and a key left out keeps the server's default. A user with every limit at the default
+ * (uploads receiving), {@code exec} (commands running), {@code download-rate} and
+ * {@code upload-rate} (bytes per second, all the user's connections together); N is a number
+ * ({@code 0}: no per-user limit) and a key left out keeps the server's default. A user with every limit at the default
  * gets no limits line.
  *
  * <p>Thread safety: stateless.
@@ -48,6 +50,8 @@ public final class UserStoreFormat {
     static final String LIMIT_SESSIONS = "sessions";
     static final String LIMIT_UPLOADS = "uploads";
     static final String LIMIT_EXEC = "exec";
+    static final String LIMIT_DOWNLOAD_RATE = "download-rate";
+    static final String LIMIT_UPLOAD_RATE = "upload-rate";
 
     private UserStoreFormat() {}
 
@@ -59,7 +63,8 @@ public final class UserStoreFormat {
         sb.append("# Keep it readable by its owner only (chmod 600): the server refuses it otherwise.\n");
         sb.append("# user NAME:scram-sha-256:ITERATIONS:SALT:STORED_KEY:SERVER_KEY:RIGHTS:HOME\n");
         sb.append("# quota NAME:BYTES:FILES   (optional; each limit a number, 0 for none, or default)\n");
-        sb.append("# limits NAME:sessions=N,uploads=N,exec=N   (optional; 0 for none, a key left out: default)\n");
+        sb.append("# limits NAME:sessions=N,uploads=N,exec=N,download-rate=B,upload-rate=B   (optional; 0: none,"
+                + " a key left out: default)\n");
         sb.append("version ").append(VERSION).append('\n');
         sb.append("secret ").append(b64.encodeToString(users.secret())).append('\n');
         for (UserRecord u : users.all()) {
@@ -218,29 +223,35 @@ public final class UserStoreFormat {
         for (String pair : value.substring(colon + 1).split(",", -1)) {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq);
-            int n = eq < 0 ? -1 : limitValue(pair.substring(eq + 1));
+            long n = eq < 0 ? -1 : limitValue(pair.substring(eq + 1));
             if (n < 0) {
                 throw new UserStoreException(where + ": limits of " + u.name() + ": \"" + printable(pair)
                         + "\" is not KEY=N with N a number >= 0 (0: no per-user limit)");
             }
+            boolean count = !key.equals(LIMIT_DOWNLOAD_RATE) && !key.equals(LIMIT_UPLOAD_RATE);
+            if ((count && n > Integer.MAX_VALUE) || n > ServerConfig.MAX_RATE) {
+                throw new UserStoreException(where + ": limits of " + u.name() + ": " + printable(pair) + " is too large");
+            }
             limits = switch (key) {
-                case LIMIT_SESSIONS -> limits.withSessions(n);
-                case LIMIT_UPLOADS -> limits.withUploads(n);
-                case LIMIT_EXEC -> limits.withExec(n);
+                case LIMIT_SESSIONS -> limits.withSessions((int) n);
+                case LIMIT_UPLOADS -> limits.withUploads((int) n);
+                case LIMIT_EXEC -> limits.withExec((int) n);
+                case LIMIT_DOWNLOAD_RATE -> limits.withDownloadRate(n);
+                case LIMIT_UPLOAD_RATE -> limits.withUploadRate(n);
                 default -> throw new UserStoreException(where + ": limits of " + u.name() + ": unknown key \""
-                        + printable(key) + "\" (keys are " + LIMIT_SESSIONS + ", " + LIMIT_UPLOADS + ", " + LIMIT_EXEC + ")");
+                        + printable(key) + "\" (keys are " + LIMIT_SESSIONS + ", " + LIMIT_UPLOADS + ", " + LIMIT_EXEC
+                        + ", " + LIMIT_DOWNLOAD_RATE + ", " + LIMIT_UPLOAD_RATE + ")");
             };
         }
         return u.withLimits(limits);
     }
 
-    /** A limit's number, or -1 when it is not a number in [0, 2^31). */
-    private static int limitValue(String text) {
-        if (text.isEmpty() || text.length() > 10 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    /** A limit's number, or -1 when it is not a number of at most 15 digits. */
+    private static long limitValue(String text) {
+        if (text.isEmpty() || text.length() > 15 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return -1;
         }
-        long v = Long.parseLong(text);
-        return v > Integer.MAX_VALUE ? -1 : (int) v;
+        return Long.parseLong(text);
     }
 
     /** The {@code KEY=N,...} of a limits line: the limits that are not the server's default. */
@@ -249,10 +260,12 @@ public final class UserStoreFormat {
         appendLimit(sb, LIMIT_SESSIONS, l.maxSessions());
         appendLimit(sb, LIMIT_UPLOADS, l.maxUploads());
         appendLimit(sb, LIMIT_EXEC, l.maxExec());
+        appendLimit(sb, LIMIT_DOWNLOAD_RATE, l.downloadRate());
+        appendLimit(sb, LIMIT_UPLOAD_RATE, l.uploadRate());
         return sb.toString();
     }
 
-    private static void appendLimit(StringBuilder sb, String key, int value) {
+    private static void appendLimit(StringBuilder sb, String key, long value) {
         if (value != UserLimits.SERVER_DEFAULT) {
             sb.append(sb.length() == 0 ? "" : ",").append(key).append('=').append(value);
         }
