@@ -295,4 +295,41 @@ class UploadAbuseTest {
             throw new IOException("interrupted", e);
         }
     }
+
+    /**
+     * A user's own upload limit from the store: over it {@code busy}, and a slot comes back on every
+     * way an upload ends (completed, its connection dropped mid-body), many times over.
+     */
+    @Test
+    void aUsersOwnUploadLimitHoldsAndItsSlotComesBackHoweverUploadsEnd() throws Exception {
+        byte[] body = TestData.bytes(100_000, 3);
+        try (FileTestServer s = FileTestServer.startWithTestLogin(tmp.resolve("root"), b -> { }, f -> f.events(events))) {
+            for (int round = 0; round < 10; round++) {
+                try (FerryClient first = s.connect(); FerryClient second = s.connect()) {
+                    first.call(Header.op(FileTestServer.TEST_LOGIN).put("user", "carol").put("rights", "read,write,delete")
+                            .put("maxUploads", 1L));
+                    second.call(Header.op(FileTestServer.TEST_LOGIN).put("user", "carol").put("rights", "read,write,delete")
+                            .put("maxUploads", 1L));
+                    first.send(put(first, "a" + round + ".bin", body.length, 0));
+                    first.sendBody(ByteBuffer.wrap(body, 0, 1000));
+                    ResumeTest.Events.next(events.started);
+                    Header over = put(second, "b" + round + ".bin", body.length, 0);
+                    second.send(over, ByteBuffer.wrap(body));
+                    RemoteException busy = assertThrows(RemoteException.class,
+                            () -> second.expect(second.readHeader(), "OK", over.id()));
+                    assertEquals("busy", busy.code());
+                    assertTrue(busy.serverMessage().contains("user carol has 1 uploads"), busy.serverMessage());
+                    if (round % 2 == 0) {
+                        first.sendBody(ByteBuffer.wrap(body, 1000, body.length - 1000)); // completes
+                        first.readHeader();
+                    }
+                } // odd rounds: dropped mid-body
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (s.service.activeUploads() != 0) {
+                    assertTrue(System.nanoTime() < deadline, "round " + round + ": the upload slot came back");
+                    Thread.sleep(5); // polling with a deadline
+                }
+            }
+        }
+    }
 }
