@@ -94,6 +94,11 @@ final class Bandwidth {
         return 0;
     }
 
+    /** Whether reading is limited at all (the connection's own limit or its user's). */
+    boolean limitsUploads() {
+        return ownUp != null || (user != null && user.up() != null);
+    }
+
     void read(long n) {
         take(ownUp, user == null ? null : user.up(), n);
     }

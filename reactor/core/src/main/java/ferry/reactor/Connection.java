@@ -964,6 +964,11 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         return bandwidth;
     }
 
+    /** Whether an upload bandwidth limit applies to this connection now. Loop thread. */
+    boolean uploadRateLimited() {
+        return bandwidth() != null && bandwidth.limitsUploads();
+    }
+
     /** Bytes the next read may take: all it wants without a limit; 0 after pausing for one. */
     private int readAllowance() {
         return bandwidth() == null ? Integer.MAX_VALUE : bandwidth.readAllowance(this, loop);

@@ -495,7 +495,8 @@ final class Upload implements BodySink, UploadRegistry.Holder {
         if (state != State.RECEIVING) {
             return;
         }
-        if (!pace.tooSlow(call.loop().clock().nanoTime())) {
+        // Under an upload bandwidth limit the server sets the pace, not the client: no verdict on it.
+        if (!pace.tooSlow(call.loop().clock().nanoTime()) || call.isUploadRateLimited()) {
             schedulePaceCheck();
             return;
         }

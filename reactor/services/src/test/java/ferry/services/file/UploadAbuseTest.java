@@ -332,4 +332,22 @@ class UploadAbuseTest {
             }
         }
     }
+
+    /**
+     * Under the server's own upload bandwidth limit the client cannot send faster than the limit:
+     * the minimum-rate check must not stop it for that (here the limit, 1 KiB/s, is far under the
+     * 64 KiB/s minimum; without the exemption the first 1 s window stops the upload).
+     */
+    @Test
+    void anUploadPacedByTheServersLimitIsNotStoppedAsTooSlow() throws Exception {
+        byte[] body = TestData.bytes(6 * 1024, 4); // a 4 KiB burst, then 2 s at 1 KiB/s
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> b.maxUploadRate(1024),
+                f -> f.minUploadRateBytesPerSecond(64 * 1024).uploadRateWindowMillis(1000));
+             FerryClient c = s.connect()) {
+            Header req = put(c, "paced.bin", body.length, 0);
+            c.send(req, ByteBuffer.wrap(body));
+            assertEquals("OK", c.expect(c.readHeader(), null, req.id()).op());
+            assertArrayEquals(body, Files.readAllBytes(tmp.resolve("root/paced.bin")));
+        }
+    }
 }
