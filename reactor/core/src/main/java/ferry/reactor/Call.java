@@ -387,7 +387,7 @@ public final class Call {
      */
     private void queued(long bytes, long fileBytes, Header frame) {
         bytesOut += bytes + fileBytes;
-        if (frame != null && conn.observed()) {
+        if (frame != null && conn.observed(op)) {
             answerOp = frame.op();
             Object v = frame.get("code");
             errorCode = "ERROR".equals(answerOp) && v instanceof String ? (String) v : null;

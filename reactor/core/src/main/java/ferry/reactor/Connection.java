@@ -729,19 +729,27 @@ final class Connection implements EventLoop.Selectable, EventLoop.Flushable, Fra
         close("output overflow");
     }
 
-    /** Whether anything watches finished requests: only then do calls note what they answered. */
-    boolean observed() {
-        return server.requestObservers().length > 0;
+    /** Whether anything watches finished requests of {@code op}: only then do calls note what they answered. */
+    boolean observed(String op) {
+        for (RequestObserver o : server.requestObservers()) {
+            if (o.observes(op)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A call ended or was cancelled: observers see it (the record is built only for them). */
     void callFinished(Call call) {
         RequestObserver[] observers = server.requestObservers();
-        if (observers.length == 0) {
-            return;
+        if (!observed(call.op())) {
+            return; // no record built for what nobody watches (an audit log's PINGs)
         }
         RequestRecord r = call.record(loop.clock().nanoTime());
         for (RequestObserver o : observers) {
+            if (!o.observes(call.op())) {
+                continue;
+            }
             try {
                 o.requestEnded(r);
             } catch (RuntimeException e) {
