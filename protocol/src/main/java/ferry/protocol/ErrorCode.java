@@ -32,6 +32,11 @@ public final class ErrorCode {
      * body byte is stored.
      */
     public static final String QUOTA_EXCEEDED = "quota_exceeded";
+    /**
+     * A login with the right proof was refused because the user already holds as many logged-in
+     * connections as they may; the connection stays open, logged out.
+     */
+    public static final String TOO_MANY_SESSIONS = "too_many_sessions";
     /** The operation took longer than its limit. */
     public static final String TIMEOUT = "timeout";
     /** The server's disk or filesystem failed (disk full, I/O error). */
@@ -40,6 +45,8 @@ public final class ErrorCode {
     public static final String DIGEST_MISMATCH = "digest_mismatch";
     /** The server is at its connection limit; the connection closes. */
     public static final String SERVER_FULL = "server_full";
+    /** The server's operator closed the connection (ferry admin drop); it closes after this ERROR. */
+    public static final String DROPPED = "dropped";
     /** The server is shutting down and takes no new requests. */
     public static final String SHUTTING_DOWN = "shutting_down";
     /** The connection was idle or too slow for too long; it closes. */

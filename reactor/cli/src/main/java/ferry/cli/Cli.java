@@ -1,5 +1,7 @@
 package ferry.cli;
 
+import ferry.cli.serve.AdminCommand;
+
 import ferry.cli.args.ArgParser;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
@@ -109,6 +111,7 @@ public final class Cli {
                 new SpeedCommand(),
                 new ShellCommand(),
                 new UserCommand(),
+                new AdminCommand(),
                 new DemoCommand(),
                 new HelpCommand());
     }

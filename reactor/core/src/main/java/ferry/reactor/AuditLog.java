@@ -77,6 +77,11 @@ public final class AuditLog implements RequestObserver, AutoCloseable {
     }
 
     @Override
+    public boolean observes(String op) {
+        return op == null || !NOT_RECORDED.contains(op);
+    }
+
+    @Override
     public void requestEnded(RequestRecord r) {
         if (r.op() != null && NOT_RECORDED.contains(r.op())) {
             return;

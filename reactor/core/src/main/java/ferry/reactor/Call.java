@@ -343,6 +343,14 @@ public final class Call {
         conn.resume(Connection.PAUSE_HANDLER);
     }
 
+    /**
+     * Whether an upload bandwidth limit (the connection's or its user's) paces what this connection
+     * reads: then how fast the client sends says nothing about the client. Loop thread.
+     */
+    public boolean isUploadRateLimited() {
+        return conn.uploadRateLimited();
+    }
+
     /** After this call's answer is written, close the connection (BYE). Reading stops now. */
     public void closeConnectionAfterReply() {
         conn.loop().assertInLoop();

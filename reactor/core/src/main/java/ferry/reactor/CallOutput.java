@@ -119,7 +119,7 @@ final class CallOutput {
      * {@code fileBytes} of file regions; {@code frame} is the header just sent, if any.
      */
     private void queued(long bytes, long fileBytes, Header frame) {
-        if (conn.observed()) {
+        if (conn.observed(call.op())) {
             AnswerNotes n = notes();
             n.queued(bytes + fileBytes);
             if (frame != null) {

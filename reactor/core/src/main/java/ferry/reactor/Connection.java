@@ -37,6 +37,8 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     static final int PAUSE_ORDER = 8;
     /** The server's answers in memory, all connections together, are over their budget. */
     static final int PAUSE_GLOBAL = 16;
+    /** An upload bandwidth limit has no bytes left for now ({@link Bandwidth}). */
+    static final int PAUSE_RATE = 32;
 
     /** The lifecycle drawn above; every change goes through {@link #moveTo}. */
     enum State { OPEN, DRAINING, CLOSING, CLOSED }
@@ -58,6 +60,11 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     private boolean peerEof;
     private String closeReason;
     private int interestOps;
+    private long bytesIn; // for the operator's view (ConnectionInfo)
+    private long bytesOut;
+    private Bandwidth bandwidth; // null: no bandwidth limit applies (the common case)
+    private String bandwidthUser; // the session user bandwidth was resolved for
+    private boolean bandwidthResolved;
     /** The address this connection is counted under for the per-address cap; null when not counted. */
     private InetAddress countedAddress;
     int indexInLoop = -1; // position in the server's per-loop list, for O(1) removal
@@ -143,17 +150,27 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     void callSettled(Call call) { requests.callSettled(call); }
     void closeAfterReplies() { moveTo(State.CLOSING, "bye", false); }
 
-    /** Whether anything watches finished requests: only then do calls note what they answered. */
-    boolean observed() { return server.requestObservers().length > 0; }
+    /** Whether anything watches finished requests of {@code op}: only then do calls note what they answered. */
+    boolean observed(String op) {
+        for (RequestObserver o : server.requestObservers()) {
+            if (o.observes(op)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** A call ended or was cancelled: observers see it (the record is built only for them). */
     void callFinished(Call call) {
-        RequestObserver[] observers = server.requestObservers();
-        if (observers.length == 0) {
-            return;
+        if (!observed(call.op())) {
+            return; // no record built for what nobody watches (an audit log's PINGs)
         }
+        RequestObserver[] observers = server.requestObservers();
         RequestRecord r = call.record(loop.clock().nanoTime());
         for (RequestObserver o : observers) {
+            if (!o.observes(call.op())) {
+                continue;
+            }
             try {
                 o.requestEnded(r);
             } catch (RuntimeException e) {
@@ -166,6 +183,39 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     void internalError(Call call, Throwable e) {
         server.countHandlerError();
         server.log().warn(name() + " " + call.op() + " failed: " + e, e);
+    }
+
+    // ---- bandwidth limits and the operator's view -------------------------------------------
+
+    /**
+     * The bandwidth limits of this connection as its session stands now (they change at login), or
+     * null when none applies. Loop thread.
+     */
+    private Bandwidth bandwidth() {
+        String user = session.user();
+        if (!bandwidthResolved || user != bandwidthUser) {
+            bandwidthResolved = true;
+            bandwidthUser = user;
+            bandwidth = Bandwidth.resolve(bandwidth, config, server.userRates(), session);
+        }
+        return bandwidth;
+    }
+
+    /** Whether an upload bandwidth limit applies to this connection now. Loop thread. */
+    boolean uploadRateLimited() {
+        return bandwidth() != null && bandwidth.limitsUploads();
+    }
+
+    /** Bytes the next read may take: all it wants without a limit; 0 after pausing for one. */
+    int readAllowance() {
+        return bandwidth() == null ? Integer.MAX_VALUE : bandwidth.readAllowance(this, loop);
+    }
+
+    /** What the operator's view shows of this connection now. Loop thread. */
+    ConnectionInfo info(long nowNanos) {
+        return new ConnectionInfo(id, session.isLoggedIn() ? session.user() : null, session.remoteAddress(),
+                TimeUnit.NANOSECONDS.toMillis(clocks.ageNanos(nowNanos)), requests.headOp(), requests.inflightCount(),
+                bytesIn, bytesOut, flow.pausedFor(PAUSE_RATE) || (bandwidth != null && bandwidth.writeWaiting()));
     }
 
     // ---- readiness and the parts' reports ---------------------------------------------------
@@ -191,6 +241,10 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     void bytesRead(int n) {
         touch();
         server.stats().bytesRead.add(n);
+        bytesIn += n;
+        if (bandwidth != null) {
+            bandwidth.read(n);
+        }
     }
 
     void headerUnderWay(long nowNanos) { clocks.headerUnderWay(nowNanos); }
@@ -235,9 +289,18 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
         if (state == State.CLOSED) {
             return;
         }
+        long budget = config.maxBytesPerWriteEvent();
+        if (bandwidth() != null && !flow.outbound().isEmpty()) {
+            budget = bandwidth.writeAllowance(this, loop, budget);
+            if (budget == 0) {
+                flow.deferWrite(); // a timer flushes once bytes may go: no OP_WRITE spin meanwhile
+                updateInterest();
+                return;
+            }
+        }
         long n;
         try {
-            n = flow.flush(transport);
+            n = flow.flush(transport, budget);
         } catch (IOException e) {
             if (server.log().enabled(ServerLog.Level.DEBUG)) { // skip building the line when nobody reads it
                 server.log().debug(name() + " write failed: " + e.getMessage());
@@ -248,6 +311,10 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
         if (n > 0) {
             touch();
             server.stats().bytesWritten.add(n);
+            bytesOut += n;
+            if (bandwidth != null) {
+                bandwidth.wrote(n);
+            }
         }
         if (state == State.CLOSING && !flow.writeBlocked() && requests.inflightCount() == 0) {
             moveTo(State.CLOSED, closeReason, !peerEof);
@@ -332,9 +399,20 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     /** Closes for a timeout, telling the peer why in one non-blocking attempt. */
     void timeout(String reason) {
         server.stats().timeouts.increment();
+        abort(ErrorCode.TIMED_OUT, reason);
+    }
+
+    /**
+     * Closes now with a last ERROR {@code code} without id, written in one non-blocking attempt:
+     * requests in flight are cancelled, whatever they hold is given back. Loop thread.
+     */
+    void abort(String code, String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
         requests.cancelAll(new IOException(reason));
         OutboundQueue out = flow.outbound();
-        out.appendFrame(encoder(), Header.op("ERROR").put("code", ErrorCode.TIMED_OUT).put("message", reason));
+        out.appendFrame(encoder(), Header.op("ERROR").put("code", code).put("message", reason));
         try {
             out.flush(transport, config.maxBytesPerWriteEvent(), loop.iov(), loop.copyScratch());
         } catch (IOException ignored) {
@@ -413,6 +491,10 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
         requests.cancelAll(cause);
         flow.release(cause);
         in.dropPending();
+        session.closed(server.log(), name());
+        if (bandwidth != null) {
+            bandwidth.release();
+        }
         server.connectionClosed(this, reason);
     }
 

@@ -19,6 +19,11 @@ final class ConnectionClocks {
         this.lastActivityNanos = nowNanos;
     }
 
+    /** How long the connection has been open at {@code nowNanos}. */
+    long ageNanos(long nowNanos) {
+        return nowNanos - createdNanos;
+    }
+
     /** Bytes moved (or the server stopped being the one waiting): the idle clock restarts. */
     void touch(long nowNanos) {
         lastActivityNanos = nowNanos;

@@ -46,6 +46,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private volatile RequestObserver[] requestObservers = new RequestObserver[0];
     private final WorkerPools pools;
     private final ServiceTimers serviceTimers;
+    private final UserRates userRates;
     private final Admission admission;
     private final Intake intake;
     private boolean listen = true;
@@ -63,6 +64,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         this.admission = new Admission(config, log, stats);
         this.intake = new Intake(this, admission);
         this.serviceTimers = new ServiceTimers(this::workers, log);
+        this.userRates = new UserRates(config.clock());
         new CoreService(this).install(this);
         if (config.tls() != null) { // handshake crypto on the login lane, never a loop
             decorateTransports(config.tls().decorator(pools.lane(WorkerLane.LOGIN)::execute, config.maxPooledBuffers()));
@@ -431,6 +433,28 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         admission.release(c.countedAddress());
         group.remove(c);
         log.connection(ServerLog.Level.INFO, c.id(), c.session().remoteAddress(), "closed: ", reason);
+    }
+
+    /**
+     * Runs {@code task} on every loop with a copy of that loop's live connections and waits for all
+     * of them: the one way {@link ConnectionAdmin} reads or closes connections (never from its own
+     * thread). Not on a loop thread.
+     */
+    void onEveryLoop(java.util.function.BiConsumer<EventLoop, List<Connection>> task) {
+        if (state != State.RUNNING) {
+            return;
+        }
+        group.runOnAll(i -> task.accept(loops[i], group.snapshot(i)));
+    }
+
+    /** The bandwidth buckets users' connections share ({@link Bandwidth}). */
+    UserRates userRates() {
+        return userRates;
+    }
+
+    /** The operator's view of live connections: list them, close one or all of a user's. */
+    public ConnectionAdmin admin() {
+        return new ConnectionAdmin(this);
     }
 
     void countHandlerError() {

@@ -81,12 +81,17 @@ final class InboundReader {
             return; // stale readiness from before a pause
         }
         ByteBuffer direct = requests.directBodyBuffer(decoder);
+        int allowed = conn.readAllowance();
+        if (allowed == 0) {
+            return; // paused until the bandwidth limit lets bytes in
+        }
         if (direct != null) {
-            readBodyInto(direct);
+            readBodyInto(direct, allowed);
             return;
         }
         ByteBuffer buf = loop.readBuffer();
         buf.clear();
+        buf.limit(Math.min(buf.capacity(), allowed));
         int n = readFromTransport(buf);
         if (n <= 0) {
             return;
@@ -137,9 +142,9 @@ final class InboundReader {
      * Reads body bytes from the transport straight into the body sink's buffer (one copy, kernel to
      * that buffer, instead of two through the loop's read buffer), never past the body's end.
      */
-    private void readBodyInto(ByteBuffer dst) {
+    private void readBodyInto(ByteBuffer dst, int allowed) {
         int limit = dst.limit();
-        long left = decoder.bodyRemaining();
+        long left = Math.min(decoder.bodyRemaining(), allowed);
         if (dst.remaining() > left) {
             dst.limit(dst.position() + (int) left);
         }

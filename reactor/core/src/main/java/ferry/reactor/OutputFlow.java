@@ -196,8 +196,8 @@ final class OutputFlow {
      * write interest, this connection's share of the total, pauses that can lift, producers that
      * have room again. Returns the bytes written.
      */
-    long flush(Transport transport) throws IOException {
-        long n = outbound.flush(transport, config.maxBytesPerWriteEvent(), loop.iov(), loop.copyScratch());
+    long flush(Transport transport, long budget) throws IOException {
+        long n = outbound.flush(transport, budget, loop.iov(), loop.copyScratch());
         writeBlocked = !outbound.isEmpty();
         countOutput();
         if (pendingBytes() <= config.lowWaterBytes()) {
@@ -208,6 +208,11 @@ final class OutputFlow {
             runDrainListeners(false);
         }
         return n;
+    }
+
+    /** Output waits for a download limit: a timer flushes later, so no write interest meanwhile. */
+    void deferWrite() {
+        writeBlocked = false;
     }
 
     void pause(int reason) {

@@ -13,4 +13,13 @@ package ferry.reactor;
 @FunctionalInterface
 public interface RequestObserver {
     void requestEnded(RequestRecord record);
+
+    /**
+     * Whether requests of {@code op} (null: a request without one) interest this observer. When
+     * no observer wants an op, its requests build no record at all: an audit log that skips PINGs
+     * costs a pipelined PING nothing. Any loop thread; must be cheap and never change its answer.
+     */
+    default boolean observes(String op) {
+        return true;
+    }
 }

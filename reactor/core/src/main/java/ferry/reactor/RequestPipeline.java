@@ -39,6 +39,12 @@ final class RequestPipeline implements FrameSink {
         this.flow = flow;
     }
 
+    /** The op of the oldest request in flight, or null: what the operator's view shows. */
+    String headOp() {
+        Call head = inflight == null ? null : inflight.peekFirst();
+        return head == null ? null : head.op();
+    }
+
     int inflightCount() {
         return inflight == null ? 0 : inflight.size();
     }

@@ -58,6 +58,8 @@ public final class ServerConfig {
     /** Bytes one connection may write per write event: one big download cannot starve the rest. */
     public static final long DEFAULT_MAX_BYTES_PER_WRITE_EVENT = 1024 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** The highest bandwidth limit, bytes per second (1 TiB/s): beyond any link, and its burst fits a bucket. */
+    public static final long MAX_RATE = 1L << 40;
     /**
      * Connections from one remote address (0 = no cap). Without a cap one unauthenticated address
      * could hold every connection slot; 64 leaves room for a NAT of a few dozen people each running
@@ -97,6 +99,10 @@ public final class ServerConfig {
     private final int maxConnections;
     private final int maxConnectionsPerAddress;
     private final boolean perAddressCapCoversLoopback;
+    private final long maxDownloadRate;
+    private final long maxUploadRate;
+    private final long maxDownloadRatePerUser;
+    private final long maxUploadRatePerUser;
     private final long idleTimeoutMillis;
     private final long handshakeTimeoutMillis;
     private final long headerTimeoutMillis;
@@ -137,6 +143,10 @@ public final class ServerConfig {
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerAddress = b.maxConnectionsPerAddress;
         this.perAddressCapCoversLoopback = b.perAddressCapCoversLoopback;
+        this.maxDownloadRate = b.maxDownloadRate;
+        this.maxUploadRate = b.maxUploadRate;
+        this.maxDownloadRatePerUser = b.maxDownloadRatePerUser;
+        this.maxUploadRatePerUser = b.maxUploadRatePerUser;
         this.idleTimeoutMillis = b.idleTimeoutMillis;
         this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
         this.headerTimeoutMillis = b.headerTimeoutMillis;
@@ -195,6 +205,15 @@ public final class ServerConfig {
     public int maxConnectionsPerAddress() { return maxConnectionsPerAddress; }
     /** Whether {@link #maxConnectionsPerAddress()} also counts connections from loopback addresses. */
     public boolean perAddressCapCoversLoopback() { return perAddressCapCoversLoopback; }
+
+    /** Bytes per second one connection may receive from the server (downloads); 0: no limit. */
+    public long maxDownloadRate() { return maxDownloadRate; }
+    /** Bytes per second one connection may send to the server (uploads); 0: no limit. */
+    public long maxUploadRate() { return maxUploadRate; }
+    /** Bytes per second all of one user's connections together may receive, unless the user store says otherwise; 0: none. */
+    public long maxDownloadRatePerUser() { return maxDownloadRatePerUser; }
+    /** Bytes per second all of one user's connections together may send, unless the user store says otherwise; 0: none. */
+    public long maxUploadRatePerUser() { return maxUploadRatePerUser; }
 
     /** Whether connections from {@code addr} are counted against {@link #maxConnectionsPerAddress()}. */
     public boolean capsConnectionsFrom(InetAddress addr) {
@@ -269,6 +288,10 @@ public final class ServerConfig {
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
         private boolean perAddressCapCoversLoopback;
+        private long maxDownloadRate;
+        private long maxUploadRate;
+        private long maxDownloadRatePerUser;
+        private long maxUploadRatePerUser;
         private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
         private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
         private long headerTimeoutMillis = DEFAULT_HEADER_TIMEOUT_MILLIS;
@@ -311,6 +334,10 @@ public final class ServerConfig {
             maxConnections = c.maxConnections;
             maxConnectionsPerAddress = c.maxConnectionsPerAddress;
             perAddressCapCoversLoopback = c.perAddressCapCoversLoopback;
+            maxDownloadRate = c.maxDownloadRate;
+            maxUploadRate = c.maxUploadRate;
+            maxDownloadRatePerUser = c.maxDownloadRatePerUser;
+            maxUploadRatePerUser = c.maxUploadRatePerUser;
             idleTimeoutMillis = c.idleTimeoutMillis;
             handshakeTimeoutMillis = c.handshakeTimeoutMillis;
             headerTimeoutMillis = c.headerTimeoutMillis;
@@ -353,6 +380,10 @@ public final class ServerConfig {
         public Builder maxBytesPerWriteEvent(long v) { maxBytesPerWriteEvent = range(v, 1, Long.MAX_VALUE, "maxBytesPerWriteEvent"); return this; }
         public Builder maxConnections(int v) { maxConnections = range(v, 1, Integer.MAX_VALUE, "maxConnections"); return this; }
         public Builder perAddressCapCoversLoopback(boolean v) { perAddressCapCoversLoopback = v; return this; }
+        public Builder maxDownloadRate(long v) { maxDownloadRate = range(v, 0, MAX_RATE, "maxDownloadRate"); return this; }
+        public Builder maxUploadRate(long v) { maxUploadRate = range(v, 0, MAX_RATE, "maxUploadRate"); return this; }
+        public Builder maxDownloadRatePerUser(long v) { maxDownloadRatePerUser = range(v, 0, MAX_RATE, "maxDownloadRatePerUser"); return this; }
+        public Builder maxUploadRatePerUser(long v) { maxUploadRatePerUser = range(v, 0, MAX_RATE, "maxUploadRatePerUser"); return this; }
         public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = range(v, 0, Integer.MAX_VALUE, "maxConnectionsPerAddress"); return this; }
         public Builder idleTimeoutMillis(long v) { idleTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "idleTimeoutMillis"); return this; }
         public Builder handshakeTimeoutMillis(long v) { handshakeTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "handshakeTimeoutMillis"); return this; }

@@ -37,6 +37,7 @@ public final class Session {
     private String home = "";
     private boolean loggedIn;
     private Map<Key<?>, Object> attributes;
+    private java.util.List<Runnable> closeHooks;
 
     Session(String remoteAddress) {
         this.remoteAddress = remoteAddress;
@@ -107,6 +108,34 @@ public final class Session {
         this.rights = Right.frozen(rights); // shared, not a copy per connection
         this.home = home == null ? "" : home;
         this.loggedIn = true;
+    }
+
+    /**
+     * Runs {@code hook} once when the connection closes, whatever closes it (BYE, the peer, an
+     * error, a timeout, an operator's drop, the server stopping): where a service gives back what
+     * the session held (a per-user session slot). Loop thread; the hook runs on it too.
+     */
+    public void onClose(Runnable hook) {
+        if (closeHooks == null) {
+            closeHooks = new java.util.ArrayList<>(2);
+        }
+        closeHooks.add(java.util.Objects.requireNonNull(hook));
+    }
+
+    /** The connection closed: runs the close hooks, each once, logging any that fails. Loop thread. */
+    void closed(ServerLog log, String connectionName) {
+        java.util.List<Runnable> hooks = closeHooks;
+        closeHooks = null;
+        if (hooks == null) {
+            return;
+        }
+        for (Runnable h : hooks) {
+            try {
+                h.run();
+            } catch (RuntimeException e) {
+                log.warn(connectionName + " close hook failed: " + e, e);
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -20,6 +20,7 @@ public final class LoginSettings {
     private int maxTracked = AuthSettings.DEFAULT_MAX_TRACKED;
     private int maxFailuresPerConnection = AuthSettings.DEFAULT_MAX_FAILURES_PER_CONNECTION;
     private long exchangeTimeoutMillis = AuthSettings.DEFAULT_EXCHANGE_TIMEOUT_MILLIS;
+    private int maxSessionsPerUser = AuthSettings.DEFAULT_MAX_SESSIONS_PER_USER;
 
     int freeFailures() { return freeFailures; }
     long baseDelayMillis() { return baseDelayMillis; }
@@ -28,6 +29,7 @@ public final class LoginSettings {
     int maxTracked() { return maxTracked; }
     int maxFailuresPerConnection() { return maxFailuresPerConnection; }
     long exchangeTimeoutMillis() { return exchangeTimeoutMillis; }
+    int maxSessionsPerUser() { return maxSessionsPerUser; }
 
     void setFreeFailures(int v) { freeFailures = v; }
     void setBaseDelayMillis(long v) { baseDelayMillis = v; }
@@ -36,6 +38,7 @@ public final class LoginSettings {
     void setMaxTracked(int v) { maxTracked = v; }
     void setMaxFailuresPerConnection(int v) { maxFailuresPerConnection = v; }
     void setExchangeTimeoutMillis(long v) { exchangeTimeoutMillis = v; }
+    void setMaxSessionsPerUser(int v) { maxSessionsPerUser = v; }
 
     /**
      * The login service's settings; throws IllegalArgumentException (in AuthSettings' property
@@ -50,6 +53,7 @@ public final class LoginSettings {
                 .maxTracked(maxTracked)
                 .maxFailuresPerConnection(maxFailuresPerConnection)
                 .exchangeTimeoutMillis(exchangeTimeoutMillis)
+                .maxSessionsPerUser(maxSessionsPerUser)
                 .build();
     }
 }

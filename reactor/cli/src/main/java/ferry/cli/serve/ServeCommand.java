@@ -170,6 +170,9 @@ public final class ServeCommand extends Command {
         if (metrics != null) {
             metrics.start(); // only now: a scrape reads the running server's loops
         }
+        if (s.adminListen() != null) {
+            ServeAdmin.start(server, s.adminListen(), log);
+        }
         log.info("access: " + access.summary());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -40,6 +40,10 @@ final class ServeExecOptions {
                 null, (s, v) -> s.exec().setShell(v), (s, c) -> s.exec().shell(), false);
         t.add(intOption("exec-max-running", "commands running at once; one more is answered busy", 1, 4096, G_EXEC),
                 "maxRunning", (s, v) -> s.execConfig.maxRunning(v), (s, c) -> s.execSettings().maxRunning(), false);
+        t.add(intOption("exec-max-running-per-user", "commands one user runs at once (0: no per-user limit; "
+                        + "'ferry user set --max-exec' sets a user's own); one more is answered busy", 0, 4096, G_EXEC),
+                "maxRunningPerUser", (s, v) -> s.execConfig.maxRunningPerUser(v),
+                (s, c) -> s.execSettings().maxRunningPerUser(), false);
         t.add(Option.value("exec-max-output", "SIZE", ServeTypes.sizeOrUnlimited(1), null,
                         "stdout plus stderr of one run; past it the command is stopped (the client is told)").group(G_EXEC),
                 "maxOutputBytes", (s, v) -> s.execConfig.maxOutputBytes(v), (s, c) -> s.execSettings().maxOutputBytes(), false);

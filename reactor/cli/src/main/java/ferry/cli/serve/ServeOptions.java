@@ -123,6 +123,11 @@ public final class ServeOptions {
                         + ServeSettings.DEFAULT_METRICS_PORT + "; no authentication, so any other address is warned about")
                         .defaultText(ListenAddress.NONE).group(G_SERVE),
                 null, (s, v) -> s.setMetricsListen(v), (s, c) -> s.metricsListen(), false);
+        add(Option.value("admin-listen", "HOST:PORT", ListenAddress.typeOrNone(ServeAdmin.DEFAULT_PORT), null,
+                        "serve the live connection list and drops for 'ferry admin' at http://HOST:PORT/connections; "
+                        + "loopback only (no password); a bare PORT is 127.0.0.1, HOST alone port " + ServeAdmin.DEFAULT_PORT)
+                        .defaultText(ListenAddress.NONE).group(G_SERVE),
+                null, (s, v) -> s.setAdminListen(v), (s, c) -> s.adminListen(), false);
     }
 
     /** The user store and who needs to log in. */
@@ -136,6 +141,11 @@ public final class ServeOptions {
         add(Option.flag("login-required", "require login even with no users yet (with users it is required anyway, "
                         + "unless anonymous access is given)").group(G_ACCESS),
                 "loginRequired", (s, v) -> s.setLoginRequired(v), (s, c) -> s.loginRequired(), false);
+        add(intOption("max-sessions-per-user", "logged-in connections one user holds at once (0: no limit; "
+                        + "'ferry user set --max-sessions' sets a user's own); one more login is refused "
+                        + "(too_many_sessions)", 0, 100_000_000, G_ACCESS),
+                "maxSessionsPerUser", (s, v) -> s.login().setMaxSessionsPerUser(v), (s, c) -> s.login().maxSessionsPerUser(),
+                false);
     }
 
     /** Load balancers in front, and the loopback demo user. */
@@ -224,6 +234,22 @@ public final class ServeOptions {
                         0, Integer.MAX_VALUE, G_LIMITS),
                 "maxConnectionsPerAddress", (s, v) -> s.builder.maxConnectionsPerAddress(v),
                 (s, c) -> c.maxConnectionsPerAddress(), false);
+        add(sizeOption("max-download-rate", "bytes per second one connection may receive (downloads; 0: no limit)",
+                        0, ServerConfig.MAX_RATE, G_LIMITS),
+                "maxDownloadRate", (s, v) -> s.builder.maxDownloadRate(v), (s, c) -> c.maxDownloadRate(), false);
+        add(sizeOption("max-upload-rate", "bytes per second one connection may send (uploads; 0: no limit)",
+                        0, ServerConfig.MAX_RATE, G_LIMITS),
+                "maxUploadRate", (s, v) -> s.builder.maxUploadRate(v), (s, c) -> c.maxUploadRate(), false);
+        add(sizeOption("max-download-rate-per-user", "bytes per second all of one user's connections may receive "
+                        + "('ferry user set --max-download-rate' sets a user's own; 0: no limit)", 0, ServerConfig.MAX_RATE,
+                        G_LIMITS),
+                "maxDownloadRatePerUser", (s, v) -> s.builder.maxDownloadRatePerUser(v),
+                (s, c) -> c.maxDownloadRatePerUser(), false);
+        add(sizeOption("max-upload-rate-per-user", "bytes per second all of one user's connections may send "
+                        + "('ferry user set --max-upload-rate' sets a user's own; 0: no limit)", 0, ServerConfig.MAX_RATE,
+                        G_LIMITS),
+                "maxUploadRatePerUser", (s, v) -> s.builder.maxUploadRatePerUser(v), (s, c) -> c.maxUploadRatePerUser(),
+                false);
         add(Option.toggle("per-address-cap-on-loopback", false,
                         "count loopback clients against --max-connections-per-address too").group(G_LIMITS),
                 "perAddressCapCoversLoopback", (s, v) -> s.builder.perAddressCapCoversLoopback(v),

@@ -56,6 +56,7 @@ public final class ServeSettings {
     private Path configDir = Path.of(DEFAULT_CONFIG_DIR);
     private Path auditLog; // null: no audit log
     private ListenAddress metricsListen; // null: no metrics endpoint (the default: it has no authentication)
+    private ListenAddress adminListen; // null: no admin endpoint (the default)
     private boolean demoUser;
     private boolean createRoot;
     private boolean loginRequired;
@@ -105,6 +106,9 @@ public final class ServeSettings {
     void setConfigDir(Path p) { configDir = p; }
     void setAuditLog(Path p) { auditLog = p; }
     void setMetricsListen(ListenAddress a) { metricsListen = a; }
+    /** {@code --admin-listen}: where the loopback-only admin endpoint listens, or null when it is off. */
+    ListenAddress adminListen() { return adminListen; }
+    void setAdminListen(ListenAddress a) { adminListen = a; }
     void setDemoUser(boolean v) { demoUser = v; }
     void setCreateRoot(boolean v) { createRoot = v; }
     void setLoginRequired(boolean v) { loginRequired = v; }

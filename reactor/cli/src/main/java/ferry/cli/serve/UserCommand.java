@@ -20,6 +20,7 @@ import ferry.cli.args.ValueType;
 import ferry.client.CredentialsResolver;
 import ferry.protocol.scram.ScramMath;
 import ferry.reactor.Right;
+import ferry.reactor.UserLimits;
 import ferry.reactor.UserQuota;
 import ferry.services.auth.PasswordHasher;
 import ferry.services.auth.UserNames;
@@ -279,6 +280,7 @@ public final class UserCommand extends Command {
         private final Option<String> root = option(rootOption());
         private final Option<Long> quotaBytes = option(quotaBytesOption().defaultText("default"));
         private final Option<Long> quotaFiles = option(quotaFilesOption().defaultText("default"));
+        private final UserLimitOptions limits = new UserLimitOptions(this, true);
 
         Add() {
             super("add", "add a user (asks for the password)");
@@ -296,6 +298,7 @@ public final class UserCommand extends Command {
             Set<Right> r = inv.args().has(rights) ? inv.args().get(rights) : Right.parseList(DEFAULT_RIGHTS);
             String h = inv.args().has(home) ? inv.args().get(home) : "";
             UserQuota q = quota(inv, quotaBytes, quotaFiles, UserQuota.DEFAULTS);
+            UserLimits l = limits.apply(inv, UserLimits.DEFAULTS);
             PasswordHasher.Keys keys = newPasswordKeys(inv, name);
             prepareHome(inv, root, name, h);
             update(store, users -> {
@@ -303,10 +306,11 @@ public final class UserCommand extends Command {
                     throw new IllegalArgumentException("user " + name + " already exists in " + store.file());
                 }
                 return users.with(new UserRecord(name, keys.iterations(), keys.salt(), keys.storedKey(), keys.serverKey(),
-                        r, h, q));
+                        r, h, q, l));
             });
             inv.console().out().println("added user " + name + " (rights " + describe(r) + ", home /" + h
-                    + (q.equals(UserQuota.DEFAULTS) ? "" : ", quota " + describe(q)) + ") to " + store.file());
+                    + (q.equals(UserQuota.DEFAULTS) ? "" : ", quota " + describe(q))
+                    + (l.equals(UserLimits.DEFAULTS) ? "" : ", limits " + UserLimitOptions.describe(l)) + ") to " + store.file());
             return Cli.EXIT_OK;
         }
     }
@@ -336,9 +340,10 @@ public final class UserCommand extends Command {
         private final Option<String> root = option(rootOption());
         private final Option<Long> quotaBytes = option(quotaBytesOption());
         private final Option<Long> quotaFiles = option(quotaFilesOption());
+        private final UserLimitOptions limits = new UserLimitOptions(this, false);
 
         SetCommand() {
-            super("set", "change a user's rights, home folder or quota");
+            super("set", "change a user's rights, home folder, quota or limits");
             arguments("NAME");
         }
 
@@ -346,8 +351,9 @@ public final class UserCommand extends Command {
         public int run(Invocation inv) throws Exception {
             String name = name(inv);
             if (!inv.args().has(rights) && !inv.args().has(home) && !inv.args().has(quotaBytes)
-                    && !inv.args().has(quotaFiles)) {
-                throw new UsageException("set needs --rights, --home, --quota-bytes or --quota-files");
+                    && !inv.args().has(quotaFiles) && !limits.anyGiven(inv)) {
+                throw new UsageException("set needs --rights, --home, --quota-bytes, --quota-files, --max-sessions,"
+                        + " --max-uploads or --max-exec");
             }
             UserStore store = store(inv);
             requireUser(store, name);
@@ -362,11 +368,12 @@ public final class UserCommand extends Command {
                 if (inv.args().has(home)) {
                     u = u.withHome(inv.args().get(home));
                 }
-                return users.with(u.withQuota(quota(inv, quotaBytes, quotaFiles, u.quota())));
+                return users.with(u.withQuota(quota(inv, quotaBytes, quotaFiles, u.quota()))
+                        .withLimits(limits.apply(inv, u.limits())));
             });
             UserRecord u = after.get(name).orElseThrow();
             inv.console().out().println("user " + name + " now has rights " + describe(u.rights()) + ", home /" + u.home()
-                    + ", quota " + describe(u.quota()));
+                    + ", quota " + describe(u.quota()) + ", limits " + UserLimitOptions.describe(u.limits()));
             return Cli.EXIT_OK;
         }
     }
@@ -413,7 +420,8 @@ public final class UserCommand extends Command {
             out.println(pad("NAME", w) + "  " + pad("RIGHTS", 22) + "  " + pad("QUOTA", 26) + "  HOME");
             for (UserRecord u : users.all()) {
                 out.println(pad(u.name(), w) + "  " + pad(describe(u.rights()), 22) + "  " + pad(describe(u.quota()), 26)
-                        + "  /" + u.home());
+                        + "  /" + u.home() + (u.limits().equals(UserLimits.DEFAULTS) ? ""
+                        : "  (limits: " + UserLimitOptions.describe(u.limits()) + ")"));
             }
             return Cli.EXIT_OK;
         }

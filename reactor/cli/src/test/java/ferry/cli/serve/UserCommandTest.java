@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.client.CredentialsResolver;
 import ferry.reactor.Right;
+import ferry.reactor.UserLimits;
 import ferry.reactor.UserQuota;
 import ferry.services.auth.UserRecord;
 import ferry.services.auth.UserStore;
@@ -145,6 +146,28 @@ public class UserCommandTest {
 
         assertEquals(2, run("", "set", "carol", "--quota-files", "1k"), "a count of files, not a size");
         assertEquals(2, run("", "set", "carol", "--quota-bytes", "-1"));
+    }
+
+    @Test
+    void limitsAreSetOnAddAndSetAndListed() throws Exception {
+        assertEquals(0, run("carol-password\n", "add", "carol", "--max-sessions", "3", "--password-stdin"), err);
+        assertTrue(out.contains("limits sessions 3, uploads default, exec default"), out);
+        assertEquals(UserLimits.DEFAULTS.withSessions(3), user("carol").limits());
+
+        assertEquals(0, run("", "set", "carol", "--max-exec", "0", "--max-uploads", "2"), err);
+        assertEquals(new UserLimits(3, 2, 0), user("carol").limits(), "set changes only what it names");
+        assertEquals(0, run("", "list"), err);
+        assertTrue(out.contains("(limits: sessions 3, uploads 2, exec unlimited)"), out);
+        assertEquals(0, run("", "set", "carol", "--max-sessions", "default", "--max-uploads", "default",
+                "--max-exec", "default"), err);
+        assertEquals(UserLimits.DEFAULTS, user("carol").limits());
+        assertFalse(Files.readString(store().file()).contains("\nlimits "), "back to the server's: no limits line");
+        assertEquals(0, run("", "set", "carol", "--max-download-rate", "10m"), err);
+        assertEquals(10L << 20, user("carol").limits().downloadRate());
+        assertTrue(out.contains("download 10m/s"), out);
+        assertEquals(0, run("", "set", "carol", "--max-download-rate", "default"), err);
+        assertEquals(2, run("", "set", "carol", "--max-sessions", "-1"));
+        assertEquals(2, run("", "set", "carol", "--max-exec", "many"));
     }
 
     @Test

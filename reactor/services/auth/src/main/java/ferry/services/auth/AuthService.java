@@ -15,6 +15,8 @@ import ferry.reactor.ServerContext;
 import ferry.reactor.WorkerLane;
 import ferry.reactor.ServerLog;
 import ferry.reactor.Session;
+import ferry.reactor.UserCounter;
+import ferry.reactor.UserLimits;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -95,6 +97,7 @@ public final class AuthService implements FerryService {
     private final AtomicInteger heldAnswers = new AtomicInteger();
     private final LongAdder successes = new LongAdder();
     private final LongAdder failures = new LongAdder();
+    private final UserCounter sessions = new UserCounter();
     private ServerContext ctx;
     private ServerLog log;
     private Clock clock;
@@ -294,8 +297,13 @@ public final class AuthService implements FerryService {
                 // Logged in only when the answer leaves: a request pipelined behind a throttled
                 // AUTH_FINISH must not run with rights the client has not yet been granted.
                 throttle.succeeded(user, address, clock.nanoTime());
+                if (!takeSessionSlot(session, record)) {
+                    refuseOverSessionLimit(call, record);
+                    return;
+                }
                 successes.increment();
                 session.login(record.name(), record.rights(), record.home());
+                session.put(UserLimits.SESSION_KEY, record.limits());
                 session.put(ferry.reactor.UserQuota.SESSION_KEY, record.quota()); // the file service enforces it
                 log.info("auth: " + call.connectionName() + " " + session.remoteAddress() + " logged in as " + record.name()
                         + " (rights " + rightsText(record) + ", home /" + record.home() + ")");
@@ -338,6 +346,33 @@ public final class AuthService implements FerryService {
             });
         }
         return null;
+    }
+
+    /** Logged-in sessions per user right now, for stats and leak tests. */
+    public UserCounter sessions() {
+        return sessions;
+    }
+
+    /**
+     * Counts the session against its user's cap, given back when the connection closes, whatever
+     * closes it. Only ever after the proof was found right, so the cap's answer tells nothing to
+     * whoever does not know the password. Loop thread.
+     */
+    private boolean takeSessionSlot(Session session, UserRecord record) {
+        String name = record.name();
+        if (!sessions.tryAcquire(name, UserLimits.effective(record.limits().maxSessions(), settings.maxSessionsPerUser()))) {
+            return false;
+        }
+        session.onClose(() -> sessions.release(name));
+        return true;
+    }
+
+    private void refuseOverSessionLimit(Call call, UserRecord record) {
+        int limit = UserLimits.effective(record.limits().maxSessions(), settings.maxSessionsPerUser());
+        log.warn("auth: " + call.connectionName() + " " + call.session().remoteAddress() + " login as " + record.name()
+                + " refused: the user has " + limit + " sessions open, the most they may");
+        call.fail(ErrorCode.TOO_MANY_SESSIONS, "user " + record.name() + " already has " + limit
+                + " sessions open, the most they may hold at once; close one, or retry when one ends");
     }
 
     // ---- helpers -----------------------------------------------------------------------------

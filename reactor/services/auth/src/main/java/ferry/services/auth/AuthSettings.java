@@ -33,6 +33,12 @@ public final class AuthSettings {
     public static final int DEFAULT_MAX_TRACKED = 100_000;
     /** Failed logins one connection may make before it is closed (as sshd's MaxAuthTries). */
     public static final int DEFAULT_MAX_FAILURES_PER_CONNECTION = 5;
+    /**
+     * Logged-in connections one user may hold at once, unless the user store gives the user a
+     * limit of their own (0: no limit). Four times the per-address connection cap: one user on a
+     * few machines fits, one leaked password cannot take every connection the server has.
+     */
+    public static final int DEFAULT_MAX_SESSIONS_PER_USER = 256;
     /** How long an AUTH_START stays valid for its AUTH_FINISH. */
     public static final long DEFAULT_EXCHANGE_TIMEOUT_MILLIS = 60 * 1000;
 
@@ -43,6 +49,7 @@ public final class AuthSettings {
     private final int maxTracked;
     private final int maxFailuresPerConnection;
     private final long exchangeTimeoutMillis;
+    private final int maxSessionsPerUser;
 
     private AuthSettings(Builder b) {
         freeFailures = b.freeFailures;
@@ -52,6 +59,7 @@ public final class AuthSettings {
         maxTracked = b.maxTracked;
         maxFailuresPerConnection = b.maxFailuresPerConnection;
         exchangeTimeoutMillis = b.exchangeTimeoutMillis;
+        maxSessionsPerUser = b.maxSessionsPerUser;
     }
 
     public static AuthSettings defaults() {
@@ -69,6 +77,8 @@ public final class AuthSettings {
     public int maxTracked() { return maxTracked; }
     public int maxFailuresPerConnection() { return maxFailuresPerConnection; }
     public long exchangeTimeoutMillis() { return exchangeTimeoutMillis; }
+    /** Logged-in connections per user for users without a limit of their own; 0: no limit. */
+    public int maxSessionsPerUser() { return maxSessionsPerUser; }
 
     long exchangeTimeoutNanos() {
         return TimeUnit.MILLISECONDS.toNanos(exchangeTimeoutMillis);
@@ -100,6 +110,7 @@ public final class AuthSettings {
         private int maxTracked = DEFAULT_MAX_TRACKED;
         private int maxFailuresPerConnection = DEFAULT_MAX_FAILURES_PER_CONNECTION;
         private long exchangeTimeoutMillis = DEFAULT_EXCHANGE_TIMEOUT_MILLIS;
+        private int maxSessionsPerUser = DEFAULT_MAX_SESSIONS_PER_USER;
 
         private Builder() {}
 
@@ -110,6 +121,8 @@ public final class AuthSettings {
         public Builder maxTracked(int v) { maxTracked = range(v, 2, 100_000_000, "maxTracked"); return this; }
         public Builder maxFailuresPerConnection(int v) { maxFailuresPerConnection = range(v, 1, 1_000_000, "maxFailuresPerConnection"); return this; }
         public Builder exchangeTimeoutMillis(long v) { exchangeTimeoutMillis = range(v, 1, 3_600_000, "exchangeTimeoutMillis"); return this; }
+
+        public Builder maxSessionsPerUser(int v) { maxSessionsPerUser = range(v, 0, 100_000_000, "maxSessionsPerUser"); return this; }
 
         public AuthSettings build() {
             if (baseDelayMillis > maxDelayMillis) {

@@ -3,6 +3,7 @@ package ferry.services.auth;
 import ferry.protocol.scram.ScramMath;
 import ferry.protocol.scram.ScramSyntax;
 import ferry.reactor.Right;
+import ferry.reactor.UserLimits;
 import ferry.reactor.UserQuota;
 import java.util.Set;
 
@@ -23,13 +24,21 @@ import java.util.Set;
  * @param home       the folder, relative to the server root with '/' separators, that the user is
  *                   confined to; "" for the whole root
  * @param quota      the user's own quota on the home ({@link UserQuota#DEFAULTS}: the server's)
+ * @param limits     the user's own limits on sessions, uploads and commands at once
+ *                   ({@link UserLimits#DEFAULTS}: the server's)
  */
 public record UserRecord(String name, int iterations, byte[] salt, byte[] storedKey, byte[] serverKey,
-                         Set<Right> rights, String home, UserQuota quota) {
+                         Set<Right> rights, String home, UserQuota quota, UserLimits limits) {
+    /** A user without limits of their own (the server's defaults apply). */
+    public UserRecord(String name, int iterations, byte[] salt, byte[] storedKey, byte[] serverKey,
+                      Set<Right> rights, String home, UserQuota quota) {
+        this(name, iterations, salt, storedKey, serverKey, rights, home, quota, UserLimits.DEFAULTS);
+    }
+
     /** A user without a quota of their own (the server's default quota applies). */
     public UserRecord(String name, int iterations, byte[] salt, byte[] storedKey, byte[] serverKey,
                       Set<Right> rights, String home) {
-        this(name, iterations, salt, storedKey, serverKey, rights, home, UserQuota.DEFAULTS);
+        this(name, iterations, salt, storedKey, serverKey, rights, home, UserQuota.DEFAULTS, UserLimits.DEFAULTS);
     }
 
     public UserRecord {
@@ -50,23 +59,28 @@ public record UserRecord(String name, int iterations, byte[] salt, byte[] stored
         rights = Right.frozen(rights);
         home = normalizeHome(home);
         quota = quota == null ? UserQuota.DEFAULTS : quota;
+        limits = limits == null ? UserLimits.DEFAULTS : limits;
     }
 
     /** A user with new keys (password change), same rights and home. */
     public UserRecord withKeys(PasswordHasher.Keys keys) {
-        return new UserRecord(name, keys.iterations(), keys.salt(), keys.storedKey(), keys.serverKey(), rights, home, quota);
+        return new UserRecord(name, keys.iterations(), keys.salt(), keys.storedKey(), keys.serverKey(), rights, home, quota, limits);
     }
 
     public UserRecord withRights(Set<Right> newRights) {
-        return new UserRecord(name, iterations, salt, storedKey, serverKey, newRights, home, quota);
+        return new UserRecord(name, iterations, salt, storedKey, serverKey, newRights, home, quota, limits);
     }
 
     public UserRecord withHome(String newHome) {
-        return new UserRecord(name, iterations, salt, storedKey, serverKey, rights, newHome, quota);
+        return new UserRecord(name, iterations, salt, storedKey, serverKey, rights, newHome, quota, limits);
     }
 
     public UserRecord withQuota(UserQuota newQuota) {
-        return new UserRecord(name, iterations, salt, storedKey, serverKey, rights, home, newQuota);
+        return new UserRecord(name, iterations, salt, storedKey, serverKey, rights, home, newQuota, limits);
+    }
+
+    public UserRecord withLimits(UserLimits newLimits) {
+        return new UserRecord(name, iterations, salt, storedKey, serverKey, rights, home, quota, newLimits);
     }
 
     /** Accessors hand out copies: a record is immutable. */
@@ -128,6 +142,6 @@ public record UserRecord(String name, int iterations, byte[] salt, byte[] stored
     @Override
     public String toString() {
         return "UserRecord[" + name + ", rights=" + Right.toList(rights) + ", home=" + home + ", quota=" + quota.maxBytes() + " bytes/"
-                + quota.maxFiles() + " files, iterations=" + iterations + "]";
+                + quota.maxFiles() + " files, limits=" + limits + ", iterations=" + iterations + "]";
     }
 }

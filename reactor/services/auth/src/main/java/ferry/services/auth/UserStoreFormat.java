@@ -2,6 +2,8 @@ package ferry.services.auth;
 
 import ferry.protocol.scram.ScramMath;
 import ferry.reactor.Right;
+import ferry.reactor.ServerConfig;
+import ferry.reactor.UserLimits;
 import ferry.reactor.UserQuota;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -16,6 +18,7 @@ import java.util.Map;
  * secret BASE64                      ; 32 random bytes: seeds the decoys for unknown names
  * user NAME:scram-sha-256:ITERATIONS:SALT:STORED_KEY:SERVER_KEY:RIGHTS:HOME
  * quota NAME:BYTES:FILES             ; optional, after the user's line
+ * limits NAME:KEY=N,...              ; optional, after the user's line
  * </pre>
  *
  * <p>One {@code user} line per account; fields are separated by ':' (names cannot contain one;
@@ -31,12 +34,24 @@ import java.util.Map;
  * defaults), and so that HOME stays the user line's last field. A user with both limits at the
  * defaults gets no quota line.
  *
+ * <p>{@code limits} gives a user limits of their own on what they hold at once, as
+ * {@code KEY=N} pairs separated by ',': {@code sessions} (logged-in connections), {@code uploads}
+ * (uploads receiving), {@code exec} (commands running), {@code download-rate} and
+ * {@code upload-rate} (bytes per second, all the user's connections together); N is a number
+ * ({@code 0}: no per-user limit) and a key left out keeps the server's default. A user with every limit at the default
+ * gets no limits line.
+ *
  * <p>Thread safety: stateless.
  */
 public final class UserStoreFormat {
     public static final int VERSION = 1;
     static final String SCHEME = "scram-sha-256";
     private static final int USER_FIELDS = 8;
+    static final String LIMIT_SESSIONS = "sessions";
+    static final String LIMIT_UPLOADS = "uploads";
+    static final String LIMIT_EXEC = "exec";
+    static final String LIMIT_DOWNLOAD_RATE = "download-rate";
+    static final String LIMIT_UPLOAD_RATE = "upload-rate";
 
     private UserStoreFormat() {}
 
@@ -48,6 +63,8 @@ public final class UserStoreFormat {
         sb.append("# Keep it readable by its owner only (chmod 600): the server refuses it otherwise.\n");
         sb.append("# user NAME:scram-sha-256:ITERATIONS:SALT:STORED_KEY:SERVER_KEY:RIGHTS:HOME\n");
         sb.append("# quota NAME:BYTES:FILES   (optional; each limit a number, 0 for none, or default)\n");
+        sb.append("# limits NAME:sessions=N,uploads=N,exec=N,download-rate=B,upload-rate=B   (optional; 0: none,"
+                + " a key left out: default)\n");
         sb.append("version ").append(VERSION).append('\n');
         sb.append("secret ").append(b64.encodeToString(users.secret())).append('\n');
         for (UserRecord u : users.all()) {
@@ -60,6 +77,9 @@ public final class UserStoreFormat {
             if (!u.quota().equals(UserQuota.DEFAULTS)) {
                 sb.append("quota ").append(u.name()).append(':').append(quotaText(u.quota().maxBytes()))
                         .append(':').append(quotaText(u.quota().maxFiles())).append('\n');
+            }
+            if (!u.limits().equals(UserLimits.DEFAULTS)) {
+                sb.append("limits ").append(u.name()).append(':').append(limitsText(u.limits())).append('\n');
             }
         }
         return sb.toString();
@@ -122,6 +142,10 @@ public final class UserStoreFormat {
                     UserRecord q = parseQuota(value, where, users);
                     users.put(q.name(), q);
                     break;
+                case "limits":
+                    UserRecord l = parseLimits(value, where, users);
+                    users.put(l.name(), l);
+                    break;
                 default:
                     throw new UserStoreException(where + ": unknown directive \"" + printable(keyword) + "\"");
             }
@@ -181,6 +205,70 @@ public final class UserStoreFormat {
             throw new UserStoreException(where + ": user " + u.name() + " has two quota lines");
         }
         return u.withQuota(new UserQuota(quotaLimit(f[1], where, "BYTES"), quotaLimit(f[2], where, "FILES")));
+    }
+
+    /** A {@code limits NAME:KEY=N,...} line: the named user (already read) with those limits. */
+    private static UserRecord parseLimits(String value, String where, Map<String, UserRecord> users)
+            throws UserStoreException {
+        int colon = value.indexOf(':');
+        UserRecord u = colon < 0 ? null : users.get(value.substring(0, colon));
+        if (u == null) {
+            throw new UserStoreException(where + ": a limits line is NAME:KEY=N,... naming a user of an earlier user"
+                    + " line; found \"" + printable(value) + "\"");
+        }
+        if (!u.limits().equals(UserLimits.DEFAULTS)) {
+            throw new UserStoreException(where + ": user " + u.name() + " has two limits lines");
+        }
+        UserLimits limits = UserLimits.DEFAULTS;
+        for (String pair : value.substring(colon + 1).split(",", -1)) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            long n = eq < 0 ? -1 : limitValue(pair.substring(eq + 1));
+            if (n < 0) {
+                throw new UserStoreException(where + ": limits of " + u.name() + ": \"" + printable(pair)
+                        + "\" is not KEY=N with N a number >= 0 (0: no per-user limit)");
+            }
+            boolean count = !key.equals(LIMIT_DOWNLOAD_RATE) && !key.equals(LIMIT_UPLOAD_RATE);
+            if ((count && n > Integer.MAX_VALUE) || n > ServerConfig.MAX_RATE) {
+                throw new UserStoreException(where + ": limits of " + u.name() + ": " + printable(pair) + " is too large");
+            }
+            limits = switch (key) {
+                case LIMIT_SESSIONS -> limits.withSessions((int) n);
+                case LIMIT_UPLOADS -> limits.withUploads((int) n);
+                case LIMIT_EXEC -> limits.withExec((int) n);
+                case LIMIT_DOWNLOAD_RATE -> limits.withDownloadRate(n);
+                case LIMIT_UPLOAD_RATE -> limits.withUploadRate(n);
+                default -> throw new UserStoreException(where + ": limits of " + u.name() + ": unknown key \""
+                        + printable(key) + "\" (keys are " + LIMIT_SESSIONS + ", " + LIMIT_UPLOADS + ", " + LIMIT_EXEC
+                        + ", " + LIMIT_DOWNLOAD_RATE + ", " + LIMIT_UPLOAD_RATE + ")");
+            };
+        }
+        return u.withLimits(limits);
+    }
+
+    /** A limit's number, or -1 when it is not a number of at most 15 digits. */
+    private static long limitValue(String text) {
+        if (text.isEmpty() || text.length() > 15 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        return Long.parseLong(text);
+    }
+
+    /** The {@code KEY=N,...} of a limits line: the limits that are not the server's default. */
+    static String limitsText(UserLimits l) {
+        StringBuilder sb = new StringBuilder();
+        appendLimit(sb, LIMIT_SESSIONS, l.maxSessions());
+        appendLimit(sb, LIMIT_UPLOADS, l.maxUploads());
+        appendLimit(sb, LIMIT_EXEC, l.maxExec());
+        appendLimit(sb, LIMIT_DOWNLOAD_RATE, l.downloadRate());
+        appendLimit(sb, LIMIT_UPLOAD_RATE, l.uploadRate());
+        return sb.toString();
+    }
+
+    private static void appendLimit(StringBuilder sb, String key, long value) {
+        if (value != UserLimits.SERVER_DEFAULT) {
+            sb.append(sb.length() == 0 ? "" : ",").append(key).append('=').append(value);
+        }
     }
 
     private static long quotaLimit(String text, String where, String what) throws UserStoreException {

@@ -3,6 +3,7 @@ package ferry.services.auth;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.reactor.Right;
+import ferry.reactor.UserLimits;
 import ferry.reactor.UserQuota;
 import java.security.SecureRandom;
 import java.util.EnumSet;
@@ -52,6 +53,24 @@ class UserStoreFormatTest {
     }
 
     @Test
+    void limitsRoundTripAndStoresWithoutThemReadUnchanged() throws Exception {
+        UserRecord plain = ScramVectorTest.vectorUser();
+        assertEquals(UserLimits.DEFAULTS, plain.limits());
+        String before = UserStoreFormat.format(Users.empty(new SecureRandom()).with(plain));
+        assertFalse(before.contains("\nlimits "), "a user without limits of their own writes no limits line");
+
+        UserRecord limited = plain.withLimits(UserLimits.DEFAULTS.withSessions(4).withExec(0).withDownloadRate(1 << 20));
+        String text = UserStoreFormat.format(Users.empty(new SecureRandom()).with(limited));
+        assertTrue(text.contains("\nlimits user:sessions=4,exec=0,download-rate=1048576\n"), text);
+        Users back = UserStoreFormat.parse(text, "users");
+        assertEquals(new UserLimits(4, UserLimits.SERVER_DEFAULT, 0, 1 << 20, UserLimits.SERVER_DEFAULT),
+                back.get("user").orElseThrow().limits());
+        assertEquals(text, UserStoreFormat.format(back));
+        assertEquals(limited.limits(), back.get("user").orElseThrow().withQuota(new UserQuota(1, 1)).withHome("x")
+                .limits(), "changing the quota or home keeps the limits");
+    }
+
+    @Test
     void acceptsHandWrittenFilesWithCommentsCrlfAndNoSecret() throws Exception {
         String text = "# users\r\nversion 1\r\n\r\nuser alice:scram-sha-256:4096:" + SALT + ":" + KEY + ":" + KEY + "::\r\n";
         Users u = UserStoreFormat.parse(text, "users");
@@ -78,6 +97,13 @@ class UserStoreFormatTest {
             {"version 1\nquota alice:1:2", "users:2: quota for \"alice\", which no earlier user line names"},
             {"version 1\n" + user + "\nquota alice:1", "users:3: a quota line is NAME:BYTES:FILES"},
             {"version 1\n" + user + "\nquota alice:-5:2", "quota BYTES must be a number >= 0"},
+            {"version 1\nlimits alice:sessions=1", "users:2: a limits line is NAME:KEY=N"},
+            {"version 1\n" + user + "\nlimits alice:sessions=-1", "users:3: limits of alice: \"sessions=-1\" is not KEY=N"},
+            {"version 1\n" + user + "\nlimits alice:sessions", "is not KEY=N"},
+            {"version 1\n" + user + "\nlimits alice:sessions=99999999999", "sessions=99999999999 is too large"},
+            {"version 1\n" + user + "\nlimits alice:download-rate=9999999999999999", "is not KEY=N"},
+            {"version 1\n" + user + "\nlimits alice:cpu=3", "unknown key \"cpu\""},
+            {"version 1\n" + user + "\nlimits alice:exec=1\nlimits alice:exec=2", "users:4: user alice has two limits lines"},
             {"version 1\n" + user + "\nquota alice:1:many", "quota FILES must be a number >= 0"},
             {"version 1\n" + user + "\nquota alice:1:2\nquota alice:1:2", "users:4: user alice has two quota lines"},
         };

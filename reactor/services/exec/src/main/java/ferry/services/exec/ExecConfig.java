@@ -19,6 +19,11 @@ import java.util.regex.Pattern;
 public final class ExecConfig {
     /** Commands running at once; one more is answered {@code ERROR busy}. Each run holds 2-3 threads. */
     public static final int DEFAULT_MAX_RUNNING = 8;
+    /**
+     * Commands one user runs at once, unless the user store gives them a limit of their own (0: no
+     * per-user limit): half the slots, so one user cannot hold every one of them.
+     */
+    public static final int DEFAULT_MAX_RUNNING_PER_USER = 4;
     /** stdout plus stderr of one run; past it the process tree is stopped ({@code reason: "output_cap"}). */
     public static final long DEFAULT_MAX_OUTPUT_BYTES = 256L * 1024 * 1024;
     /** Used when a request has no {@code timeoutMs}. */
@@ -68,6 +73,7 @@ public final class ExecConfig {
     private final Path root;
     private final ExecPolicy policy;
     private final int maxRunning;
+    private final int maxRunningPerUser;
     private final long maxOutputBytes;
     private final long defaultTimeoutMillis;
     private final long maxTimeoutMillis;
@@ -88,6 +94,7 @@ public final class ExecConfig {
         this.root = b.root;
         this.policy = b.policy;
         this.maxRunning = b.maxRunning;
+        this.maxRunningPerUser = b.maxRunningPerUser;
         this.maxOutputBytes = b.maxOutputBytes;
         this.defaultTimeoutMillis = b.defaultTimeoutMillis;
         this.maxTimeoutMillis = b.maxTimeoutMillis;
@@ -118,6 +125,8 @@ public final class ExecConfig {
     public Path root() { return root; }
     public ExecPolicy policy() { return policy; }
     public int maxRunning() { return maxRunning; }
+    /** Commands one user without a limit of their own runs at once; 0: no per-user limit. */
+    public int maxRunningPerUser() { return maxRunningPerUser; }
     public long maxOutputBytes() { return maxOutputBytes; }
     public long defaultTimeoutMillis() { return defaultTimeoutMillis; }
     public long maxTimeoutMillis() { return maxTimeoutMillis; }
@@ -169,6 +178,7 @@ public final class ExecConfig {
         private Path root;
         private ExecPolicy policy = ExecPolicy.DISABLED;
         private int maxRunning = DEFAULT_MAX_RUNNING;
+        private int maxRunningPerUser = DEFAULT_MAX_RUNNING_PER_USER;
         private long maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
         private long defaultTimeoutMillis = DEFAULT_TIMEOUT_MILLIS;
         private long maxTimeoutMillis = DEFAULT_MAX_TIMEOUT_MILLIS;
@@ -206,6 +216,7 @@ public final class ExecConfig {
         }
 
         public Builder maxRunning(int v) { maxRunning = range(v, 1, 4096, "exec maxRunning"); return this; }
+        public Builder maxRunningPerUser(int v) { maxRunningPerUser = range(v, 0, 4096, "exec maxRunningPerUser"); return this; }
         public Builder maxOutputBytes(long v) { maxOutputBytes = range(v, 1, Long.MAX_VALUE, "exec maxOutputBytes"); return this; }
         public Builder defaultTimeoutMillis(long v) { defaultTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "exec defaultTimeoutMillis"); return this; }
         public Builder maxTimeoutMillis(long v) { maxTimeoutMillis = range(v, 1, Long.MAX_VALUE / 1_000_000, "exec maxTimeoutMillis"); return this; }

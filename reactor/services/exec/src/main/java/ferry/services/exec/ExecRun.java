@@ -553,6 +553,11 @@ final class ExecRun {
         }
     }
 
+    /** Who runs it: the session's user. Any thread (final). */
+    String user() {
+        return user;
+    }
+
     private String who() {
         return user + "@" + address;
     }

@@ -7,6 +7,8 @@ import ferry.reactor.Call;
 import ferry.reactor.FerryService;
 import ferry.reactor.OpException;
 import ferry.reactor.Right;
+import ferry.reactor.UserCounter;
+import ferry.reactor.UserLimits;
 import ferry.reactor.ServerContext;
 import java.io.File;
 import java.io.IOException;
@@ -44,6 +46,7 @@ public final class ExecService implements FerryService {
     private final ExecConfig config;
     private final ExecStats stats = new ExecStats();
     private final Set<ExecRun> active = ConcurrentHashMap.newKeySet();
+    private final UserCounter runsPerUser = new UserCounter();
     private ServerContext ctx;
     private ExecPool pool;
     private List<String> launchPrefix = List.of();
@@ -57,6 +60,11 @@ public final class ExecService implements FerryService {
 
     public ExecConfig config() {
         return config;
+    }
+
+    /** Commands running per user now; safe from any thread (for leak tests). */
+    public UserCounter runsPerUser() {
+        return runsPerUser;
     }
 
     /** Live counters; safe from any thread. */
@@ -127,12 +135,27 @@ public final class ExecService implements FerryService {
             }
             call.session().require(Right.EXEC);
             ExecSpec spec = ExecSpec.parse(call.request(), config);
+            String user = call.session().user();
+            int userLimit = UserLimits.effective(UserLimits.of(call.session()).maxExec(), config.maxRunningPerUser());
+            if (!runsPerUser.tryAcquire(user, userLimit)) {
+                stats.countBusy();
+                throw new OpException(ErrorCode.BUSY, "server busy: user " + user + " runs " + userLimit
+                        + " commands, the most one user may run at once; retry when one ends");
+            }
             if (!pool.tryAcquire()) {
+                runsPerUser.release(user);
                 stats.countBusy();
                 throw new OpException(ErrorCode.BUSY, "server busy: all " + pool.slots()
                         + " exec slots are running commands; retry later");
             }
-            ExecRun run = new ExecRun(this, call, spec);
+            ExecRun run;
+            try {
+                run = new ExecRun(this, call, spec);
+            } catch (RuntimeException e) {
+                pool.release();
+                runsPerUser.release(user);
+                throw e;
+            }
             active.add(run);
             return run.begin();
         } catch (OpException | ProtocolException e) {
@@ -155,6 +178,7 @@ public final class ExecService implements FerryService {
     void runEnded(ExecRun run, boolean started, boolean stopped) {
         if (active.remove(run)) {
             pool.release();
+            runsPerUser.release(run.user());
             stats.countFinished(stopped, started);
             if (!started) {
                 stats.countRefused();

@@ -8,6 +8,7 @@ import ferry.client.RemoteException;
 import ferry.protocol.Header;
 import ferry.reactor.Clock;
 import ferry.reactor.Right;
+import ferry.reactor.UserLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -114,6 +115,50 @@ class ExecConcurrencyTest {
             release(a, ia);
             assertEquals(0, h.run(ExecRequest.argv("true")).exit().exitCode(), "a freed slot is usable again");
             release(b, ib);
+        }
+    }
+
+    @Test
+    void oneUserRunsNoMoreThanTheirCapWhileOthersStillRun() throws Exception {
+        try (ExecHarness h = new ExecHarness(root, ExecPolicy.allowAll(false), b -> b.maxRunning(4).maxRunningPerUser(1),
+                s -> s.loginRequired(true), Clock.SYSTEM, EnumSet.noneOf(Right.class), server -> server.registerPublic("LOGIN_AS",
+                        call -> {
+                            call.session().login(call.request().requireString("user"), EnumSet.allOf(Right.class), "");
+                            long own = call.request().getLong("maxExec", UserLimits.SERVER_DEFAULT);
+                            call.session().put(UserLimits.SESSION_KEY, UserLimits.DEFAULTS.withExec((int) own));
+                            call.reply(Header.reply("OK", call.id()));
+                            return null;
+                        }))) {
+            FerryClient alice = h.connect();
+            alice.call(Header.op("LOGIN_AS").put("user", "alice"));
+            FerryClient alice2 = h.connect();
+            alice2.call(Header.op("LOGIN_AS").put("user", "alice"));
+            FerryClient bob = h.connect();
+            bob.call(Header.op("LOGIN_AS").put("user", "bob").put("maxExec", 2L)); // his own limit over the default
+            long ia = startHeld(alice);
+            assertEquals("started\n", readOut(alice, ia, 8));
+
+            RemoteException busy = assertThrows(RemoteException.class, () -> ExecHarness.run(alice2, ExecRequest.argv("true")));
+            assertEquals("busy", busy.code());
+            assertTrue(busy.serverMessage().contains("user alice runs 1"), busy.serverMessage());
+            long ib = startHeld(bob);
+            assertEquals("started\n", readOut(bob, ib, 8));
+            FerryClient bob2 = h.connect();
+            bob2.call(Header.op("LOGIN_AS").put("user", "bob").put("maxExec", 2L));
+            assertEquals(0, ExecHarness.run(bob2, ExecRequest.argv("true")).exit().exitCode(), "bob's own limit is 2");
+            assertEquals(2, h.exec.runsPerUser().users());
+
+            release(alice, ia);
+            assertEquals(0, ExecHarness.run(alice2, ExecRequest.argv("true")).exit().exitCode(), "alice's slot came back");
+            release(bob, ib);
+            long held = startHeld(alice);
+            assertEquals("started\n", readOut(alice, held, 8));
+            alice.close(); // a run its connection's close stops gives its user's slot back too
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (h.exec.runsPerUser().users() != 0) {
+                assertTrue(System.nanoTime() < deadline, "per-user counts not back to 0: " + h.exec.runsPerUser().users());
+                Thread.sleep(5); // polling with a deadline
+            }
         }
     }
 }

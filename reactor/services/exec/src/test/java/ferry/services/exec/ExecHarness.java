@@ -46,7 +46,8 @@ final class ExecHarness implements AutoCloseable {
                 Consumer<ServerConfig.Builder> serverSettings, Clock clock, Set<Right> anonymousRights,
                 Consumer<FerryServer> beforeStart, ServerLog log) throws Exception {
         this.root = root;
-        ExecConfig.Builder eb = ExecConfig.builder(root).policy(policy);
+        // Tests run many commands as the one anonymous user; the per-user cap has tests of its own.
+        ExecConfig.Builder eb = ExecConfig.builder(root).policy(policy).maxRunningPerUser(0);
         execSettings.accept(eb);
         ServerConfig.Builder sb = ServerConfig.builder().port(0).clock(clock).anonymousRights(anonymousRights);
         serverSettings.accept(sb);

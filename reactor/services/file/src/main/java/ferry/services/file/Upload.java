@@ -81,6 +81,7 @@ final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.List
     private final String user;
     private final String address;
     private final UploadPace pace;
+    private final int userUploadLimit; // the user store's own limit, or UserLimits.SERVER_DEFAULT
     private final UploadPaceTimer paceTimer; // the next minimum-rate check, while receiving
 
     Upload(FileContext ctx, Call call, UploadTerms terms) {
@@ -93,6 +94,7 @@ final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.List
         this.maxBuffers = ctx.config.uploadBuffersPerUpload();
         this.user = call.session().user();
         this.address = call.session().remoteHost();
+        this.userUploadLimit = ferry.reactor.UserLimits.of(call.session()).maxUploads();
         this.pace = new UploadPace(call.loop().clock(), ctx.config.minUploadRateBytesPerSecond(),
                 ctx.config.uploadRateWindowMillis());
         this.paceTimer = new UploadPaceTimer(call.loop(), pace);
@@ -138,6 +140,11 @@ final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.List
     }
 
     // ---- body (loop) ------------------------------------------------------------------------
+
+    @Override
+    public int userUploadLimit() {
+        return userUploadLimit;
+    }
 
     /**
      * Called before the opening worker is submitted: hold the body until the temp is ready, and
@@ -306,7 +313,8 @@ final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.List
         if (state != State.RECEIVING) {
             return;
         }
-        if (!pace.tooSlow(call.loop().clock().nanoTime())) {
+        // Under an upload bandwidth limit the server sets the pace, not the client: no verdict on it.
+        if (!pace.tooSlow(call.loop().clock().nanoTime()) || call.isUploadRateLimited()) {
             paceTimer.arm(this::checkPace);
             return;
         }

@@ -2,6 +2,7 @@ package ferry.services.file;
 
 import ferry.protocol.ErrorCode;
 import ferry.reactor.OpException;
+import ferry.reactor.UserLimits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -48,6 +49,14 @@ final class UploadRegistry {
 
         /** The client's address, without its port: uploads are counted per address. */
         String address();
+
+        /**
+         * The uploads its user may run at once as the user store sets it: a limit, 0 (no per-user
+         * limit) or {@link UserLimits#SERVER_DEFAULT} (the registry's own per-user limit).
+         */
+        default int userUploadLimit() {
+            return UserLimits.SERVER_DEFAULT;
+        }
 
         /** How long the upload has received nothing while the server was reading it (0 while paused by the server). */
         long stalledNanos();
@@ -98,8 +107,9 @@ final class UploadRegistry {
         if (claims.size() >= maxUploads) {
             throw new OpException(ErrorCode.BUSY, "server busy: " + maxUploads + " uploads in progress; retry later");
         }
-        if (perUser.getOrDefault(user, 0) >= maxPerUser) {
-            throw new OpException(ErrorCode.BUSY, "server busy: user " + user + " has " + maxPerUser
+        int userLimit = UserLimits.effective(holder.userUploadLimit(), maxPerUser);
+        if (userLimit > 0 && perUser.getOrDefault(user, 0) >= userLimit) {
+            throw new OpException(ErrorCode.BUSY, "server busy: user " + user + " has " + userLimit
                     + " uploads in progress, the most one user may run at once; retry when one ends");
         }
         if (perAddress.getOrDefault(address, 0) >= maxPerAddress) {

@@ -85,6 +85,10 @@ final class FileTestServer implements AutoCloseable {
                     call.session().put(ferry.reactor.UserQuota.SESSION_KEY, new ferry.reactor.UserQuota(
                             call.request().requireLong("quotaBytes"), call.request().requireLong("quotaFiles")));
                 }
+                if (call.request().has("maxUploads")) { // as the auth service does for a user store's limits line
+                    call.session().put(ferry.reactor.UserLimits.SESSION_KEY,
+                            ferry.reactor.UserLimits.DEFAULTS.withUploads((int) call.request().requireLong("maxUploads")));
+                }
                 call.reply(Header.reply("OK", call.id()));
                 return null;
             });

@@ -296,4 +296,59 @@ class UploadAbuseTest {
             throw new IOException("interrupted", e);
         }
     }
+
+    /**
+     * A user's own upload limit from the store: over it {@code busy}, and a slot comes back on every
+     * way an upload ends (completed, its connection dropped mid-body), many times over.
+     */
+    @Test
+    void aUsersOwnUploadLimitHoldsAndItsSlotComesBackHoweverUploadsEnd() throws Exception {
+        byte[] body = TestData.bytes(100_000, 3);
+        try (FileTestServer s = FileTestServer.startWithTestLogin(tmp.resolve("root"), b -> { }, f -> f.events(events))) {
+            for (int round = 0; round < 10; round++) {
+                try (FerryClient first = s.connect(); FerryClient second = s.connect()) {
+                    first.call(Header.op(FileTestServer.TEST_LOGIN).put("user", "carol").put("rights", "read,write,delete")
+                            .put("maxUploads", 1L));
+                    second.call(Header.op(FileTestServer.TEST_LOGIN).put("user", "carol").put("rights", "read,write,delete")
+                            .put("maxUploads", 1L));
+                    first.send(put(first, "a" + round + ".bin", body.length, 0));
+                    first.sendBody(ByteBuffer.wrap(body, 0, 1000));
+                    ResumeTest.Events.next(events.started);
+                    Header over = put(second, "b" + round + ".bin", body.length, 0);
+                    second.send(over, ByteBuffer.wrap(body));
+                    RemoteException busy = assertThrows(RemoteException.class,
+                            () -> second.expect(second.readHeader(), "OK", over.id()));
+                    assertEquals("busy", busy.code());
+                    assertTrue(busy.serverMessage().contains("user carol has 1 uploads"), busy.serverMessage());
+                    if (round % 2 == 0) {
+                        first.sendBody(ByteBuffer.wrap(body, 1000, body.length - 1000)); // completes
+                        first.readHeader();
+                    }
+                } // odd rounds: dropped mid-body
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (s.service.activeUploads() != 0) {
+                    assertTrue(System.nanoTime() < deadline, "round " + round + ": the upload slot came back");
+                    Thread.sleep(5); // polling with a deadline
+                }
+            }
+        }
+    }
+
+    /**
+     * Under the server's own upload bandwidth limit the client cannot send faster than the limit:
+     * the minimum-rate check must not stop it for that (here the limit, 1 KiB/s, is far under the
+     * 64 KiB/s minimum; without the exemption the first 1 s window stops the upload).
+     */
+    @Test
+    void anUploadPacedByTheServersLimitIsNotStoppedAsTooSlow() throws Exception {
+        byte[] body = TestData.bytes(6 * 1024, 4); // a 4 KiB burst, then 2 s at 1 KiB/s
+        try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> b.maxUploadRate(1024),
+                f -> f.minUploadRateBytesPerSecond(64 * 1024).uploadRateWindowMillis(1000));
+             FerryClient c = s.connect()) {
+            Header req = put(c, "paced.bin", body.length, 0);
+            c.send(req, ByteBuffer.wrap(body));
+            assertEquals("OK", c.expect(c.readHeader(), null, req.id()).op());
+            assertArrayEquals(body, Files.readAllBytes(tmp.resolve("root/paced.bin")));
+        }
+    }
 }

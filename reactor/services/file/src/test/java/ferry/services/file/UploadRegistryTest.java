@@ -57,6 +57,13 @@ class UploadRegistryTest {
         public void supersede() {
             superseded++;
         }
+
+        int ownLimit = ferry.reactor.UserLimits.SERVER_DEFAULT;
+
+        @Override
+        public int userUploadLimit() {
+            return ownLimit;
+        }
     }
 
     private final UploadRegistry registry = new UploadRegistry(10, 3, 4, TAKEOVER_NANOS);
@@ -148,5 +155,23 @@ class UploadRegistryTest {
         }
         assertEquals(0, registry.active());
         assertEquals(0, registry.countedUsersAndAddresses(), "no count outlives its uploads");
+    }
+
+    @Test
+    void aUsersOwnUploadLimitReplacesTheServersPerUserLimit() throws Exception {
+        FakeHolder one = new FakeHolder("alice", "192.0.2.1");
+        one.ownLimit = 1;
+        claim(Path.of("/root/a1"), Path.of("/root/.t-a1"), one);
+        OpException e = assertThrows(OpException.class,
+                () -> registry.claim(Path.of("/root/a2"), Path.of("/root/.t-a2"), "a2", one));
+        assertEquals(ferry.protocol.ErrorCode.BUSY, e.code());
+        assertTrue(e.getMessage().contains("user alice has 1 uploads"), e.getMessage());
+        FakeHolder unlimited = new FakeHolder("bob", "192.0.2.2");
+        unlimited.ownLimit = 0; // no per-user limit: past the registry's 3 per user, up to its per-address 4
+        for (int i = 0; i < 4; i++) {
+            claim(Path.of("/root/b" + i), Path.of("/root/.t-b" + i), unlimited);
+        }
+        registry.release(Path.of("/root/a1"));
+        claim(Path.of("/root/a2"), Path.of("/root/.t-a2"), one);
     }
 }
