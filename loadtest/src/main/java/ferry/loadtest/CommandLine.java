@@ -5,6 +5,7 @@ import static ferry.loadtest.Options.*;
 import ferry.cli.args.ArgParser;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
+import ferry.cli.args.Suggest;
 import ferry.cli.args.UsageException;
 import java.util.EnumSet;
 import java.util.List;
@@ -91,7 +92,9 @@ final class CommandLine {
         }
         o.scenario = rest.get(0);
         if (!Scenarios.NAMES.contains(o.scenario)) {
-            throw new UsageException("unknown scenario '" + o.scenario + "' (one of " + String.join(", ", Scenarios.NAMES) + ")");
+            String close = Suggest.closest(o.scenario, Scenarios.NAMES);
+            throw new UsageException("unknown scenario '" + o.scenario + "' (" + (close != null ? "did you mean '" + close
+                    + "'?" : "one of " + String.join(", ", Scenarios.NAMES)) + ")");
         }
         fill(o, a);
         check(o, a);

@@ -135,7 +135,8 @@ class OptionsTest {
     @Test
     void badCommandLinesSayWhatIsWrongOnOneLine() {
         assertMessage("a scenario is required");
-        assertMessage("unknown scenario 'pong' (one of ping, pipeline", "pong");
+        assertMessage("unknown scenario 'pipline' (did you mean 'pipeline'?)", "pipline");
+        assertMessage("unknown scenario 'benchmark' (one of ping, pipeline, idle, get, put, mixed)", "benchmark");
         assertMessage("unexpected argument 'pipeline' (scenario already ping)", "ping", "pipeline");
         assertMessage("unknown option '--bogus'", "ping", "--bogus", "1");
         assertMessage("unknown option '--duraton' (did you mean '--duration'?)", "ping", "--duraton", "1s");
