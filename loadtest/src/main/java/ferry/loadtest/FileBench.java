@@ -1,5 +1,6 @@
 package ferry.loadtest;
 
+import ferry.cli.args.ValueType;
 import ferry.client.FerryClient;
 import ferry.client.FileClient;
 import ferry.protocol.DigestAlgorithm;
@@ -80,7 +81,7 @@ public final class FileBench {
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
-                case "--size" -> size = parseSize(args[++i]);
+                case "--size" -> size = ValueType.size(1, Long.MAX_VALUE).parse(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
@@ -495,22 +496,6 @@ public final class FileBench {
 
     private static String human(long bytes) {
         return bytes % (1L << 30) == 0 ? (bytes >> 30) + " GiB" : bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " B";
-    }
-
-    static long parseSize(String s) {
-        String t = s.trim().toLowerCase(Locale.ROOT);
-        long mul = 1;
-        if (t.endsWith("g")) {
-            mul = 1L << 30;
-        } else if (t.endsWith("m")) {
-            mul = 1L << 20;
-        } else if (t.endsWith("k")) {
-            mul = 1L << 10;
-        }
-        if (mul > 1) {
-            t = t.substring(0, t.length() - 1);
-        }
-        return Long.parseLong(t) * mul;
     }
 
     private static void log(String s) {

@@ -1,18 +1,22 @@
 package ferry.loadtest;
 
+import ferry.cli.args.ArgParser;
+import ferry.cli.args.ParsedArgs;
+import ferry.cli.args.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * {@code ferry-loadtest}: drives a Ferry server with many connections from one NIO client and
- * reports throughput, latency percentiles, errors and server memory. See {@link Options#usage()}.
+ * reports throughput, latency percentiles, errors and server memory. See {@link CommandLine#usage()}.
  *
  * <p>Exit status: 0 when every run completed (errors, if any, are in the report), 1 when a run
  * could not be carried out, 2 for a bad command line.
@@ -25,25 +29,23 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            out.println(Options.usage());
-            return 0;
-        }
         if (args.length > 0 && args[0].equals("report")) {
             return rerender(args, out, err);
         }
         Options o;
-        Scenario scenario;
         try {
-            o = Options.parse(args);
-            scenario = Scenarios.byName(o.scenario);
-        } catch (IllegalArgumentException e) {
+            o = CommandLine.parse(args);
+        } catch (UsageException e) {
             err.println("ferry-loadtest: " + e.getMessage());
             err.println("(ferry-loadtest --help lists the options)");
             return 2;
         }
+        if (o.help) {
+            out.println(CommandLine.usage());
+            return 0;
+        }
         try {
-            Report report = runAll(o, scenario, o.quiet ? null : err);
+            Report report = runAll(o, Scenarios.byName(o.scenario), o.quiet ? null : err);
             out.print(MarkdownReport.render(report));
             out.flush();
             writeFiles(report, o, err);
@@ -63,30 +65,23 @@ public final class Main {
 
     /** {@code report FILE.json [--svg F] [--out F] [--label T]}: prints and re-writes a saved report. */
     private static int rerender(String[] args, PrintStream out, PrintStream err) {
-        if (args.length < 2) {
+        ParsedArgs a;
+        try {
+            a = new ArgParser(List.of(Options.SVG, Options.OUT, Options.LABEL))
+                    .parse(Arrays.asList(args).subList(1, args.length));
+        } catch (UsageException e) {
+            err.println("ferry-loadtest: report: " + e.getMessage());
+            return 2;
+        }
+        if (a.positionals().size() != 1) {
             err.println("ferry-loadtest: usage: report FILE.json [--svg FILE] [--out FILE.csv|.json] [--label TEXT]");
             return 2;
         }
         Options files = new Options();
-        String label = null;
-        for (int i = 2; i < args.length; i++) {
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            if (v == null) {
-                err.println("ferry-loadtest: " + args[i] + " needs a value");
-                return 2;
-            }
-            switch (args[i]) {
-                case "--svg": files.svg = v; break;
-                case "--out": files.out = v; break;
-                case "--label": label = v; break;
-                default:
-                    err.println("ferry-loadtest: report: unknown option '" + args[i] + "'");
-                    return 2;
-            }
-            i++;
-        }
+        files.svg = a.get(Options.SVG);
+        files.out = a.get(Options.OUT);
         try {
-            Report report = ReportReader.read(Path.of(args[1]), label);
+            Report report = ReportReader.read(Path.of(a.positionals().get(0)), a.get(Options.LABEL));
             out.print(MarkdownReport.render(report));
             writeFiles(report, files, err);
             return 0;

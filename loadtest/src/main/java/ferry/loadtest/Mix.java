@@ -1,5 +1,6 @@
 package ferry.loadtest;
 
+import ferry.cli.args.ValueType;
 import java.util.SplittableRandom;
 
 /**
@@ -11,6 +12,8 @@ import java.util.SplittableRandom;
 final class Mix {
     /** The {@code mixed} scenario's default: mostly small requests, some downloads, a few uploads. */
     static final String DEFAULT_MIXED = "ping=80,get=15,put=5";
+
+    private static final ValueType<Integer> WEIGHT = ValueType.integer(0, 1_000_000);
 
     private final int[] weights = new int[OpKind.COUNT];
     private final int total;
@@ -38,14 +41,18 @@ final class Mix {
             String p = part.trim();
             int eq = p.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("--mix wants kind=weight pairs like " + DEFAULT_MIXED + ", got '" + part + "'");
+                throw new IllegalArgumentException("wants kind=weight pairs like " + DEFAULT_MIXED + ", got '" + part + "'");
             }
             OpKind k = OpKind.parse(p.substring(0, eq).trim());
-            w[k.ordinal()] = (int) Options.range("--mix weight of " + k.label(), p.substring(eq + 1), 0, 1_000_000);
+            try {
+                w[k.ordinal()] = WEIGHT.parse(p.substring(eq + 1));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("weight of " + k.label() + ": " + e.getMessage());
+            }
         }
         Mix m = new Mix(w);
         if (m.total == 0) {
-            throw new IllegalArgumentException("--mix needs a positive weight, got '" + spec + "'");
+            throw new IllegalArgumentException("needs a positive weight, got '" + spec + "'");
         }
         return m;
     }

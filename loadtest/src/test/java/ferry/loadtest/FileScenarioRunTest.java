@@ -36,7 +36,7 @@ class FileScenarioRunTest {
     private static final long FILE = 64 * 1024;
 
     private static RunResult run(String... args) throws Exception {
-        Options o = Options.parse(args);
+        Options o = CommandLine.parse(args);
         return Main.runAll(o, Scenarios.byName(o.scenario), null).columns().get(0).summary();
     }
 
@@ -98,7 +98,7 @@ class FileScenarioRunTest {
                 r.num(RunResult.perKind(RunResult.PAYLOAD_BYTES, OpKind.GET)));
         assertEquals(r.num(RunResult.perKind(RunResult.REQUESTS, OpKind.PUT)) * FILE,
                 r.num(RunResult.perKind(RunResult.PAYLOAD_BYTES, OpKind.PUT)));
-        assertTrue(MarkdownReport.render(Main.runAll(Options.parse(new String[] {"mixed", "--file-size", "64k",
+        assertTrue(MarkdownReport.render(Main.runAll(CommandLine.parse(new String[] {"mixed", "--file-size", "64k",
                 "--warmup", "0", "--duration", "200ms", "--root", root.toString()}), Scenarios.byName("mixed"), null))
                 .contains("| get: latency p50 |"));
     }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class HarnessRunTest {
     private static Report run(String... args) throws Exception {
-        Options o = Options.parse(args);
+        Options o = CommandLine.parse(args);
         return Main.runAll(o, Scenarios.byName(o.scenario), null);
     }
 

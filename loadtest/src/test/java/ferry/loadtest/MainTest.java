@@ -28,6 +28,38 @@ class MainTest {
     }
 
     @Test
+    void helpListsEveryOptionWithItsDefault() {
+        assertEquals(0, run("ping", "--help"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        for (ferry.cli.args.Option<?> o : Options.ALL) {
+            assertTrue(text.contains("--" + o.name()), o.name());
+        }
+        assertTrue(text.contains("-c, --connections N"), text);
+        assertTrue(text.contains("(default 2s; idle 0)"), text);
+        assertTrue(text.contains("(default 256)"), text);
+        assertTrue(text.contains("durations: 500ms, 2s, 1m, 250us"), text);
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aBadValueIsOneUsageLineAndExitTwo() {
+        assertEquals(2, run("ping", "--duration", "soon"));
+        assertEquals("ferry-loadtest: invalid value for --duration: 'soon' is not a duration (examples: 500ms, 30s, 5m, 1h)\n"
+                + "(ferry-loadtest --help lists the options)\n", err.toString(StandardCharsets.UTF_8).replace("\r", ""));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void reportRefusesUnknownOptionsAndAMissingFile() {
+        assertEquals(2, run("report", "r.json", "--chart", "x.svg"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("report: unknown option '--chart'"));
+        assertEquals(2, run("report"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("usage: report FILE.json"));
+        assertEquals(2, run("report", "r.json", "--svg"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("option '--svg' needs a value"));
+    }
+
+    @Test
     void badCommandLineExitsTwoWithTheReason() {
         assertEquals(2, run("ping", "--bogus", "1"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown option '--bogus'"));

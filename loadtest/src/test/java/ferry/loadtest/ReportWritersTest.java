@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ferry.cli.args.UsageException;
 import ferry.protocol.Json;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +41,16 @@ class ReportWritersTest {
                 .put(RunResult.ERROR_KINDS, e.toString());
     }
 
+    private static Options options(String... args) {
+        try {
+            return CommandLine.parse(args);
+        } catch (UsageException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static Report sample() {
-        Options o = Options.parse(new String[] {"ping", "--compare", "nodelay", "--repeat", "2"});
+        Options o = options("ping", "--compare", "nodelay", "--repeat", "2");
         Report rep = new Report("test, \"report\" <&>", o);
         Variant on = o.variants().get(0);
         Variant off = o.variants().get(1);
@@ -176,7 +185,7 @@ class ReportWritersTest {
 
     @Test
     void svgOfARunWithoutLatenciesStillRenders() throws Exception {
-        Options o = Options.parse(new String[] {"ping"});
+        Options o = options("ping");
         Report rep = new Report("empty", o);
         rep.add(o.variants().get(0), List.of(new RunResult(new ErrorCounts()).put(RunResult.TARGET, "x")));
         String svg = SvgChart.render(rep);

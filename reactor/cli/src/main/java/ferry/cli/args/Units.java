@@ -12,7 +12,8 @@ import java.util.Locale;
  * ({@code 1.5m}); the result is rounded down to whole bytes.
  *
  * <p>Durations are a number with a unit — {@code ms}, {@code s}, {@code m}, {@code h},
- * {@code d} — or several summed ({@code 1m30s}). A bare number other than 0 is refused rather than
+ * {@code d} — or several summed ({@code 1m30s}); nanosecond durations also take {@code us} and
+ * {@code ns}. A bare number other than 0 is refused rather than
  * guessed: {@code 30} could mean seconds or milliseconds.
  *
  * <p>Thread safety: stateless.
@@ -96,10 +97,24 @@ public final class Units {
 
     /** Parses a duration such as {@code 500ms}, {@code 30s} or {@code 1m30s} into milliseconds. */
     static long parseDurationMillis(String text) {
+        return parseDuration(text, false);
+    }
+
+    /**
+     * Parses a duration into nanoseconds; besides the units of {@link #parseDurationMillis} it
+     * takes {@code us} and {@code ns} ({@code 250us}), for measurements finer than a millisecond.
+     */
+    static long parseDurationNanos(String text) {
+        return parseDuration(text, true);
+    }
+
+    /** A duration in {@code nanos} ({@code true}) or milliseconds. */
+    private static long parseDuration(String text, boolean nanos) {
         String s = text.trim().toLowerCase(Locale.ROOT);
         if (s.equals("0")) {
             return 0;
         }
+        String units = nanos ? "ns, us, ms, s, m, h or d" : "ms, s, m, h or d";
         if (s.isEmpty()) {
             throw new IllegalArgumentException("empty duration (examples: 500ms, 30s, 5m)");
         }
@@ -115,17 +130,11 @@ public final class Units {
                 unitEnd++;
             }
             String unit = s.substring(numEnd, unitEnd);
-            long mult;
-            switch (unit) {
-                case "ms" -> mult = 1;
-                case "s" -> mult = 1000;
-                case "m", "min" -> mult = 60_000;
-                case "h" -> mult = 3_600_000;
-                case "d" -> mult = 86_400_000;
-                case "" -> throw new IllegalArgumentException("'" + text + "' needs a unit (ms, s, m, h or d), e.g. "
-                        + s.substring(pos, numEnd) + "s");
-                default -> throw new IllegalArgumentException("'" + text + "' has an unknown time unit '" + unit
-                        + "' (use ms, s, m, h or d)");
+            long mult = durationUnit(unit, nanos);
+            if (mult == 0) {
+                throw new IllegalArgumentException(unit.isEmpty()
+                        ? "'" + text + "' needs a unit (" + units + "), e.g. " + s.substring(pos, numEnd) + "s"
+                        : "'" + text + "' has an unknown time unit '" + unit + "' (use " + units + ")");
             }
             long part = scale(s.substring(pos, numEnd), mult, text, "duration");
             if (Long.MAX_VALUE - total < part) {
@@ -135,6 +144,21 @@ public final class Units {
             pos = unitEnd;
         }
         return total;
+    }
+
+    /** Nanoseconds or milliseconds in one {@code unit}; 0 for an unknown one. */
+    private static long durationUnit(String unit, boolean nanos) {
+        long perMilli = nanos ? 1_000_000 : 1;
+        return switch (unit) {
+            case "ns" -> nanos ? 1 : 0;
+            case "us" -> nanos ? 1000 : 0;
+            case "ms" -> perMilli;
+            case "s" -> 1000 * perMilli;
+            case "m", "min" -> 60_000 * perMilli;
+            case "h" -> 3_600_000 * perMilli;
+            case "d" -> 86_400_000 * perMilli;
+            default -> 0;
+        };
     }
 
     /** A duration as a config value, exact and in the largest units: {@code 5m}, {@code 1m30s}, {@code 250ms}. */
@@ -153,6 +177,20 @@ public final class Units {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * A duration in nanoseconds as a config value, exact: {@code 2s}, {@code 1m30s},
+     * {@code 1ms250us}.
+     */
+    public static String formatDurationNanosSetting(long nanos) {
+        long millis = nanos / 1_000_000;
+        long micros = nanos % 1_000_000 / 1000;
+        long rest = nanos % 1000;
+        String s = millis == 0 ? "" : formatDurationSetting(millis);
+        s += micros == 0 ? "" : micros + "us";
+        s += rest == 0 ? "" : rest + "ns";
+        return s.isEmpty() ? "0" : s;
     }
 
     /** Elapsed time for people: {@code 350 ms}, {@code 27.8 s}, {@code 4:05}, {@code 1:02:03}. */

@@ -23,6 +23,12 @@ public interface ValueType<T> {
 
     /** A whole number in [min, max]. */
     static ValueType<Integer> integer(int min, int max) {
+        ValueType<Long> wide = number(min, max);
+        return text -> wide.parse(text).intValue();
+    }
+
+    /** A whole number in [min, max], 64 bits wide (process ids, request counts). */
+    static ValueType<Long> number(long min, long max) {
         return text -> {
             long v;
             try {
@@ -33,7 +39,7 @@ public interface ValueType<T> {
             if (v < min || v > max) {
                 throw new IllegalArgumentException(text.trim() + " is out of range (" + min + " to " + max + ")");
             }
-            return (int) v;
+            return v;
         };
     }
 
@@ -73,6 +79,29 @@ public interface ValueType<T> {
             @Override
             public String format(Long value) {
                 return Units.formatDurationSetting(value);
+            }
+        };
+    }
+
+    /**
+     * A duration with a unit in nanoseconds, in [min, max]: as {@link #duration} plus {@code us}
+     * and {@code ns} ({@link Units#parseDurationNanos}), for measurement windows and timeouts.
+     */
+    static ValueType<Long> durationNanos(long minNanos, long maxNanos) {
+        return new ValueType<>() {
+            @Override
+            public Long parse(String text) {
+                long v = Units.parseDurationNanos(text);
+                if (v < minNanos || v > maxNanos) {
+                    throw new IllegalArgumentException(text.trim() + " is out of range ("
+                            + Units.formatDurationNanosSetting(minNanos) + " to " + Units.formatDurationNanosSetting(maxNanos) + ")");
+                }
+                return v;
+            }
+
+            @Override
+            public String format(Long value) {
+                return Units.formatDurationNanosSetting(value);
             }
         };
     }
@@ -121,6 +150,36 @@ public interface ValueType<T> {
             @Override
             public String format(List<String> value) {
                 return String.join(",", value);
+            }
+        };
+    }
+
+    /**
+     * A comma-separated list of items of type {@code item}, at least one
+     * ({@code --compare nodelay,write-pattern}); a bad item is reported with its own message.
+     */
+    static <T> ValueType<List<T>> listOf(ValueType<T> item) {
+        ValueType<List<String>> words = list();
+        return new ValueType<>() {
+            @Override
+            public List<T> parse(String text) {
+                List<T> out = new ArrayList<>();
+                for (String w : words.parse(text)) {
+                    out.add(item.parse(w));
+                }
+                if (out.isEmpty()) {
+                    throw new IllegalArgumentException("needs at least one item");
+                }
+                return List.copyOf(out);
+            }
+
+            @Override
+            public String format(List<T> value) {
+                List<String> parts = new ArrayList<>();
+                for (T v : value) {
+                    parts.add(item.format(v));
+                }
+                return String.join(",", parts);
             }
         };
     }

@@ -49,6 +49,22 @@ public class UnitsTest {
     }
 
     @Test
+    void nanosecondDurationsAddMicrosAndNanos() {
+        assertEquals(250_000, Units.parseDurationNanos("250us"));
+        assertEquals(7, Units.parseDurationNanos("7ns"));
+        assertEquals(1_500_000_000L, Units.parseDurationNanos("1.5s"));
+        assertEquals(90_000_000_000L, Units.parseDurationNanos("1m30s"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Units.parseDurationMillis("250us")).getMessage()
+                .contains("unknown time unit 'us' (use ms, s, m, h or d)"), "milliseconds stay milliseconds");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Units.parseDurationNanos("3")).getMessage()
+                .contains("needs a unit (ns, us, ms, s, m, h or d)"));
+        for (long v : new long[] {0, 1, 999, 250_000, 1_250_000, 2_000_000_000L, 90_000_000_123L, 86_400_000_000_000L}) {
+            assertEquals(v, Units.parseDurationNanos(Units.formatDurationNanosSetting(v)), "nanos " + v);
+        }
+        assertEquals("1m30s123ns", Units.formatDurationNanosSetting(90_000_000_123L));
+    }
+
+    @Test
     void settingFormatsRoundTrip() {
         for (long v : new long[] {0, 1, 1000, 1024, 65536, 3L << 20, 5L << 30, 1025, 7L << 40, Long.MAX_VALUE / 2}) {
             assertEquals(v, Units.parseSize(Units.formatSizeSetting(v)), "size " + v);
