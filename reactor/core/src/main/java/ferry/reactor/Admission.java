@@ -2,7 +2,6 @@ package ferry.reactor;
 
 import ferry.protocol.ErrorCode;
 import ferry.protocol.FrameEncoder;
-import ferry.protocol.Header;
 import ferry.protocol.Preamble;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -152,7 +151,7 @@ final class Admission {
         ByteBuffer out = ByteBuffer.allocate(Preamble.LENGTH + 256 + message.length() * 3);
         Preamble.write(out);
         new FrameEncoder(config.frameLimits().maxHeaderBytes())
-                .encode(Header.op("ERROR").put("code", code).put("message", message), out);
+                .encode(ErrorFrames.connectionError(code, message), out);
         out.flip();
         try {
             // Small and non-blocking: fits in a fresh socket's send buffer.

@@ -2,7 +2,6 @@ package ferry.reactor;
 
 import ferry.protocol.ErrorCode;
 import ferry.protocol.FrameEncoder;
-import ferry.protocol.Header;
 import ferry.protocol.Preamble;
 import ferry.protocol.ProtocolException;
 import java.io.IOException;
@@ -351,7 +350,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
             server.log().info(name() + " " + session.remoteAddress() + " protocol error: " + e.getMessage());
         }
         requests.cancelAll(e);
-        flow.outbound().appendFrame(encoder(), Header.op("ERROR").put("code", e.code()).put("message", e.getMessage()));
+        flow.outbound().appendFrame(encoder(), ErrorFrames.connectionError(e.code(), e.getMessage()));
         moveTo(State.CLOSING, "protocol error", false);
     }
 
@@ -361,7 +360,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
         if (server.log().enabled(ServerLog.Level.INFO)) { // skip building the line when nobody reads it
             server.log().info(name() + " " + session.remoteAddress() + " refused: " + message);
         }
-        flow.outbound().appendFrame(encoder(), Header.op("ERROR").put("code", code).put("message", message));
+        flow.outbound().appendFrame(encoder(), ErrorFrames.connectionError(code, message));
         moveTo(State.CLOSING, "refused", false);
     }
 
@@ -412,7 +411,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
         }
         requests.cancelAll(new IOException(reason));
         OutboundQueue out = flow.outbound();
-        out.appendFrame(encoder(), Header.op("ERROR").put("code", code).put("message", reason));
+        out.appendFrame(encoder(), ErrorFrames.connectionError(code, reason));
         try {
             out.flush(transport, config.maxBytesPerWriteEvent(), loop.iov(), loop.copyScratch());
         } catch (IOException ignored) {
@@ -431,8 +430,8 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
 
     /** The last frame of a draining connection: a request that has no answer before it was not run. */
     private void announceShutdown() {
-        flow.outbound().appendFrame(encoder(), Header.op("ERROR").put("code", ErrorCode.SHUTTING_DOWN)
-                .put("message", "server is shutting down: requests not answered before this were not run"));
+        flow.outbound().appendFrame(encoder(), ErrorFrames.connectionError(ErrorCode.SHUTTING_DOWN,
+                "server is shutting down: requests not answered before this were not run"));
         moveTo(State.CLOSING, "server shutdown", false);
     }
 

@@ -21,6 +21,14 @@ final class ErrorFrames {
     private ErrorFrames() {
     }
 
+    /**
+     * The ERROR frame about the connection rather than one request (protocol error, refusal,
+     * timeout, shutdown): no id, so the client knows no request of its own failed with it.
+     */
+    static Header connectionError(String code, String message) {
+        return header(false, 0, code, message);
+    }
+
     /** The ERROR frame answering request {@code id} (none when {@code hasId} is false). */
     static Header header(boolean hasId, long id, String code, String message) {
         Header h = Header.op("ERROR");

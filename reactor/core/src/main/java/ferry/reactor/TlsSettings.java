@@ -2,7 +2,6 @@ package ferry.reactor;
 
 import ferry.protocol.ErrorCode;
 import ferry.protocol.FrameEncoder;
-import ferry.protocol.Header;
 import ferry.protocol.Preamble;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -67,8 +66,7 @@ public record TlsSettings(SSLContext context, Plaintext plaintext) {
     static ByteBuffer refusal() {
         ByteBuffer out = ByteBuffer.allocate(Preamble.LENGTH + REFUSAL_HEADER_BYTES);
         Preamble.write(out);
-        new FrameEncoder().encode(Header.op("ERROR").put("code", ErrorCode.TLS_REQUIRED)
-                .put("message", REFUSAL_MESSAGE), out);
+        new FrameEncoder().encode(ErrorFrames.connectionError(ErrorCode.TLS_REQUIRED, REFUSAL_MESSAGE), out);
         return out.flip().asReadOnlyBuffer();
     }
 }
