@@ -1,5 +1,6 @@
 package ferry.client;
 
+import ferry.protocol.AuthProtocol;
 import ferry.protocol.Header;
 import ferry.protocol.ProtocolException;
 import ferry.protocol.scram.ScramMath;
@@ -54,9 +55,9 @@ public final class AuthClient {
             requireChannelBinding();
             scram.bindTo(ferry.protocol.tls.ChannelBinding.tlsServerEndPoint(cert));
         }
-        Header cont = client.call(Header.op("AUTH_START").put("mechanism", scram.mechanism())
+        Header cont = client.call(Header.op(AuthProtocol.START).put(AuthProtocol.MECHANISM, scram.mechanism())
                 .put("scram", scram.clientFirst()));
-        expectOp(cont, "AUTH_CONTINUE");
+        expectOp(cont, AuthProtocol.CONTINUE);
         String clientFinal;
         try {
             clientFinal = scram.clientFinal(cont.requireString("scram"));
@@ -64,8 +65,8 @@ public final class AuthClient {
             client.close();
             throw e;
         }
-        Header ok = client.call(Header.op("AUTH_FINISH").put("scram", clientFinal));
-        expectOp(ok, "AUTH_OK");
+        Header ok = client.call(Header.op(AuthProtocol.FINISH).put(AuthProtocol.SCRAM, clientFinal));
+        expectOp(ok, AuthProtocol.OK);
         try {
             scram.verifyServerFinal(ok.requireString("scram"));
         } catch (AuthenticationException | ProtocolException e) {
@@ -103,7 +104,7 @@ public final class AuthClient {
     }
 
     /** The HELLO feature of SCRAM-SHA-256-PLUS (the server's AuthService.FEATURE_PLUS). */
-    static final String FEATURE_PLUS = "auth-scram-sha-256-plus";
+    static final String FEATURE_PLUS = AuthProtocol.FEATURE_PLUS;
 
     private void expectOp(Header h, String op) throws IOException {
         if (!op.equals(h.op())) {

@@ -1,5 +1,6 @@
 package ferry.client;
 
+import ferry.protocol.ExecProtocol;
 import ferry.protocol.Header;
 import ferry.protocol.ProtocolException;
 import java.io.EOFException;
@@ -91,13 +92,13 @@ public final class ExecClient {
                 }
                 client.expect(h, null, id);
                 switch (String.valueOf(h.op())) {
-                    case "STDOUT":
+                    case ExecProtocol.STDOUT:
                         copyBody(stdout, giveUpAt);
                         break;
-                    case "STDERR":
+                    case ExecProtocol.STDERR:
                         copyBody(stderr, giveUpAt);
                         break;
-                    case "EXIT":
+                    case ExecProtocol.EXIT:
                         StdinSender done = sender;
                         sender = null;
                         finishSender(done);
@@ -157,10 +158,10 @@ public final class ExecClient {
     }
 
     private static ExitStatus exitStatus(Header h) throws ProtocolException {
-        long code = h.requireLong("exitCode");
-        long duration = h.optLong("durationMs", 0);
-        boolean killed = h.optBoolean("killed", false);
-        String reason = h.optString("reason");
+        long code = h.requireLong(ExecProtocol.EXIT_CODE);
+        long duration = h.optLong(ExecProtocol.DURATION_MS, 0);
+        boolean killed = h.optBoolean(ExecProtocol.KILLED, false);
+        String reason = h.optString(ExecProtocol.REASON);
         return new ExitStatus((int) code, duration, killed, reason);
     }
 

@@ -1,5 +1,6 @@
 package ferry.client;
 
+import ferry.protocol.ExecProtocol;
 import ferry.protocol.Header;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -112,20 +113,20 @@ public final class ExecRequest {
 
     /** The EXEC header (without id and size). */
     Header toHeader() {
-        Header h = Header.op("EXEC");
+        Header h = Header.op(ExecProtocol.EXEC);
         if (argv != null) {
-            h.put("argv", new ArrayList<Object>(argv));
+            h.put(ExecProtocol.ARGV, new ArrayList<Object>(argv));
         } else {
-            h.put("shell", shell);
+            h.put(ExecProtocol.SHELL, shell);
         }
         if (cwd != null) {
-            h.put("cwd", cwd);
+            h.put(ExecProtocol.CWD, cwd);
         }
         if (!env.isEmpty()) {
-            h.put("env", new LinkedHashMap<String, Object>(env));
+            h.put(ExecProtocol.ENV, new LinkedHashMap<String, Object>(env));
         }
         if (timeoutMillis > 0) {
-            h.put("timeoutMs", timeoutMillis);
+            h.put(ExecProtocol.TIMEOUT_MS, timeoutMillis);
         }
         return h;
     }

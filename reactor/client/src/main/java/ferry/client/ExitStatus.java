@@ -1,5 +1,6 @@
 package ferry.client;
 
+import ferry.protocol.ExecProtocol;
 /**
  * How a remote command ended: the {@code EXIT} frame of an {@code EXEC} request.
  *
@@ -12,9 +13,9 @@ package ferry.client;
  *     cut: {@value #TIMEOUT}, {@value #OUTPUT_CAP} or {@value #CANCELLED}
  */
 public record ExitStatus(int exitCode, long durationMs, boolean killed, String reason) {
-    public static final String TIMEOUT = "timeout";
-    public static final String OUTPUT_CAP = "output_cap";
-    public static final String CANCELLED = "cancelled";
+    public static final String TIMEOUT = ExecProtocol.REASON_TIMEOUT;
+    public static final String OUTPUT_CAP = ExecProtocol.REASON_OUTPUT_CAP;
+    public static final String CANCELLED = ExecProtocol.REASON_CANCELLED;
 
     /** Exit code 0 and nothing stopped or cut. */
     public boolean success() {

@@ -1,5 +1,6 @@
 package ferry.client;
 
+import ferry.protocol.CoreProtocol;
 import ferry.protocol.FrameDecoder;
 import ferry.protocol.FrameEncoder;
 import ferry.protocol.FrameLimits;
@@ -111,7 +112,7 @@ public class FerryClient implements Closeable {
 
     /** HELLO: returns the server's answer (name, version, features, login); kept as {@link #lastHello()}. */
     public Header hello() throws IOException {
-        Header h = call(Header.op("HELLO").put("client", options.clientName()));
+        Header h = call(Header.op(CoreProtocol.HELLO).put("client", options.clientName()));
         lastHello = h;
         return h;
     }
@@ -123,9 +124,9 @@ public class FerryClient implements Closeable {
 
     /** PING with {@code body}; returns the echoed body. */
     public byte[] ping(byte[] body) throws IOException {
-        Header req = Header.op("PING").put(Header.ID, nextId());
+        Header req = Header.op(CoreProtocol.PING).put(Header.ID, nextId());
         send(req, ByteBuffer.wrap(body));
-        Header resp = expect(readHeader(), "PONG", req.id());
+        Header resp = expect(readHeader(), CoreProtocol.PONG, req.id());
         long size = resp.size();
         if (size != body.length) {
             throw new ProtocolException("PONG body is " + size + " bytes, sent " + body.length);
@@ -140,16 +141,16 @@ public class FerryClient implements Closeable {
     /** PING without a body; returns the round trip in nanoseconds. */
     public long ping() throws IOException {
         long t0 = System.nanoTime();
-        Header req = Header.op("PING").put(Header.ID, nextId());
+        Header req = Header.op(CoreProtocol.PING).put(Header.ID, nextId());
         send(req);
-        expect(readHeader(), "PONG", req.id());
+        expect(readHeader(), CoreProtocol.PONG, req.id());
         return System.nanoTime() - t0;
     }
 
     /** BYE: the server answers and closes; then this client closes. */
     public void bye() throws IOException {
         try {
-            call(Header.op("BYE"));
+            call(Header.op(CoreProtocol.BYE));
         } finally {
             close();
         }
@@ -175,7 +176,7 @@ public class FerryClient implements Closeable {
      * mismatched id or an unexpected op (when {@code op} is not null).
      */
     public Header expect(Header resp, String op, long id) throws IOException {
-        if ("ERROR".equals(resp.op())) {
+        if (CoreProtocol.ERROR.equals(resp.op())) {
             if (resp.size() > 0) {
                 skipBody();
             }

@@ -1,5 +1,6 @@
 package ferry.reactor;
 
+import ferry.protocol.CoreProtocol;
 import ferry.protocol.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,7 +46,7 @@ public final class AuditLog implements RequestObserver, AutoCloseable {
     static final int QUEUE_CAPACITY = 65_536;
     /** Lines the writer formats per write call. */
     private static final int BATCH_LINES = 256;
-    private static final Set<String> NOT_RECORDED = Set.of("PING", "HELLO", "BYE");
+    private static final Set<String> NOT_RECORDED = Set.of(CoreProtocol.PING, CoreProtocol.HELLO, CoreProtocol.BYE);
 
     private record Entry(RequestRecord record, long wallMillis) {}
 

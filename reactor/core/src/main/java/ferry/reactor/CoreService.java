@@ -1,5 +1,6 @@
 package ferry.reactor;
 
+import ferry.protocol.CoreProtocol;
 import ferry.protocol.Header;
 import ferry.protocol.Preamble;
 import java.nio.ByteBuffer;
@@ -20,16 +21,16 @@ final class CoreService implements FerryService {
 
     @Override
     public void install(ServerContext ctx) {
-        ctx.registerPublic("HELLO", this::hello, Sequencing.READ);
-        ctx.registerPublic("PING", CoreService::ping, Sequencing.READ);
-        ctx.registerPublic("BYE", CoreService::bye, Sequencing.READ);
+        ctx.registerPublic(CoreProtocol.HELLO, this::hello, Sequencing.READ);
+        ctx.registerPublic(CoreProtocol.PING, CoreService::ping, Sequencing.READ);
+        ctx.registerPublic(CoreProtocol.BYE, CoreService::bye, Sequencing.READ);
         ctx.addFeature("ping");
     }
 
     private BodySink hello(Call call) {
         Session s = call.session();
         List<Object> features = new ArrayList<>(server.features());
-        Header hello = Header.reply("HELLO", call.id())
+        Header hello = Header.reply(CoreProtocol.HELLO, call.id())
                 .put("server", server.config().serverName())
                 .put("version", Version.VERSION)
                 .put("protocol", Preamble.MAJOR + "." + Preamble.MINOR)
@@ -48,7 +49,7 @@ final class CoreService implements FerryService {
     /** Echoes the body as it arrives: the PONG header goes first (same size), then each chunk. */
     private static BodySink ping(Call call) {
         long size = call.request().size();
-        call.send(call.replyHeader("PONG").put(Header.SIZE, size)); // encoded now: the scratch header will do
+        call.send(call.replyHeader(CoreProtocol.PONG).put(Header.SIZE, size)); // encoded now: the scratch header will do
         if (size == 0) {
             call.end();
             return null;
@@ -68,7 +69,7 @@ final class CoreService implements FerryService {
 
     private static BodySink bye(Call call) {
         call.closeConnectionAfterReply();
-        call.reply(Header.reply("BYE", call.id()));
+        call.reply(Header.reply(CoreProtocol.BYE, call.id()));
         return null;
     }
 }

@@ -1,5 +1,6 @@
 package ferry.reactor;
 
+import ferry.protocol.CoreProtocol;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
 import ferry.protocol.ProtocolException;
@@ -31,7 +32,7 @@ final class ErrorFrames {
 
     /** The ERROR frame answering request {@code id} (none when {@code hasId} is false). */
     static Header header(boolean hasId, long id, String code, String message) {
-        Header h = Header.op("ERROR");
+        Header h = Header.op(CoreProtocol.ERROR);
         if (hasId) {
             h.put(Header.ID, id);
         }

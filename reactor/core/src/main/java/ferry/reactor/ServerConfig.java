@@ -1,5 +1,6 @@
 package ferry.reactor;
 
+import ferry.protocol.CoreProtocol;
 import static ferry.reactor.ConfigCheck.range;
 import static ferry.reactor.ConfigCheck.require;
 
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServerConfig {
     /** Ferry's port when none is given. */
-    public static final int DEFAULT_PORT = 7373;
+    public static final int DEFAULT_PORT = CoreProtocol.DEFAULT_PORT;
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     /** Pending connections the kernel queues before accept: enough for a burst of thousands. */
     public static final int DEFAULT_ACCEPT_BACKLOG = 1024;

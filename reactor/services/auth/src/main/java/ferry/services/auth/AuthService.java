@@ -1,5 +1,6 @@
 package ferry.services.auth;
 
+import ferry.protocol.AuthProtocol;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
 import ferry.protocol.scram.ClientFinalMessage;
@@ -59,16 +60,16 @@ import java.util.concurrent.atomic.LongAdder;
  * store view are thread-safe.
  */
 public final class AuthService implements FerryService {
-    public static final String FEATURE = "auth-scram-sha-256";
+    public static final String FEATURE = AuthProtocol.FEATURE;
     /**
      * SCRAM-SHA-256-PLUS with tls-server-end-point binding, on a TLS server; offered on the TLS
      * connections of it (HELLO {@code channelBinding}).
      */
-    public static final String FEATURE_PLUS = "auth-scram-sha-256-plus";
-    public static final String OP_START = "AUTH_START";
-    public static final String OP_FINISH = "AUTH_FINISH";
-    public static final String REPLY_CONTINUE = "AUTH_CONTINUE";
-    public static final String REPLY_OK = "AUTH_OK";
+    public static final String FEATURE_PLUS = AuthProtocol.FEATURE_PLUS;
+    public static final String OP_START = AuthProtocol.START;
+    public static final String OP_FINISH = AuthProtocol.FINISH;
+    public static final String REPLY_CONTINUE = AuthProtocol.CONTINUE;
+    public static final String REPLY_OK = AuthProtocol.OK;
     /** The one message for every failed proof: unknown users must be indistinguishable. */
     public static final String FAILED_MESSAGE = "authentication failed: unknown user or wrong password";
     /** Random bytes in the server's nonce part (24 base64 characters). */

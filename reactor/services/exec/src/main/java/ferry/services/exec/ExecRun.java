@@ -1,5 +1,6 @@
 package ferry.services.exec;
 
+import ferry.protocol.ExecProtocol;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
 import ferry.reactor.BodySink;
@@ -44,9 +45,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class ExecRun {
     /** Why a run was stopped; the wire value of EXIT's {@code reason}. */
-    static final String TIMEOUT = "timeout";
-    static final String OUTPUT_CAP = "output_cap";
-    static final String CANCELLED = "cancelled";
+    static final String TIMEOUT = ExecProtocol.REASON_TIMEOUT;
+    static final String OUTPUT_CAP = ExecProtocol.REASON_OUTPUT_CAP;
+    static final String CANCELLED = ExecProtocol.REASON_CANCELLED;
 
     private enum State { STARTING, RUNNING, STOPPING, DONE }
 
@@ -510,11 +511,11 @@ final class ExecRun {
         }
         long durationMs = TimeUnit.NANOSECONDS.toMillis(call.loop().clock().nanoTime() - acceptedNanos);
         boolean wasExited = exited;
-        call.send(Header.reply("EXIT", call.id())
-                .put("exitCode", (long) (wasExited ? exitCode : -1))
-                .put("durationMs", durationMs)
-                .put("killed", signalled)
-                .put("reason", stopReason));
+        call.send(Header.reply(ExecProtocol.EXIT, call.id())
+                .put(ExecProtocol.EXIT_CODE, (long) (wasExited ? exitCode : -1))
+                .put(ExecProtocol.DURATION_MS, durationMs)
+                .put(ExecProtocol.KILLED, signalled)
+                .put(ExecProtocol.REASON, stopReason));
         call.end();
         if (pipes != null && pipes.closable()) {
             // Wakes the stdin writer and any reader still on a pipe (abandoned run). Closing waits

@@ -1,5 +1,6 @@
 package ferry.services.exec;
 
+import ferry.protocol.ExecProtocol;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.ProtocolException;
 import ferry.reactor.BodySink;
@@ -41,7 +42,7 @@ import java.util.concurrent.TimeUnit;
 public final class ExecService implements FerryService {
     /** The word HELLO lists when exec is enabled. */
     public static final String FEATURE = "exec";
-    public static final String OP = "EXEC";
+    public static final String OP = ExecProtocol.EXEC;
 
     private final ExecConfig config;
     private final ExecStats stats = new ExecStats();
