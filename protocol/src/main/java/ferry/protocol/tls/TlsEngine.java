@@ -1,5 +1,6 @@
 package ferry.protocol.tls;
 
+import ferry.protocol.BufferPool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import javax.net.ssl.SSLSession;
  * {@link #readPlaintext}; plaintext goes in through {@link #wrap}, ciphertext out through
  * {@link #flushTo}. The handshake, TLS 1.3 post-handshake messages and close_notify happen inside.
  *
- * <p>Buffers come from a {@link TlsBufferPool} and go back as soon as they are empty, so an idle
+ * <p>Buffers come from a {@link BufferPool} and go back as soon as they are empty, so an idle
  * connection holds none and a connection holds at most three (ciphertext in, plaintext in,
  * ciphertext out): reading stops while unread plaintext fills its buffer, wrapping stops while
  * unsent ciphertext fills its own. Memory per connection is bounded by the pool's buffer size.
@@ -63,8 +64,8 @@ public final class TlsEngine {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final SSLEngine engine;
-    private final TlsBufferPool pool;
-    private final TlsBufferPool outPool;
+    private final BufferPool pool;
+    private final BufferPool outPool;
     private final Executor tasks;
     private final Executor owner;
     private final Runnable onTasksDone;
@@ -81,7 +82,7 @@ public final class TlsEngine {
      * @param owner       where {@code onTasksDone} is posted; unused when {@code tasks} is null
      * @param onTasksDone runs on {@code owner} after delegated tasks finished
      */
-    public TlsEngine(SSLEngine engine, TlsBufferPool pool, Executor tasks, Executor owner, Runnable onTasksDone)
+    public TlsEngine(SSLEngine engine, BufferPool pool, Executor tasks, Executor owner, Runnable onTasksDone)
             throws SSLException {
         this(engine, pool, pool, tasks, owner, onTasksDone);
     }
@@ -90,7 +91,7 @@ public final class TlsEngine {
      * @param pool    buffers for received ciphertext and its plaintext
      * @param outPool buffers for ciphertext to send (larger ones batch records into fewer writes)
      */
-    public TlsEngine(SSLEngine engine, TlsBufferPool pool, TlsBufferPool outPool, Executor tasks, Executor owner,
+    public TlsEngine(SSLEngine engine, BufferPool pool, BufferPool outPool, Executor tasks, Executor owner,
             Runnable onTasksDone) throws SSLException {
         SSLSession s = engine.getSession();
         if (Math.max(s.getPacketBufferSize(), s.getApplicationBufferSize()) > Math.min(pool.bufferBytes(), outPool.bufferBytes())) {

@@ -1,5 +1,6 @@
 package ferry.protocol.tls;
 
+import ferry.protocol.BufferPool;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -86,7 +87,7 @@ class TlsEngineTest {
     static final class Side {
         final SSLEngine ssl;
         final TlsEngine tls;
-        final TlsBufferPool pool = new TlsBufferPool(TlsEngine.RECORD_BUFFER_BYTES, 4);
+        final BufferPool pool = BufferPool.heap(TlsEngine.RECORD_BUFFER_BYTES, 4);
         final ByteArrayOutputStream received = new ByteArrayOutputStream();
 
         Side(SSLContext ctx, boolean client, Executor tasks, Executor owner, String... protocols) throws SSLException {

@@ -1,6 +1,6 @@
 package ferry.client;
 
-import ferry.protocol.tls.TlsBufferPool;
+import ferry.protocol.BufferPool;
 import ferry.protocol.tls.TlsEngine;
 import java.io.EOFException;
 import java.io.IOException;
@@ -38,7 +38,7 @@ final class TlsIo {
     private TlsIo(TimedChannel io, SSLEngine ssl) throws SSLException {
         this.io = io;
         // Batch-sized buffers both ways: one connection, and reads then take several records per syscall.
-        TlsBufferPool pool = new TlsBufferPool(TlsEngine.BATCH_BUFFER_BYTES, BUFFERS_PER_CONNECTION);
+        BufferPool pool = BufferPool.heap(TlsEngine.BATCH_BUFFER_BYTES, BUFFERS_PER_CONNECTION);
         this.engine = new TlsEngine(ssl, pool, null, null, null);
     }
 

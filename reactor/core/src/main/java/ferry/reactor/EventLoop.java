@@ -1,5 +1,6 @@
 package ferry.reactor;
 
+import ferry.protocol.BufferPool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -133,7 +134,7 @@ public final class EventLoop {
         this.selector = Selector.open();
         this.readBuffer = ByteBuffer.allocateDirect(readBufferBytes);
         this.copyScratch = ByteBuffer.allocateDirect(poolBufferBytes);
-        this.pool = new BufferPool(poolBufferBytes, maxPooledBuffers);
+        this.pool = BufferPool.direct(poolBufferBytes, maxPooledBuffers);
         this.errorListener = errorListener;
     }
 

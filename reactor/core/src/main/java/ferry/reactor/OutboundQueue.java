@@ -1,5 +1,6 @@
 package ferry.reactor;
 
+import ferry.protocol.BufferPool;
 import ferry.protocol.FrameEncoder;
 import ferry.protocol.Header;
 import java.io.IOException;

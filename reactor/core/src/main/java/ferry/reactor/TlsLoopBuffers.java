@@ -1,6 +1,6 @@
 package ferry.reactor;
 
-import ferry.protocol.tls.TlsBufferPool;
+import ferry.protocol.BufferPool;
 import ferry.protocol.tls.TlsEngine;
 
 /**
@@ -10,10 +10,10 @@ import ferry.protocol.tls.TlsEngine;
  *
  * <p>Threading: used by that loop's thread only.
  */
-public record TlsLoopBuffers(TlsBufferPool in, TlsBufferPool out) {
+public record TlsLoopBuffers(BufferPool in, BufferPool out) {
     /** Pools keeping at most {@code maxPooled} free buffers each. */
     public static TlsLoopBuffers create(int maxPooled) {
-        return new TlsLoopBuffers(new TlsBufferPool(TlsEngine.RECORD_BUFFER_BYTES, maxPooled),
-                new TlsBufferPool(TlsEngine.BATCH_BUFFER_BYTES, maxPooled));
+        return new TlsLoopBuffers(BufferPool.heap(TlsEngine.RECORD_BUFFER_BYTES, maxPooled),
+                BufferPool.heap(TlsEngine.BATCH_BUFFER_BYTES, maxPooled));
     }
 }

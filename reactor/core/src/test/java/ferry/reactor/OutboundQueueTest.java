@@ -1,5 +1,6 @@
 package ferry.reactor;
 
+import ferry.protocol.BufferPool;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.protocol.FrameDecoder;
@@ -88,7 +89,7 @@ class OutboundQueueTest {
 
     @Test
     void framesBuffersAndFileRegionsLeaveInOrderThroughPartialWrites() throws Exception {
-        BufferPool pool = new BufferPool(1024, 8);
+        BufferPool pool = BufferPool.direct(1024, 8);
         OutboundQueue q = new OutboundQueue(pool);
         FrameEncoder enc = new FrameEncoder();
         Random rnd = new Random(7);
@@ -133,7 +134,7 @@ class OutboundQueueTest {
 
     @Test
     void steadyTrafficReusesPooledBuffersInsteadOfAllocating() throws Exception {
-        BufferPool pool = new BufferPool(16 * 1024, 8);
+        BufferPool pool = BufferPool.direct(16 * 1024, 8);
         OutboundQueue q = new OutboundQueue(pool);
         FrameEncoder enc = new FrameEncoder();
         TrickleTransport t = new TrickleTransport(Integer.MAX_VALUE);
@@ -154,7 +155,7 @@ class OutboundQueueTest {
         try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
             raf.setLength(10L * 1024 * 1024);
         }
-        OutboundQueue q = new OutboundQueue(new BufferPool(4096, 4));
+        OutboundQueue q = new OutboundQueue(BufferPool.direct(4096, 4));
         q.appendRegion(new FileRegion(FileChannel.open(f, StandardOpenOption.READ), 0, 10L * 1024 * 1024, true));
         FileRegionTest.CountingTransport t = new FileRegionTest.CountingTransport();
         long n = q.flush(t, 1024 * 1024, iov(), ByteBuffer.allocateDirect(4096));
@@ -164,7 +165,7 @@ class OutboundQueueTest {
 
     @Test
     void framesAreCoalescedIntoFewWrites() throws Exception {
-        BufferPool pool = new BufferPool(16 * 1024, 4);
+        BufferPool pool = BufferPool.direct(16 * 1024, 4);
         OutboundQueue q = new OutboundQueue(pool);
         FrameEncoder enc = new FrameEncoder();
         for (int i = 0; i < 200; i++) {
@@ -198,7 +199,7 @@ class OutboundQueueTest {
 
     @Test
     void discardReleasesRegionsAndBuffers() throws Exception {
-        BufferPool pool = new BufferPool(1024, 8);
+        BufferPool pool = BufferPool.direct(1024, 8);
         OutboundQueue q = new OutboundQueue(pool);
         q.appendCopy(ByteBuffer.allocate(3000));
         Path f = tmp.resolve("g");
