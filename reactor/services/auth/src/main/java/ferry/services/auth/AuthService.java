@@ -286,6 +286,7 @@ public final class AuthService implements FerryService {
         long holdMillis = TimeUnit.NANOSECONDS.toMillis(verdict.holdNanos());
         String held = holdMillis > 0 ? "; answer held back " + holdMillis + " ms" : "";
         Runnable answer;
+        Runnable reported = () -> { };
         if (outcome.success()) {
             UserRecord record = exchange.record();
             log.debug("auth: " + call.connectionName() + " right proof for user \"" + user + "\" from " + address
@@ -316,15 +317,19 @@ public final class AuthService implements FerryService {
                         .put("user", record.name()).put("rights", rights).put("home", record.home()));
             };
         } else {
-            failures.increment();
             state.failures++;
             boolean closing = state.failures >= settings.maxFailuresPerConnection();
-            log.log(holdMillis > 0 ? ServerLog.Level.WARN : ServerLog.Level.INFO,
-                    "auth: " + call.connectionName() + " login failed for user \"" + user + "\" from " + address
-                            + (exchange.userExists() ? " (wrong password)" : " (no such user)")
-                            + "; failure " + verdict.userFailures() + " for this user, " + verdict.addressFailures()
-                            + " from this address, " + state.failures + " on this connection" + held
-                            + (closing ? "; closing the connection" : ""), null);
+            String failed = "auth: " + call.connectionName() + " login failed for user \"" + user + "\" from " + address
+                    + (exchange.userExists() ? " (wrong password)" : " (no such user)")
+                    + "; failure " + verdict.userFailures() + " for this user, " + verdict.addressFailures()
+                    + " from this address, " + state.failures + " on this connection" + held
+                    + (closing ? "; closing the connection" : "");
+            // Counted and logged once the answer's timer is set and counted as held: whoever sees
+            // the failure (a test moving a fake clock) then sees the hold in place.
+            reported = () -> {
+                failures.increment();
+                log.log(holdMillis > 0 ? ServerLog.Level.WARN : ServerLog.Level.INFO, failed, null);
+            };
             int failuresHere = state.failures;
             answer = () -> {
                 if (closing) {
@@ -335,16 +340,18 @@ public final class AuthService implements FerryService {
             };
         }
         if (verdict.holdNanos() <= 0) {
+            reported.run();
             answer.run();
         } else {
             state.unanswered = OP_FINISH;
-            heldAnswers.incrementAndGet();
-            // At the instant the throttle fixed, whatever time the logging above took.
+            // At the instant the throttle fixed, whatever time the logging took.
             call.loop().schedule(verdict.answerAtNanos() - clock.nanoTime(), () -> {
                 heldAnswers.decrementAndGet();
                 state.unanswered = null;
                 answer.run();
             });
+            heldAnswers.incrementAndGet();
+            reported.run();
         }
         return null;
     }
