@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  * The keyboard of {@code ferry top}: puts the terminal in character mode without echo
  * ({@code stty -icanon -echo}, as top does) so that {@code q} ends at once, and puts it back on
  * {@link #close}, or on Ctrl-C through a shutdown hook (Ctrl-C still signals: {@code isig} stays
- * on). When stdin is not a terminal it reads nothing, and only Ctrl-C ends.
+ * on). When stdin is not a terminal its bytes are read as they come (a {@code q} in a pipe ends
+ * too), and its end ends top.
  *
  * <p>Threading: a daemon thread ({@code ferry-top-keys}) blocks reading stdin and counts down the
  * latch {@link #awaitQuit} waits on; everything else runs on the command's thread.
@@ -23,7 +24,7 @@ final class TopKeys implements AutoCloseable {
     private final boolean raw;
     private final Thread restoreHook;
 
-    /** @param terminal whether {@code in} is the terminal (else no key is read) */
+    /** @param terminal whether {@code in} is the terminal (put in character mode while this is open) */
     TopKeys(InputStream in, boolean terminal) {
         boolean r = false;
         Thread hook = null;
@@ -34,11 +35,9 @@ final class TopKeys implements AutoCloseable {
         }
         this.raw = r;
         this.restoreHook = hook;
-        if (terminal) {
-            Thread reader = new Thread(() -> read(in), "ferry-top-keys");
-            reader.setDaemon(true);
-            reader.start();
-        }
+        Thread reader = new Thread(() -> read(in), "ferry-top-keys");
+        reader.setDaemon(true); // blocked in read() when top ends: it must not keep the JVM up
+        reader.start();
     }
 
     private void read(InputStream in) {

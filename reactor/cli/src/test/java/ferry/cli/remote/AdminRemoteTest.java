@@ -57,12 +57,16 @@ class AdminRemoteTest {
     }
 
     private CliRunner.Result as(String user, String... args) {
-        Map<String, String> env = new HashMap<>();
+        return as(user, "", Map.of(), args);
+    }
+
+    private CliRunner.Result as(String user, String stdin, Map<String, String> extraEnv, String... args) {
+        Map<String, String> env = new HashMap<>(extraEnv);
         env.put("XDG_CONFIG_HOME", dir.resolve("xdg").toString());
         env.put("FERRY_CONFIG", dir.resolve("no-such-config").toString());
         env.put("FERRY_USER", user);
         env.put("FERRY_PASSWORD", user + "-password");
-        return CliRunner.run("", env, args);
+        return CliRunner.run(stdin, env, args);
     }
 
     private FerryClient bob() throws Exception {
@@ -137,6 +141,18 @@ class AdminRemoteTest {
             assertTrue(top.out().contains("RATE"), top.out());
             assertTrue(top.out().lines().anyMatch(l -> l.startsWith("c" + idOf("bob") + " ") && l.contains("B/s")), top.out());
             assertEquals(1, as("bob", "top", host, "--interval", "100ms").status(), "top needs the admin right too");
+        }
+    }
+
+    @Test
+    void topOnATerminalDrawsAScreenAndEndsOnQ() throws Exception {
+        try (FerryClient bob = bob()) {
+            // stdout a terminal, stdin not (no stty): the q waiting in stdin ends it after the first screen
+            CliRunner.Result top = as("alice", "q", Map.of("FERRY_STDOUT_TTY", "1"), "top", host, "--interval", "1h");
+            assertEquals(0, top.status(), top.err());
+            assertTrue(top.out().startsWith(TopCommand.CLEAR_SCREEN + "ferry top - " + host), top.out());
+            assertEquals(1, top.out().split("\033\\[H", -1).length - 1, "one screen: " + top.out());
+            assertTrue(top.out().contains(" bob "), top.out());
         }
     }
 }
