@@ -11,6 +11,7 @@ import ferry.cli.demo.DemoCommand;
 import ferry.cli.remote.Authenticator;
 import ferry.cli.remote.ExecCommand;
 import ferry.cli.remote.InfoCommand;
+import ferry.cli.remote.TopCommand;
 import ferry.cli.remote.LsCommand;
 import ferry.cli.remote.MkdirCommand;
 import ferry.cli.remote.MvCommand;
@@ -112,6 +113,7 @@ public final class Cli {
                 new ShellCommand(),
                 new UserCommand(),
                 new AdminCommand(),
+                new TopCommand(),
                 new DemoCommand(),
                 new HelpCommand());
     }

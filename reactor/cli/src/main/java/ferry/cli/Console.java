@@ -87,7 +87,7 @@ public final class Console {
         return stdinIsTerminal() ? new TerminalPrompter() : null;
     }
 
-    boolean stdoutIsTerminal() {
+    public boolean stdoutIsTerminal() {
         return "1".equals(env.get(STDOUT_TTY_ENV));
     }
 

@@ -14,7 +14,16 @@ public enum Right {
     /** DELETE, and replacing an existing file: RENAME or PUT over it. */
     DELETE,
     /** EXEC, where the server enabled it. */
-    EXEC;
+    EXEC,
+    /**
+     * WHO and KICK: see every connection (user, address, op, bytes) and close any. Granted only by
+     * name ({@code --rights read,admin}): "all" does not include it, and it is never an anonymous
+     * right ({@link ServerConfig} refuses it there).
+     */
+    ADMIN;
+
+    /** What "all" means: every right but {@link #ADMIN}. Unmodifiable. */
+    public static final Set<Right> ALL = Collections.unmodifiableSet(EnumSet.of(READ, WRITE, DELETE, EXEC));
 
     /** Every combination of rights, unmodifiable, indexed by the bit mask of its ordinals. */
     private static final Set<Right>[] FROZEN = frozenCombinations();
@@ -51,7 +60,10 @@ public enum Right {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses a comma-separated list like {@code read,write}; "all" means every right, "" none. */
+    /**
+     * Parses a comma-separated list like {@code read,write}; "all" means {@link #ALL} (every right
+     * but admin, which is only ever named: {@code all,admin}), "" none.
+     */
     public static Set<Right> parseList(String list) {
         EnumSet<Right> set = EnumSet.noneOf(Right.class);
         for (String part : list.split(",")) {
@@ -60,12 +72,13 @@ public enum Right {
                 continue;
             }
             if (p.equals("ALL")) {
-                return EnumSet.allOf(Right.class);
+                set.addAll(ALL);
+                continue;
             }
             try {
                 set.add(Right.valueOf(p));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown right \"" + part.trim() + "\" (rights are read, write, delete, exec)");
+                throw new IllegalArgumentException("unknown right \"" + part.trim() + "\" (rights are read, write, delete, exec, admin)");
             }
         }
         return set;

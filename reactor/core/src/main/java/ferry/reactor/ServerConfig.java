@@ -436,6 +436,12 @@ public final class ServerConfig {
                 throw new IllegalArgumentException("trustedProxies is set but proxyProtocol is off: turn it on, or "
                         + "drop the trusted proxies");
             }
+            if (anonymousRights.contains(Right.ADMIN)) {
+                // Seeing every user's address and closing their connections needs a login: the
+                // right is never given to whoever connects.
+                throw new IllegalArgumentException("anonymousRights may not include admin: only a logged-in user may be an"
+                        + " admin (ferry user set NAME --rights ...,admin)");
+            }
             ServerConfig c = new ServerConfig(this);
             if (!c.loginRequired && !c.isLoopbackOnly() && !EnumSet.of(Right.READ).containsAll(c.anonymousRights)) {
                 throw new IllegalArgumentException("refusing to serve " + c.bindAddress

@@ -34,10 +34,22 @@ class RightTest {
     }
 
     @Test
+    void anonymousRightsNeverIncludeAdmin() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.builder().anonymousRights(EnumSet.of(Right.READ, Right.ADMIN)).build());
+        assertTrue(e.getMessage().contains("admin"), e.getMessage());
+        assertFalse(ServerConfig.defaults().anonymousRights().contains(Right.ADMIN));
+        assertEquals(Right.ALL, ServerConfig.builder().anonymousRights(Right.ALL).build().anonymousRights());
+    }
+
+    @Test
     void listsRoundTrip() {
         assertEquals(EnumSet.of(Right.READ, Right.DELETE), Right.parseList(" read , delete"));
         assertEquals("read,delete", Right.toList(EnumSet.of(Right.DELETE, Right.READ)));
-        assertEquals(EnumSet.allOf(Right.class), Right.parseList("all"));
+        assertEquals(EnumSet.of(Right.READ, Right.WRITE, Right.DELETE, Right.EXEC), Right.parseList("all"));
+        assertEquals(EnumSet.allOf(Right.class), Right.parseList("all,admin"), "admin only by name");
+        assertEquals(EnumSet.of(Right.READ, Right.ADMIN), Right.parseList("read,admin"));
+        assertEquals("read,admin", Right.toList(EnumSet.of(Right.ADMIN, Right.READ)));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Right.parseList("fly")).getMessage().contains("\"fly\""));
     }
 }

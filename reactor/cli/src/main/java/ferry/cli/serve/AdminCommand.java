@@ -9,6 +9,8 @@ import ferry.cli.Command;
 import ferry.cli.Invocation;
 
 import ferry.cli.args.Option;
+import ferry.cli.remote.AdminKickCommand;
+import ferry.cli.remote.AdminWhoCommand;
 import ferry.cli.remote.Connections;
 
 import ferry.services.admin.AdminEndpoint;
@@ -20,8 +22,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code ferry admin connections|drop ID|drop-user NAME}: the operator's live view of a server on
- * this machine, through its {@code --admin-listen} endpoint (loopback only).
+ * {@code ferry admin who|kick HOST ...} (over the protocol, for a user with the admin right;
+ * {@link AdminWhoCommand}, {@link AdminKickCommand}) and {@code ferry admin connections|drop
+ * ID|drop-user NAME}: the operator's live view of a server on this machine, through its
+ * {@code --admin-listen} endpoint (loopback only).
  *
  * <p>Thread safety: one run at a time, on the calling thread.
  */
@@ -32,7 +36,9 @@ public final class AdminCommand extends Command {
     static final int MAX_ANSWER_BYTES = 16 << 20;
 
     public AdminCommand() {
-        super("admin", "see and drop a running server's connections (needs serve --admin-listen)");
+        super("admin", "see and drop a running server's connections (who/kick: admin right; others: --admin-listen)");
+        subcommand(new AdminWhoCommand());
+        subcommand(new AdminKickCommand());
         subcommand(new Connections());
         subcommand(new Drop());
         subcommand(new DropUser());
@@ -41,7 +47,9 @@ public final class AdminCommand extends Command {
     @Override
     public String epilog() {
         return "Examples:\n\n"
-                + "  ferry serve --admin-listen 9374 ...     # on the server's machine\n"
+                + "  ferry admin who alice@files.example     # over the protocol; alice has the admin right\n"
+                + "  ferry admin kick alice@files.example 12 # its client reads ERROR dropped\n"
+                + "  ferry serve --admin-listen 9374 ...     # on the server's machine, no password\n"
                 + "  ferry admin connections                 # one JSON line per connection\n"
                 + "  ferry admin drop 12                     # closes connection c12\n"
                 + "  ferry admin drop-user mallory --admin 127.0.0.1:9400";

@@ -11,7 +11,7 @@ import java.util.Set;
 final class ServeTypes {
     private ServeTypes() {}
 
-    /** read,write,delete,exec / all / none. */
+    /** read,write,delete,exec,admin / all (not admin) / none. */
     static ValueType<Set<Right>> rightsType() {
         return new ValueType<>() {
             @Override
@@ -33,13 +33,24 @@ final class ServeTypes {
         };
     }
 
-    /** Rights as {@link #rightsType()}, or {@code auto} (null): the secure default decided at start-up. */
+    /**
+     * Anonymous rights: as {@link #rightsType()} but never admin, or {@code auto} (null): the
+     * secure default decided at start-up.
+     */
     static ValueType<Set<Right>> rightsOrAuto() {
         ValueType<Set<Right>> rights = rightsType();
         return new ValueType<>() {
             @Override
             public Set<Right> parse(String text) {
-                return text.trim().equalsIgnoreCase("auto") ? null : rights.parse(text);
+                if (text.trim().equalsIgnoreCase("auto")) {
+                    return null;
+                }
+                Set<Right> r = rights.parse(text);
+                if (r.contains(Right.ADMIN)) {
+                    throw new IllegalArgumentException("admin is never an anonymous right: give it to a user"
+                            + " (ferry user set NAME --rights read,admin)");
+                }
+                return r;
             }
 
             @Override

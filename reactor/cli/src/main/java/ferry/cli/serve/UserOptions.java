@@ -14,7 +14,8 @@ final class UserOptions {
 
     /** Rights option of {@code user add} and {@code user set}. */
     static Option<Set<Right>> rightsOption(String help) {
-        return Option.value("rights", "LIST", ServeTypes.rightsType(), null, help);
+        return Option.value("rights", "LIST", ServeTypes.rightsType(), null, help
+                + "; admin (see and close everyone's connections: ferry admin who/kick, ferry top) only by name");
     }
 
     static Option<String> homeOption(String help) {

@@ -308,6 +308,9 @@ public class ServeSettingsTest {
         assertEquals("--login-delay 2000 exceeds --login-max-delay 1000", assertThrows(UsageException.class,
                 () -> serve.authSettings(resolve("--login-delay", "2s", "--login-max-delay", "1s"))).getMessage());
         assertTrue(error("--login-required", "--anonymous-read").contains("--login-required contradicts anonymous access"));
+        String admin = error("--anonymous-rights", "read,admin");
+        assertTrue(admin.contains("admin is never an anonymous right"), admin);
+        assertTrue(error("--anonymous-rights", "all,admin").contains("admin is never an anonymous right"));
         assertTrue(error("--workers", "0").contains("out of range (1 to 4096)"));
         assertTrue(error("--read-buffer", "100").contains("out of range (512 to 64m)"));
         assertEquals("give either --anonymous-read or --anonymous-rights, not both",

@@ -60,7 +60,7 @@ public class TransferCommandsTest {
 
     private FerryServer server(Path r) throws Exception {
         FerryServer s = new FerryServer(ServerConfig.builder().port(0)
-                .anonymousRights(EnumSet.allOf(Right.class)).build()); // loopback only: exec may be given
+                .anonymousRights(Right.ALL).build()); // loopback only: exec may be given
         s.install(new FileService(FileServiceConfig.builder(r).tempSweepIntervalMillis(0).build()));
         s.install(new ExecService(ExecConfig.builder(r).policy(ExecPolicy.parse("sh,cat,pwd", false, false))
                 .envAllow(List.of("GREETING", "TZ")).build()));

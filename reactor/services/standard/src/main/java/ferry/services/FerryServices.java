@@ -2,6 +2,7 @@ package ferry.services;
 
 import ferry.reactor.FerryServer;
 import ferry.reactor.FerryService;
+import ferry.services.admin.AdminService;
 import ferry.services.auth.AuthService;
 import ferry.services.auth.AuthSettings;
 import ferry.services.auth.UserStore;
@@ -12,7 +13,8 @@ import ferry.services.file.FileServiceConfig;
 import java.io.IOException;
 
 /**
- * The built-in services installed as {@code ferry serve} installs them: login, files, exec.
+ * The built-in services installed as {@code ferry serve} installs them: login, files, exec, and
+ * the operator's WHO and KICK (for users with the admin right).
  * An application that wants Ferry's whole file server inside its own process calls
  * {@link #standard} and needs nothing else (docs/EMBEDDING.md).
  *
@@ -48,6 +50,7 @@ public final class FerryServices {
         AuthService login = install(server, new AuthService(users, auth));
         FileService fileService = install(server, new FileService(files));
         ExecService execService = install(server, new ExecService(exec));
+        install(server, new AdminService(server.admin()));
         return new Installed(login, fileService, execService);
     }
 

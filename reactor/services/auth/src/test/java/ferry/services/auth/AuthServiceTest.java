@@ -92,7 +92,7 @@ class AuthServiceTest {
         }
         try (FerryClient c = f.connect()) {
             LoginResult r = new AuthClient(c).login("bob", BOB_PW.toCharArray());
-            assertEquals(List.of("read", "write", "delete", "exec"), r.rights());
+            assertEquals(List.of("read", "write", "delete", "exec", "admin"), r.rights());
             assertEquals("", c.call(Header.op("WHOAMI")).getString("home", null));
             for (Right right : Right.values()) {
                 assertEquals("OK", c.call(Header.op("NEEDS_" + right.name())).op());

@@ -31,6 +31,17 @@ class UserStoreFormatTest {
     }
 
     @Test
+    void theAdminRightRoundTripsAndIsWrittenByName() throws Exception {
+        UserRecord a = ScramVectorTest.vectorUser().withRights(EnumSet.of(Right.READ, Right.ADMIN));
+        String text = UserStoreFormat.format(Users.empty(new SecureRandom()).with(a));
+        assertTrue(text.contains(":read,admin:"), text);
+        assertEquals(EnumSet.of(Right.READ, Right.ADMIN), UserStoreFormat.parse(text, "users").get("user").orElseThrow().rights());
+        String all = "user alice:scram-sha-256:4096:" + SALT + ":" + KEY + ":" + KEY + ":all:";
+        assertFalse(UserStoreFormat.parse("version 1\n" + all + "\n", "users").get("alice").orElseThrow().rights()
+                .contains(Right.ADMIN), "\"all\" in a store never grants admin");
+    }
+
+    @Test
     void quotasRoundTripAndStoresWithoutThemReadUnchanged() throws Exception {
         UserRecord plain = ScramVectorTest.vectorUser();
         assertEquals(UserQuota.DEFAULTS, plain.quota(), "no quota of one's own: the server's default");

@@ -49,7 +49,10 @@ final class ExecHarness implements AutoCloseable {
         // Tests run many commands as the one anonymous user; the per-user cap has tests of its own.
         ExecConfig.Builder eb = ExecConfig.builder(root).policy(policy).maxRunningPerUser(0);
         execSettings.accept(eb);
-        ServerConfig.Builder sb = ServerConfig.builder().port(0).clock(clock).anonymousRights(anonymousRights);
+        Set<Right> anonymous = EnumSet.noneOf(Right.class);
+        anonymous.addAll(anonymousRights);
+        anonymous.remove(Right.ADMIN); // "every right" to these tests; the server never gives admin anonymously
+        ServerConfig.Builder sb = ServerConfig.builder().port(0).clock(clock).anonymousRights(anonymous);
         serverSettings.accept(sb);
         this.server = new FerryServer(sb.build(), log);
         this.exec = new ExecService(eb.build());

@@ -12,7 +12,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -141,16 +140,7 @@ public final class AdminEndpoint implements AutoCloseable {
     String connectionLines() {
         StringBuilder sb = new StringBuilder();
         for (ConnectionInfo c : admin.list()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", c.id());
-            m.put("user", c.user());
-            m.put("address", c.address());
-            m.put("ageMs", c.ageMillis());
-            m.put("op", c.op());
-            m.put("inflight", (long) c.inflight());
-            m.put("bytesIn", c.bytesIn());
-            m.put("bytesOut", c.bytesOut());
-            m.put("throttled", c.throttled());
+            Map<String, Object> m = AdminService.row(c);
             sb.append(Json.write(m)).append('\n');
         }
         return sb.toString();
