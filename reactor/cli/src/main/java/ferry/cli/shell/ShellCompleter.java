@@ -21,7 +21,8 @@ import java.util.Set;
  * back escaped with {@code \}, as {@link ShellLexer} reads them.
  *
  * <p>A listing that fails (the server said no, the connection is gone or too slow — the
- * session's read timeout bounds the wait) offers nothing; Tab never fails a command.
+ * session's read timeout bounds the wait) offers nothing; Tab never fails a command, and never
+ * reconnects a lost connection (that might ask for a password): the next command does.
  *
  * <p>Thread safety: none; the shell's thread.
  */
@@ -55,6 +56,10 @@ final class ShellCompleter implements Completer {
     }
 
     private static List<Entry> remoteList(ShellSession session, String folder) throws IOException {
+        if (!session.connected()) {
+            // a reconnect may have to ask for a password, and the terminal is raw: the next command reconnects
+            throw new IOException("not connected");
+        }
         List<FileInfo> infos;
         try {
             infos = session.files().list(session.remotePath(folder.isEmpty() ? "." : folder));

@@ -100,12 +100,15 @@ public class ShellCompleterTest {
                     Authenticator.NONE), Remote.parseHost("127.0.0.1:" + server.port()));
             session.setLocalCwd(root);
             ShellCompleter real = ShellCompleter.of(session, List.of("get"));
+            session.connection(); // as the shell does before its first prompt
             assertEquals(List.of("video/"), real.complete("get vi").candidates());
             assertEquals(List.of("video/clip\\ one.mp4"), real.complete("get video/cl").candidates());
             session.setRemoteCwd("video");
             assertEquals(List.of("clip\\ one.mp4"), real.complete("rm c").candidates(), "relative to the working folder");
             assertEquals(List.of("video/"), real.complete("lcd v").candidates(), "lcd lists the local folder");
             session.disconnect();
+            assertEquals(List.of(), real.complete("rm c").candidates(), "no listing without a connection");
+            assertFalse(session.connected(), "Tab does not reconnect; the next command does");
         } finally {
             server.stop();
         }
