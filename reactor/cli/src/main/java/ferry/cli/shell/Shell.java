@@ -87,13 +87,10 @@ public final class Shell {
                     + (first.login() != null ? " as " + first.login().user() : "")
                     + ". Type 'help' for commands, 'quit' to leave.");
         }
-        BufferedReader in = new BufferedReader(new InputStreamReader(session.console().in(), Charset.defaultCharset()));
+        ShellInput in = input();
         while (!session.quitting()) {
-            if (interactive) {
-                out.print("ferry " + session.remote().hostPort() + ":" + RemotePaths.shown(session.remoteCwd()) + "> ");
-                out.flush();
-            }
-            String line = in.readLine();
+            String line = in.readLine(interactive
+                    ? "ferry " + session.remote().hostPort() + ":" + RemotePaths.shown(session.remoteCwd()) + "> " : null);
             if (line == null) {
                 if (interactive) {
                     out.println();
@@ -106,6 +103,31 @@ public final class Shell {
         }
         session.disconnect();
         return !interactive && failures > 0 ? Cli.EXIT_FAILURE : Cli.EXIT_OK;
+    }
+
+    /**
+     * The line editor when a person types at a terminal that understands escape sequences
+     * ({@code TERM} set and not {@code dumb}) and {@code stty} can switch it; plain lines
+     * otherwise (pipes, files, tests), exactly as before.
+     */
+    private ShellInput input() {
+        if (interactive) {
+            String term = session.console().env("TERM");
+            if (term != null && !term.isBlank() && !term.equals("dumb")) {
+                try {
+                    TerminalMode mode = SttyTerminal.open();
+                    List<String> names = new ArrayList<>(actions.keySet());
+                    names.addAll(ALIASES.keySet());
+                    names.remove("?");
+                    return new LineEditor(session.console().in(), session.out(), mode, session.history()::entries,
+                            ShellCompleter.of(session, names));
+                } catch (IOException e) {
+                    session.console().detail("ferry shell: no line editing: " + e.getMessage());
+                }
+            }
+        }
+        return ShellInput.plain(new BufferedReader(new InputStreamReader(session.console().in(), Charset.defaultCharset())),
+                session.out());
     }
 
     /** Runs one line: history expansion, splitting, parsing, the action; reports errors. */

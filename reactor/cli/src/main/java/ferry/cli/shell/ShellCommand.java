@@ -26,6 +26,8 @@ public final class ShellCommand extends Command {
                 + "relative to the remote working folder (cd), local ones to the local one (lcd). HOST is "
                 + "[user@]host[:port], 127.0.0.1:7373 when omitted. It logs in when the server requires it or a user "
                 + "is named (see 'ferry --help' for where credentials come from).\n\n"
+                + "At a terminal, lines can be edited (arrows, Home/End, Ctrl-A/E/U/K/W), Up/Down recall earlier "
+                + "commands, and Tab completes command names and remote paths.\n\n"
                 + "Commands come from stdin, so a script works too: without a terminal there is no prompt, errors "
                 + "name their line, and the exit status is 1 if any command failed.";
     }

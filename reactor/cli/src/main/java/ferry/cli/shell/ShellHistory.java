@@ -18,7 +18,11 @@ public final class ShellHistory {
     private final List<String> entries = new ArrayList<>();
     private int dropped;
 
+    /** Adds a command, unless it repeats the one before (Up would show it twice). */
     void add(String line) {
+        if (!entries.isEmpty() && entries.get(entries.size() - 1).equals(line)) {
+            return;
+        }
         entries.add(line);
         if (entries.size() > MAX_ENTRIES) {
             entries.remove(0);
