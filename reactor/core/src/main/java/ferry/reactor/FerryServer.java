@@ -43,7 +43,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     private final Ops ops = new Ops();
     private final Set<String> features = new LinkedHashSet<>();
     private final List<Runnable> stopHooks = new ArrayList<>();
-    private volatile RequestObserver[] requestObservers = new RequestObserver[0];
+    private final RequestObservers requestObservers;
     private final WorkerPools pools;
     private final ServiceTimers serviceTimers;
     private final UserRates userRates;
@@ -61,6 +61,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         this.config = config;
         this.log = log;
         this.pools = new WorkerPools(config);
+        this.requestObservers = new RequestObservers(log, stats);
         this.admission = new Admission(config, log, stats);
         this.intake = new Intake(this, admission);
         this.serviceTimers = new ServiceTimers(this::workers, log);
@@ -140,13 +141,11 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     @Override
     public synchronized void addRequestObserver(RequestObserver observer) {
         requireNew("add request observers");
-        RequestObserver[] more = java.util.Arrays.copyOf(requestObservers, requestObservers.length + 1);
-        more[more.length - 1] = java.util.Objects.requireNonNull(observer);
-        requestObservers = more;
+        requestObservers.add(observer);
     }
 
     /** The registered observers; fixed once the server runs. */
-    RequestObserver[] requestObservers() {
+    RequestObservers requestObservers() {
         return requestObservers;
     }
 
