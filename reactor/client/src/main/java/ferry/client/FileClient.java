@@ -230,7 +230,8 @@ public final class FileClient {
             if (md != null && have > 0) {
                 hash(out, have, md);
             }
-            Receiver r = new Receiver(out, have, md, fileSize, progress);
+            DownloadReceiver r = new DownloadReceiver(out, have, md, fileSize, progress,
+                    TimeUnit.MILLISECONDS.toNanos(options.progressIntervalMillis()));
             try (WriteBehind flusher = new WriteBehind(out, options.sync() ? options.writeBehindBytes() : 0)) {
                 r.flusher = flusher;
                 while (client.readBodyChunk(r)) {
@@ -310,52 +311,6 @@ public final class FileClient {
         IOException wrapped = e instanceof EOFException ? new EOFException(m) : new SocketException(m);
         wrapped.initCause(e);
         return wrapped;
-    }
-
-    /** Writes body chunks at their offsets, feeds the digest, reports progress. */
-    private final class Receiver implements FerryClient.ChunkConsumer {
-        final FileChannel out;
-        final MessageDigest md;
-        final long total;
-        final long start;
-        final long startNanos = System.nanoTime();
-        final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(options.progressIntervalMillis());
-        final TransferProgress progress;
-        WriteBehind flusher;
-        long pos;
-        long lastReport;
-
-        Receiver(FileChannel out, long pos, MessageDigest md, long total, TransferProgress progress) {
-            this.out = out;
-            this.pos = pos;
-            this.start = pos;
-            this.md = md;
-            this.total = total;
-            this.progress = progress;
-            this.lastReport = startNanos;
-        }
-
-        @Override
-        public void accept(ByteBuffer chunk) throws IOException {
-            if (md != null) {
-                md.update(chunk.duplicate());
-            }
-            while (chunk.hasRemaining()) {
-                pos += out.write(chunk, pos);
-            }
-            flusher.written(pos);
-            report(false);
-        }
-
-        void report(boolean last) throws IOException {
-            long now = System.nanoTime();
-            if (!last && now - lastReport < intervalNanos) {
-                return;
-            }
-            lastReport = now;
-            long dt = now - startNanos;
-            progress.onProgress(pos, total, dt <= 0 ? 0 : (pos - start) * 1e9 / dt);
-        }
     }
 
     // ---- upload -----------------------------------------------------------------------------------
