@@ -1,7 +1,6 @@
 package ferry.loadtest;
 
 import ferry.protocol.FrameDecoder;
-import ferry.protocol.FrameEncoder;
 import ferry.protocol.FrameLimits;
 import ferry.protocol.FrameSink;
 import ferry.protocol.Header;
@@ -32,15 +31,12 @@ import java.nio.channels.SocketChannel;
 public final class ClientConnection implements FrameSink {
     private enum State { CONNECTING, HANDSHAKE, OPEN, CLOSED }
 
-    private static final int LENGTH_PREFIX_BYTES = 4;
     private static final int INITIAL_RING = 4;
-    /** Smallest buffer for output the socket did not take; grown by doubling when needed. */
-    private static final int MIN_PENDING_BYTES = 4 * 1024;
 
     final int index;
     private final IoThread io;
     private final ConnectionScript script;
-    private final WritePattern pattern;
+    private final ConnectionOutput output;
     private final boolean noDelay;
     private SocketChannel channel;
     private SelectionKey key;
@@ -48,7 +44,6 @@ public final class ClientConnection implements FrameSink {
     private State state = State.CONNECTING;
     private long connectStartNanos;
     private boolean started;
-    private boolean inBatch;
     private boolean inErrorFrame;
     private Header errorHeader;
     private boolean inAnswerBody; // an answer's body is being received: EOF now is a short body
@@ -57,13 +52,12 @@ public final class ClientConnection implements FrameSink {
     private int head;
     private int count;
     private long nextId = 1;
-    private ByteBuffer pending; // write mode: bytes [0, position) wait for the socket
 
     ClientConnection(int index, IoThread io, ConnectionScript script, Variant variant) {
         this.index = index;
         this.io = io;
         this.script = script;
-        this.pattern = variant.pattern();
+        this.output = new ConnectionOutput(this, io, variant.pattern());
         this.noDelay = variant.noDelay();
     }
 
@@ -78,6 +72,7 @@ public final class ClientConnection implements FrameSink {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, noDelay);
             boolean done = channel.connect(address);
             key = io.register(channel, done ? 0 : SelectionKey.OP_CONNECT, this);
+            output.attach(channel, key);
             if (done) {
                 connected();
             }
@@ -104,7 +99,7 @@ public final class ClientConnection implements FrameSink {
         ByteBuffer pre = io.writeScratch();
         pre.clear();
         Preamble.write(pre);
-        emit(pre.flip());
+        output.emit(pre.flip());
         pre.clear(); // the scratch must be empty outside a batch
     }
 
@@ -176,7 +171,7 @@ public final class ClientConnection implements FrameSink {
             h.put(Header.SIZE, bodyBytes);
         }
         begin();
-        writeFrame(h, null, bodyBytes);
+        output.writeFrame(h, null, bodyBytes);
     }
 
     /**
@@ -190,18 +185,12 @@ public final class ClientConnection implements FrameSink {
             header.put(Header.SIZE, (long) body.remaining());
         }
         begin();
-        writeFrame(header, body, 0);
+        output.writeFrame(header, body, 0);
         return id;
     }
 
     /** Streams more body bytes of the request last sent (for large uploads). */
-    public void sendBody(ByteBuffer chunk) {
-        if (pattern == WritePattern.COALESCED && inBatch) {
-            appendToBatch(chunk);
-        } else {
-            emit(chunk);
-        }
-    }
+    public void sendBody(ByteBuffer chunk) { output.sendBody(chunk); }
 
     /**
      * Writes as much of {@code chunk} (more body of the request last sent) as the socket takes
@@ -209,36 +198,10 @@ public final class ClientConnection implements FrameSink {
      * {@link ConnectionScript#onWritable} runs when the socket has room again. Returns whether
      * all of it was written. For streaming large bodies without buffering them.
      */
-    public boolean offerBody(ByteBuffer chunk) {
-        if (state == State.CLOSED) {
-            chunk.position(chunk.limit());
-            return false;
-        }
-        if (inBatch) {
-            flushBatch(); // keep order with the header batched before
-        }
-        if (pending != null && pending.position() > 0) {
-            return false; // onWritable will come once pending drained
-        }
-        try {
-            int n = channel.write(chunk);
-            io.wrote(n);
-        } catch (IOException e) {
-            failConnection(ioErrorKind(e), e.toString());
-            chunk.position(chunk.limit());
-            return false;
-        }
-        if (chunk.hasRemaining()) {
-            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-            return false;
-        }
-        return true;
-    }
+    public boolean offerBody(ByteBuffer chunk) { return output.offerBody(chunk); }
 
     /** Output buffered because the socket was full; streaming scripts wait for {@link ConnectionScript#onWritable}. */
-    public int pendingOutputBytes() {
-        return pending == null ? 0 : pending.position();
-    }
+    public int pendingOutputBytes() { return output.pendingBytes(); }
 
     private void begin() {
         if (starts == null) {
@@ -305,152 +268,12 @@ public final class ClientConnection implements FrameSink {
     // ---- writing ------------------------------------------------------------------------------
 
     /** Output produced until {@link #endBatch} leaves in one write under the coalesced pattern. */
-    void beginBatch() {
-        inBatch = true;
-        io.writeScratch().clear();
-    }
-
-    void endBatch() {
-        inBatch = false;
-        ByteBuffer w = io.writeScratch();
-        if (w.position() > 0 && state != State.CLOSED) {
-            emit(w.flip());
-        }
-        w.clear();
-    }
-
-    private void writeFrame(Header h, ByteBuffer body, long patternBodyBytes) {
-        FrameEncoder enc = io.encoder();
-        int n = enc.prepare(h);
-        ByteBuffer w = io.writeScratch();
-        if (pattern == WritePattern.COALESCED && inBatch) {
-            if (w.remaining() < n) {
-                flushBatch();
-            }
-            enc.writePrepared(w);
-            if (body != null) {
-                appendToBatch(body);
-            } else {
-                appendPatternToBatch(patternBodyBytes);
-            }
-            return;
-        }
-        // SPLIT (or outside a batch): each part is its own write() call, as the seed did.
-        if (inBatch) {
-            flushBatch(); // keep order with anything batched before
-        }
-        w.clear();
-        enc.writePrepared(w);
-        w.flip();
-        if (pattern == WritePattern.SPLIT) {
-            w.limit(LENGTH_PREFIX_BYTES);
-            emit(w);
-            w.limit(n);
-        }
-        emit(w);
-        w.clear();
-        if (body != null) {
-            emit(body);
-        } else {
-            long left = patternBodyBytes;
-            while (left > 0 && state != State.CLOSED) {
-                ByteBuffer p = io.payload((int) Math.min(left, io.payloadCapacity()));
-                left -= p.remaining();
-                emit(p);
-            }
-        }
-    }
-
-    private void appendToBatch(ByteBuffer src) {
-        ByteBuffer w = io.writeScratch();
-        while (src.hasRemaining() && state != State.CLOSED) {
-            if (!w.hasRemaining()) {
-                flushBatch();
-            }
-            int n = Math.min(w.remaining(), src.remaining());
-            w.put(w.position(), src, src.position(), n);
-            w.position(w.position() + n);
-            src.position(src.position() + n);
-        }
-    }
-
-    private void appendPatternToBatch(long bytes) {
-        long left = bytes;
-        while (left > 0 && state != State.CLOSED) {
-            ByteBuffer p = io.payload((int) Math.min(left, io.payloadCapacity()));
-            left -= p.remaining();
-            appendToBatch(p);
-        }
-    }
-
-    private void flushBatch() {
-        ByteBuffer w = io.writeScratch();
-        if (w.position() > 0) {
-            emit(w.flip());
-            w.clear();
-        }
-    }
-
-    /** Writes {@code src} now (one write call), buffering what the socket does not take. */
-    private void emit(ByteBuffer src) {
-        if (state == State.CLOSED) {
-            src.position(src.limit());
-            return;
-        }
-        if (pending != null && pending.position() > 0) {
-            appendPending(src);
-            return;
-        }
-        try {
-            int n = channel.write(src);
-            io.wrote(n);
-        } catch (IOException e) {
-            failConnection(ioErrorKind(e), e.toString());
-            src.position(src.limit());
-            return;
-        }
-        if (src.hasRemaining()) {
-            appendPending(src);
-            key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-        }
-    }
-
-    private void appendPending(ByteBuffer src) {
-        int need = src.remaining();
-        if (pending == null || pending.remaining() < need) {
-            int used = pending == null ? 0 : pending.position();
-            int cap = Math.max(MIN_PENDING_BYTES, Integer.highestOneBit(used + need - 1) << 1);
-            ByteBuffer bigger = ByteBuffer.allocateDirect(cap);
-            if (pending != null) {
-                bigger.put(pending.flip());
-            }
-            pending = bigger;
-        }
-        pending.put(src);
-    }
+    void beginBatch() { output.beginBatch(); }
+    void endBatch() { output.endBatch(); }
 
     void onWritable() {
-        if (pending == null || pending.position() == 0) {
-            key.interestOps(SelectionKey.OP_READ);
+        if (output.onWritable()) {
             script.onWritable(this); // a body offered with offerBody continues
-            return;
-        }
-        pending.flip();
-        try {
-            int n = channel.write(pending);
-            io.wrote(n);
-        } catch (IOException e) {
-            failConnection(ioErrorKind(e), e.toString());
-            return;
-        } finally {
-            if (pending != null) {
-                pending.compact();
-            }
-        }
-        if (pending.position() == 0) {
-            pending = null; // idle connections hold no output buffer
-            key.interestOps(SelectionKey.OP_READ);
-            script.onWritable(this);
         }
     }
 
@@ -546,7 +369,7 @@ public final class ClientConnection implements FrameSink {
 
     // ---- closing ------------------------------------------------------------------------------
 
-    private static String ioErrorKind(IOException e) {
+    static String ioErrorKind(IOException e) {
         String m = String.valueOf(e.getMessage());
         if (m.contains("reset")) {
             return "reset";
@@ -581,7 +404,7 @@ public final class ClientConnection implements FrameSink {
             io.state().inflight.add(-count);
             count = 0;
         }
-        pending = null;
+        output.release();
         if (key != null) {
             key.cancel();
         }

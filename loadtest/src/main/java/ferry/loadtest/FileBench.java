@@ -5,23 +5,16 @@ import ferry.client.FerryClient;
 import ferry.client.FileClient;
 import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.Header;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -103,13 +96,13 @@ public final class FileBench {
         Path big = srv.resolve(BIG);
         Path src = cli.resolve("src.bin");
         log("preparing " + size + "-byte files in " + dir);
-        ensureFile(big, size, 1);
-        ensureFile(src, size, 2);
-        cat(big);
-        cat(src);
-        try (ServerProcess a = ServerProcess.start(srv, "--read-ahead", String.valueOf(16L << 20));
-             ServerProcess noSync = ServerProcess.start(srvB, "--no-sync");
-             ServerProcess noAhead = ServerProcess.start(srv, "--read-ahead", "0")) {
+        BenchHost.ensureFile(big, size, 1);
+        BenchHost.ensureFile(src, size, 2);
+        BenchHost.cat(big);
+        BenchHost.cat(src);
+        try (BenchServerProcess a = BenchServerProcess.start(srv, "--read-ahead", String.valueOf(16L << 20));
+             BenchServerProcess noSync = BenchServerProcess.start(srvB, "--no-sync");
+             BenchServerProcess noAhead = BenchServerProcess.start(srv, "--read-ahead", "0")) {
             long t0 = System.nanoTime();
             try (FerryClient c = FerryClient.connect("127.0.0.1", a.port)) {
                 new FileClient(c).hash(BIG, DigestAlgorithm.SHA_256);
@@ -314,7 +307,7 @@ public final class FileBench {
      * page cache (evicted with {@code dd iflag=nocache}, which only drops this file's pages), with
      * read-ahead (the default) and without.
      */
-    private String pingDuringColdGet(ServerProcess withAhead, ServerProcess without, Path big) throws Exception {
+    private String pingDuringColdGet(BenchServerProcess withAhead, BenchServerProcess without, Path big) throws Exception {
         StringBuilder sb = new StringBuilder();
         sb.append("| server | cold GET GB/s | PINGs | PING p50 | PING p99 | PING max |\n|---|---|---|---|---|---|\n");
         sb.append(pingRow("idle (no download), for reference", withAhead.port, null, big));
@@ -322,11 +315,11 @@ public final class FileBench {
             sb.append(pingRow("read-ahead 16 MiB in 4 MiB windows (default)", withAhead.port, withAhead, big));
             sb.append(pingRow("read-ahead off (one region, loop reads the disk)", without.port, without, big));
         }
-        cat(big); // leave it cached
+        BenchHost.cat(big); // leave it cached
         return sb.toString();
     }
 
-    private String pingRow(String label, int pingPort, ServerProcess server, Path big) throws Exception {
+    private String pingRow(String label, int pingPort, BenchServerProcess server, Path big) throws Exception {
         List<Long> lat = new ArrayList<>();
         double[] rate = {0};
         try (FerryClient pinger = FerryClient.connect("127.0.0.1", pingPort)) {
@@ -337,7 +330,7 @@ public final class FileBench {
                     lat.add(pinger.ping());
                 }
             } else {
-                evict(big);
+                BenchHost.evict(big);
                 Throwable[] err = {null};
                 Thread dl = new Thread(() -> {
                     try {
@@ -398,7 +391,7 @@ public final class FileBench {
                 clients + " concurrent GETs, aggregate", "≥ 0.85 of iperf3 -Z");
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "Machine: %s, %d cores, kernel %s, Java %s. File: %s. Rounds: %d (median).%n%n",
-                cpuModel(), cpuCount(), System.getProperty("os.version"),
+                BenchHost.cpuModel(), BenchHost.cpuCount(), System.getProperty("os.version"),
                 System.getProperty("java.version"), human(size), rounds));
         sb.append("Ratios: median over medians, and (in brackets) the median of the per-round ratios, each run\n"
                 + "compared with the reference measured minutes earlier in the same round.\n\n");
@@ -429,67 +422,6 @@ public final class FileBench {
         return sb.toString();
     }
 
-    /** Writes {@code size} bytes of seeded random blocks unless the file already has that size. */
-    private static void ensureFile(Path p, long size, long seed) throws IOException {
-        if (Files.exists(p) && Files.size(p) == size) {
-            return;
-        }
-        byte[] block = new byte[1 << 20];
-        new Random(seed).nextBytes(block);
-        ByteBuffer buf = ByteBuffer.wrap(block);
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            long pos = 0;
-            for (long i = 0; pos < size; i++) {
-                buf.clear().putLong(0, i ^ seed).limit((int) Math.min(block.length, size - pos));
-                while (buf.hasRemaining()) {
-                    pos += ch.write(buf, pos);
-                }
-            }
-        }
-    }
-
-    /** Reads a file through once so it is in the page cache. */
-    private static void cat(Path p) throws IOException {
-        try (FileChannel ch = FileChannel.open(p); FileChannel nul = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE)) {
-            long pos = 0;
-            long n = ch.size();
-            while (pos < n) {
-                pos += ch.transferTo(pos, n - pos, nul);
-            }
-        }
-    }
-
-    /** Drops one file's pages from the page cache (posix_fadvise DONTNEED through GNU dd). */
-    private static void evict(Path p) throws Exception {
-        Process d = new ProcessBuilder("dd", "if=" + p, "iflag=nocache", "count=0", "status=none").inheritIO().start();
-        if (d.waitFor() != 0) {
-            throw new IOException("could not evict " + p + " from the page cache");
-        }
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException ignored) {
-            // not Linux
-        }
-        return System.getProperty("os.arch");
-    }
-
-    /** Cores of the machine (this JVM is pinned to one, so availableProcessors() says 1). */
-    private static long cpuCount() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count();
-        } catch (IOException e) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-    }
-
     private static String micros(long nanos) {
         return String.format(Locale.ROOT, "%.0f µs", nanos / 1e3);
     }
@@ -500,41 +432,5 @@ public final class FileBench {
 
     private static void log(String s) {
         System.err.println(s);
-    }
-
-    /** A {@link FileBenchServer} JVM pinned to core 0; closing it closes its stdin, which stops it. */
-    private static final class ServerProcess implements AutoCloseable {
-        final Process process;
-        final int port;
-
-        private ServerProcess(Process process, int port) {
-            this.process = process;
-            this.port = port;
-        }
-
-        static ServerProcess start(Path root, String... extra) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of("taskset", "-c", "0",
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    FileBench.class.getName(), "serve", "--root", root.toString()));
-            cmd.addAll(List.of(extra));
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String line = r.readLine();
-            if (line == null || !line.startsWith("PORT ")) {
-                p.destroyForcibly();
-                throw new IOException("bench server did not start: " + line);
-            }
-            return new ServerProcess(p, Integer.parseInt(line.substring(5).trim()));
-        }
-
-        @Override
-        public void close() throws Exception {
-            OutputStream in = process.getOutputStream();
-            in.close();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
     }
 }

@@ -65,50 +65,62 @@ public final class Runner {
                 start + options.runDeadlineNanos());
     }
 
+    /** What a timed run saw: the server before and after the measured window, and how it ended. */
+    private static final class Measured {
+        ServerSample before = ServerSample.UNKNOWN;
+        ServerSample after = ServerSample.UNKNOWN;
+        String aborted; // null: the run was not cut short
+        long unanswered;
+        long clientCpuBefore = -1;
+        long clientCpuAfter = -1;
+    }
+
+    /** Connects, warms up, measures and drains a started engine; the caller stops it. */
+    private Measured measure(LoadEngine engine, RunState st) throws IOException, InterruptedException {
+        Measured m = new Measured();
+        awaitConnections(st);
+        if (st.opened.get() == 0) {
+            m.aborted = "no connection opened";
+        } else {
+            st.warmUp();
+            engine.startScripts();
+            say("  warm-up " + seconds(options.warmupNanos));
+            sleepUntil(System.nanoTime() + options.warmupNanos, st, () -> false);
+            m.before = target.sample(false);
+            m.clientCpuBefore = engine.cpuNanos();
+            st.startMeasuring(System.nanoTime());
+            say("  measuring " + (options.requests > 0 ? options.requests + " requests" : seconds(options.durationNanos)));
+            long end = options.requests > 0 ? st.hardDeadlineNanos : System.nanoTime() + options.durationNanos;
+            sleepUntil(end, st, () -> st.phase() != RunState.Phase.MEASURE);
+            st.stopMeasuring(System.nanoTime());
+            m.clientCpuAfter = engine.cpuNanos();
+            m.after = target.sample(false);
+            sleepUntil(System.nanoTime() + options.drainNanos, st, () -> st.inflight.sum() == 0);
+            m.unanswered = st.inflight.sum();
+        }
+        if (st.pastDeadline(System.nanoTime())) {
+            m.aborted = "hard deadline of " + seconds(options.runDeadlineNanos()) + " reached";
+        }
+        return m;
+    }
+
     private RunResult runTimed(InetSocketAddress address, Variant variant, int runIndex) throws IOException, InterruptedException {
         long start = System.nanoTime();
         RunState st = newState(start);
         LoadEngine engine = new LoadEngine(address, options, variant, scenario, st);
-        ServerSample before = ServerSample.UNKNOWN;
-        ServerSample after = ServerSample.UNKNOWN;
-        String aborted = null;
-        long unanswered = 0;
-        long clientCpuBefore = -1;
-        long clientCpuAfter = -1;
+        Measured m;
         engine.start();
         try {
-            awaitConnections(st);
-            if (st.opened.get() == 0) {
-                aborted = "no connection opened";
-            } else {
-                st.warmUp();
-                engine.startScripts();
-                say("  warm-up " + seconds(options.warmupNanos));
-                sleepUntil(System.nanoTime() + options.warmupNanos, st, () -> false);
-                before = target.sample(false);
-                clientCpuBefore = engine.cpuNanos();
-                st.startMeasuring(System.nanoTime());
-                say("  measuring " + (options.requests > 0 ? options.requests + " requests" : seconds(options.durationNanos)));
-                long end = options.requests > 0 ? st.hardDeadlineNanos : System.nanoTime() + options.durationNanos;
-                sleepUntil(end, st, () -> st.phase() != RunState.Phase.MEASURE);
-                st.stopMeasuring(System.nanoTime());
-                clientCpuAfter = engine.cpuNanos();
-                after = target.sample(false);
-                sleepUntil(System.nanoTime() + options.drainNanos, st, () -> st.inflight.sum() == 0);
-                unanswered = st.inflight.sum();
-            }
-            if (st.pastDeadline(System.nanoTime())) {
-                aborted = "hard deadline of " + seconds(options.runDeadlineNanos()) + " reached";
-            }
+            m = measure(engine, st);
         } finally {
             engine.stop();
         }
         ErrorCounts errors = engine.errors();
-        if (unanswered > 0) {
-            errors.count("unanswered", unanswered);
+        if (m.unanswered > 0) {
+            errors.count("unanswered", m.unanswered);
         }
-        if (aborted != null) {
-            errors.count("aborted", aborted);
+        if (m.aborted != null) {
+            errors.count("aborted", m.aborted);
         }
         RunResult r = common(variant, runIndex, engine, errors, st);
         long measuredNanos = st.measuredNanos();
@@ -137,28 +149,28 @@ public final class Runner {
             r.put(RunResult.WRITES_PER_REQ, (double) engine.sum(t -> t.measuredWrites) / requests);
             r.put(RunResult.READS_PER_REQ, (double) engine.sum(t -> t.measuredReads) / requests);
         }
-        long served = ServerSample.delta(before.requests(), after.requests());
+        long served = ServerSample.delta(m.before.requests(), m.after.requests());
         r.putKnown(RunResult.SERVER_REQUESTS, served);
-        long alloc = ServerSample.delta(before.loopAllocatedBytes(), after.loopAllocatedBytes());
+        long alloc = ServerSample.delta(m.before.loopAllocatedBytes(), m.after.loopAllocatedBytes());
         if (alloc >= 0 && served > 0) {
             r.put(RunResult.SERVER_ALLOC_PER_REQ, (double) alloc / served);
         }
-        r.putKnown(RunResult.SERVER_GCS, ServerSample.delta(before.gcCount(), after.gcCount()));
+        r.putKnown(RunResult.SERVER_GCS, ServerSample.delta(m.before.gcCount(), m.after.gcCount()));
         cpu(r, RunResult.SERVER_CPU_PER_REQ, RunResult.SERVER_LOOP_BUSY,
-                ServerSample.delta(before.loopCpuNanos(), after.loopCpuNanos()), served, measuredNanos);
-        long processCpu = ServerSample.delta(before.processCpuNanos(), after.processCpuNanos());
+                ServerSample.delta(m.before.loopCpuNanos(), m.after.loopCpuNanos()), served, measuredNanos);
+        long processCpu = ServerSample.delta(m.before.processCpuNanos(), m.after.processCpuNanos());
         if (processCpu >= 0 && measuredNanos > 0 && target.descriptorsPerConnection() == 1) {
             r.put(RunResult.SERVER_PROCESS_CPU, 100.0 * processCpu / measuredNanos); // in-process it would include the client
         }
         cpu(r, RunResult.CLIENT_CPU_PER_REQ, RunResult.CLIENT_BUSY,
-                ServerSample.delta(clientCpuBefore, clientCpuAfter), requests, measuredNanos);
-        r.putKnown(RunResult.SERVER_ERRORS, after.serverErrors());
+                ServerSample.delta(m.clientCpuBefore, m.clientCpuAfter), requests, measuredNanos);
+        r.putKnown(RunResult.SERVER_ERRORS, m.after.serverErrors());
         if (target.memoryScope() != null) {
             r.put(RunResult.MEMORY_SCOPE, target.memoryScope());
         }
-        r.putKnown(RunResult.RSS, after.rssBytes());
-        if (aborted != null) {
-            r.put(RunResult.ABORTED, aborted);
+        r.putKnown(RunResult.RSS, m.after.rssBytes());
+        if (m.aborted != null) {
+            r.put(RunResult.ABORTED, m.aborted);
         }
         say("  " + summary(r));
         return r;

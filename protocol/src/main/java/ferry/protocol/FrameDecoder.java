@@ -124,125 +124,131 @@ public final class FrameDecoder {
         }
     }
 
+    /** Runs the states in turn until one has to wait for more input or the sink asks to pause. */
     private void decodeLoop(ByteBuffer in, FrameSink sink) throws ProtocolException {
-        while (true) {
-            switch (state) {
-                case READ_PREAMBLE: {
-                    if (!in.hasRemaining()) {
-                        return;
-                    }
-                    int p = in.position();
-                    byte b = in.get(p);
-                    if (!Preamble.matches(preambleIndex, b)) {
-                        throw Preamble.mismatch(preambleIndex, in);
-                    }
-                    in.position(p + 1);
-                    if (++preambleIndex == Preamble.LENGTH) {
-                        state = State.READ_LEN;
-                    }
-                    break;
-                }
-                case READ_LEN: {
-                    if (!in.hasRemaining()) {
-                        return;
-                    }
-                    if (lenBytesRead == 0 && in.remaining() >= LENGTH_PREFIX_BYTES) {
-                        // explicit big-endian: the caller's buffer may have any ByteOrder
-                        int p = in.position();
-                        lenAccumulator = (in.get(p) & 0xFFL) << 24 | (in.get(p + 1) & 0xFFL) << 16
-                                | (in.get(p + 2) & 0xFFL) << 8 | (in.get(p + 3) & 0xFFL);
-                        in.position(p + LENGTH_PREFIX_BYTES);
-                        lenBytesRead = LENGTH_PREFIX_BYTES;
-                    } else {
-                        lenAccumulator = (lenAccumulator << 8) | (in.get() & 0xFF);
-                        lenBytesRead++;
-                    }
-                    if (lenBytesRead == LENGTH_PREFIX_BYTES) {
-                        long len = lenAccumulator;
-                        lenBytesRead = 0;
-                        lenAccumulator = 0;
-                        if (len > limits.maxHeaderBytes()) {
-                            throw new ProtocolException("header length " + len + " exceeds limit " + limits.maxHeaderBytes());
-                        }
-                        if (len < 2) {
-                            throw new ProtocolException("header length " + len + " is too short for a JSON object");
-                        }
-                        headerLength = (int) len;
-                        state = State.READ_HEADER;
-                    }
-                    break;
-                }
-                case READ_HEADER: {
-                    Header header;
-                    if (headerScratch == null && in.remaining() >= headerLength) {
-                        int from = in.position();
-                        header = parseHeader(in, from, from + headerLength);
-                        in.position(from + headerLength);
-                    } else {
-                        if (!in.hasRemaining()) {
-                            return;
-                        }
-                        // here every byte of `in` belongs to this header (else it would be parsed in place)
-                        if (headerScratch == null) {
-                            headerScratch = ByteBuffer.allocate(Math.min(headerLength, Math.max(INITIAL_SCRATCH_BYTES, in.remaining())));
-                        }
-                        int n = Math.min(headerLength - headerScratch.position(), in.remaining());
-                        if (headerScratch.remaining() < n) {
-                            int grown = (int) Math.min(headerLength,
-                                    Math.max(2L * headerScratch.capacity(), (long) headerScratch.position() + n));
-                            headerScratch = ByteBuffer.allocate(grown).put(headerScratch.flip());
-                        }
-                        int oldLimit = in.limit();
-                        in.limit(in.position() + n);
-                        headerScratch.put(in);
-                        in.limit(oldLimit);
-                        if (headerScratch.position() < headerLength) {
-                            return;
-                        }
-                        header = parseHeader(headerScratch, 0, headerLength);
-                        headerScratch = null;
-                    }
-                    bodyRemaining = header.size();
-                    state = State.READ_BODY;
-                    if (!sink.onHeader(header)) {
-                        return;
-                    }
-                    break;
-                }
-                case READ_BODY: {
-                    if (bodyRemaining == 0) {
-                        state = State.READ_LEN;
-                        framesDecoded++;
-                        if (!sink.onFrameEnd()) {
-                            return;
-                        }
-                        break;
-                    }
-                    if (!in.hasRemaining()) {
-                        return;
-                    }
-                    int start = in.position();
-                    int n = (int) Math.min(bodyRemaining, in.remaining());
-                    int oldLimit = in.limit();
-                    in.limit(start + n);
-                    bodyRemaining -= n;
-                    boolean go;
-                    try {
-                        go = sink.onBody(in);
-                    } finally {
-                        in.limit(oldLimit);
-                        in.position(start + n);
-                    }
-                    if (!go) {
-                        return;
-                    }
-                    break;
-                }
-                case BAD_FRAME:
-                default:
-                    throw failure;
-            }
+        boolean more;
+        do {
+            more = switch (state) {
+                case READ_PREAMBLE -> readPreamble(in);
+                case READ_LEN -> readLength(in);
+                case READ_HEADER -> readHeader(in, sink);
+                case READ_BODY -> readBody(in, sink);
+                case BAD_FRAME -> throw failure;
+            };
+        } while (more);
+    }
+
+    // Each step below returns whether the loop goes on: false when the input is exhausted or the
+    // sink asked to pause.
+
+    /** One byte of the peer's preamble, checked as it comes. */
+    private boolean readPreamble(ByteBuffer in) throws ProtocolException {
+        if (!in.hasRemaining()) {
+            return false;
         }
+        int p = in.position();
+        byte b = in.get(p);
+        if (!Preamble.matches(preambleIndex, b)) {
+            throw Preamble.mismatch(preambleIndex, in);
+        }
+        in.position(p + 1);
+        if (++preambleIndex == Preamble.LENGTH) {
+            state = State.READ_LEN;
+        }
+        return true;
+    }
+
+    /** The 4-byte big-endian header length, whole when it is all there, else a byte at a time. */
+    private boolean readLength(ByteBuffer in) throws ProtocolException {
+        if (!in.hasRemaining()) {
+            return false;
+        }
+        if (lenBytesRead == 0 && in.remaining() >= LENGTH_PREFIX_BYTES) {
+            // explicit big-endian: the caller's buffer may have any ByteOrder
+            int p = in.position();
+            lenAccumulator = (in.get(p) & 0xFFL) << 24 | (in.get(p + 1) & 0xFFL) << 16
+                    | (in.get(p + 2) & 0xFFL) << 8 | (in.get(p + 3) & 0xFFL);
+            in.position(p + LENGTH_PREFIX_BYTES);
+            lenBytesRead = LENGTH_PREFIX_BYTES;
+        } else {
+            lenAccumulator = (lenAccumulator << 8) | (in.get() & 0xFF);
+            lenBytesRead++;
+        }
+        if (lenBytesRead == LENGTH_PREFIX_BYTES) {
+            long len = lenAccumulator;
+            lenBytesRead = 0;
+            lenAccumulator = 0;
+            if (len > limits.maxHeaderBytes()) {
+                throw new ProtocolException("header length " + len + " exceeds limit " + limits.maxHeaderBytes());
+            }
+            if (len < 2) {
+                throw new ProtocolException("header length " + len + " is too short for a JSON object");
+            }
+            headerLength = (int) len;
+            state = State.READ_HEADER;
+        }
+        return true;
+    }
+
+    /** The JSON header: parsed in place when it is all in {@code in}, else gathered in scratch first. */
+    private boolean readHeader(ByteBuffer in, FrameSink sink) throws ProtocolException {
+        Header header;
+        if (headerScratch == null && in.remaining() >= headerLength) {
+            int from = in.position();
+            header = parseHeader(in, from, from + headerLength);
+            in.position(from + headerLength);
+        } else {
+            if (!in.hasRemaining()) {
+                return false;
+            }
+            // here every byte of `in` belongs to this header (else it would be parsed in place)
+            if (headerScratch == null) {
+                headerScratch = ByteBuffer.allocate(Math.min(headerLength, Math.max(INITIAL_SCRATCH_BYTES, in.remaining())));
+            }
+            int n = Math.min(headerLength - headerScratch.position(), in.remaining());
+            if (headerScratch.remaining() < n) {
+                int grown = (int) Math.min(headerLength,
+                        Math.max(2L * headerScratch.capacity(), (long) headerScratch.position() + n));
+                headerScratch = ByteBuffer.allocate(grown).put(headerScratch.flip());
+            }
+            int oldLimit = in.limit();
+            in.limit(in.position() + n);
+            headerScratch.put(in);
+            in.limit(oldLimit);
+            if (headerScratch.position() < headerLength) {
+                return false;
+            }
+            header = parseHeader(headerScratch, 0, headerLength);
+            headerScratch = null;
+        }
+        bodyRemaining = header.size();
+        state = State.READ_BODY;
+        return sink.onHeader(header);
+    }
+
+    /** Body bytes, handed to the sink as slices of {@code in}; the frame's end once none are left. */
+    private boolean readBody(ByteBuffer in, FrameSink sink) throws ProtocolException {
+        if (bodyRemaining == 0) {
+            state = State.READ_LEN;
+            framesDecoded++;
+            return sink.onFrameEnd();
+        }
+        if (!in.hasRemaining()) {
+            return false;
+        }
+        int start = in.position();
+        int n = (int) Math.min(bodyRemaining, in.remaining());
+        int oldLimit = in.limit();
+        in.limit(start + n);
+        bodyRemaining -= n;
+        boolean go;
+        try {
+            go = sink.onBody(in);
+        } finally {
+            in.limit(oldLimit);
+            in.position(start + n);
+        }
+        return go;
     }
 
     private Header parseHeader(ByteBuffer buf, int from, int to) throws ProtocolException {

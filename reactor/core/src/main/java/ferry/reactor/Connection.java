@@ -59,11 +59,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     private boolean peerEof;
     private String closeReason;
     private int interestOps;
-    private long bytesIn; // for the operator's view (ConnectionInfo)
-    private long bytesOut;
-    private Bandwidth bandwidth; // null: no bandwidth limit applies (the common case)
-    private String bandwidthUser; // the session user bandwidth was resolved for
-    private boolean bandwidthResolved;
+    private final ConnectionTraffic traffic;
     /** The address this connection is counted under for the per-address cap; null when not counted. */
     private InetAddress countedAddress;
     int indexInLoop = -1; // position in the server's per-loop list, for O(1) removal
@@ -86,6 +82,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
         this.flow = new OutputFlow(this, server, loop);
         this.requests = new RequestPipeline(this, server, loop, flow);
         this.in = new InboundReader(this, server, loop, transport, requests, expectProxyHeader);
+        this.traffic = new ConnectionTraffic(this, config, server.userRates(), session, loop);
         this.countedAddress = counted;
         if (!config.loginRequired()) {
             session.login(Session.ANONYMOUS, config.anonymousRights(), "");
@@ -148,73 +145,27 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     void callEnded(Call call) { requests.callEnded(call); }
     void callSettled(Call call) { requests.callSettled(call); }
     void closeAfterReplies() { moveTo(State.CLOSING, "bye", false); }
+    /** Whether an upload bandwidth limit applies to this connection now. */
+    boolean uploadRateLimited() { return traffic.uploadRateLimited(); }
+    /** Bytes the next read may take: all it wants without a limit; 0 after pausing for one. */
+    int readAllowance() { return traffic.readAllowance(); }
 
     /** Whether anything watches finished requests of {@code op}: only then do calls note what they answered. */
-    boolean observed(String op) {
-        for (RequestObserver o : server.requestObservers()) {
-            if (o.observes(op)) {
-                return true;
-            }
-        }
-        return false;
-    }
+    boolean observed(String op) { return server.requestObservers().observed(op); }
 
     /** A call ended or was cancelled: observers see it (the record is built only for them). */
-    void callFinished(Call call) {
-        if (!observed(call.op())) {
-            return; // no record built for what nobody watches (an audit log's PINGs)
-        }
-        RequestObserver[] observers = server.requestObservers();
-        RequestRecord r = call.record(loop.clock().nanoTime());
-        for (RequestObserver o : observers) {
-            if (!o.observes(call.op())) {
-                continue;
-            }
-            try {
-                o.requestEnded(r);
-            } catch (RuntimeException e) {
-                server.countHandlerError();
-                server.log().warn(name() + " request observer failed: " + e, e);
-            }
-        }
-    }
+    void callFinished(Call call) { server.requestObservers().callFinished(call, loop.clock().nanoTime(), name()); }
 
     void internalError(Call call, Throwable e) {
         server.countHandlerError();
         server.log().warn(name() + " " + call.op() + " failed: " + e, e);
     }
 
-    // ---- bandwidth limits and the operator's view -------------------------------------------
-
-    /**
-     * The bandwidth limits of this connection as its session stands now (they change at login), or
-     * null when none applies. Loop thread.
-     */
-    private Bandwidth bandwidth() {
-        String user = session.user();
-        if (!bandwidthResolved || user != bandwidthUser) {
-            bandwidthResolved = true;
-            bandwidthUser = user;
-            bandwidth = Bandwidth.resolve(bandwidth, config, server.userRates(), session);
-        }
-        return bandwidth;
-    }
-
-    /** Whether an upload bandwidth limit applies to this connection now. Loop thread. */
-    boolean uploadRateLimited() {
-        return bandwidth() != null && bandwidth.limitsUploads();
-    }
-
-    /** Bytes the next read may take: all it wants without a limit; 0 after pausing for one. */
-    int readAllowance() {
-        return bandwidth() == null ? Integer.MAX_VALUE : bandwidth.readAllowance(this, loop);
-    }
-
     /** What the operator's view shows of this connection now. Loop thread. */
     ConnectionInfo info(long nowNanos) {
         return new ConnectionInfo(id, session.isLoggedIn() ? session.user() : null, session.remoteAddress(),
                 TimeUnit.NANOSECONDS.toMillis(clocks.ageNanos(nowNanos)), requests.headOp(), requests.inflightCount(),
-                bytesIn, bytesOut, flow.pausedFor(PAUSE_RATE) || (bandwidth != null && bandwidth.writeWaiting()));
+                traffic.bytesIn(), traffic.bytesOut(), flow.pausedFor(PAUSE_RATE) || traffic.writeWaiting());
     }
 
     // ---- readiness and the parts' reports ---------------------------------------------------
@@ -240,10 +191,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
     void bytesRead(int n) {
         touch();
         server.stats().bytesRead.add(n);
-        bytesIn += n;
-        if (bandwidth != null) {
-            bandwidth.read(n);
-        }
+        traffic.read(n);
     }
 
     void headerUnderWay(long nowNanos) { clocks.headerUnderWay(nowNanos); }
@@ -289,8 +237,8 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
             return;
         }
         long budget = config.maxBytesPerWriteEvent();
-        if (bandwidth() != null && !flow.outbound().isEmpty()) {
-            budget = bandwidth.writeAllowance(this, loop, budget);
+        if (traffic.limited() && !flow.outbound().isEmpty()) {
+            budget = traffic.writeAllowance(budget);
             if (budget == 0) {
                 flow.deferWrite(); // a timer flushes once bytes may go: no OP_WRITE spin meanwhile
                 updateInterest();
@@ -310,10 +258,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
         if (n > 0) {
             touch();
             server.stats().bytesWritten.add(n);
-            bytesOut += n;
-            if (bandwidth != null) {
-                bandwidth.wrote(n);
-            }
+            traffic.wrote(n);
         }
         if (state == State.CLOSING && !flow.writeBlocked() && requests.inflightCount() == 0) {
             moveTo(State.CLOSED, closeReason, !peerEof);
@@ -491,9 +436,7 @@ final class Connection implements Transport.Listener, EventLoop.Flushable {
         flow.release(cause);
         in.dropPending();
         session.closed(server.log(), name());
-        if (bandwidth != null) {
-            bandwidth.release();
-        }
+        traffic.release();
         server.connectionClosed(this, reason);
     }
 

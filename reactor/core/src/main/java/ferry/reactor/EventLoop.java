@@ -8,12 +8,11 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * One thread that owns a {@link Selector} and everything registered with it.
@@ -93,11 +92,12 @@ public final class EventLoop {
 
     private final String name;
     private final Clock clock;
-    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final LoopTasks tasks = new LoopTasks();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong selectorRebuilds = new AtomicLong();
     private final ErrorListener errorListener;
+    private final BiConsumer<String, Throwable> onError = this::countError; // one instance, not one per pass
 
     // Owned by the loop thread:
     private Selector selector;
@@ -166,7 +166,7 @@ public final class EventLoop {
     public void execute(Runnable task) {
         tasks.add(task);
         if (stopped) {
-            abandonTasks(); // the loop's exit drain may have run before our add
+            tasks.abandonAll(onError); // the loop's exit drain may have run before our add
         } else if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
@@ -175,20 +175,6 @@ public final class EventLoop {
     /** True once the loop thread has exited: posted tasks no longer run. Safe from any thread. */
     public boolean isStopped() {
         return stopped;
-    }
-
-    /** Empties the task queue of a stopped loop; each task is polled by exactly one thread. */
-    private void abandonTasks() {
-        Runnable r;
-        while ((r = tasks.poll()) != null) {
-            if (r instanceof Abandonable a) {
-                try {
-                    a.abandon();
-                } catch (Throwable e) {
-                    countError("abandon", e);
-                }
-            }
-        }
     }
 
     /** Runs {@code task} on the loop after {@code delayNanos}. Safe from any thread. */
@@ -307,7 +293,7 @@ public final class EventLoop {
             closeSelector();
         }
         stopped = true; // nothing will run what is queued
-        abandonTasks();
+        tasks.abandonAll(onError);
     }
 
     private void run() {
@@ -319,7 +305,7 @@ public final class EventLoop {
             closed = true;
             closeSelector();
             stopped = true;
-            abandonTasks();
+            tasks.abandonAll(onError);
         }
     }
 
@@ -336,7 +322,7 @@ public final class EventLoop {
                     ? selector.selectNow(this::dispatch)
                     : selector.select(this::dispatch, timeoutMillis);
             wakeupPending.set(false);
-            int tasksRun = runTasks();
+            int tasksRun = tasks.runBatch(onError);
             int timersRun = runTimers(clock.nanoTime());
             int flushed = runFlushes();
             if (spinGuard.afterSelect(n, tasksRun + timersRun > 0, timeoutMillis,
@@ -382,24 +368,6 @@ public final class EventLoop {
                 countError("onLoopError " + s, t2);
             }
         }
-    }
-
-    private int runTasks() {
-        int ran = 0;
-        // Bounded so a task that re-queues itself cannot starve I/O.
-        for (int i = 0, max = Math.max(1024, tasks.size()); i < max; i++) {
-            Runnable r = tasks.poll();
-            if (r == null) {
-                break;
-            }
-            ran++;
-            try {
-                r.run();
-            } catch (Throwable t) {
-                countError("task", t);
-            }
-        }
-        return ran;
     }
 
     /** Runs timers due at {@code nowNanos}; returns how many ran. Package-private for fake-clock tests. */

@@ -32,18 +32,13 @@ import java.util.function.UnaryOperator;
 public final class FerryServer implements ServerContext, AutoCloseable {
     private enum State { NEW, RUNNING, STOPPING, STOPPED }
 
-    /** How often {@link #stop} looks whether the connections have drained. */
-    private static final long STOP_POLL_MILLIS = 5;
-    /** How long {@link #stop} waits for each loop thread to finish. */
-    private static final long LOOP_STOP_SECONDS = 5;
-
     private final ServerConfig config;
     private final ServerLog log;
     private final ServerStats stats = new ServerStats();
     private final Ops ops = new Ops();
     private final Set<String> features = new LinkedHashSet<>();
-    private final List<Runnable> stopHooks = new ArrayList<>();
-    private volatile RequestObserver[] requestObservers = new RequestObserver[0];
+    private final ServerShutdown shutdown;
+    private final RequestObservers requestObservers;
     private final WorkerPools pools;
     private final ServiceTimers serviceTimers;
     private final UserRates userRates;
@@ -61,6 +56,8 @@ public final class FerryServer implements ServerContext, AutoCloseable {
         this.config = config;
         this.log = log;
         this.pools = new WorkerPools(config);
+        this.requestObservers = new RequestObservers(log, stats);
+        this.shutdown = new ServerShutdown(log, stats);
         this.admission = new Admission(config, log, stats);
         this.intake = new Intake(this, admission);
         this.serviceTimers = new ServiceTimers(this::workers, log);
@@ -140,19 +137,17 @@ public final class FerryServer implements ServerContext, AutoCloseable {
     @Override
     public synchronized void addRequestObserver(RequestObserver observer) {
         requireNew("add request observers");
-        RequestObserver[] more = java.util.Arrays.copyOf(requestObservers, requestObservers.length + 1);
-        more[more.length - 1] = java.util.Objects.requireNonNull(observer);
-        requestObservers = more;
+        requestObservers.add(observer);
     }
 
     /** The registered observers; fixed once the server runs. */
-    RequestObserver[] requestObservers() {
+    RequestObservers requestObservers() {
         return requestObservers;
     }
 
     @Override
-    public synchronized void onStop(Runnable hook) {
-        stopHooks.add(hook);
+    public void onStop(Runnable hook) {
+        shutdown.onStop(hook);
     }
 
     /**
@@ -322,62 +317,10 @@ public final class FerryServer implements ServerContext, AutoCloseable {
             state = State.STOPPING;
         }
         shuttingDown = true;
-        serviceTimers.stop();
-        long deadline = System.nanoTime() + unit.toNanos(grace);
-        group.runOnAll(i -> {
-            if (i == 0 && acceptor != null) {
-                acceptor.close();
-            }
-            for (Connection c : group.snapshot(i)) {
-                c.shutdownGracefully();
-            }
-        });
-        while (stats.connectionsOpen.get() > 0 && System.nanoTime() < deadline) {
-            waitForLoops();
-        }
-        group.runOnAll(i -> {
-            for (Connection c : group.snapshot(i)) {
-                c.close("server stopped");
-            }
-        });
-        runStopHooks();
-        try {
-            pools.shutdown(deadline);
-            group.shutdown(LOOP_STOP_SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        shutdown.run(unit.toNanos(grace), serviceTimers, group, acceptor, pools, () -> shuttingDown = true);
         state = State.STOPPED;
         log.info("stopped " + stats);
         log.drain(1000);
-    }
-
-    /** A short wait while connections drain: a pass of the loop when we are its host, else a sleep. */
-    private void waitForLoops() {
-        if (loops[0].inLoop()) {
-            loops[0].runOnce(STOP_POLL_MILLIS);
-            return;
-        }
-        try {
-            Thread.sleep(STOP_POLL_MILLIS); // stop() is a caller's blocking call, not loop code
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            shuttingDown = true;
-        }
-    }
-
-    private void runStopHooks() {
-        List<Runnable> hooks;
-        synchronized (this) {
-            hooks = new ArrayList<>(stopHooks);
-        }
-        for (Runnable h : hooks) {
-            try {
-                h.run();
-            } catch (RuntimeException e) {
-                log.warn("stop hook failed: " + e, e);
-            }
-        }
     }
 
     @Override

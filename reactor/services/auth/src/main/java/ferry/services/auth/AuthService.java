@@ -249,6 +249,43 @@ public final class AuthService implements FerryService {
         rejectBody(call);
         Session session = call.session();
         LoginState state = session.get(STATE);
+        ScramServerExchange exchange = takePendingExchange(session, state);
+        long now = clock.nanoTime();
+        if (now - exchange.startedNanos() > settings.exchangeTimeoutNanos()) {
+            throw OpException.badRequest("login exchange expired: AUTH_FINISH must follow AUTH_START within "
+                    + settings.exchangeTimeoutMillis() + " ms; start again");
+        }
+        ClientFinalMessage fin = ClientFinalMessage.parse(req.requireString("scram"));
+        exchange.checkFinal(fin);
+        String address = session.remoteHost();
+        String user = exchange.username();
+        // The throttle decides when the answer leaves before anyone knows whether the proof is right.
+        LoginThrottle.Verdict verdict = throttle.attempt(user, address, now);
+        if (!verdict.admitted()) {
+            throw refusedUnjudged(call, user, address, verdict);
+        }
+        ScramServerExchange.Outcome outcome = exchange.verify(fin);
+        long holdMillis = TimeUnit.NANOSECONDS.toMillis(verdict.holdNanos());
+        String held = holdMillis > 0 ? "; answer held back " + holdMillis + " ms" : "";
+        Runnable answer = outcome.success()
+                ? successAnswer(call, exchange, outcome, verdict, held)
+                : failureAnswer(call, state);
+        sendAnswer(call, state, verdict, answer);
+        if (!outcome.success()) {
+            // Counted and logged once the answer's timer is set and counted as held: whoever sees
+            // the failure (a test moving a fake clock) then sees the hold in place.
+            reportFailure(call, state, exchange, verdict, held);
+        }
+        return null;
+    }
+
+    /**
+     * The exchange this AUTH_FINISH completes, taken so that each AUTH_START allows one
+     * AUTH_FINISH whatever happens next.
+     *
+     * @throws OpException when the session is logged in or has no exchange in progress
+     */
+    private ScramServerExchange takePendingExchange(Session session, LoginState state) throws OpException {
         ScramServerExchange exchange = state == null ? null : state.pending;
         if (state != null) {
             state.pending = null; // one AUTH_FINISH per AUTH_START, whatever happens next
@@ -262,98 +299,99 @@ public final class AuthService implements FerryService {
             throw OpException.badRequest("AUTH_FINISH without an AUTH_START in progress on this connection"
                     + " (each AUTH_START allows one AUTH_FINISH): send AUTH_START first");
         }
-        long now = clock.nanoTime();
-        if (now - exchange.startedNanos() > settings.exchangeTimeoutNanos()) {
-            throw OpException.badRequest("login exchange expired: AUTH_FINISH must follow AUTH_START within "
-                    + settings.exchangeTimeoutMillis() + " ms; start again");
-        }
-        ClientFinalMessage fin = ClientFinalMessage.parse(req.requireString("scram"));
-        exchange.checkFinal(fin);
+        return exchange;
+    }
+
+    /** The throttle refused to judge this attempt at all: logs why and returns the BUSY to throw. */
+    private OpException refusedUnjudged(Call call, String user, String address, LoginThrottle.Verdict verdict) {
+        long retryMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(verdict.retryAfterNanos() + 999_999));
+        log.warn("auth: " + call.connectionName() + " login attempt for user \"" + user + "\" from " + address
+                + " refused unjudged: " + verdict.addressFailures() + " failures from this address, and its next answer"
+                + " would wait longer than the " + TimeUnit.NANOSECONDS.toMillis(throttle.maxDelayNanos())
+                + " ms an answer may be held; retry in " + retryMillis + " ms");
+        return new OpException(ErrorCode.BUSY, "too many failed logins from this address: this attempt was not"
+                + " judged; try again in " + retryMillis + " ms");
+    }
+
+    /** The answer to a right proof: logs the session in when it leaves. Loop thread. */
+    private Runnable successAnswer(Call call, ScramServerExchange exchange, ScramServerExchange.Outcome outcome,
+            LoginThrottle.Verdict verdict, String held) {
+        Session session = call.session();
         String address = session.remoteHost();
         String user = exchange.username();
-        // The throttle decides when the answer leaves before anyone knows whether the proof is right.
-        LoginThrottle.Verdict verdict = throttle.attempt(user, address, now);
-        if (!verdict.admitted()) {
-            long retryMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(verdict.retryAfterNanos() + 999_999));
-            log.warn("auth: " + call.connectionName() + " login attempt for user \"" + user + "\" from " + address
-                    + " refused unjudged: " + verdict.addressFailures() + " failures from this address, and its next answer"
-                    + " would wait longer than the " + TimeUnit.NANOSECONDS.toMillis(throttle.maxDelayNanos())
-                    + " ms an answer may be held; retry in " + retryMillis + " ms");
-            throw new OpException(ErrorCode.BUSY, "too many failed logins from this address: this attempt was not"
-                    + " judged; try again in " + retryMillis + " ms");
-        }
-        ScramServerExchange.Outcome outcome = exchange.verify(fin);
+        UserRecord record = exchange.record();
+        log.debug("auth: " + call.connectionName() + " right proof for user \"" + user + "\" from " + address
+                + "; counted as failure " + verdict.userFailures() + " for this user, " + verdict.addressFailures()
+                + " from this address until its answer leaves" + held);
+        return () -> {
+            if (call.isCancelled()) {
+                return; // nobody to tell: no login, and the counts stay as a failure left them
+            }
+            // Logged in only when the answer leaves: a request pipelined behind a throttled
+            // AUTH_FINISH must not run with rights the client has not yet been granted.
+            throttle.succeeded(user, address, clock.nanoTime());
+            if (!takeSessionSlot(session, record)) {
+                refuseOverSessionLimit(call, record);
+                return;
+            }
+            successes.increment();
+            session.login(record.name(), record.rights(), record.home());
+            session.put(UserLimits.SESSION_KEY, record.limits());
+            session.put(ferry.reactor.UserQuota.SESSION_KEY, record.quota()); // the file service enforces it
+            log.info("auth: " + call.connectionName() + " " + session.remoteAddress() + " logged in as " + record.name()
+                    + " (rights " + rightsText(record) + ", home /" + record.home() + ")");
+            List<Object> rights = new ArrayList<>();
+            for (Right r : record.rights()) {
+                rights.add(r.wireName());
+            }
+            call.reply(Header.reply(REPLY_OK, call.id()).put("scram", outcome.serverFinal())
+                    .put("user", record.name()).put("rights", rights).put("home", record.home()));
+        };
+    }
+
+    /** The answer to a wrong proof (or an unknown user), counted now; it may close the connection. */
+    private Runnable failureAnswer(Call call, LoginState state) {
+        state.failures++;
+        boolean closing = state.failures >= settings.maxFailuresPerConnection();
+        int failuresHere = state.failures;
+        return () -> {
+            if (closing) {
+                call.closeConnectionAfterReply();
+            }
+            call.fail(ErrorCode.UNAUTHENTICATED, closing
+                    ? FAILED_MESSAGE + " (" + failuresHere + " failures: closing the connection)" : FAILED_MESSAGE);
+        };
+    }
+
+    /** Counts and logs a failed proof (after {@link #failureAnswer} counted it on the connection). */
+    private void reportFailure(Call call, LoginState state, ScramServerExchange exchange, LoginThrottle.Verdict verdict,
+                               String held) {
+        failures.increment();
+        boolean closing = state.failures >= settings.maxFailuresPerConnection();
         long holdMillis = TimeUnit.NANOSECONDS.toMillis(verdict.holdNanos());
-        String held = holdMillis > 0 ? "; answer held back " + holdMillis + " ms" : "";
-        Runnable answer;
-        Runnable reported = () -> { };
-        if (outcome.success()) {
-            UserRecord record = exchange.record();
-            log.debug("auth: " + call.connectionName() + " right proof for user \"" + user + "\" from " + address
-                    + "; counted as failure " + verdict.userFailures() + " for this user, " + verdict.addressFailures()
-                    + " from this address until its answer leaves" + held);
-            answer = () -> {
-                if (call.isCancelled()) {
-                    return; // nobody to tell: no login, and the counts stay as a failure left them
-                }
-                // Logged in only when the answer leaves: a request pipelined behind a throttled
-                // AUTH_FINISH must not run with rights the client has not yet been granted.
-                throttle.succeeded(user, address, clock.nanoTime());
-                if (!takeSessionSlot(session, record)) {
-                    refuseOverSessionLimit(call, record);
-                    return;
-                }
-                successes.increment();
-                session.login(record.name(), record.rights(), record.home());
-                session.put(UserLimits.SESSION_KEY, record.limits());
-                session.put(ferry.reactor.UserQuota.SESSION_KEY, record.quota()); // the file service enforces it
-                log.info("auth: " + call.connectionName() + " " + session.remoteAddress() + " logged in as " + record.name()
-                        + " (rights " + rightsText(record) + ", home /" + record.home() + ")");
-                List<Object> rights = new ArrayList<>();
-                for (Right r : record.rights()) {
-                    rights.add(r.wireName());
-                }
-                call.reply(Header.reply(REPLY_OK, call.id()).put("scram", outcome.serverFinal())
-                        .put("user", record.name()).put("rights", rights).put("home", record.home()));
-            };
-        } else {
-            state.failures++;
-            boolean closing = state.failures >= settings.maxFailuresPerConnection();
-            String failed = "auth: " + call.connectionName() + " login failed for user \"" + user + "\" from " + address
-                    + (exchange.userExists() ? " (wrong password)" : " (no such user)")
-                    + "; failure " + verdict.userFailures() + " for this user, " + verdict.addressFailures()
-                    + " from this address, " + state.failures + " on this connection" + held
-                    + (closing ? "; closing the connection" : "");
-            // Counted and logged once the answer's timer is set and counted as held: whoever sees
-            // the failure (a test moving a fake clock) then sees the hold in place.
-            reported = () -> {
-                failures.increment();
-                log.log(holdMillis > 0 ? ServerLog.Level.WARN : ServerLog.Level.INFO, failed, null);
-            };
-            int failuresHere = state.failures;
-            answer = () -> {
-                if (closing) {
-                    call.closeConnectionAfterReply();
-                }
-                call.fail(ErrorCode.UNAUTHENTICATED, closing
-                        ? FAILED_MESSAGE + " (" + failuresHere + " failures: closing the connection)" : FAILED_MESSAGE);
-            };
-        }
+        log.log(holdMillis > 0 ? ServerLog.Level.WARN : ServerLog.Level.INFO,
+                "auth: " + call.connectionName() + " login failed for user \"" + exchange.username() + "\" from "
+                        + call.session().remoteHost()
+                        + (exchange.userExists() ? " (wrong password)" : " (no such user)")
+                        + "; failure " + verdict.userFailures() + " for this user, " + verdict.addressFailures()
+                        + " from this address, " + state.failures + " on this connection" + held
+                        + (closing ? "; closing the connection" : ""), null);
+    }
+
+    /** Sends {@code answer} now, or at the instant the throttle fixed when it holds answers back. */
+    private void sendAnswer(Call call, LoginState state, LoginThrottle.Verdict verdict, Runnable answer) {
         if (verdict.holdNanos() <= 0) {
-            reported.run();
             answer.run();
-        } else {
-            state.unanswered = OP_FINISH;
-            // At the instant the throttle fixed, whatever time the logging took.
-            call.loop().schedule(verdict.answerAtNanos() - clock.nanoTime(), () -> {
-                heldAnswers.decrementAndGet();
-                state.unanswered = null;
-                answer.run();
-            });
-            heldAnswers.incrementAndGet();
-            reported.run();
+            return;
         }
-        return null;
+        state.unanswered = OP_FINISH;
+        // At the instant the throttle fixed; counted as held only once the timer is set.
+        call.loop().schedule(verdict.answerAtNanos() - clock.nanoTime(), () -> {
+            heldAnswers.decrementAndGet();
+            state.unanswered = null;
+            answer.run();
+        });
+        heldAnswers.incrementAndGet();
     }
 
     /** Logged-in sessions per user right now, for stats and leak tests. */

@@ -7,13 +7,10 @@ import ferry.reactor.BodySink;
 import ferry.reactor.Call;
 import ferry.reactor.EventLoop;
 import ferry.reactor.OpException;
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,7 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Threading: every method whose name starts with {@code on}, plus {@link #begin} and
  * {@link #stop}, runs on the call's event loop (all state lives there); {@link #start} runs on an
- * exec thread and reaches the loop through {@link #post}; death checks run on the killer thread.
+ * exec thread and reaches the loop through {@link #post}; signals and death checks run on the
+ * killer thread ({@link RunKill}).
  */
 final class ExecRun {
     /** Why a run was stopped; the wire value of EXIT's {@code reason}. */
@@ -62,6 +60,8 @@ final class ExecRun {
     private final String home;
     private final long acceptedNanos;
     private final StdinFeeder stdin;
+    private final ProcessLaunch launch;
+    private final RunKill kill;
 
     // Loop-owned.
     private State state = State.STARTING;
@@ -82,8 +82,6 @@ final class ExecRun {
     private long outputSent;
     private EventLoop.Timer timeoutTimer;
     private AtomicReference<ExecRun> timeoutRef;
-    private EventLoop.Timer escalateTimer;
-    private EventLoop.Timer abandonTimer;
     private String workDir = "?";
 
     // Read by the killer thread and the server's stop hook.
@@ -104,6 +102,12 @@ final class ExecRun {
         this.stdin = spec.stdinBytes() > 0
                 ? new StdinFeeder(call, stats, config.chunkBytes(), config.stdinHighWaterBytes(), config.stdinLowWaterBytes())
                 : null;
+        this.launch = new ProcessLaunch(service, spec, user, stdin != null, call.connectionName());
+        this.kill = new RunKill(pool, config, call.loop(), () -> state == State.DONE, () -> done,
+                () -> signalled = true, () -> {
+                    goneConfirmed = true;
+                    maybeFinish();
+                }, this::abandon);
     }
 
     ProcessTree tree() {
@@ -142,56 +146,21 @@ final class ExecRun {
 
     /** Resolves folder and command, starts the process, then reads its stdout on this thread. */
     private void start() {
-        Process p;
-        RunPipes fifos = null;
+        ProcessLaunch.Started started;
         try {
-            Path userDir = WorkingFolder.resolve(config.root(), home, null);
-            Path dir = WorkingFolder.resolve(config.root(), home, spec.cwd());
-            ProcessBuilder pb = new ProcessBuilder(command(dir)).directory(dir.toFile());
-            Map<String, String> env = pb.environment();
-            env.clear(); // the server's own environment (credentials, tokens) never reaches commands
-            env.put("PATH", config.searchPathString());
-            env.put("HOME", userDir.toString());
-            env.put("FERRY_USER", user == null ? "" : user);
-            for (String name : config.inheritedEnv()) {
-                String v = System.getenv(name);
-                if (v != null) {
-                    env.put(name, v);
-                }
-            }
-            env.putAll(spec.env());
-            if (stdin == null) {
-                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            }
-            fifos = createPipes();
-            if (fifos != null) {
-                fifos.redirect(pb);
-            }
-            String dirText = dir.toString();
-            post(() -> workDir = dirText);
-            try {
-                p = pb.start();
-            } catch (IOException | RuntimeException e) {
-                if (fifos != null) {
-                    fifos.close();
-                }
-                throw e;
-            } finally {
-                if (fifos != null) {
-                    fifos.started();
-                }
-            }
+            started = launch.start(home, dirText -> post(() -> workDir = dirText));
         } catch (OpException e) {
             startFailed(e.code(), e.getMessage());
             return;
         } catch (IOException e) {
-            startFailed(startErrorCode(e), "cannot run " + spec.describe() + ": " + spawnReason(e));
+            startFailed(ProcessLaunch.startErrorCode(e), "cannot run " + spec.describe() + ": " + ProcessLaunch.spawnReason(e));
             return;
         } catch (RuntimeException e) {
             startFailed(ErrorCode.INTERNAL, "cannot run " + spec.describe() + ": " + e.getClass().getSimpleName());
             return;
         }
-        RunPipes io = fifos != null ? fifos : RunPipes.jdk(p, stdin != null);
+        Process p = started.process();
+        RunPipes io = started.fifos() != null ? started.fifos() : RunPipes.jdk(p, stdin != null);
         ProcessTree t = new ProcessTree(p, service.usesProcessGroups() ? p.pid() : -1, service.killBinary());
         tree = t; // visible to the server's stop hook even if the loop is already gone
         if (service.isStopping()) {
@@ -220,72 +189,10 @@ final class ExecRun {
         out.run();
     }
 
-    /**
-     * FIFOs for the run's stdio, or null to use the JDK's pipes: where {@code mkfifo} is missing,
-     * or creating them failed (logged; the run goes on, only an abandoned one keeps its slot).
-     */
-    private RunPipes createPipes() {
-        RunPipes.Maker fifos = service.fifos();
-        if (fifos == null) {
-            return null;
-        }
-        try {
-            return RunPipes.create(fifos, stdin != null);
-        } catch (IOException e) {
-            service.ctx().log().warn("exec " + call.connectionName() + ": cannot create FIFOs (" + e.getMessage()
-                    + "); using the JDK's pipes for this run");
-            return null;
-        }
-    }
-
-    /** The command line: [setsid [-w]] then the resolved executable and its arguments, or the shell. */
-    private List<String> command(Path dir) throws OpException {
-        List<String> cmd = new ArrayList<>(service.launchPrefix());
-        if (spec.shell() != null) {
-            if (!java.nio.file.Files.isExecutable(Path.of(config.shell()))) {
-                throw new OpException(ErrorCode.NOT_FOUND, "the server's shell is missing");
-            }
-            cmd.add(config.shell());
-            cmd.add("-c");
-            cmd.add(spec.shell());
-        } else {
-            Path exe = config.policy().resolve(spec.argv().get(0), config.searchPath(), dir);
-            cmd.add(exe.toString());
-            cmd.addAll(spec.argv().subList(1, spec.argv().size()));
-        }
-        return cmd;
-    }
-
     /** Exec thread: reports a start failure, its message cleared of the server's paths. */
     private void startFailed(String code, String message) {
         String shown = WorkingFolder.scrub(message, config.root(), home);
         post(() -> onStartFailed(code, shown));
-    }
-
-    /**
-     * Why {@link ProcessBuilder#start} failed, without its message's program path and working
-     * folder (the server's real paths): the JDK words it {@code Cannot run program "/srv/x" (in
-     * directory "/srv/data/alice"): error=2, No such file or directory}, with the errno text in
-     * the cause.
-     */
-    static String spawnReason(IOException e) {
-        String m = e.getCause() instanceof IOException ? e.getCause().getMessage() : null;
-        if (m == null) {
-            int errno = String.valueOf(e.getMessage()).indexOf("error=");
-            m = errno >= 0 ? e.getMessage().substring(errno) : e.getClass().getSimpleName();
-        }
-        return m.replaceFirst("^error=\\d+, ", "");
-    }
-
-    private static String startErrorCode(IOException e) {
-        String m = String.valueOf(e.getMessage());
-        if (m.contains("error=2,")) {
-            return ErrorCode.NOT_FOUND;
-        }
-        if (m.contains("error=13,")) {
-            return ErrorCode.FORBIDDEN;
-        }
-        return ErrorCode.IO_ERROR;
     }
 
     // ---- loop: events -------------------------------------------------------------------------
@@ -317,7 +224,7 @@ final class ExecRun {
         service.ctx().log().info("exec start " + call.connectionName() + " " + who() + " " + spec.describe()
                 + " cwd=" + workDir + envNames() + " pid=" + p.pid() + (t.usesGroup() ? " (own process group)" : ""));
         if (state == State.STOPPING) {
-            requestKill(); // stopped (timeout, disconnect) while it was starting
+            kill.request(tree); // stopped (timeout, disconnect) while it was starting
         } else {
             state = State.RUNNING;
         }
@@ -391,47 +298,9 @@ final class ExecRun {
             timeoutTimer.cancel();
         }
         if (state == State.RUNNING) {
-            requestKill();
+            kill.request(tree);
         }
         state = State.STOPPING; // from STARTING, onStarted kills as soon as there is a process
-    }
-
-    /**
-     * SIGTERM now, SIGKILL after the grace, give up a grace later; or give up at the SIGKILL
-     * already when the run's processes were all gone by then: a run not over a grace after its
-     * last process died has its pipes held from outside (an escapee), and waiting longer changes
-     * nothing. Loop thread; timers use the server clock.
-     */
-    private void requestKill() {
-        ProcessTree t = tree;
-        pool.kill(() -> signal(t, false));
-        long graceNanos = TimeUnit.MILLISECONDS.toNanos(config.killGraceMillis());
-        escalateTimer = call.loop().schedule(graceNanos, () -> {
-            if (state == State.DONE) {
-                return;
-            }
-            pool.kill(() -> {
-                boolean goneBefore = t.allGone();
-                signal(t, true);
-                if (goneBefore) {
-                    post(this::abandon);
-                }
-            });
-            abandonTimer = call.loop().schedule(graceNanos, this::abandon);
-        });
-    }
-
-    /**
-     * Killer thread: signals the tree and records whether the command was running when it was
-     * signalled. Only the OS knows that at this moment: the loop hears of an exit later, through
-     * the process reaper, so deciding on the loop reported commands that had exited by themselves
-     * (status 0) as killed. The post reaches the loop before the death check that lets the run
-     * finish, since both come from this one thread in order.
-     */
-    private void signal(ProcessTree t, boolean force) {
-        if (t.signal(force)) {
-            post(() -> signalled = true);
-        }
     }
 
     private void maybeFinish() {
@@ -442,26 +311,11 @@ final class ExecRun {
             // Report EXIT only once the whole tree is gone, so "killed" means gone.
             if (!checkingGone) {
                 checkingGone = true;
-                pool.kill(this::checkGone);
+                kill.watchUntilGone(tree);
             }
             return;
         }
         finish(null);
-    }
-
-    /** Killer thread: polls until every process of the run is gone; the escalation timer sends SIGKILL meanwhile. */
-    private void checkGone() {
-        if (done) {
-            return;
-        }
-        if (tree.allGone()) {
-            post(() -> {
-                goneConfirmed = true;
-                maybeFinish();
-            });
-        } else {
-            pool.killLater(this::checkGone, config.deathCheckMillis());
-        }
     }
 
     /**
@@ -544,11 +398,10 @@ final class ExecRun {
     }
 
     private void cancelTimers() {
-        for (EventLoop.Timer t : new EventLoop.Timer[] {timeoutTimer, escalateTimer, abandonTimer}) {
-            if (t != null) {
-                t.cancel();
-            }
+        if (timeoutTimer != null) {
+            timeoutTimer.cancel();
         }
+        kill.cancelTimers();
         if (timeoutRef != null) {
             timeoutRef.set(null);
         }

@@ -337,27 +337,7 @@ final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.List
         direct = null;
         long have = offset + intake.written();
         UploadRelease release = new UploadRelease(ctx, fp, temp, target, quota, ch, dio);
-        releaseOnWorker("suspending", () -> release.suspended(have), () -> { });
-    }
-
-    /**
-     * Runs {@code release} on a worker, or here if none is free (see {@link UploadRelease}), then
-     * {@code then} on the loop.
-     */
-    private void releaseOnWorker(String what, Runnable release, Runnable then) {
-        boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
-            release.run();
-            return null;
-        }, (none, error) -> {
-            if (error != null) {
-                ctx.log.warn(call.connectionName() + " upload of " + fp.shown() + ": " + what + " failed: " + error, error);
-            }
-            then.run();
-        });
-        if (!taken) {
-            release.run();
-            then.run();
-        }
+        UploadRelease.onWorker(ctx, call, fp, "suspending", () -> release.suspended(have), () -> { });
     }
 
     // ---- commit ---------------------------------------------------------------------------------
@@ -431,8 +411,8 @@ final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.List
         UploadRelease release = new UploadRelease(ctx, fp, temp, target, quota, ch, dio);
         // The answer goes out once the claim is released, so a client that retries on reading it
         // never meets its own failed upload as "in progress".
-        releaseOnWorker("cleaning up after a failure", () -> release.failed(removeTemp, mapped.code()),
-                () -> call.fail(mapped));
+        UploadRelease.onWorker(ctx, call, fp, "cleaning up after a failure",
+                () -> release.failed(removeTemp, mapped.code()), () -> call.fail(mapped));
     }
 
     private void pause() {

@@ -1,5 +1,6 @@
 package ferry.services.file;
 
+import ferry.reactor.Call;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -33,6 +34,28 @@ final class UploadRelease {
         this.quota = quota;
         this.file = file;
         this.direct = direct;
+    }
+
+    /**
+     * Runs {@code release} (a bound {@link #suspended} or {@link #failed}) on a bulk worker, or
+     * here if none is free (see the class comment), then {@code then} on the loop. Loop thread.
+     *
+     * @param what names the step in the log line of a release that failed
+     */
+    static void onWorker(FileContext ctx, Call call, FilePath fp, String what, Runnable release, Runnable then) {
+        boolean taken = ctx.bulk.trySubmit(call.loop(), () -> {
+            release.run();
+            return null;
+        }, (none, error) -> {
+            if (error != null) {
+                ctx.log.warn(call.connectionName() + " upload of " + fp.shown() + ": " + what + " failed: " + error, error);
+            }
+            then.run();
+        });
+        if (!taken) {
+            release.run();
+            then.run();
+        }
     }
 
     /** The upload stopped with {@code have} bytes of the file in its temp, which stays for a resume. */
