@@ -1,6 +1,7 @@
 package ferry.loadtest;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ public final class CsvReport {
                 rows.add(r.fields());
             }
             if (c.runs().size() > 1) {
-                Map<String, Object> m = new java.util.LinkedHashMap<>(c.summary().fields());
+                Map<String, Object> m = new LinkedHashMap<>(c.summary().fields());
                 m.put(RunResult.RUN, "median");
                 rows.add(m);
             }

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -231,7 +232,7 @@ public final class DribbleBench {
                 json.append('x');
             }
             ByteBuffer b = ByteBuffer.allocate(4 + json.length());
-            b.putInt(64 * 1024).put(json.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            b.putInt(64 * 1024).put(json.toString().getBytes(StandardCharsets.US_ASCII));
             header = b.array();
         }
 

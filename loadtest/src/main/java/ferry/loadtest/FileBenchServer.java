@@ -9,6 +9,7 @@ import ferry.services.file.FileServiceConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A file server for benchmarks, run in its own JVM so it can be pinned to a core of its own:
@@ -64,7 +65,7 @@ final class FileBenchServer {
         } catch (IOException ignored) {
             // the pipe broke: same as closed
         }
-        server.stop(1, java.util.concurrent.TimeUnit.SECONDS);
+        server.stop(1, TimeUnit.SECONDS);
         return 0;
     }
 }

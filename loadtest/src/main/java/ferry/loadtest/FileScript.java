@@ -3,6 +3,7 @@ package ferry.loadtest;
 import ferry.protocol.FileProtocol;
 import ferry.protocol.Header;
 import java.nio.ByteBuffer;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.SplittableRandom;
 
@@ -219,7 +220,7 @@ final class FileScript implements ConnectionScript {
     private boolean digestMatches() {
         try {
             digest.digest(digestOut, 0, digestOut.length);
-        } catch (java.security.DigestException e) {
+        } catch (DigestException e) {
             return false;
         }
         return MessageDigest.isEqual(digestOut, load.digest());

@@ -9,6 +9,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -31,7 +32,7 @@ final class IoThread implements Runnable {
     static final long SELECT_MILLIS = 10;
     /** How often timeouts are checked. */
     static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    private static final byte[] PATTERN = "ferry-loadtest-payload/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] PATTERN = "ferry-loadtest-payload/".getBytes(StandardCharsets.US_ASCII);
 
     private final String name;
     private final RunState state;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -135,7 +136,7 @@ public final class Main {
 
     private static void writeFiles(Report report, Options o, PrintStream err) throws IOException {
         if (o.out != null) {
-            String text = o.out.toLowerCase(java.util.Locale.ROOT).endsWith(".csv") ? CsvReport.render(report) : JsonReport.render(report);
+            String text = o.out.toLowerCase(Locale.ROOT).endsWith(".csv") ? CsvReport.render(report) : JsonReport.render(report);
             write(Path.of(o.out), text);
             if (!o.quiet) {
                 err.println("wrote " + o.out);

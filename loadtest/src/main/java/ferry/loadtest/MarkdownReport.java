@@ -2,6 +2,7 @@ package ferry.loadtest;
 
 import java.util.List;
 import java.util.function.DoubleFunction;
+import java.util.function.Function;
 
 /**
  * The report as a GitHub Markdown table: one row per metric, one column per setting (the
@@ -135,7 +136,7 @@ public final class MarkdownReport {
     }
 
     private static void row(StringBuilder sb, String label, List<Report.Column> cols,
-                            java.util.function.Function<RunResult, String> cell) {
+                            Function<RunResult, String> cell) {
         sb.append("| ").append(label).append(" |");
         for (Report.Column c : cols) {
             sb.append(' ').append(cell.apply(c.summary())).append(" |");

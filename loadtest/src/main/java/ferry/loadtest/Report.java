@@ -3,6 +3,7 @@ package ferry.loadtest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything one invocation measured: for each setting, its runs and their medians. What the
@@ -15,7 +16,7 @@ public final class Report {
     private final String title;
     private final Options options;
     private final List<Column> columns = new ArrayList<>();
-    private final java.util.Map<String, Object> machine;
+    private final Map<String, Object> machine;
 
     /** A report of runs on this machine (described now, before the load changes the load average). */
     public Report(String title, Options options) {
@@ -23,14 +24,14 @@ public final class Report {
     }
 
     /** A report read back from a file, with the machine it was measured on. */
-    public Report(String title, Options options, java.util.Map<String, Object> machine) {
+    public Report(String title, Options options, Map<String, Object> machine) {
         this.title = title;
         this.options = options;
         this.machine = machine;
     }
 
     /** The machine the runs came from (see {@link MachineInfo#describe()}). */
-    public java.util.Map<String, Object> machine() {
+    public Map<String, Object> machine() {
         return machine;
     }
 

@@ -3,6 +3,7 @@ package ferry.loadtest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -339,7 +340,7 @@ public final class Runner {
 
     static String seconds(long nanos) {
         double s = nanos / 1e9;
-        return s == Math.rint(s) ? (long) s + "s" : String.format(java.util.Locale.ROOT, "%.3gs", s);
+        return s == Math.rint(s) ? (long) s + "s" : String.format(Locale.ROOT, "%.3gs", s);
     }
 
     private static String summary(RunResult r) {

@@ -2,6 +2,7 @@ package ferry.loadtest;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
 
 /**
  * The report as a self-contained SVG a browser shows: latency percentiles per setting (grouped
@@ -111,7 +112,7 @@ public final class SvgChart {
      * {@code unit} is what the axis rounds to (1024 for bytes, so ticks read 2 KiB, not 2.44 KiB).
      */
     private static void barPanel(StringBuilder sb, List<Report.Column> cols, String[] keys, String[] groupLabels,
-                                 String title, java.util.function.DoubleFunction<String> fmt, double unit) {
+                                 String title, DoubleFunction<String> fmt, double unit) {
         text(sb, (TP_LEFT + TP_RIGHT) / 2, TOP - 8, "middle", 14, "bold", title);
         axisLine(sb, TP_LEFT, TP_RIGHT);
         double hi = 0;

@@ -1,5 +1,7 @@
 package ferry.loadtest;
 
+import java.util.Locale;
+
 /**
  * How the load client hands a request frame to the kernel.
  *
@@ -17,7 +19,7 @@ public enum WritePattern {
     COALESCED, SPLIT;
 
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     public static WritePattern parse(String s) {

@@ -1,5 +1,7 @@
 package ferry.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -27,12 +29,12 @@ public final class Json {
 
     /** Parses one complete JSON value from UTF-8 bytes, rejecting trailing garbage. */
     public static Object parse(byte[] utf8) throws ProtocolException {
-        return new JsonReader(DEFAULT_MAX_DEPTH).parse(java.nio.ByteBuffer.wrap(utf8));
+        return new JsonReader(DEFAULT_MAX_DEPTH).parse(ByteBuffer.wrap(utf8));
     }
 
     /** Parses one complete JSON value from a Java string (encoded to UTF-8 first). */
     public static Object parse(String text) throws ProtocolException {
-        return parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return parse(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -42,15 +44,15 @@ public final class Json {
      * {@link JsonReader#forDocuments}.
      */
     public static Object parseDocument(String text) throws ProtocolException {
-        byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return JsonReader.forDocuments(DEFAULT_MAX_DEPTH).parse(java.nio.ByteBuffer.wrap(utf8));
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        return JsonReader.forDocuments(DEFAULT_MAX_DEPTH).parse(ByteBuffer.wrap(utf8));
     }
 
     /** Writes a value as compact JSON text. */
     public static String write(Object value) {
         JsonWriter w = new JsonWriter();
         w.value(value);
-        return new String(w.array(), 0, w.length(), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(w.array(), 0, w.length(), StandardCharsets.UTF_8);
     }
 
     /**
@@ -66,7 +68,7 @@ public final class Json {
         private StringCache() {}
 
         /** Returns the ASCII string of bytes [from, from+len) of {@code in}, cached if short. */
-        static String ascii(java.nio.ByteBuffer in, int from, int len) {
+        static String ascii(ByteBuffer in, int from, int len) {
             if (len > MAX_CACHED_LENGTH) {
                 return asciiString(in, from, len);
             }
@@ -84,7 +86,7 @@ public final class Json {
             return s;
         }
 
-        private static boolean matches(String s, java.nio.ByteBuffer in, int from) {
+        private static boolean matches(String s, ByteBuffer in, int from) {
             for (int i = 0; i < s.length(); i++) {
                 if (s.charAt(i) != in.get(from + i)) {
                     return false;
@@ -93,14 +95,14 @@ public final class Json {
             return true;
         }
 
-        private static String asciiString(java.nio.ByteBuffer in, int from, int len) {
+        private static String asciiString(ByteBuffer in, int from, int len) {
             if (in.hasArray()) {
                 return new String(in.array(), in.arrayOffset() + from, len,
-                        java.nio.charset.StandardCharsets.ISO_8859_1);
+                        StandardCharsets.ISO_8859_1);
             }
             byte[] b = new byte[len];
             in.get(from, b);
-            return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+            return new String(b, StandardCharsets.ISO_8859_1);
         }
 
         static void clearForTests() {

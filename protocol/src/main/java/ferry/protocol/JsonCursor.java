@@ -1,6 +1,7 @@
 package ferry.protocol;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -250,7 +251,7 @@ final class JsonCursor {
     private Double finiteDouble(int begin) throws ProtocolException {
         byte[] text = new byte[pos - begin];
         in.get(begin, text);
-        double d = Double.parseDouble(new String(text, java.nio.charset.StandardCharsets.ISO_8859_1));
+        double d = Double.parseDouble(new String(text, StandardCharsets.ISO_8859_1));
         if (Double.isInfinite(d)) {
             throw errorAt(begin, "number out of double range");
         }

@@ -1,5 +1,6 @@
 package ferry.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import java.util.Map;
  * <p>Thread safety: none; one writer per thread.
  */
 public final class JsonWriter {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final int INITIAL_CAPACITY_BYTES = 256;
 
     private byte[] buf = new byte[INITIAL_CAPACITY_BYTES];

@@ -1,7 +1,9 @@
 package ferry.protocol.scram;
 
 import ferry.protocol.ProtocolException;
+import ferry.protocol.tls.ChannelBinding;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The client's first SCRAM message: {@code n,,n=USER,r=CLIENT_NONCE}, or over TLS
@@ -24,7 +26,7 @@ public record ClientFirstMessage(String gs2Header, String username, String nonce
     }
 
     /** The GS2 header of SCRAM-SHA-256-PLUS with tls-server-end-point binding. */
-    public static final String PLUS_GS2_HEADER = "p=" + ferry.protocol.tls.ChannelBinding.TLS_SERVER_END_POINT + ",,";
+    public static final String PLUS_GS2_HEADER = "p=" + ChannelBinding.TLS_SERVER_END_POINT + ",,";
 
     /** The message a Ferry client sends over TLS: SCRAM-SHA-256-PLUS. */
     public static ClientFirstMessage bound(String username, String clientNonce) {
@@ -40,7 +42,7 @@ public record ClientFirstMessage(String gs2Header, String username, String nonce
     /** What {@code c=} must carry with channel binding: base64 of the GS2 header then {@code cbData}. */
     public String channelBinding(byte[] cbData) {
         byte[] gs2 = gs2Header.getBytes(StandardCharsets.UTF_8);
-        byte[] all = java.util.Arrays.copyOf(gs2, gs2.length + cbData.length);
+        byte[] all = Arrays.copyOf(gs2, gs2.length + cbData.length);
         System.arraycopy(cbData, 0, all, gs2.length, cbData.length);
         return ScramSyntax.base64(all);
     }
@@ -61,8 +63,8 @@ public record ClientFirstMessage(String gs2Header, String username, String nonce
         int flagEnd;
         if (msg.startsWith("p=")) {
             if (!msg.startsWith(PLUS_GS2_HEADER.substring(0, PLUS_GS2_HEADER.length() - 1))) {
-                throw ScramSyntax.bad("unsupported channel binding type: only " + ferry.protocol.tls.ChannelBinding.TLS_SERVER_END_POINT
-                        + " (p=" + ferry.protocol.tls.ChannelBinding.TLS_SERVER_END_POINT + ")");
+                throw ScramSyntax.bad("unsupported channel binding type: only " + ChannelBinding.TLS_SERVER_END_POINT
+                        + " (p=" + ChannelBinding.TLS_SERVER_END_POINT + ")");
             }
             flagEnd = PLUS_GS2_HEADER.length() - 2;
         } else if (msg.startsWith("n,") || msg.startsWith("y,")) {
@@ -72,7 +74,7 @@ public record ClientFirstMessage(String gs2Header, String username, String nonce
                     + " \"p=tls-server-end-point,\")");
         }
         if (msg.length() <= flagEnd || msg.charAt(flagEnd) != ',') {
-            throw ScramSyntax.bad("unsupported channel binding type: only " + ferry.protocol.tls.ChannelBinding.TLS_SERVER_END_POINT);
+            throw ScramSyntax.bad("unsupported channel binding type: only " + ChannelBinding.TLS_SERVER_END_POINT);
         }
         int second = msg.indexOf(',', flagEnd + 1);
         if (second < 0) {

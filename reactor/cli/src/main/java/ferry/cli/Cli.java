@@ -1,7 +1,5 @@
 package ferry.cli;
 
-import ferry.cli.serve.AdminCommand;
-
 import ferry.cli.args.ArgParser;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
@@ -11,7 +9,6 @@ import ferry.cli.demo.DemoCommand;
 import ferry.cli.remote.Authenticator;
 import ferry.cli.remote.ExecCommand;
 import ferry.cli.remote.InfoCommand;
-import ferry.cli.remote.TopCommand;
 import ferry.cli.remote.LsCommand;
 import ferry.cli.remote.MkdirCommand;
 import ferry.cli.remote.MvCommand;
@@ -20,6 +17,8 @@ import ferry.cli.remote.RmCommand;
 import ferry.cli.remote.ScramLogin;
 import ferry.cli.remote.SpeedCommand;
 import ferry.cli.remote.StatCommand;
+import ferry.cli.remote.TopCommand;
+import ferry.cli.serve.AdminCommand;
 import ferry.cli.serve.ServeCommand;
 import ferry.cli.serve.UserCommand;
 import ferry.cli.shell.ShellCommand;
@@ -28,6 +27,7 @@ import ferry.cli.transfer.CpCommand;
 import ferry.cli.transfer.GetCommand;
 import ferry.cli.transfer.PutCommand;
 import ferry.protocol.Preamble;
+import ferry.reactor.ServerConfig;
 import ferry.reactor.Version;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,7 +79,7 @@ public final class Cli {
             @Override
             public String epilog() {
                 return "A remote is [user@]host[:port]:/path or ferry://[user@]host[:port]/path; host defaults to "
-                        + "127.0.0.1 and port to " + ferry.reactor.ServerConfig.DEFAULT_PORT + ". A HOST argument is "
+                        + "127.0.0.1 and port to " + ServerConfig.DEFAULT_PORT + ". A HOST argument is "
                         + "[user@]host[:port].\n\n"
                         + "Login: a command logs in when the server requires it (or when you name a user), with "
                         + "FERRY_USER/FERRY_PASSWORD, --credentials FILE or FERRY_CREDENTIALS, "

@@ -6,6 +6,7 @@ import ferry.client.RemoteException;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.ProtocolException;
 import java.io.EOFException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -20,6 +21,8 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns an exception into the one line a user reads after {@code ferry CMD: }: what went wrong,
@@ -62,8 +65,8 @@ public final class ErrorMessages {
     }
 
     /** {@code "timeoutMs" 7200000 exceeds this server's limit of 3600000 ms}. */
-    private static final java.util.regex.Pattern TIMEOUT_LIMIT =
-            java.util.regex.Pattern.compile("\"timeoutMs\" (\\d+) exceeds this server's limit of (\\d+) ms");
+    private static final Pattern TIMEOUT_LIMIT =
+            Pattern.compile("\"timeoutMs\" (\\d+) exceeds this server's limit of (\\d+) ms");
 
     /**
      * A server's message with the protocol's words (header fields other clients send) replaced
@@ -79,7 +82,7 @@ public final class ErrorMessages {
                 .replace("(\"parents\": true creates it too)", "(mkdir -p creates it too)")
                 .replace("send \"argv\" as an array of words", "run the command without --shell")
                 .replace("\"cwd\"", "the folder (-C)");
-        java.util.regex.Matcher t = TIMEOUT_LIMIT.matcher(m);
+        Matcher t = TIMEOUT_LIMIT.matcher(m);
         if (t.find()) {
             m = t.replaceFirst("--timeout " + Units.formatDurationSetting(Long.parseLong(t.group(1)))
                     + " exceeds this server's limit of " + Units.formatDurationSetting(Long.parseLong(t.group(2))));
@@ -127,7 +130,7 @@ public final class ErrorMessages {
         if (e instanceof FileSystemException f) {
             return f.getFile() + ": " + (f.getReason() == null ? "file system error" : lowerFirst(f.getReason()));
         }
-        if (e instanceof java.io.IOException) {
+        if (e instanceof IOException) {
             return m == null || m.isEmpty() ? "I/O error (" + e.getClass().getSimpleName() + ")" : lowerFirst(m);
         }
         return "internal error: " + e.getClass().getSimpleName() + (m == null ? "" : ": " + m)

@@ -4,7 +4,9 @@ import ferry.protocol.AuthProtocol;
 import ferry.protocol.Header;
 import ferry.protocol.ProtocolException;
 import ferry.protocol.scram.ScramMath;
+import ferry.protocol.tls.ChannelBinding;
 import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,10 +52,10 @@ public final class AuthClient {
 
     /** Runs an exchange prepared by the caller (a fixed nonce in tests). */
     public LoginResult login(ScramClient scram) throws IOException {
-        java.security.cert.X509Certificate cert = client.serverCertificate();
+        X509Certificate cert = client.serverCertificate();
         if (cert != null) {
             requireChannelBinding();
-            scram.bindTo(ferry.protocol.tls.ChannelBinding.tlsServerEndPoint(cert));
+            scram.bindTo(ChannelBinding.tlsServerEndPoint(cert));
         }
         Header cont = client.call(Header.op(AuthProtocol.START).put(AuthProtocol.MECHANISM, scram.mechanism())
                 .put("scram", scram.clientFirst()));
@@ -94,7 +96,7 @@ public final class AuthClient {
         Header hello = client.lastHello() != null ? client.lastHello() : client.hello();
         List<Object> features = hello.optList("features");
         boolean offered = features != null && features.contains(FEATURE_PLUS)
-                && ferry.protocol.tls.ChannelBinding.TLS_SERVER_END_POINT.equals(hello.optString("channelBinding"));
+                && ChannelBinding.TLS_SERVER_END_POINT.equals(hello.optString("channelBinding"));
         if (!offered) {
             client.close();
             throw new AuthenticationException("the server is on TLS but does not offer " + ScramMath.MECHANISM_PLUS

@@ -1,6 +1,8 @@
 package ferry.client;
 
 import java.io.IOException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 
 /**
  * Where a {@link ResilientTransfer} gets its connection, and a fresh one after the old one was
@@ -41,8 +43,8 @@ public interface ConnectionSource {
                 if (current == null || current.isClosed()) {
                     try {
                         current = opener.open();
-                    } catch (java.nio.channels.UnresolvedAddressException e) {
-                        java.net.UnknownHostException u = new java.net.UnknownHostException("unknown host");
+                    } catch (UnresolvedAddressException e) {
+                        UnknownHostException u = new UnknownHostException("unknown host");
                         u.initCause(e);
                         throw u;
                     }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
@@ -127,7 +128,7 @@ public final class CredentialsFile {
                 PosixFilePermission.OWNER_EXECUTE));
         if (!extra.isEmpty()) {
             throw new IOException("credentials file " + file + " can be read by other users (permissions "
-                    + java.nio.file.attribute.PosixFilePermissions.toString(perms) + "); refusing to use it: chmod 600 " + file);
+                    + PosixFilePermissions.toString(perms) + "); refusing to use it: chmod 600 " + file);
         }
     }
 }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -99,7 +100,7 @@ public class FerryClient implements Closeable {
     }
 
     /** The server's TLS certificate (for channel binding), or null on plaintext. */
-    public java.security.cert.X509Certificate serverCertificate() {
+    public X509Certificate serverCertificate() {
         return io.serverCertificate();
     }
 

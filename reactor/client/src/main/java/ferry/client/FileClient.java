@@ -7,6 +7,7 @@ import ferry.protocol.Header;
 import ferry.protocol.Json;
 import ferry.protocol.ProtocolException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -163,7 +164,7 @@ public final class FileClient {
      * @return the result; its digest is the verified one (null when verification is off)
      * @throws DigestMismatchException the bytes written do not match the server's digest
      */
-    public TransferResult downloadTo(String remote, java.io.OutputStream out) throws IOException {
+    public TransferResult downloadTo(String remote, OutputStream out) throws IOException {
         long t0 = System.nanoTime();
         DigestAlgorithm alg = options.effectiveAlgorithm();
         Header resp = beginGet(remote, 0);

@@ -6,10 +6,14 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -94,7 +98,7 @@ final class TimedChannel implements AutoCloseable {
     }
 
     /** The TLS session's server certificate, or null for plaintext. */
-    java.security.cert.X509Certificate serverCertificate() {
+    X509Certificate serverCertificate() {
         return tls == null ? null : tls.serverCertificate();
     }
 
@@ -225,14 +229,14 @@ final class TimedChannel implements AutoCloseable {
             int n = selector.select(timeoutMillis);
             selector.selectedKeys().clear();
             if (!channel.isOpen()) {
-                throw new java.nio.channels.AsynchronousCloseException();
+                throw new AsynchronousCloseException();
             }
             if (n == 0) {
                 throw new SocketTimeoutException(what + " for " + timeoutMillis + " ms");
             }
-        } catch (java.nio.channels.ClosedSelectorException | java.nio.channels.CancelledKeyException e) {
+        } catch (ClosedSelectorException | CancelledKeyException e) {
             // close() from another thread got here first
-            throw new java.nio.channels.AsynchronousCloseException();
+            throw new AsynchronousCloseException();
         } finally {
             if (key.isValid()) {
                 key.interestOps(0);

@@ -1,5 +1,7 @@
 package ferry.client;
 
+import java.io.IOException;
+
 /**
  * Told how a transfer is going: bytes done so far (of the whole file, counting a resumed prefix),
  * the file's total size, and the rate of this transfer in bytes per second (resumed bytes
@@ -11,5 +13,5 @@ package ferry.client;
 public interface TransferProgress {
     TransferProgress NONE = (done, total, rate) -> { };
 
-    void onProgress(long bytesDone, long totalBytes, double bytesPerSecond) throws java.io.IOException;
+    void onProgress(long bytesDone, long totalBytes, double bytesPerSecond) throws IOException;
 }

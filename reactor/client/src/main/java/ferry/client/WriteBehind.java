@@ -1,6 +1,7 @@
 package ferry.client;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 
 /**
@@ -80,7 +81,7 @@ final class WriteBehind implements AutoCloseable {
                 thread.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted waiting for a background flush");
+                throw new InterruptedIOException("interrupted waiting for a background flush");
             }
         }
         synchronized (this) {

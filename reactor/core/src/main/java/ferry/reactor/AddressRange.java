@@ -3,6 +3,7 @@ package ferry.reactor;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -44,7 +45,7 @@ public final class AddressRange {
             bits = Integer.parseInt(b);
         }
         byte[] net = mask(addr, bits);
-        if (!java.util.Arrays.equals(net, addr)) {
+        if (!Arrays.equals(net, addr)) {
             throw new IllegalArgumentException("\"" + s + "\" has bits set past its /" + bits
                     + " prefix; did you mean " + literal(net) + "/" + bits + "?");
         }
@@ -68,7 +69,7 @@ public final class AddressRange {
     /** Whether {@code addr} is in this block (an IPv4 address is never in an IPv6 block, nor the reverse). */
     public boolean contains(InetAddress addr) {
         byte[] a = addr.getAddress();
-        return a.length == network.length && java.util.Arrays.equals(mask(a, prefixBits), network);
+        return a.length == network.length && Arrays.equals(mask(a, prefixBits), network);
     }
 
     private static byte[] mask(byte[] addr, int bits) {
@@ -87,7 +88,7 @@ public final class AddressRange {
         if (v4 && a.split("\\.", -1).length != 4) {
             v4 = false; // "10" or "10.1" would be read by getByName as shorthand forms
         }
-        if (v4 && java.util.Arrays.stream(a.split("\\.")).anyMatch(part -> part.length() > 1 && part.startsWith("0"))) {
+        if (v4 && Arrays.stream(a.split("\\.")).anyMatch(part -> part.length() > 1 && part.startsWith("0"))) {
             // 010.0.0.1 is 10.0.0.1 to Java and 8.0.0.1 to inet_aton: refuse rather than guess
             throw new IllegalArgumentException("\"" + whole + "\": leading zeros in an IPv4 address are ambiguous");
         }
@@ -117,12 +118,12 @@ public final class AddressRange {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AddressRange r && r.prefixBits == prefixBits && java.util.Arrays.equals(r.network, network);
+        return o instanceof AddressRange r && r.prefixBits == prefixBits && Arrays.equals(r.network, network);
     }
 
     @Override
     public int hashCode() {
-        return 31 * java.util.Arrays.hashCode(network) + prefixBits;
+        return 31 * Arrays.hashCode(network) + prefixBits;
     }
 
     /** The block as {@code ADDRESS/BITS}. */

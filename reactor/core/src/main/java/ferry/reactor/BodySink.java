@@ -1,5 +1,6 @@
 package ferry.reactor;
 
+import ferry.protocol.ErrorCode;
 import java.nio.ByteBuffer;
 
 /**
@@ -55,7 +56,7 @@ public interface BodySink {
     static BodySink collect(Call call, long maxBytes, WholeBody then) throws OpException {
         long size = call.request().size();
         if (size > maxBytes) {
-            throw new OpException(ferry.protocol.ErrorCode.TOO_LARGE,
+            throw new OpException(ErrorCode.TOO_LARGE,
                     "body of " + size + " bytes exceeds limit " + maxBytes + " for " + call.op());
         }
         ByteBuffer body = ByteBuffer.allocate((int) size);

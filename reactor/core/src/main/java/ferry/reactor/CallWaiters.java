@@ -2,6 +2,7 @@ package ferry.reactor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What waits on one {@link Call}: the hooks to run if it is cancelled ({@link Call#onCancel}),
@@ -27,7 +28,7 @@ final class CallWaiters {
     }
 
     /** Runs the cancel hooks once; one that throws is reported to {@code onError} and the rest still run. */
-    void runCancelHooks(java.util.function.Consumer<RuntimeException> onError) {
+    void runCancelHooks(Consumer<RuntimeException> onError) {
         List<Runnable> hooks = cancelHooks;
         cancelHooks = null;
         if (hooks == null) {

@@ -3,6 +3,7 @@ package ferry.reactor;
 import ferry.protocol.CoreProtocol;
 import ferry.protocol.Header;
 import ferry.protocol.Preamble;
+import ferry.protocol.tls.ChannelBinding;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ final class CoreService implements FerryService {
                 .put("maxHeaderBytes", (long) server.config().frameLimits().maxHeaderBytes());
         if (call.channelBinding() != null) {
             // On TLS only: the login proof can be bound to this server's certificate (SCRAM-SHA-256-PLUS).
-            hello.put("channelBinding", ferry.protocol.tls.ChannelBinding.TLS_SERVER_END_POINT);
+            hello.put("channelBinding", ChannelBinding.TLS_SERVER_END_POINT);
         }
         call.reply(hello);
         return null;

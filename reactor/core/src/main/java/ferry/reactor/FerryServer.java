@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -383,7 +384,7 @@ public final class FerryServer implements ServerContext, AutoCloseable {
      * of them: the one way {@link ConnectionAdmin} reads or closes connections (never from its own
      * thread). Not on a loop thread.
      */
-    void onEveryLoop(java.util.function.BiConsumer<EventLoop, List<Connection>> task) {
+    void onEveryLoop(BiConsumer<EventLoop, List<Connection>> task) {
         if (state != State.RUNNING) {
             return;
         }

@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -280,7 +281,7 @@ final class LogRing {
 
     private void ensure(int more) {
         if (len + more > line.length) {
-            line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, len + more));
+            line = Arrays.copyOf(line, Math.max(line.length * 2, len + more));
         }
     }
 

@@ -6,6 +6,7 @@ import ferry.protocol.Header;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * Bytes and file regions waiting to go out on one connection, in order.
@@ -172,7 +173,7 @@ final class OutboundQueue {
             try {
                 n = transport.write(iov, 0, cnt);
             } finally {
-                java.util.Arrays.fill(iov, 0, cnt, null);
+                Arrays.fill(iov, 0, cnt, null);
             }
             written += n;
             pendingBytes -= n;

@@ -3,6 +3,7 @@ package ferry.reactor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of a running server. Written by loops and workers, readable from any thread. */
@@ -26,7 +27,7 @@ public final class ServerStats {
      */
     public final LongAdder budgetPauses = new LongAdder();
     /** Answers buffered in memory, all connections together (file bodies not counted: they hold no memory). */
-    public final java.util.concurrent.atomic.AtomicLong bufferedOutputBytes = new java.util.concurrent.atomic.AtomicLong();
+    public final AtomicLong bufferedOutputBytes = new AtomicLong();
 
     /** A snapshot for logs, tests and the load-test report. */
     public Map<String, Long> snapshot() {

@@ -1,8 +1,12 @@
 package ferry.reactor;
 
+import ferry.protocol.ErrorCode;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -37,7 +41,7 @@ public final class Session {
     private String home = "";
     private boolean loggedIn;
     private Map<Key<?>, Object> attributes;
-    private java.util.List<Runnable> closeHooks;
+    private List<Runnable> closeHooks;
 
     Session(String remoteAddress) {
         this.remoteAddress = remoteAddress;
@@ -87,7 +91,7 @@ public final class Session {
     /** Fails with {@code forbidden} unless the session has {@code r}. */
     public void require(Right r) throws OpException {
         if (!loggedIn) {
-            throw new OpException(ferry.protocol.ErrorCode.UNAUTHENTICATED, "log in first");
+            throw new OpException(ErrorCode.UNAUTHENTICATED, "log in first");
         }
         if (!rights.contains(r)) {
             throw OpException.forbidden("user " + user + " lacks the " + r.wireName() + " right");
@@ -117,14 +121,14 @@ public final class Session {
      */
     public void onClose(Runnable hook) {
         if (closeHooks == null) {
-            closeHooks = new java.util.ArrayList<>(2);
+            closeHooks = new ArrayList<>(2);
         }
-        closeHooks.add(java.util.Objects.requireNonNull(hook));
+        closeHooks.add(Objects.requireNonNull(hook));
     }
 
     /** The connection closed: runs the close hooks, each once, logging any that fails. Loop thread. */
     void closed(ServerLog log, String connectionName) {
-        java.util.List<Runnable> hooks = closeHooks;
+        List<Runnable> hooks = closeHooks;
         closeHooks = null;
         if (hooks == null) {
             return;

@@ -5,7 +5,12 @@ import ferry.protocol.FrameEncoder;
 import ferry.protocol.Preamble;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -52,11 +57,11 @@ public record TlsSettings(SSLContext context, Plaintext plaintext) {
      * Wraps each new connection's transport in a {@link TlsTransport}; handshake work goes to
      * {@code handshakeWork} (a bounded worker pool: when it refuses, that handshake fails).
      */
-    java.util.function.UnaryOperator<Transport> decorator(java.util.concurrent.Executor handshakeWork, int maxPooledBuffers) {
+    UnaryOperator<Transport> decorator(Executor handshakeWork, int maxPooledBuffers) {
         ByteBuffer refusal = refusal();
         // One set of pools per loop, created by that loop on its first TLS connection.
-        java.util.Map<EventLoop, TlsLoopBuffers> perLoop = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.function.Function<EventLoop, TlsLoopBuffers> buffers =
+        Map<EventLoop, TlsLoopBuffers> perLoop = new ConcurrentHashMap<>();
+        Function<EventLoop, TlsLoopBuffers> buffers =
                 loop -> perLoop.computeIfAbsent(loop, l -> TlsLoopBuffers.create(maxPooledBuffers));
         return t -> new TlsTransport(t, context, allowsPlaintextFrom(t.remoteAddress().getAddress()), refusal, handshakeWork,
                 buffers);

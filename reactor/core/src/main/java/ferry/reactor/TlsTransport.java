@@ -1,11 +1,17 @@
 package ferry.reactor;
 
+import ferry.protocol.tls.ChannelBinding;
 import ferry.protocol.tls.TlsEngine;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -38,7 +44,7 @@ public final class TlsTransport implements Transport, Transport.Listener {
     private final boolean plaintextAllowed;
     private final ByteBuffer refusal;
     private final Executor tasks;
-    private final java.util.function.Function<EventLoop, TlsLoopBuffers> buffers;
+    private final Function<EventLoop, TlsLoopBuffers> buffers;
     private final ByteBuffer first = ByteBuffer.allocate(1);
     private TlsLoopBuffers pools;
     private EventLoop loop;
@@ -58,7 +64,7 @@ public final class TlsTransport implements Transport, Transport.Listener {
      * @param buffers          the buffers of the loop this transport registers with
      */
     public TlsTransport(Transport inner, SSLContext context, boolean plaintextAllowed, ByteBuffer refusal, Executor tasks,
-            java.util.function.Function<EventLoop, TlsLoopBuffers> buffers) {
+            Function<EventLoop, TlsLoopBuffers> buffers) {
         this.inner = inner;
         this.context = context;
         this.plaintextAllowed = plaintextAllowed;
@@ -206,7 +212,7 @@ public final class TlsTransport implements Transport, Transport.Listener {
         if (n < 0) {
             // Not an end of stream for the listener: its unsent preamble would wait for a
             // handshake that cannot finish. A failure closes at once.
-            failure = new java.io.EOFException("peer closed the connection during the TLS handshake");
+            failure = new EOFException("peer closed the connection during the TLS handshake");
             return READ;
         }
         return opened();
@@ -284,7 +290,7 @@ public final class TlsTransport implements Transport, Transport.Listener {
                 int n = engine.receiveFrom(this::readBelow);
                 flushEngine();
                 if (n < 0 && engine.state() != TlsEngine.State.OPEN) {
-                    failure = new java.io.EOFException("peer closed the connection during the TLS handshake");
+                    failure = new EOFException("peer closed the connection during the TLS handshake");
                     throw failure;
                 }
                 if (n < 0 && !engine.hasPlaintext()) {
@@ -306,11 +312,11 @@ public final class TlsTransport implements Transport, Transport.Listener {
             return null;
         }
         if (channelBinding == null) {
-            java.security.cert.Certificate[] mine = engine.session().getLocalCertificates();
-            if (mine == null || mine.length == 0 || !(mine[0] instanceof java.security.cert.X509Certificate)) {
+            Certificate[] mine = engine.session().getLocalCertificates();
+            if (mine == null || mine.length == 0 || !(mine[0] instanceof X509Certificate)) {
                 return null;
             }
-            channelBinding = ferry.protocol.tls.ChannelBinding.tlsServerEndPoint((java.security.cert.X509Certificate) mine[0]);
+            channelBinding = ChannelBinding.tlsServerEndPoint((X509Certificate) mine[0]);
         }
         return channelBinding.clone();
     }
@@ -421,7 +427,7 @@ public final class TlsTransport implements Transport, Transport.Listener {
         if (mode == Mode.REFUSING && loop != null) {
             // The peer's unread preamble would turn a plain close into a reset that destroys the
             // refusal before it is read.
-            inner.closeLingering(loop, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Admission.LINGER_MILLIS), null);
+            inner.closeLingering(loop, TimeUnit.MILLISECONDS.toNanos(Admission.LINGER_MILLIS), null);
             return;
         }
         inner.close();

@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -133,7 +134,7 @@ public final class ExecCommand extends Command {
         try {
             if (inv.args().get(stdin)) {
                 spool = Files.createTempFile("ferry-exec-stdin", ".bin");
-                long size = Files.copy(inv.console().in(), spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                long size = Files.copy(inv.console().in(), spool, StandardCopyOption.REPLACE_EXISTING);
                 request.stdin(Files.newInputStream(spool), size);
             }
             RemoteClient rc;

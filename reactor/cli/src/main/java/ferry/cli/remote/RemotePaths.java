@@ -2,6 +2,7 @@ package ferry.cli.remote;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Locale;
 
 /**
  * Paths on a server as the file ops take them: relative to the user's home folder there,
@@ -91,7 +92,7 @@ public final class RemotePaths {
                 b = new StringBuilder(name.length() + 8).append(name, 0, i);
             }
             if (control) {
-                b.append(String.format(java.util.Locale.ROOT, "\\x%02X", (int) c));
+                b.append(String.format(Locale.ROOT, "\\x%02X", (int) c));
             } else if (c == '\\') {
                 b.append("\\\\");
             } else {

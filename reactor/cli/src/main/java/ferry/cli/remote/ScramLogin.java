@@ -20,6 +20,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -56,7 +58,7 @@ import java.util.Map;
  */
 public final class ScramLogin implements Authenticator {
     /** Passwords typed at the prompt, by server and requested user; kept until the process ends. */
-    private final Map<String, Credentials> typed = new java.util.HashMap<>();
+    private final Map<String, Credentials> typed = new HashMap<>();
 
     /** Password prompts per login before giving up (the server closes a connection after five failures). */
     static final int PROMPT_ATTEMPTS = 3;
@@ -150,7 +152,7 @@ public final class ScramLogin implements Authenticator {
                     console.err().println("ferry: " + WRONG + "; try again");
                     console.err().flush();
                     if (retyped != null) {
-                        java.util.Arrays.fill(retyped, '\0');
+                        Arrays.fill(retyped, '\0');
                     }
                     retyped = prompter.readPassword("Password for " + user + ": ");
                 } catch (AuthenticationException e) {
@@ -159,7 +161,7 @@ public final class ScramLogin implements Authenticator {
             }
         } finally {
             if (retyped != null) {
-                java.util.Arrays.fill(retyped, '\0');
+                Arrays.fill(retyped, '\0');
             }
         }
     }
@@ -195,8 +197,8 @@ public final class ScramLogin implements Authenticator {
             console.detail("ferry: kept the login keys for " + user + " on " + where + " in " + cache.file());
         }
         if (keys != null) {
-            java.util.Arrays.fill(keys.clientKey(), (byte) 0);
-            java.util.Arrays.fill(keys.serverKey(), (byte) 0);
+            Arrays.fill(keys.clientKey(), (byte) 0);
+            Arrays.fill(keys.serverKey(), (byte) 0);
         }
         return r;
     }

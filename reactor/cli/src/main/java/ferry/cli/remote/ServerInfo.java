@@ -3,7 +3,9 @@ package ferry.cli.remote;
 import ferry.cli.args.Units;
 import ferry.client.LoginResult;
 import ferry.protocol.Header;
+import ferry.protocol.tls.Fingerprint;
 import java.io.PrintStream;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Set;
 
@@ -42,11 +44,11 @@ public final class ServerInfo {
 
     /** {@code TLSv1.3, certificate SHA256:...}, or {@code none} (plaintext). */
     static String encryption(RemoteClient rc) {
-        java.security.cert.X509Certificate cert = rc.client().serverCertificate();
+        X509Certificate cert = rc.client().serverCertificate();
         if (cert == null) {
             return "none (plaintext)";
         }
-        return rc.client().tlsProtocol() + ", certificate " + ferry.protocol.tls.Fingerprint.of(cert)
+        return rc.client().tlsProtocol() + ", certificate " + Fingerprint.of(cert)
                 + (rc.hello().has("channelBinding") ? ", login bound to it" : "");
     }
 

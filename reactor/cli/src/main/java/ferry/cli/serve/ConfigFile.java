@@ -2,8 +2,8 @@ package ferry.cli.serve;
 
 import ferry.cli.ErrorMessages;
 import ferry.cli.args.UsageException;
-
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +43,7 @@ public final class ConfigFile {
     static List<Entry> read(Path file) throws UsageException {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (CharacterCodingException e) {
             throw new UsageException("config file " + file + " is not valid UTF-8");
         } catch (IOException e) {

@@ -13,10 +13,10 @@ import ferry.cli.args.UsageException;
 import ferry.cli.args.ValueType;
 import ferry.reactor.AuditLog;
 import ferry.reactor.FerryServer;
-import ferry.services.FerryServices;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
 import ferry.reactor.Version;
+import ferry.services.FerryServices;
 import ferry.services.auth.AuthPolicy;
 import ferry.services.auth.AuthSettings;
 import ferry.services.auth.DemoUser;
@@ -26,6 +26,8 @@ import ferry.services.file.FileService;
 import ferry.services.metrics.MetricsEndpoint;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -116,7 +118,7 @@ public final class ServeCommand extends Command {
             printConfig(console.out(), s, checked);
             return Cli.EXIT_OK;
         }
-        checkListenHost(s.listen(), java.net.InetAddress::getByName); // before the access rules judge the address
+        checkListenHost(s.listen(), InetAddress::getByName); // before the access rules judge the address
         ServeFolders.checkRoot(s.root(), s.createRoot()); // before anything is written (the demo user): a typo changes nothing
         Path configDir = ServeFolders.checkConfigDir(s.configDir(), s.root().toAbsolutePath().normalize());
         ServerLog.Level level = console.quiet() ? ServerLog.Level.WARN
@@ -362,7 +364,7 @@ public final class ServeCommand extends Command {
     /** How a listen host becomes an address; tests pass one that never asks the network. */
     @FunctionalInterface
     public interface HostResolver {
-        java.net.InetAddress resolve(String host) throws java.net.UnknownHostException;
+        InetAddress resolve(String host) throws UnknownHostException;
     }
 
     /**
@@ -373,7 +375,7 @@ public final class ServeCommand extends Command {
     public static void checkListenHost(ListenAddress listen, HostResolver resolver) throws CliException {
         try {
             resolver.resolve(listen.host());
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new CliException("cannot listen on " + listen + ": unknown host '" + listen.host() + "'", e);
         }
     }

@@ -29,6 +29,7 @@ import ferry.services.auth.UserStore;
 import ferry.services.auth.Users;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -408,7 +409,7 @@ public final class UserCommand extends Command {
         public int run(Invocation inv) throws Exception {
             UserStore store = store(inv);
             Users users = store.load();
-            java.io.PrintStream out = inv.console().out();
+            PrintStream out = inv.console().out();
             if (users.isEmpty()) {
                 out.println("no users in " + store.file());
                 return Cli.EXIT_OK;

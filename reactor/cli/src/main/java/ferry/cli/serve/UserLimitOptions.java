@@ -5,7 +5,7 @@ import ferry.cli.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.Units;
 import ferry.cli.args.ValueType;
-
+import ferry.reactor.ServerConfig;
 import ferry.reactor.UserLimits;
 
 /**
@@ -94,7 +94,7 @@ final class UserLimitOptions {
 
     /** A rate in bytes per second (a size: 10m is 10 MiB/s), or {@code default} for the server's. */
     static ValueType<Long> rateType() {
-        ValueType<Long> size = ValueType.size(0, ferry.reactor.ServerConfig.MAX_RATE);
+        ValueType<Long> size = ValueType.size(0, ServerConfig.MAX_RATE);
         return new ValueType<>() {
             @Override
             public Long parse(String text) {

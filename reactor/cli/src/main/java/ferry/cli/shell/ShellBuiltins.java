@@ -9,7 +9,7 @@ import ferry.cli.remote.PingCommand;
 import ferry.cli.remote.RemoteClient;
 import ferry.cli.remote.ScramLogin;
 import ferry.cli.remote.ServerInfo;
-
+import ferry.client.LoginResult;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -113,7 +113,7 @@ public final class ShellBuiltins {
         @Override
         void run(ShellSession s, ParsedArgs args) throws Exception {
             String user = args.positional(0, null);
-            ferry.client.LoginResult r = s.login(user);
+            LoginResult r = s.login(user);
             s.out().println("logged in to " + s.remote().hostPort() + " as " + r.user() + " (rights "
                     + ScramLogin.rights(r) + "; home /" + r.home() + ")");
         }
@@ -128,7 +128,7 @@ public final class ShellBuiltins {
         @Override
         void run(ShellSession s, ParsedArgs args) throws Exception {
             RemoteClient rc = s.connection();
-            ferry.client.LoginResult r = rc.login();
+            LoginResult r = rc.login();
             if (r != null) {
                 s.out().println(r.user() + " (rights " + ScramLogin.rights(r) + "; home /" + r.home() + ")");
             } else if (rc.user() != null) {

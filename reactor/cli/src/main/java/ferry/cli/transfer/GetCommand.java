@@ -11,10 +11,13 @@ import ferry.cli.remote.ClientFlags;
 import ferry.cli.remote.Connections;
 import ferry.cli.remote.Remote;
 import ferry.cli.remote.RemoteArgs;
-
+import ferry.client.FileClient;
+import ferry.client.RemoteException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code ferry get REMOTE... [LOCAL]}: downloads files (folders with {@code -r}) from servers,
@@ -65,13 +68,13 @@ public final class GetCommand extends Command {
         Console console = inv.console();
         try (Connections conns = new Connections(client.connector(inv))) {
             FileTransfers.Side side = conns.side(r);
-            ferry.client.FileClient fc = new ferry.client.FileClient(side.conn().connection(),
+            FileClient fc = new FileClient(side.conn().connection(),
                     transfer.fileOptions(inv.args()));
             fc.downloadTo(r.serverPath(), console.out());
             return Cli.EXIT_OK;
-        } catch (ferry.client.RemoteException e) {
+        } catch (RemoteException e) {
             throw new CliException(r.hostPort() + ": " + ErrorMessages.remote(e), e);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new CliException(ErrorMessages.describe(e), e);
         }
     }
@@ -86,7 +89,7 @@ public final class GetCommand extends Command {
         Remote last = remotes.get(remotes.size() - 1);
         boolean folder = last.serverPath().isEmpty() || last.path().endsWith("/");
         boolean otherServer = !last.hostPort().equals(first.hostPort())
-                || !java.util.Objects.equals(last.user(), first.user());
+                || !Objects.equals(last.user(), first.user());
         return folder || otherServer;
     }
 

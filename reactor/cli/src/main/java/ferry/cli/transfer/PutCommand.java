@@ -7,8 +7,9 @@ import ferry.cli.remote.ClientFlags;
 import ferry.cli.remote.Connections;
 import ferry.cli.remote.Remote;
 import ferry.cli.remote.RemoteArgs;
-
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -54,14 +55,14 @@ public final class PutCommand extends Command {
             throw new UsageException("put - (stdin) needs a file name to write: HOST:/path/NAME");
         }
         FileTransfers transfers = FileTransfers.of(inv.console(), inv.path(), transfer, inv.args());
-        Path spool = java.nio.file.Files.createTempFile("ferry-put-stdin", ".bin"); // owner-only
+        Path spool = Files.createTempFile("ferry-put-stdin", ".bin"); // owner-only
         try {
-            java.nio.file.Files.copy(inv.console().in(), spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(inv.console().in(), spool, StandardCopyOption.REPLACE_EXISTING);
             try (Connections conns = new Connections(client.connector(inv))) {
                 return transfers.putAs(spool, "stdin", conns.side(target), target.serverPath());
             }
         } finally {
-            java.nio.file.Files.deleteIfExists(spool);
+            Files.deleteIfExists(spool);
         }
     }
 

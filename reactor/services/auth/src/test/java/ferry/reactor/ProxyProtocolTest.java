@@ -14,8 +14,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +41,7 @@ class ProxyProtocolTest {
     /** A server trusting {@link #PROXY}, with a WHO op answering the session's remote address. */
     private FerryServer start(ServerConfig.Builder b) throws Exception {
         assumeTrue(canBind(STRANGER), "needs the whole 127/8 on loopback (Linux)");
-        server = TestServers.start(b.clock(clock).loops(2).anonymousRights(java.util.EnumSet.of(Right.READ)).proxyProtocol(true)
+        server = TestServers.start(b.clock(clock).loops(2).anonymousRights(EnumSet.of(Right.READ)).proxyProtocol(true)
                         .trustedProxies(List.of(AddressRange.parse(PROXY + "/32"))).build(),
                 ctx -> ctx.registerPublic("WHO", call -> {
                     call.reply(Header.reply("WHO", call.id()).put("remote", call.session().remoteAddress()));
@@ -220,7 +223,7 @@ class ProxyProtocolTest {
         RawPeer.Frame challenge = p.read();
         assertEquals("AUTH_CONTINUE", challenge.op(), challenge.header().toString());
         String nonce = ServerFirstMessage.parse(challenge.header().getString("scram", null)).nonce();
-        String wrongProof = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        String wrongProof = Base64.getEncoder().encodeToString(new byte[32]);
         p.send(Header.op("AUTH_FINISH").put(Header.ID, 2).put("scram", "c=biws,r=" + nonce + ",p=" + wrongProof));
         assertEquals(ErrorCode.UNAUTHENTICATED, p.read().header().getString("code", null));
         long now = System.nanoTime(); // the server's own clock (Clock.SYSTEM): nothing is forgotten in 15 min
@@ -240,12 +243,12 @@ class ProxyProtocolTest {
                 .proxyProtocol(true).trustedProxies(List.of(AddressRange.parse("127.0.0.1"))).build());
         assertTrue(open.getMessage().contains("behind a proxy clients come from anywhere"), open.getMessage());
         ServerConfig readOnly = ServerConfig.builder().proxyProtocol(true).trustedProxies(List.of(AddressRange.parse("127.0.0.1")))
-                .anonymousRights(java.util.EnumSet.of(Right.READ)).build();
+                .anonymousRights(EnumSet.of(Right.READ)).build();
         assertFalse(readOnly.isLoopbackOnly());
     }
 
     private static boolean canBind(String address) {
-        try (java.net.Socket s = new java.net.Socket()) {
+        try (Socket s = new Socket()) {
             s.bind(new InetSocketAddress(address, 0));
             return true;
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package ferry.client;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.protocol.DigestAlgorithm;
+import ferry.protocol.Header;
 import ferry.reactor.FerryServer;
 import ferry.reactor.ServerConfig;
 import ferry.services.file.FileService;
@@ -10,9 +11,13 @@ import ferry.services.file.FileServiceConfig;
 import ferry.services.file.FileServiceEvents;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -342,7 +347,7 @@ class ResilientTransferTest {
         Path rootB = Files.createDirectories(dir.resolve("b"));
         byte[] bytes = data(SIZE, 8);
         Files.write(rootA.resolve("v.bin"), bytes);
-        Files.setLastModifiedTime(rootA.resolve("v.bin"), java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L));
+        Files.setLastModifiedTime(rootA.resolve("v.bin"), FileTime.fromMillis(1_700_000_000_000L));
         FerryServer a = server(rootA, 0, new Events());
         Events eventsB = new Events();
         FerryServer b = server(rootB, 0, eventsB);
@@ -388,9 +393,9 @@ class ResilientTransferTest {
     void onlyLostConnectionsAndPassingRefusalsAreRetried() {
         assertTrue(RetryPolicy.isRetryable(new ConnectionLostException(new IOException("Broken pipe"))));
         assertTrue(RetryPolicy.isRetryable(new EOFException("server closed the connection")));
-        assertTrue(RetryPolicy.isRetryable(new java.net.ConnectException("Connection refused")));
-        assertTrue(RetryPolicy.isRetryable(new java.net.SocketTimeoutException("no data")));
-        assertTrue(RetryPolicy.isRetryable(new IOException("cannot connect", new java.net.ConnectException("refused"))));
+        assertTrue(RetryPolicy.isRetryable(new ConnectException("Connection refused")));
+        assertTrue(RetryPolicy.isRetryable(new SocketTimeoutException("no data")));
+        assertTrue(RetryPolicy.isRetryable(new IOException("cannot connect", new ConnectException("refused"))));
         assertTrue(RetryPolicy.isRetryable(error("busy")));
         assertTrue(RetryPolicy.isRetryable(error("conflict")));
         assertFalse(RetryPolicy.isRetryable(error("not_found")));
@@ -403,10 +408,10 @@ class ResilientTransferTest {
         assertFalse(RetryPolicy.isRetryable(new RetriesExhaustedException(3, new EOFException("x"))));
         assertFalse(RetryPolicy.NONE.shouldRetry(new EOFException("x")), "retries off");
         ConnectionSource bad = ConnectionSource.reconnecting(null, () -> FerryClient.connect("no-such-host.invalid", 7373));
-        assertThrows(java.net.UnknownHostException.class, bad::connection, "checked, not UnresolvedAddressException");
+        assertThrows(UnknownHostException.class, bad::connection, "checked, not UnresolvedAddressException");
     }
 
     private static RemoteException error(String code) {
-        return new RemoteException(ferry.protocol.Header.op("ERROR").put("code", code).put("message", code));
+        return new RemoteException(Header.op("ERROR").put("code", code).put("message", code));
     }
 }

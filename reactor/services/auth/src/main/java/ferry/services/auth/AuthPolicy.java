@@ -3,6 +3,7 @@ package ferry.services.auth;
 import ferry.reactor.Loopback;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -108,7 +109,7 @@ public final class AuthPolicy {
      * Reads the store and may resolve a host name: not for an event loop.
      */
     public static Decision decide(String bindAddress, UserStore store, boolean anonymousRead)
-            throws RefusedException, java.io.IOException {
+            throws RefusedException, IOException {
         return decide(bindAddress, Loopback.isLoopbackHost(bindAddress), store.countUsers(), anonymousRead);
     }
 

@@ -13,11 +13,12 @@ import ferry.reactor.FerryService;
 import ferry.reactor.OpException;
 import ferry.reactor.Right;
 import ferry.reactor.ServerContext;
-import ferry.reactor.WorkerLane;
 import ferry.reactor.ServerLog;
 import ferry.reactor.Session;
 import ferry.reactor.UserCounter;
 import ferry.reactor.UserLimits;
+import ferry.reactor.UserQuota;
+import ferry.reactor.WorkerLane;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -337,7 +338,7 @@ public final class AuthService implements FerryService {
             successes.increment();
             session.login(record.name(), record.rights(), record.home());
             session.put(UserLimits.SESSION_KEY, record.limits());
-            session.put(ferry.reactor.UserQuota.SESSION_KEY, record.quota()); // the file service enforces it
+            session.put(UserQuota.SESSION_KEY, record.quota()); // the file service enforces it
             log.info("auth: " + call.connectionName() + " " + session.remoteAddress() + " logged in as " + record.name()
                     + " (rights " + rightsText(record) + ", home /" + record.home() + ")");
             List<Object> rights = new ArrayList<>();

@@ -7,8 +7,9 @@ import ferry.protocol.scram.ClientFirstMessage;
 import ferry.protocol.scram.ScramMath;
 import ferry.protocol.scram.ServerFinalMessage;
 import ferry.protocol.scram.ServerFirstMessage;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
 
 /**
  * The server's half of one SCRAM-SHA-256 conversation: made from the client-first-message and the
@@ -44,7 +45,7 @@ final class ScramServerExchange {
     ScramServerExchange(ClientFirstMessage clientFirst, Users.Lookup lookup, String serverNonce, long startedNanos,
             byte[] cbData) {
         this.clientFirst = clientFirst;
-        this.expectedChannelBinding = java.util.Base64.getDecoder().decode(
+        this.expectedChannelBinding = Base64.getDecoder().decode(
                 cbData != null ? clientFirst.channelBinding(cbData) : clientFirst.channelBinding());
         this.record = lookup.record();
         this.userExists = lookup.exists();
@@ -82,7 +83,7 @@ final class ScramServerExchange {
     void checkFinal(ClientFinalMessage fin) throws ProtocolException {
         byte[] cb;
         try {
-            cb = java.util.Base64.getDecoder().decode(fin.channelBinding());
+            cb = Base64.getDecoder().decode(fin.channelBinding());
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "SCRAM: channel binding (c=) is not valid base64");
         }

@@ -1,6 +1,7 @@
 package ferry.services.auth;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.CharacterCodingException;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.function.UnaryOperator;
 
@@ -81,18 +83,18 @@ public final class UserStore {
             if (size > MAX_FILE_BYTES) {
                 throw new UserStoreException("user store " + file + " is " + size + " bytes, limit " + MAX_FILE_BYTES);
             }
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) size);
+            ByteBuffer buf = ByteBuffer.allocate((int) size);
             while (buf.hasRemaining() && ch.read(buf) >= 0) {
                 // read the whole file
             }
-            bytes = java.util.Arrays.copyOf(buf.array(), buf.position());
+            bytes = Arrays.copyOf(buf.array(), buf.position());
         } catch (NoSuchFileException e) {
             return Users.empty(random); // removed between the check and the open
         }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new UserStoreException("user store " + file + " is not valid UTF-8", e);
         }

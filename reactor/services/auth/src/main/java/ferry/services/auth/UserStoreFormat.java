@@ -5,6 +5,7 @@ import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.UserLimits;
 import ferry.reactor.UserQuota;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -305,7 +306,7 @@ public final class UserStoreFormat {
         Base64.Encoder b64 = Base64.getEncoder();
         users.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).forEach(u ->
                 sb.append('\n').append(u.name()).append(b64.encodeToString(u.storedKey())).append(b64.encodeToString(u.serverKey())));
-        return ScramMath.sha256(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return ScramMath.sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String printable(String s) {

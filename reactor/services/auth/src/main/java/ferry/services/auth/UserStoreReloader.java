@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Objects;
 
 /**
@@ -23,7 +24,7 @@ import java.util.Objects;
  * so call it from a worker, never from an event loop.
  */
 final class UserStoreReloader {
-    private record Stamp(Object fileKey, long size, java.nio.file.attribute.FileTime modified, Object changed) {}
+    private record Stamp(Object fileKey, long size, FileTime modified, Object changed) {}
 
     private final UserStore store;
     private final ServerLog log;

@@ -1,6 +1,7 @@
 package ferry.services.auth;
 
 import ferry.protocol.scram.ScramMath;
+import ferry.reactor.Right;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -112,7 +113,7 @@ public final class Users {
         Shape shape = decoyShape(name);
         byte[] salt = derive("ferry decoy salt", name, shape.saltBytes());
         return new UserRecord(name, shape.iterations(), salt, derive("ferry decoy stored key", name),
-                derive("ferry decoy server key", name), EnumSet.noneOf(ferry.reactor.Right.class), "");
+                derive("ferry decoy server key", name), EnumSet.noneOf(Right.class), "");
     }
 
     /**

@@ -9,12 +9,17 @@ import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
 import ferry.reactor.Session;
+import ferry.reactor.UserQuota;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A real server on 127.0.0.1:0 with a user store in a temp folder, the AuthService, a fake clock, a
@@ -33,9 +38,9 @@ final class AuthFixture implements AutoCloseable {
     AuthService auth;
     FerryServer server;
     /** More server settings (TLS) before the server is built. */
-    java.util.function.UnaryOperator<ServerConfig.Builder> configure = b -> b;
+    UnaryOperator<ServerConfig.Builder> configure = b -> b;
     /** Runs on the built server before anything is installed (transport decorators). */
-    java.util.function.Consumer<FerryServer> prepare = s -> { };
+    Consumer<FerryServer> prepare = s -> { };
 
     AuthFixture(Path dir) {
         this.dir = dir;
@@ -49,7 +54,7 @@ final class AuthFixture implements AutoCloseable {
     }
 
     AuthFixture start(AuthSettings settings, boolean loginRequired) throws Exception {
-        return start(settings, loginRequired, AuthService.randomNonces(new java.security.SecureRandom()));
+        return start(settings, loginRequired, AuthService.randomNonces(new SecureRandom()));
     }
 
     AuthFixture start(AuthSettings settings, boolean loginRequired, AuthService.NonceSource nonces) throws Exception {
@@ -79,7 +84,7 @@ final class AuthFixture implements AutoCloseable {
             List<Object> rights = new ArrayList<>();
             s.rights().forEach(x -> rights.add(x.wireName()));
             Header who = Header.reply("OK", call.id()).put("user", s.user()).put("rights", rights).put("home", s.home());
-            ferry.reactor.UserQuota q = s.get(ferry.reactor.UserQuota.SESSION_KEY);
+            UserQuota q = s.get(UserQuota.SESSION_KEY);
             if (q != null) {
                 who.put("quotaBytes", q.maxBytes()).put("quotaFiles", q.maxFiles());
             }
@@ -108,7 +113,7 @@ final class AuthFixture implements AutoCloseable {
     @Override
     public void close() {
         if (server != null) {
-            server.stop(0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            server.stop(0, TimeUnit.MILLISECONDS);
         }
     }
 }

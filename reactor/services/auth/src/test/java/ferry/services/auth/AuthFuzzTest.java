@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
@@ -356,7 +357,7 @@ class AuthFuzzTest {
     private static String shape(String message) {
         String s = message.replaceAll("\"[^\"]*\"", "\"\"").replaceAll("[0-9]+", "#");
         String[] w = s.split(" ");
-        return String.join(" ", java.util.Arrays.copyOf(w, Math.min(6, w.length)));
+        return String.join(" ", Arrays.copyOf(w, Math.min(6, w.length)));
     }
 
     private void count(String outcome) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import ferry.reactor.Loopback;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 
@@ -67,7 +68,7 @@ class AuthPolicyTest {
     }
 
     @Test
-    void theStoreOverloadCountsUsersAndRecognisesLoopback(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void theStoreOverloadCountsUsersAndRecognisesLoopback(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         UserStore store = UserStore.inConfigDir(dir);
         assertThrows(AuthPolicy.RefusedException.class, () -> AuthPolicy.decide("0.0.0.0", store, false));

@@ -13,16 +13,19 @@ import ferry.protocol.Header;
 import ferry.protocol.scram.ServerFirstMessage;
 import ferry.reactor.FerryServer;
 import ferry.reactor.Right;
-import ferry.reactor.UserQuota;
 import ferry.reactor.ServerConfig;
+import ferry.reactor.UserQuota;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -165,7 +168,7 @@ class AuthServiceTest {
             assertEquals(real.iterations(), fake1.iterations());
             assertEquals(real.salt().length, fake1.salt().length);
             assertArrayEquals(fake1.salt(), fake2.salt(), "a decoy's salt must not change between attempts");
-            assertFalse(java.util.Arrays.equals(real.salt(), fake1.salt()));
+            assertFalse(Arrays.equals(real.salt(), fake1.salt()));
         }
     }
 
@@ -359,8 +362,8 @@ class AuthServiceTest {
         assertEquals(0, f.server.loopErrors());
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+    private static void waitFor(BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!cond.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "the server did not get there within 20 s");
             Thread.sleep(1); // waiting for the server to take in a request, not timing anything

@@ -6,12 +6,14 @@ import ferry.client.FerryClient;
 import ferry.protocol.Header;
 import ferry.protocol.scram.ServerFirstMessage;
 import ferry.reactor.Right;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * challenge, and a name's challenge says nothing about whether the name exists.
  */
 class DecoyTest {
-    private static final byte[] SECRET = "a store secret of 32 bytes......".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] SECRET = "a store secret of 32 bytes......".getBytes(StandardCharsets.US_ASCII);
 
     @TempDir
     Path dir;
@@ -71,7 +73,7 @@ class DecoyTest {
             assertFalse(l.exists());
             seen.merge(l.record().iterations(), 1, Integer::sum);
         }
-        assertEquals(java.util.Set.of(600_000, 4096), seen.keySet(), "only counts real users have");
+        assertEquals(Set.of(600_000, 4096), seen.keySet(), "only counts real users have");
         int rare = seen.get(4096);
         // One user in four has 4096 rounds, so about one unknown name in four does (binomial sd 27).
         assertTrue(rare > 850 && rare < 1150, "decoys at 4096 rounds: " + rare + " of " + names);
@@ -130,7 +132,7 @@ class DecoyTest {
             UserRecord d = users.lookup("x" + i).record();
             seen.merge(d.iterations() + "/" + d.salt().length, 1, Integer::sum);
         }
-        assertEquals(java.util.Set.of("600000/16", "600000/32", "10000/64"), seen.keySet(), seen.toString());
+        assertEquals(Set.of("600000/16", "600000/32", "10000/64"), seen.keySet(), seen.toString());
         seen.values().forEach(n -> assertTrue(n > 220 && n < 380, seen.toString()));
     }
 
@@ -165,7 +167,7 @@ class DecoyTest {
                 assertArrayEquals(first.salt(), again.salt());
                 seen.merge(first.iterations(), 1, Integer::sum);
             }
-            assertEquals(java.util.Set.of(4096, 600_000), seen.keySet());
+            assertEquals(Set.of(4096, 600_000), seen.keySet());
             assertTrue(seen.get(4096) > 25 && seen.get(4096) < 80, "about a quarter: " + seen);
         }
     }

@@ -6,9 +6,11 @@ import ferry.client.AuthClient;
 import ferry.client.Credentials;
 import ferry.client.CredentialsFile;
 import ferry.client.FerryClient;
+import ferry.reactor.Right;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +45,7 @@ class DemoUserTest {
     void neverOffLoopbackAndNotWhenUsersExist() throws Exception {
         AuthFixture f = new AuthFixture(dir);
         assertThrows(IllegalStateException.class, () -> DemoUser.ensure(f.store, dir, false, AuthFixture.ITERATIONS));
-        f.user("alice", "alice-secret", java.util.EnumSet.of(ferry.reactor.Right.READ), "");
+        f.user("alice", "alice-secret", EnumSet.of(Right.READ), "");
         assertTrue(DemoUser.ensure(f.store, dir, true, AuthFixture.ITERATIONS).isEmpty());
         assertFalse(Files.exists(dir.resolve(DemoUser.CREDENTIALS_FILE_NAME)));
     }

@@ -21,8 +21,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -373,7 +375,7 @@ class LoginBruteForceTest {
             long[] holds = {xHold, y1Hold, y2Hold, y3Hold};
             List<String> out = new ArrayList<>();
             // Move the clock to each announced time; one millisecond before it nothing has arrived.
-            for (long due : java.util.stream.LongStream.of(holds).sorted().distinct().toArray()) {
+            for (long due : LongStream.of(holds).sorted().distinct().toArray()) {
                 fx.clock.advanceMillis(due - 1 - (fx.clock.nanoTime() - t0) / 1_000_000);
                 fx.wakeLoop();
                 for (int i = 0; i < peers.length; i++) {
@@ -635,7 +637,7 @@ class LoginBruteForceTest {
         until(cond, () -> "");
     }
 
-    private static void until(BooleanSupplier cond, java.util.function.Supplier<String> state) throws InterruptedException {
+    private static void until(BooleanSupplier cond, Supplier<String> state) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() >= deadline) {

@@ -17,10 +17,12 @@ import ferry.protocol.Header;
 import ferry.protocol.scram.ScramMath;
 import ferry.protocol.tls.ChannelBinding;
 import ferry.reactor.Right;
+import ferry.reactor.TlsLoopBuffers;
 import ferry.reactor.TlsSettings;
 import ferry.reactor.TlsTestKeys;
 import ferry.reactor.TlsTransport;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
@@ -116,7 +118,7 @@ class ScramPlusTest {
     void aTlsClientRefusesAServerThatDoesNotOfferPlus() throws Exception {
         f = new AuthFixture(dir).user("alice", PW, EnumSet.of(Right.READ), "");
         f.prepare = s -> s.decorateTransports(t -> new TlsTransport(t, TlsTestKeys.context(TlsTestKeys.primary()), false,
-                java.nio.ByteBuffer.allocate(0), Runnable::run, loop -> ferry.reactor.TlsLoopBuffers.create(1)));
+                ByteBuffer.allocate(0), Runnable::run, loop -> TlsLoopBuffers.create(1)));
         f.start(AuthSettings.defaults(), true);
         try (FerryClient c = tls()) {
             assertTrue(!c.hello().optList("features").contains(AuthService.FEATURE_PLUS));

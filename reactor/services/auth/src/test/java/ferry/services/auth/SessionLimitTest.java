@@ -9,6 +9,9 @@ import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
 import ferry.reactor.Right;
 import ferry.reactor.UserLimits;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -30,7 +33,7 @@ class SessionLimitTest {
     final List<FerryClient> open = new ArrayList<>();
 
     @AfterEach
-    void stop() throws java.io.IOException {
+    void stop() throws IOException {
         for (FerryClient c : open) {
             c.close();
         }
@@ -137,11 +140,11 @@ class SessionLimitTest {
                     b.send(Header.op("WHOAMI").put(Header.ID, b.nextId()));
                     b.close();
                     c.send(Header.op("WHOAMI").put(Header.ID, c.nextId()).put(Header.SIZE, 1000L));
-                    c.sendBody(java.nio.ByteBuffer.wrap(new byte[10]));
+                    c.sendBody(ByteBuffer.wrap(new byte[10]));
                     c.close();
                 }
                 default -> { // a protocol error closes it on the server's side
-                    a.sendBody(java.nio.ByteBuffer.wrap("{not a frame}".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                    a.sendBody(ByteBuffer.wrap("{not a frame}".getBytes(StandardCharsets.US_ASCII)));
                     b.close();
                     c.close();
                 }

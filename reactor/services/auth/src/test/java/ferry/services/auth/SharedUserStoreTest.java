@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.client.AuthClient;
 import ferry.client.FerryClient;
+import ferry.client.LoginResult;
 import ferry.client.RemoteException;
 import ferry.protocol.ErrorCode;
 import ferry.reactor.Right;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +30,7 @@ class SharedUserStoreTest {
     @TempDir
     Path dir;
 
-    private final List<AuthFixture> nodes = new java.util.ArrayList<>();
+    private final List<AuthFixture> nodes = new ArrayList<>();
 
     @AfterEach
     void stop() {
@@ -66,7 +68,7 @@ class SharedUserStoreTest {
         return f;
     }
 
-    private static ferry.client.LoginResult login(AuthFixture n, String user) throws Exception {
+    private static LoginResult login(AuthFixture n, String user) throws Exception {
         try (FerryClient c = n.connect()) {
             return new AuthClient(c).login(user, PW.toCharArray());
         }

@@ -2,7 +2,9 @@ package ferry.services.auth;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import ferry.reactor.FerryServer;
 import ferry.reactor.Right;
+import ferry.reactor.ServerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -184,8 +186,8 @@ class UserStoreTest {
         Path folder = s.file().getParent();
         chown(s.file(), 65534);
         Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxrwxrwx"));
-        ferry.reactor.FerryServer server = new ferry.reactor.FerryServer(
-                ferry.reactor.ServerConfig.builder().port(0).loginRequired(true).build());
+        FerryServer server = new FerryServer(
+                ServerConfig.builder().port(0).loginRequired(true).build());
         UserStoreException e = assertThrows(UserStoreException.class, () -> server.install(new AuthService(s)));
         String m = e.getMessage();
         assertTrue(m.contains("chown root " + s.file()) && m.contains("chmod go-w " + folder), m);

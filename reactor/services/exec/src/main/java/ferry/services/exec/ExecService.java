@@ -1,16 +1,17 @@
 package ferry.services.exec;
 
-import ferry.protocol.ExecProtocol;
 import ferry.protocol.ErrorCode;
+import ferry.protocol.ExecProtocol;
+import ferry.protocol.Json;
 import ferry.protocol.ProtocolException;
 import ferry.reactor.BodySink;
 import ferry.reactor.Call;
 import ferry.reactor.FerryService;
 import ferry.reactor.OpException;
 import ferry.reactor.Right;
+import ferry.reactor.ServerContext;
 import ferry.reactor.UserCounter;
 import ferry.reactor.UserLimits;
-import ferry.reactor.ServerContext;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -172,7 +173,7 @@ public final class ExecService implements FerryService {
     private static String describe(Call call) {
         Object argv = call.request().get("argv");
         Object shell = call.request().get("shell");
-        return argv != null ? ferry.protocol.Json.write(argv) : shell != null ? "shell " + ferry.protocol.Json.write(shell) : "(no command)";
+        return argv != null ? Json.write(argv) : shell != null ? "shell " + Json.write(shell) : "(no command)";
     }
 
     /** Loop thread: a run gave its slot back. */

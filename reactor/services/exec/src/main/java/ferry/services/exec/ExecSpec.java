@@ -2,6 +2,7 @@ package ferry.services.exec;
 
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
+import ferry.protocol.Json;
 import ferry.protocol.ProtocolException;
 import ferry.reactor.OpException;
 import java.util.ArrayList;
@@ -138,6 +139,6 @@ record ExecSpec(List<String> argv, String shell, String cwd, Map<String, String>
 
     /** What the log shows as the command: argv as JSON, or the shell string. */
     String describe() {
-        return argv != null ? ferry.protocol.Json.write(argv) : "shell " + ferry.protocol.Json.write(shell);
+        return argv != null ? Json.write(argv) : "shell " + Json.write(shell);
     }
 }

@@ -1,5 +1,6 @@
 package ferry.services.exec;
 
+import ferry.protocol.Json;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -225,7 +226,7 @@ final class ProcessTree {
         } else if (line.length() > MAX_SHOWN_COMMAND_CHARS) {
             line = line.substring(0, MAX_SHOWN_COMMAND_CHARS) + "...";
         }
-        return ferry.protocol.Json.write(line);
+        return Json.write(line);
     }
 
     /** Alive and not a zombie. */

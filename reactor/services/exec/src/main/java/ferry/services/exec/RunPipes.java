@@ -1,5 +1,6 @@
 package ferry.services.exec;
 
+import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,7 +63,7 @@ final class RunPipes {
     private volatile ReadableByteChannel stdout;
     private volatile ReadableByteChannel stderr;
     private volatile OutputStream stdin;
-    private final List<java.io.Closeable> channels = new ArrayList<>(3);
+    private final List<Closeable> channels = new ArrayList<>(3);
 
     private RunPipes(String prefix) {
         this.prefix = prefix;
@@ -189,12 +191,12 @@ final class RunPipes {
 
     /** Closes the server's ends: blocked readers and writers wake with an exception. Idempotent. */
     void close() {
-        List<java.io.Closeable> all;
+        List<Closeable> all;
         synchronized (channels) {
             all = new ArrayList<>(channels);
             channels.clear();
         }
-        for (java.io.Closeable c : all) {
+        for (Closeable c : all) {
             closeQuietly(c);
         }
     }
@@ -254,7 +256,7 @@ final class RunPipes {
         return true;
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
+    private static void closeQuietly(Closeable c) {
         try {
             c.close();
         } catch (IOException e) {
@@ -278,7 +280,7 @@ final class RunPipes {
         private final String mkfifo;
         private Path dir;
         private long nextSet;
-        private final java.util.ArrayDeque<String> ready = new java.util.ArrayDeque<>();
+        private final ArrayDeque<String> ready = new ArrayDeque<>();
         private boolean closed;
 
         /** @param mkfifo the {@code mkfifo} program */

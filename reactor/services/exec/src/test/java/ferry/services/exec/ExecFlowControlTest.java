@@ -10,6 +10,7 @@ import ferry.reactor.RawPeer;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -147,7 +148,7 @@ class ExecFlowControlTest {
                         c.sendBody(zeros.clear());
                     }
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             }, "test-stdin");
             sender.start();

@@ -6,6 +6,8 @@ import ferry.client.ClientOptions;
 import ferry.client.FerryClient;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
+import ferry.reactor.Clock;
+import ferry.reactor.Right;
 import ferry.reactor.ServerLog;
 import java.io.EOFException;
 import java.io.IOException;
@@ -16,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +85,7 @@ class ExecFuzzTest {
         };
         long started = System.nanoTime();
         try (ExecHarness h = new ExecHarness(root, ExecPolicy.parse("echo", false, false), b -> b.maxRunning(4), s -> { },
-                ferry.reactor.Clock.SYSTEM, java.util.EnumSet.allOf(ferry.reactor.Right.class), s -> { }, log)) {
+                Clock.SYSTEM, EnumSet.allOf(Right.class), s -> { }, log)) {
             FerryClient c = connect(h);
             while (inputs < n) {
                 c = one(h, c);
@@ -289,7 +293,7 @@ class ExecFuzzTest {
             s = s.substring(0, colon);
         }
         String[] w = s.split(" ");
-        return String.join(" ", java.util.Arrays.copyOf(w, Math.min(7, w.length)));
+        return String.join(" ", Arrays.copyOf(w, Math.min(7, w.length)));
     }
 
     private void count(String outcome) {

@@ -4,6 +4,7 @@ import ferry.client.ExecClient;
 import ferry.client.ExecRequest;
 import ferry.client.ExitStatus;
 import ferry.client.FerryClient;
+import ferry.protocol.Header;
 import ferry.reactor.Clock;
 import ferry.reactor.FerryServer;
 import ferry.reactor.Right;
@@ -11,13 +12,16 @@ import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** A server with the exec service on port 0 and helpers to run commands against it. */
@@ -61,7 +65,7 @@ final class ExecHarness implements AutoCloseable {
         // arrives every timer due on the (fake) clock has run. A PING is no such barrier: its
         // answer may leave straight after the read, before the iteration's timers.
         server.registerPublic(SYNC_OP, call -> {
-            call.loop().schedule(0, () -> call.reply(ferry.protocol.Header.reply("SYNCED", call.id())));
+            call.loop().schedule(0, () -> call.reply(Header.reply("SYNCED", call.id())));
             return null;
         });
         beforeStart.accept(server);
@@ -76,7 +80,7 @@ final class ExecHarness implements AutoCloseable {
         return new ExecHarness(root, policy, b -> {}, s -> s.loginRequired(true), Clock.SYSTEM, EnumSet.noneOf(Right.class),
                 server -> server.registerPublic("TESTLOGIN", call -> {
                     call.session().login(user, EnumSet.allOf(Right.class), home);
-                    call.reply(ferry.protocol.Header.reply("OK", call.id()));
+                    call.reply(Header.reply("OK", call.id()));
                     return null;
                 }));
     }
@@ -89,13 +93,13 @@ final class ExecHarness implements AutoCloseable {
 
     /** Returns once the server's loop has run every timer due now on its clock. */
     static void syncTimers(FerryClient c) throws IOException {
-        c.call(ferry.protocol.Header.op(SYNC_OP));
+        c.call(Header.op(SYNC_OP));
     }
 
     /** Sends an EXEC of {@code argv} with a time limit, without waiting; returns its id. */
     static long send(FerryClient c, long timeoutMs, String... argv) throws IOException {
         long id = c.nextId();
-        c.send(ferry.protocol.Header.op("EXEC").put(ferry.protocol.Header.ID, id)
+        c.send(Header.op("EXEC").put(Header.ID, id)
                 .put("argv", List.<Object>of((Object[]) argv)).put("timeoutMs", timeoutMs));
         return id;
     }
@@ -104,8 +108,8 @@ final class ExecHarness implements AutoCloseable {
     static String readLine(FerryClient c, long id) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (line.size() == 0 || line.toByteArray()[line.size() - 1] != '\n') {
-            ferry.protocol.Header f = c.expect(c.readHeader(), "STDOUT", id);
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) f.size());
+            Header f = c.expect(c.readHeader(), "STDOUT", id);
+            ByteBuffer b = ByteBuffer.allocate((int) f.size());
             while (b.hasRemaining() && c.readBody(b) >= 0) {
                 // read the whole body
             }
@@ -127,9 +131,9 @@ final class ExecHarness implements AutoCloseable {
     }
 
     /** Skips output frames of call {@code id} up to its EXIT; returns the EXIT. */
-    static ferry.protocol.Header readExit(FerryClient c, long id) throws IOException {
+    static Header readExit(FerryClient c, long id) throws IOException {
         while (true) {
-            ferry.protocol.Header f = c.expect(c.readHeader(), null, id);
+            Header f = c.expect(c.readHeader(), null, id);
             if ("EXIT".equals(f.op())) {
                 return f;
             }
@@ -141,7 +145,7 @@ final class ExecHarness implements AutoCloseable {
     static void awaitGone(long pid, long seconds) throws Exception {
         ProcessHandle ph = ProcessHandle.of(pid).orElse(null);
         if (ph != null) {
-            ph.onExit().get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+            ph.onExit().get(seconds, TimeUnit.SECONDS);
         }
         if (Procs.running(pid)) {
             throw new AssertionError("process " + pid + " is still running");
@@ -195,7 +199,7 @@ final class ExecHarness implements AutoCloseable {
     /** Writes {@code size} bytes from a seeded generator into {@code root/name}; returns them. */
     byte[] seededFile(String name, int size, long seed) throws IOException {
         byte[] b = new byte[size];
-        new java.util.Random(seed).nextBytes(b);
+        new Random(seed).nextBytes(b);
         Files.write(root.resolve(name), b);
         return b;
     }
@@ -209,6 +213,6 @@ final class ExecHarness implements AutoCloseable {
                 // closing anyway
             }
         }
-        server.stop(1, java.util.concurrent.TimeUnit.SECONDS);
+        server.stop(1, TimeUnit.SECONDS);
     }
 }

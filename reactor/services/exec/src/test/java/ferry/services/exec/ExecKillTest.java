@@ -9,6 +9,7 @@ import ferry.reactor.Right;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -147,7 +148,7 @@ class ExecKillTest {
             assertEquals(Boolean.TRUE, exit.get("killed"));
             byte[] got = out.toByteArray();
             assertEquals(CAP_BYTES, got.length, "exactly the cap, never more");
-            assertArrayEquals(head, java.util.Arrays.copyOf(got, head.length));
+            assertArrayEquals(head, Arrays.copyOf(got, head.length));
             for (int i = head.length; i < got.length; i++) {
                 assertEquals(0, got[i]);
             }

@@ -8,11 +8,15 @@ import ferry.client.ExitStatus;
 import ferry.client.FerryClient;
 import ferry.client.RemoteException;
 import ferry.protocol.Header;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +100,7 @@ class ExecOutputTest {
     void stdinIsStreamedToTheCommandWhileItsOutputStreamsBack() throws Exception {
         // cat echoes as it reads: 8 MiB in both directions at once needs stdin and output to flow together.
         byte[] in = new byte[8 << 20];
-        new java.util.Random(3).nextBytes(in);
+        new Random(3).nextBytes(in);
         Expecting out = new Expecting(in);
         ExitStatus st;
         try (FerryClient c = h.connect()) {
@@ -157,11 +161,11 @@ class ExecOutputTest {
     @Test
     void commandsSeeOnlyTheDocumentedEnvironment() throws Exception {
         ExecHarness.Result r = h.run(ExecRequest.argv("env").env("TERM", "dumb"));
-        java.util.Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         for (String line : r.outText().split("\n")) {
             names.add(line.substring(0, line.indexOf('=')));
         }
-        java.util.Set<String> allowed = new java.util.TreeSet<>(List.of("PATH", "HOME", "FERRY_USER", "TERM"));
+        Set<String> allowed = new TreeSet<>(List.of("PATH", "HOME", "FERRY_USER", "TERM"));
         allowed.addAll(ExecConfig.DEFAULT_INHERITED_ENV);
         assertTrue(allowed.containsAll(names), "leaked: " + names);
         assertTrue(names.containsAll(List.of("PATH", "HOME", "FERRY_USER", "TERM")), names.toString());
@@ -174,7 +178,7 @@ class ExecOutputTest {
         long killedBefore = stats.killed();
         FerryClient c = h.connect();
         IOException e = assertThrows(IOException.class, () -> new ExecClient(c).run(
-                ExecRequest.argv("cat").stdin(new java.io.ByteArrayInputStream(new byte[10]), 100),
+                ExecRequest.argv("cat").stdin(new ByteArrayInputStream(new byte[10]), 100),
                 OutputStream.nullOutputStream(), OutputStream.nullOutputStream()));
         assertTrue(e.getMessage().contains("stdin ended after 10 of the 100 bytes"), e.getMessage());
         assertTrue(c.isClosed());

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,8 +66,8 @@ class ExecPolicyTest {
         assertFalse(ExecPolicy.DISABLED.enabled());
         ExecPolicy p = ExecPolicy.parse(" ls, df ,/opt/tools/backup", false, false);
         assertEquals(ExecPolicy.Mode.ALLOWLIST, p.mode());
-        assertEquals(java.util.Set.of("ls", "df"), p.names());
-        assertEquals(java.util.Set.of(Path.of("/opt/tools/backup")), p.paths());
+        assertEquals(Set.of("ls", "df"), p.names());
+        assertEquals(Set.of(Path.of("/opt/tools/backup")), p.paths());
         assertEquals(ExecPolicy.Mode.ALLOW_ALL, ExecPolicy.parse(null, true, true).mode());
         assertTrue(ExecPolicy.parse(null, true, true).allowsShell());
     }
@@ -146,7 +147,7 @@ class ExecPolicyTest {
         for (String bad : new String[] {"PATH", "LD_PRELOAD", "ld_library_path", "BASH_ENV", "GLIBC_TUNABLES", "A-B", "1X"}) {
             assertThrows(IllegalArgumentException.class, () -> b.envAllow(List.of(bad)), bad);
         }
-        assertEquals(java.util.Set.of("MY_VAR"), b.envAllow(List.of("MY_VAR")).build().envAllow());
+        assertEquals(Set.of("MY_VAR"), b.envAllow(List.of("MY_VAR")).build().envAllow());
         assertThrows(IllegalArgumentException.class, () -> ExecConfig.builder(tmp).searchPath("bin:/usr/bin"));
         assertThrows(IllegalArgumentException.class, () -> ExecConfig.builder(tmp).defaultTimeoutMillis(10).maxTimeoutMillis(5).build());
     }

@@ -8,9 +8,12 @@ import ferry.client.RemoteException;
 import ferry.protocol.Header;
 import ferry.reactor.Clock;
 import ferry.reactor.Right;
+import ferry.reactor.ServerLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -179,8 +182,8 @@ class ExecRefusalTest {
 
     @Test
     void everyRunAndEveryRefusalIsLoggedWithUserAddressCommandExitAndDuration() throws Exception {
-        java.util.List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        ferry.reactor.ServerLog log = new ferry.reactor.ServerLog(null, ferry.reactor.ServerLog.Level.INFO) {
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        ServerLog log = new ServerLog(null, ServerLog.Level.INFO) {
             @Override
             protected void emit(Level level, String message, Throwable error) {
                 lines.add(message);

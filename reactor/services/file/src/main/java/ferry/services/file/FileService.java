@@ -3,11 +3,12 @@ package ferry.services.file;
 import static ferry.protocol.FileProtocol.*;
 
 import ferry.reactor.FerryService;
+import ferry.reactor.OpException;
 import ferry.reactor.ScheduledTask;
 import ferry.reactor.Sequencing;
+import ferry.reactor.ServerContext;
 import ferry.reactor.WorkerLane;
 import ferry.reactor.Workers;
-import ferry.reactor.ServerContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,7 +157,7 @@ public final class FileService implements FerryService {
      * regular files}. Scans it if it was never scanned. On the calling thread, which must not be
      * an event loop. For operators and tests.
      */
-    public long[] quotaUsage(String home) throws IOException, ferry.reactor.OpException {
+    public long[] quotaUsage(String home) throws IOException, OpException {
         FileContext c = ctx;
         if (c == null) {
             throw new IllegalStateException("install the service first");

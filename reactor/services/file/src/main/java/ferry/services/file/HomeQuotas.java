@@ -2,6 +2,7 @@ package ferry.services.file;
 
 import ferry.protocol.ErrorCode;
 import ferry.reactor.OpException;
+import ferry.reactor.UserQuota;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -154,7 +155,7 @@ final class HomeQuotas {
      * The limits for a session whose user has {@code own} (null: none of their own): each limit
      * the user's where they have one, the server's default otherwise. Any thread.
      */
-    Limits limitsFor(ferry.reactor.UserQuota own) {
+    Limits limitsFor(UserQuota own) {
         if (own == null) {
             return defaults;
         }

@@ -8,20 +8,21 @@ import ferry.protocol.Header;
 import ferry.protocol.JsonWriter;
 import ferry.reactor.BodySink;
 import ferry.reactor.Call;
+import ferry.reactor.FileRegion;
 import ferry.reactor.OpException;
 import ferry.reactor.Right;
 import java.io.IOException;
-import ferry.reactor.FileRegion;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -212,7 +213,7 @@ final class MetadataOps {
             pending.put((byte) ']');
             if (file == null) {
                 // Exactly the bytes: the answer keeps this array until sent, and flow control counts only these.
-                return new Listing(entries.size(), pending.position(), java.util.Arrays.copyOf(pending.array(), pending.position()), null);
+                return new Listing(entries.size(), pending.position(), Arrays.copyOf(pending.array(), pending.position()), null);
             }
             spilled += flush(pending, file);
             return new Listing(entries.size(), spilled, null, file);

@@ -9,6 +9,7 @@ import ferry.reactor.Call;
 import ferry.reactor.OpException;
 import ferry.reactor.Right;
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
@@ -183,7 +184,7 @@ final class NamespaceOps {
                     // Both names are in this home: only the replaced file changes its usage.
                     ctx.quotas.removed(to.home(), existing.size(), 1);
                 }
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+            } catch (AtomicMoveNotSupportedException e) {
                 throw new OpException(ErrorCode.IO_ERROR, "cannot rename across filesystems on the server");
             } catch (NoSuchFileException e) {
                 throw OpException.notFound("the folder of " + to.shown() + " does not exist");

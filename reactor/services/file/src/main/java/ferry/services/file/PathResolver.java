@@ -2,6 +2,7 @@ package ferry.services.file;
 
 import ferry.protocol.ErrorCode;
 import ferry.reactor.OpException;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -198,7 +199,7 @@ final class PathResolver {
     /** The root-relative name of a real path inside the root, with '/' separators. */
     public String rootRelative(Path real) {
         Path rel = realRoot.relativize(real);
-        return rel.toString().replace(java.io.File.separatorChar, '/');
+        return rel.toString().replace(File.separatorChar, '/');
     }
 
     /**

@@ -2,6 +2,7 @@ package ferry.services.file;
 
 import static ferry.protocol.FileProtocol.*;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.ErrorCode;
 import ferry.protocol.Header;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import com.sun.nio.file.ExtendedOpenOption;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -253,7 +253,7 @@ final class PutOp implements OpHandler {
             long have;
             try {
                 have = ctx.files().stat(temp).size();
-            } catch (java.nio.file.NoSuchFileException e) {
+            } catch (NoSuchFileException e) {
                 have = 0;
             } catch (IOException e) {
                 throw FileErrors.map(e, s.fp().shown());

@@ -1,6 +1,7 @@
 package ferry.services.file;
 
 import ferry.services.file.RootWalker.At;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -60,7 +61,7 @@ import java.util.Set;
  *
  * <p>Thread safety: safe from any number of worker threads at once; worker threads only (disk).
  */
-final class RootFiles implements java.io.Closeable {
+final class RootFiles implements Closeable {
     private static final Path SELF = RootWalker.SELF;
 
     /**

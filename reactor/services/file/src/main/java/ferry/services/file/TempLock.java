@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -85,7 +86,7 @@ final class TempLock {
     static final Disk PLAIN = new Disk() {
         @Override
         public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
-            Set<OpenOption> noFollow = new java.util.HashSet<>(options);
+            Set<OpenOption> noFollow = new HashSet<>(options);
             noFollow.add(LinkOption.NOFOLLOW_LINKS);
             return FileChannel.open(path, noFollow);
         }

@@ -7,6 +7,7 @@ import ferry.protocol.Header;
 import ferry.reactor.BodySink;
 import ferry.reactor.Call;
 import ferry.reactor.OpException;
+import ferry.reactor.UserLimits;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -94,7 +95,7 @@ final class Upload implements BodySink, UploadRegistry.Holder, UploadWriter.List
         this.maxBuffers = ctx.config.uploadBuffersPerUpload();
         this.user = call.session().user();
         this.address = call.session().remoteHost();
-        this.userUploadLimit = ferry.reactor.UserLimits.of(call.session()).maxUploads();
+        this.userUploadLimit = UserLimits.of(call.session()).maxUploads();
         this.pace = new UploadPace(call.loop().clock(), ctx.config.minUploadRateBytesPerSecond(),
                 ctx.config.uploadRateWindowMillis());
         this.paceTimer = new UploadPaceTimer(call.loop(), pace);

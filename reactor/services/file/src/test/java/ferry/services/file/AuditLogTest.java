@@ -9,6 +9,7 @@ import ferry.protocol.Header;
 import ferry.protocol.Json;
 import ferry.reactor.AuditLog;
 import ferry.reactor.ServerLog;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class AuditLogTest {
             c.ping();
             files.mkdir("docs", false);
             Header put = Header.op("PUT").put(Header.ID, c.nextId()).put("path", "docs/secret.txt").put("fileSize", 11L);
-            c.send(put, java.nio.ByteBuffer.wrap("top secret!".getBytes(StandardCharsets.UTF_8)));
+            c.send(put, ByteBuffer.wrap("top secret!".getBytes(StandardCharsets.UTF_8)));
             Header ok = c.expect(c.readHeader(), "OK", put.id());
             files.rename("docs/secret.txt", "docs/old.txt", false);
             RemoteException gone = assertThrows(RemoteException.class, () -> files.delete("docs/nothing", false));

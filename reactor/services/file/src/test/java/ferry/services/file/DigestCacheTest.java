@@ -8,16 +8,19 @@ import ferry.reactor.Clock;
 import ferry.reactor.EventLoop;
 import ferry.reactor.OpException;
 import ferry.reactor.Workers;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +38,7 @@ class DigestCacheTest {
     Path dir;
 
     private final CountDownLatch openGate = new CountDownLatch(1);
-    private final java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger opens = new AtomicInteger();
     private final Workers bulk = new Workers("test-bulk", 1, 1);
     private EventLoop loopA;
     private EventLoop loopB;
@@ -53,7 +56,7 @@ class DigestCacheTest {
             try {
                 assertTrue(openGate.await(WAIT_SECONDS, TimeUnit.SECONDS));
             } catch (InterruptedException e) {
-                throw new java.io.InterruptedIOException("interrupted at the gate");
+                throw new InterruptedIOException("interrupted at the gate");
             }
             opens.incrementAndGet();
             return FileChannel.open(path, options);
@@ -169,7 +172,7 @@ class DigestCacheTest {
         assertTrue(ask(loopB, b));
         Files.write(real, "changed meanwhile, and longer".getBytes(StandardCharsets.UTF_8));
         openGate.countDown();
-        for (CompletableFuture<Answer> f : java.util.List.of(a, b)) {
+        for (CompletableFuture<Answer> f : List.of(a, b)) {
             Answer got = f.get(WAIT_SECONDS, TimeUnit.SECONDS);
             assertNull(got.result());
             assertEquals(ErrorCode.CONFLICT, ((OpException) got.error()).code());

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.sun.nio.file.ExtendedOpenOption;
 import ferry.client.FerryClient;
 import ferry.client.FileClient;
+import ferry.client.RemoteException;
 import ferry.client.TransferResult;
 import ferry.protocol.FrameEncoder;
 import ferry.protocol.Header;
@@ -18,8 +19,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,7 +61,7 @@ class DirectUploadTest {
         final AtomicInteger direct = new AtomicInteger();
 
         @Override
-        public FileChannel open(Path path, Set<? extends java.nio.file.OpenOption> options) throws IOException {
+        public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
             FileChannel ch = FileChannel.open(path, options);
             if (options.contains(ExtendedOpenOption.DIRECT)) {
                 direct.incrementAndGet();
@@ -162,12 +166,12 @@ class DirectUploadTest {
              FerryClient c = s.connect()) {
             Path src = TestData.write(local.resolve("big"), 3L * mib, 4);
             FileClient files = s.files(c);
-            ferry.client.RemoteException e = assertThrows(ferry.client.RemoteException.class, () -> files.upload(src, "big"));
+            RemoteException e = assertThrows(RemoteException.class, () -> files.upload(src, "big"));
             assertEquals("io_error", e.code());
             assertTrue(e.getMessage().contains("disk full"), e.getMessage());
             assertEquals("big:io_error", ResumeTest.Events.next(events.failed));
             assertEquals(1, opens.direct.get(), "the upload was writing directly");
-            assertEquals(java.util.List.of(), ResumeTest.temps(s.root), "the temp is removed");
+            assertEquals(List.of(), ResumeTest.temps(s.root), "the temp is removed");
             assertFalse(Files.exists(s.root.resolve("big")));
             Path small = TestData.write(local.resolve("small"), 1000, 5);
             files.upload(small, "small"); // the same connection goes on
@@ -214,7 +218,7 @@ class DirectUploadTest {
         int head = block - start;
         int tail = 100;
         byte[] content = TestData.bytes(start + head + 2 * BUFFER + BUFFER / 2 + tail, 2);
-        Files.write(f, java.util.Arrays.copyOf(content, start));
+        Files.write(f, Arrays.copyOf(content, start));
         FailingChannel counting;
         try (FileChannel direct = FileChannel.open(f, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
             counting = new FailingChannel(FileChannel.open(f, StandardOpenOption.WRITE), Long.MAX_VALUE);

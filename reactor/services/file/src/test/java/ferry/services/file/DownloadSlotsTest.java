@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import ferry.client.FerryClient;
 import ferry.client.FileClient;
+import ferry.client.RemoteException;
 import ferry.protocol.Header;
 import ferry.reactor.RawPeer;
+import ferry.reactor.RequestObserver;
+import ferry.reactor.ServerLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,7 +86,7 @@ class DownloadSlotsTest {
             Files.write(s.root.resolve("big"), randomBytes(8 * 1024 * 1024)); // more than the socket buffers take
             stalled.send(Header.op("GET").put(Header.ID, 1L).put("path", "big"));
             Eventually.until(() -> s.service.openDownloads() == 1);
-            ferry.client.RemoteException e = assertThrows(ferry.client.RemoteException.class,
+            RemoteException e = assertThrows(RemoteException.class,
                     () -> other.call(Header.op("GET").put("path", "big")));
             assertEquals("busy", e.code());
             stalled.close(); // its download stops, its slot comes back
@@ -97,8 +101,8 @@ class DownloadSlotsTest {
     void filesOfGetsHeldBehindAStalledOneCloseWithTheConnection() throws Exception {
         // The first GET never ends (its windows wait for a reader); the second ends once its body is
         // queued, held back behind the first. Then the connection closes.
-        java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger();
-        ferry.reactor.RequestObserver seen = r -> {
+        AtomicInteger ended = new AtomicInteger();
+        RequestObserver seen = r -> {
             if ("FILE".equals(r.outcome())) {
                 ended.incrementAndGet();
             }
@@ -106,7 +110,7 @@ class DownloadSlotsTest {
         // Small socket buffers on both sides: the kernel must not take the first body whole.
         // Read-ahead (4 MiB) below the first file's size: its last window waits for the socket, so it never ends.
         try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> b.socketSendBufferBytes(64 * 1024),
-                f -> f.readAheadBytes(4 << 20).readAheadWindowBytes(1 << 20), ferry.reactor.ServerLog.NONE, seen)) {
+                f -> f.readAheadBytes(4 << 20).readAheadWindowBytes(1 << 20), ServerLog.NONE, seen)) {
             Path big = Files.write(s.root.resolve("big"), randomBytes(8 * 1024 * 1024)); // more than the socket buffers take
             Path small = Files.write(s.root.resolve("small"), randomBytes(1000));
             try (RawPeer stalled = RawPeer.withReceiveBuffer(s.server.port(), 64 * 1024)) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Waits for an event in another thread by polling its effect (not timing anything). */
 final class Eventually {
@@ -24,7 +25,7 @@ final class Eventually {
     }
 
     /** As {@link #until(BooleanSupplier, String)}, describing the state at the time of failure. */
-    static void until(BooleanSupplier cond, java.util.function.Supplier<String> what) throws InterruptedException {
+    static void until(BooleanSupplier cond, Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_SECONDS);
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

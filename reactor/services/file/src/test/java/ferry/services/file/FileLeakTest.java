@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,7 +87,7 @@ class FileLeakTest {
     private final AtomicInteger tempsRemoved = new AtomicInteger();
 
     /** Waits until the service reported the upload of a path as started (or already suspended). */
-    private final java.util.function.Consumer<String> awaitStarted = path -> {
+    private final Consumer<String> awaitStarted = path -> {
         try {
             Eventually.until(() -> uploadState.containsKey(path), "upload of " + path + " started");
         } catch (InterruptedException e) {

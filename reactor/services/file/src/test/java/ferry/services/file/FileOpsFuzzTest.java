@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +61,7 @@ class FileOpsFuzzTest {
         sb.append("  mutated from the corpus: ").append(f.mutatedInputs).append(", answers ok ").append(f.answersOk)
                 .append(", errors ").append(f.answersError).append(", decided by the path rules ").append(f.oracleChecked).append('\n');
         sb.append("  distinct outcomes (op, session, code, message shape): ").append(f.outcomes.size()).append('\n');
-        Map<String, long[]> perOp = new java.util.TreeMap<>(); // op -> ok, errors, distinct outcomes
+        Map<String, long[]> perOp = new TreeMap<>(); // op -> ok, errors, distinct outcomes
         for (Map.Entry<String, Long> e : f.outcomes.entrySet()) {
             String[] w = e.getKey().split(" ");
             long[] c = perOp.computeIfAbsent(w[0], k -> new long[3]);

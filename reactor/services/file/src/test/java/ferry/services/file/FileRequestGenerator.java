@@ -3,6 +3,7 @@ package ferry.services.file;
 import ferry.protocol.Header;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -244,7 +245,7 @@ final class FileRequestGenerator {
         try {
             MessageDigest md = MessageDigest.getInstance(a.equals("md5") ? "MD5" : "SHA-256");
             return HexFormat.of().formatHex(md.digest(content));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
     }

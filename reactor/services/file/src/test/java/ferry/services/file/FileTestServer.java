@@ -4,11 +4,15 @@ import ferry.client.FerryClient;
 import ferry.client.FileClient;
 import ferry.protocol.Header;
 import ferry.reactor.FerryServer;
+import ferry.reactor.RequestObserver;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
+import ferry.reactor.UserLimits;
+import ferry.reactor.UserQuota;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** A real server on 127.0.0.1, port 0, with the file service over {@code root}. */
@@ -40,7 +44,7 @@ final class FileTestServer implements AutoCloseable {
 
     /** As {@link #start(Path, Consumer, Consumer, ServerLog)}, with {@code observers} of every finished request. */
     static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server, Consumer<FileServiceConfig.Builder> files,
-                                ServerLog log, ferry.reactor.RequestObserver... observers) throws Exception {
+                                ServerLog log, RequestObserver... observers) throws Exception {
         return start(root, server, files, log, false, observers);
     }
 
@@ -70,7 +74,7 @@ final class FileTestServer implements AutoCloseable {
 
     private static FileTestServer start(Path root, Consumer<ServerConfig.Builder> server,
                                         Consumer<FileServiceConfig.Builder> files, ServerLog log, boolean testLogin,
-                                        ferry.reactor.RequestObserver... observers)
+                                        RequestObserver... observers)
             throws Exception {
         ServerConfig.Builder sb = ServerConfig.builder().port(0);
         server.accept(sb);
@@ -82,12 +86,12 @@ final class FileTestServer implements AutoCloseable {
                 call.session().login(call.request().requireString("user"),
                         Right.parseList(call.request().requireString("rights")), call.request().optString("home"));
                 if (call.request().has("quotaBytes")) { // as the auth service does for a user store's quota line
-                    call.session().put(ferry.reactor.UserQuota.SESSION_KEY, new ferry.reactor.UserQuota(
+                    call.session().put(UserQuota.SESSION_KEY, new UserQuota(
                             call.request().requireLong("quotaBytes"), call.request().requireLong("quotaFiles")));
                 }
                 if (call.request().has("maxUploads")) { // as the auth service does for a user store's limits line
-                    call.session().put(ferry.reactor.UserLimits.SESSION_KEY,
-                            ferry.reactor.UserLimits.DEFAULTS.withUploads((int) call.request().requireLong("maxUploads")));
+                    call.session().put(UserLimits.SESSION_KEY,
+                            UserLimits.DEFAULTS.withUploads((int) call.request().requireLong("maxUploads")));
                 }
                 call.reply(Header.reply("OK", call.id()));
                 return null;
@@ -95,7 +99,7 @@ final class FileTestServer implements AutoCloseable {
         }
         FileService svc = new FileService(fb.build());
         s.install(svc);
-        for (ferry.reactor.RequestObserver o : observers) {
+        for (RequestObserver o : observers) {
             s.addRequestObserver(o);
         }
         s.start();
@@ -112,6 +116,6 @@ final class FileTestServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(2, java.util.concurrent.TimeUnit.SECONDS);
+        server.stop(2, TimeUnit.SECONDS);
     }
 }

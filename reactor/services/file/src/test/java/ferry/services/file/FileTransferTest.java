@@ -14,7 +14,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,7 +109,7 @@ class FileTransferTest {
         try (FileTestServer s = FileTestServer.start(tmp.resolve("root")); FerryClient c = s.connect()) {
             Path src = TestData.write(local.resolve("big"), size, 42);
             FileClient files = new FileClient(c, FileClient.Options.defaults().withProgressIntervalMillis(0));
-            java.util.List<long[]> ups = new java.util.ArrayList<>();
+            List<long[]> ups = new ArrayList<>();
             TransferResult up = files.upload(src, "big.bin", (done, total, rate) -> ups.add(new long[] {done, total}));
             assertTrue(ups.size() > 1, "progress reported along the way");
             assertArrayEquals(new long[] {size, size}, ups.get(ups.size() - 1));

@@ -5,11 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -55,8 +58,8 @@ final class FuzzTree {
     /** Absolute paths where an escaped write would land; must never exist. */
     final List<Path> neverCreated = new ArrayList<>();
     /** Sizes, SHA-256 and MD5 of every canary: seeing one in an answer is a read outside. */
-    final Set<Long> canarySizes = new java.util.HashSet<>();
-    final Set<String> canaryDigests = new java.util.HashSet<>();
+    final Set<Long> canarySizes = new HashSet<>();
+    final Set<String> canaryDigests = new HashSet<>();
 
     FuzzTree(Path base) throws IOException {
         this.base = base.toRealPath();
@@ -83,7 +86,7 @@ final class FuzzTree {
         try {
             canaryDigests.add(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b)));
             canaryDigests.add(HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
     }
@@ -164,7 +167,7 @@ final class FuzzTree {
             }
         });
         for (Path p : neverCreated) {
-            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                 m.put("ESCAPED " + p, "exists");
             }
         }
@@ -227,7 +230,7 @@ final class FuzzTree {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(ByteBuffer.wrap(Files.readAllBytes(file)));
             return HexFormat.of().formatHex(md.digest(), 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
     }

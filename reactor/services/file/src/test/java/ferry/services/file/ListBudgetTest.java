@@ -63,7 +63,7 @@ class ListBudgetTest {
             // A LIST on another connection is answered: the ones above waiting for their turn hold nothing.
             assertEquals(NAMES, new FileClient(other).list("big").size());
             int built = listsAnswered.get() - 1;
-            assertTrue(built <= ferry.services.file.FileServiceConfig.DEFAULT_MAX_OPEN_DOWNLOADS_PER_CONNECTION,
+            assertTrue(built <= FileServiceConfig.DEFAULT_MAX_OPEN_DOWNLOADS_PER_CONNECTION,
                     built + " of " + PIPELINED_LISTS + " listings built for a connection that reads none");
         }
     }

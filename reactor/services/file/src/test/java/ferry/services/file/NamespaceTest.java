@@ -8,6 +8,7 @@ import ferry.client.FileInfo;
 import ferry.client.RemoteException;
 import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.Header;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -123,7 +124,7 @@ class NamespaceTest {
         try (FileTestServer s = FileTestServer.start(tmp.resolve("root"), b -> { },
                 f -> f.maxFileBytes(1000).maxListEntries(2)); FerryClient c = s.connect()) {
             Header put = Header.op("PUT").put(Header.ID, c.nextId()).put("path", "big").put("fileSize", 1001L);
-            c.send(put, java.nio.ByteBuffer.wrap(new byte[1001]));
+            c.send(put, ByteBuffer.wrap(new byte[1001]));
             RemoteException e = assertThrows(RemoteException.class, () -> c.expect(c.readHeader(), "OK", put.id()));
             assertEquals("too_large", e.code());
             assertTrue(e.getMessage().contains("1000"), e.getMessage());

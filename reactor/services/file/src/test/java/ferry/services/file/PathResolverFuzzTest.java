@@ -6,6 +6,7 @@ import ferry.reactor.OpException;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,7 +137,7 @@ class PathResolverFuzzTest {
             if (!target.startsWith(realHome) || !deepestReal(target).startsWith(realHome)) {
                 fail("escape", "confineTarget returned " + target + " for \"" + p + "\" in \"" + home + "\"");
             }
-            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 res.files().attributes(target); // walks it without following: must not meet a link
                 count("confineTarget reached");
             }

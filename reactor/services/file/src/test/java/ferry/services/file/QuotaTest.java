@@ -15,7 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -285,8 +287,8 @@ class QuotaTest {
         }
     }
 
-    private static List<String> drain(java.util.concurrent.BlockingQueue<String> q) {
-        List<String> out = new java.util.ArrayList<>();
+    private static List<String> drain(BlockingQueue<String> q) {
+        List<String> out = new ArrayList<>();
         q.drainTo(out);
         return out;
     }

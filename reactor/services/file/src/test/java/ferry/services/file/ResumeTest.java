@@ -8,13 +8,14 @@ import ferry.client.RemoteException;
 import ferry.client.TransferResult;
 import ferry.protocol.DigestAlgorithm;
 import ferry.protocol.Header;
-import ferry.reactor.Quiesce;
 import ferry.reactor.FakeClock;
+import ferry.reactor.Quiesce;
 import ferry.reactor.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -282,7 +283,7 @@ class ResumeTest {
 
             // An upload in progress keeps its temp whatever the clock says.
             try (FerryClient c = s.connect(); FileChannel in = FileChannel.open(src)) {
-                assertEquals(0, s.files(c).partial("t", size, ferry.protocol.DigestAlgorithm.SHA_256, digest));
+                assertEquals(0, s.files(c).partial("t", size, DigestAlgorithm.SHA_256, digest));
                 Header put = putHeader(c, "t", size, digest);
                 c.send(put);
                 c.sendFileBody(in, 0, MIB);
@@ -305,7 +306,7 @@ class ResumeTest {
             assertEquals("not_found", assertThrows(RemoteException.class,
                     () -> files.download("missing", local.resolve("missing"))).code());
             assertFalse(Files.exists(FileClient.partialPath(local.resolve("missing"))));
-            assertThrows(java.nio.file.NoSuchFileException.class, () -> files.download("there", local.resolve("no/such/dir/f")));
+            assertThrows(NoSuchFileException.class, () -> files.download("there", local.resolve("no/such/dir/f")));
             files.download("there", local.resolve("there"));
             assertEquals("x", Files.readString(local.resolve("there")));
         }

@@ -14,7 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,7 +118,7 @@ class RightsTest {
             assertEquals(cut, ResumeTest.Events.next(events.suspended));
             assertEquals(cut, files.upload(big, "h").resumedFrom(), "resuming one's own upload is no replace");
             assertEquals(-1, TestData.mismatch(big, s.root.resolve("h")));
-            assertEquals(java.util.List.of(), ResumeTest.temps(s.root));
+            assertEquals(List.of(), ResumeTest.temps(s.root));
         }
     }
 
@@ -137,7 +139,7 @@ class RightsTest {
             c.sendBody(ByteBuffer.wrap(body, 1000, body.length - 1000));
             forbidden(() -> c.expect(c.readHeader(), "OK", put.id()), "the commit over a file that appeared");
             assertEquals("theirs", Files.readString(s.root.resolve("late")));
-            assertEquals(java.util.List.of(), ResumeTest.temps(s.root), "the refused upload's temp is removed");
+            assertEquals(List.of(), ResumeTest.temps(s.root), "the refused upload's temp is removed");
         }
     }
 
@@ -165,7 +167,7 @@ class RightsTest {
             assertEquals("unauthenticated", assertThrows(RemoteException.class, () -> files.stat("mine")).code());
             c.call(Header.op("TESTLOGIN"));
             assertEquals(5, files.stat("mine").fileSize(), "paths are relative to the home folder");
-            assertEquals(java.util.List.of("mine", "to-alice"), files.list("").stream().map(e -> e.name()).toList());
+            assertEquals(List.of("mine", "to-alice"), files.list("").stream().map(e -> e.name()).toList());
             assertEquals("other", files.list("").get(1).type(), "a link out of the home is not described");
             RemoteException up = assertThrows(RemoteException.class, () -> files.stat("../alice/secret"));
             assertEquals("forbidden", up.code());
@@ -179,7 +181,7 @@ class RightsTest {
             assertTrue(Files.exists(root.resolve("users/bob/new")));
             assertEquals("forbidden", assertThrows(RemoteException.class, () -> files.delete("", true)).code());
         } finally {
-            server.stop(2, java.util.concurrent.TimeUnit.SECONDS);
+            server.stop(2, TimeUnit.SECONDS);
         }
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -136,7 +137,7 @@ class RootFilesTest {
         assertThrows(NoSuchFileException.class, () -> files.createDirectory(root.resolve("nope/x"), root));
         assertThrows(FileAlreadyExistsException.class, () -> files.createDirectory(root.resolve("top"), root), "a file is there");
         try (var l = Files.list(root)) {
-            assertEquals(java.util.List.of(), l.map(p -> p.getFileName().toString())
+            assertEquals(List.of(), l.map(p -> p.getFileName().toString())
                     .filter(UploadTemps::isTempName).toList(), "no staged folder is left in the root");
         }
         files.createDirectories(root.resolve("a/b/c"), root);

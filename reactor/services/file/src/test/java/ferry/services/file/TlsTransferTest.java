@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,7 +104,7 @@ class TlsTransferTest {
                 got += n;
             }
             assertEquals(size, got);
-            assertEquals(TestData.sha256(src), java.util.HexFormat.of().formatHex(md.digest()));
+            assertEquals(TestData.sha256(src), HexFormat.of().formatHex(md.digest()));
             assertTrue(c.ping() >= 0);
         }
     }

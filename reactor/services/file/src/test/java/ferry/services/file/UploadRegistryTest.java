@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ferry.protocol.ErrorCode;
 import ferry.reactor.OpException;
+import ferry.reactor.UserLimits;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -58,7 +60,7 @@ class UploadRegistryTest {
             superseded++;
         }
 
-        int ownLimit = ferry.reactor.UserLimits.SERVER_DEFAULT;
+        int ownLimit = UserLimits.SERVER_DEFAULT;
 
         @Override
         public int userUploadLimit() {
@@ -164,7 +166,7 @@ class UploadRegistryTest {
         claim(Path.of("/root/a1"), Path.of("/root/.t-a1"), one);
         OpException e = assertThrows(OpException.class,
                 () -> registry.claim(Path.of("/root/a2"), Path.of("/root/.t-a2"), "a2", one));
-        assertEquals(ferry.protocol.ErrorCode.BUSY, e.code());
+        assertEquals(ErrorCode.BUSY, e.code());
         assertTrue(e.getMessage().contains("user alice has 1 uploads"), e.getMessage());
         FakeHolder unlimited = new FakeHolder("bob", "192.0.2.2");
         unlimited.ownLimit = 0; // no per-user limit: past the registry's 3 per user, up to its per-address 4

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -151,7 +152,7 @@ public final class AdminEndpoint implements AutoCloseable {
         if (host == null) {
             return false;
         }
-        String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+        String h = host.trim().toLowerCase(Locale.ROOT);
         if (h.startsWith("[")) {
             return h.equals("[::1]") || h.startsWith("[::1]:");
         }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class AdminEndpointTest {
             c.close();
         }
         endpoint.close();
-        server.stop(0, java.util.concurrent.TimeUnit.MILLISECONDS);
+        server.stop(0, TimeUnit.MILLISECONDS);
     }
 
     private FerryClient connect() throws IOException {

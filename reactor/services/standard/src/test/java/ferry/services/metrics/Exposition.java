@@ -2,6 +2,7 @@ package ferry.services.metrics;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,7 +159,7 @@ final class Exposition {
 
     /** Reads {@code name="value",...}} from {@code i}; returns the index after the closing brace. */
     private static int labels(String line, int i, List<String> out, String where) {
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         while (true) {
             if (i < line.length() && line.charAt(i) == '}') {
                 return i + 1;
@@ -238,7 +239,7 @@ final class Exposition {
     private static void checkHistogram(Family f) {
         Map<String, List<double[]>> buckets = new HashMap<>(); // other labels -> (le, count)
         Map<String, Double> counts = new HashMap<>();
-        Set<String> sums = new java.util.HashSet<>();
+        Set<String> sums = new HashSet<>();
         for (Map.Entry<String, Double> e : f.samples().entrySet()) {
             String key = e.getKey();
             String name = key.substring(0, key.indexOf('{'));

@@ -8,6 +8,7 @@ import ferry.protocol.Header;
 import ferry.reactor.FerryServer;
 import ferry.reactor.ServerConfig;
 import ferry.reactor.ServerLog;
+import ferry.reactor.Version;
 import ferry.services.file.FileService;
 import ferry.services.file.FileServiceConfig;
 import java.net.InetSocketAddress;
@@ -143,7 +144,7 @@ class MetricsTest {
             assertEquals(0, v(e, "ferry_logins_total", "result", "success"));
             assertEquals("counter", e.family("ferry_jvm_gc_collections_total").type());
             assertTrue(v(e, "ferry_jvm_heap_bytes", "area", "used") > 0);
-            assertEquals(1, v(e, "ferry_build_info", "version", ferry.reactor.Version.VERSION));
+            assertEquals(1, v(e, "ferry_build_info", "version", Version.VERSION));
         }
         Exposition after = scrapeUntil(x -> x.value("ferry_connections_closed_total") == 1, "the close");
         assertEquals(0, v(after, "ferry_connections_open"));
