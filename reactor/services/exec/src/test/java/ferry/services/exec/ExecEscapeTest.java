@@ -84,6 +84,7 @@ class ExecEscapeTest {
             long escapee = Long.parseLong(pids.get(1));
             escapees.add(escapee);
             ExecHarness.awaitGone(command, EVENT_WAIT_SECONDS);
+            ExecHarness.awaitExec(escapee, "sleep", EVENT_WAIT_SECONDS); // the warning names what it runs
             Object stdoutPipe = fileKey(Path.of("/proc/" + escapee + "/fd/1"));
             assertEquals(1, serverDescriptorsOn(stdoutPipe), "the server should be reading the escapee's stdout");
 

@@ -152,6 +152,21 @@ final class ExecHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits, up to {@code seconds}, until {@code pid} runs {@code program} (a shell that printed its
+     * pid and then {@code exec}s is still the shell for a moment).
+     */
+    static void awaitExec(long pid, String program, long seconds) throws Exception {
+        Path comm = Path.of("/proc/" + pid + "/comm");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!Files.readString(comm).trim().equals(program)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("process " + pid + " runs " + Files.readString(comm).trim() + ", not " + program);
+            }
+            Thread.sleep(1); // polling another process's state, not timing anything
+        }
+    }
+
     /** The numbers of a line such as a command's {@code echo $$ $!}. */
     static long[] pids(String line) {
         String[] parts = line.split(" ");
