@@ -195,7 +195,8 @@ public final class StickyDemo {
             int lastFrameStart = 0;
             byte[] firstHeader = null;
             for (int i = 0; i < bodies.size(); i++) {
-                ByteBuffer h = encoder.encode(Header.op("MSG").put(Header.ID, i + 1).put(Header.SIZE, bodies.get(i).length));
+                ByteBuffer h = encoder.encode(
+                        Header.op("MSG").put(Header.ID, i + 1).put(Header.SIZE, bodies.get(i).length));
                 lastFrameStart = wire.size();
                 byte[] hb = new byte[h.remaining()];
                 h.get(hb);
@@ -206,8 +207,9 @@ public final class StickyDemo {
                 }
             }
             byte[] all = wire.toByteArray();
-            int splitAt = lastFrameStart + 10;
-            return new Wire(Arrays.copyOfRange(all, 0, splitAt), Arrays.copyOfRange(all, splitAt, all.length), firstHeader);
+            int splitAt = lastFrameStart + 10; // inside the last frame's header
+            return new Wire(Arrays.copyOfRange(all, 0, splitAt), Arrays.copyOfRange(all, splitAt, all.length),
+                    firstHeader);
         }
 
         int length() {
@@ -243,7 +245,8 @@ public final class StickyDemo {
     }
 
     /** Reads the whole wire with recv(readBytes), feeding each read to a FrameDecoder and saying what it made of it. */
-    private void receiveFrames(SocketPair p, Wire wire, CountDownLatch firstPartRead, Collector sink) throws IOException {
+    private void receiveFrames(SocketPair p, Wire wire, CountDownLatch firstPartRead, Collector sink)
+            throws IOException {
         FrameDecoder decoder = new FrameDecoder();
         byte[] buf = new byte[readBytes];
         long got = 0;

@@ -159,7 +159,10 @@ public final class ServeCommand extends Command {
         return new ServerLog(console.err(), level);
     }
 
-    /** Who may log in and do what, given the settings, the bind address and the users there are; a refusal fails the run. */
+    /**
+     * Who may log in and do what, given the settings, the bind address and the users there are;
+     * a refusal fails the run.
+     */
     private static AuthPolicy.Decision decideAccess(ServeSettings s, ServerConfig checked, UserStore store)
             throws CliException {
         try {
