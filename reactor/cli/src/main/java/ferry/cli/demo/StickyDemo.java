@@ -8,12 +8,9 @@ import ferry.protocol.Preamble;
 import ferry.protocol.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -85,7 +82,7 @@ public final class StickyDemo {
 
     private void glued(ServerSocket listener) throws IOException {
         out.println("1. Two sends, one recv: the messages GLUE together");
-        try (Pair p = Pair.open(listener)) {
+        try (SocketPair p = SocketPair.open(listener)) {
             p.send(CMD1.getBytes(StandardCharsets.US_ASCII));
             p.send(CMD2.getBytes(StandardCharsets.US_ASCII));
             int total = CMD1.length() + CMD2.length();
@@ -106,7 +103,7 @@ public final class StickyDemo {
     private void cut(ServerSocket listener) throws IOException, InterruptedException {
         out.println("2. One send, many recvs: a big message arrives CUT in pieces");
         byte[] message = commandOutput(messageBytes);
-        try (Pair p = Pair.open(listener)) {
+        try (SocketPair p = SocketPair.open(listener)) {
             CompletableFuture<Void> sending = p.sendAsync(message);
             p.awaitAvailable(Math.min(readBytes, message.length));
             byte[] buf = new byte[readBytes];
@@ -128,7 +125,7 @@ public final class StickyDemo {
                 min = Math.min(min, n);
                 max = Math.max(max, n);
             }
-            join(sending);
+            SocketPair.join(sending);
             out.println("   receiver:  " + reads + " more recv(" + readBytes + ") calls to collect the other "
                     + (message.length - first) + " bytes" + (reads > 0 ? " (" + min + " to " + max + " bytes each)" : ""));
             out.println("   A client doing one recv(" + readBytes + ") per command shows the first " + first
@@ -142,7 +139,7 @@ public final class StickyDemo {
     private void split(ServerSocket listener) throws IOException {
         out.println("   Cuts happen on the sending side too: a sender that writes one request in two calls,");
         out.println("   with a pause between them (a slow program, a busy network):");
-        try (Pair p = Pair.open(listener)) {
+        try (SocketPair p = SocketPair.open(listener)) {
             byte[] buf = new byte[readBytes];
             p.send(SPLIT_A.getBytes(StandardCharsets.US_ASCII));
             p.awaitAvailable(SPLIT_A.length());
@@ -168,107 +165,146 @@ public final class StickyDemo {
                 CMD2.getBytes(StandardCharsets.US_ASCII),
                 commandOutput(messageBytes),
                 (SPLIT_A + SPLIT_B).getBytes(StandardCharsets.US_ASCII));
-        FrameEncoder encoder = new FrameEncoder();
-        ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        wire.writeBytes(Preamble.bytes());
-        int lastFrameStart = 0;
-        byte[] firstHeader = null;
-        for (int i = 0; i < bodies.size(); i++) {
-            ByteBuffer h = encoder.encode(Header.op("MSG").put(Header.ID, i + 1).put(Header.SIZE, bodies.get(i).length));
-            lastFrameStart = wire.size();
-            byte[] hb = new byte[h.remaining()];
-            h.get(hb);
-            wire.writeBytes(hb);
-            wire.writeBytes(bodies.get(i));
-            if (i == 0) {
-                firstHeader = hb;
-            }
-        }
-        byte[] all = wire.toByteArray();
-        // The last frame is split inside its header, the worst place for a naive reader.
-        int splitAt = lastFrameStart + 10;
-        byte[] partA = Arrays.copyOfRange(all, 0, splitAt);
-        byte[] partB = Arrays.copyOfRange(all, splitAt, all.length);
-
-        out.println("   A frame is a 4-byte length, a JSON header that says how many body bytes follow, then the body.");
-        out.println("   Message 1 on the wire:  " + hex(firstHeader, 4) + "  "
-                + new String(firstHeader, 4, firstHeader.length - 4, StandardCharsets.UTF_8) + "  " + CMD1);
-        out.println("   The sender writes the 8-byte preamble and all " + bodies.size() + " messages in ONE send ("
-                + partA.length + " bytes, glued),");
-        out.println("   except the last frame's final " + partB.length + " bytes, which follow after a pause. The receiver");
-        out.println("   reads with the same recv(" + readBytes + ") and hands every read to Ferry's FrameDecoder:");
-
+        Wire wire = Wire.encode(bodies);
+        explainFrames(wire, bodies.size());
         Collector sink = new Collector();
-        FrameDecoder decoder = new FrameDecoder();
-        try (Pair p = Pair.open(listener)) {
+        try (SocketPair p = SocketPair.open(listener)) {
             CountDownLatch firstPartRead = new CountDownLatch(1);
-            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
-                try {
-                    p.sendNow(partA);
-                    if (firstPartRead.await(SETTLE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
-                        p.sendNow(partB);
-                    } else {
-                        p.sendNow(partB); // the reader is stuck; send anyway rather than hang
-                    }
-                } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            byte[] buf = new byte[readBytes];
-            long got = 0;
-            int readNo = 0;
-            int quietReads = 0;
-            int quietMessage = 0;
-            while (got < all.length) {
-                int n = p.in.read(buf, 0, readBytes);
-                if (n < 0) {
-                    break;
-                }
-                readNo++;
-                got += n;
-                if (got >= partA.length) {
-                    firstPartRead.countDown();
-                }
-                sink.completed.clear();
-                try {
-                    decoder.decode(ByteBuffer.wrap(buf, 0, n), sink);
-                } catch (ProtocolException e) {
-                    throw new IOException("the demo's own frames did not decode: " + e.getMessage(), e);
-                }
-                boolean waiting = decoder.isInsideHeader();
-                if (sink.completed.isEmpty() && !waiting && readNo > 1 && got < all.length) {
-                    quietReads++;
-                    quietMessage = sink.count + 1;
-                    continue;
-                }
-                if (quietReads > 0) {
-                    out.println("              ... " + quietReads + " more recv(" + readBytes + ") calls, each "
-                            + "feeding message " + quietMessage + "'s body to the decoder ...");
-                    quietReads = 0;
-                }
-                String prefix = String.format(Locale.ROOT, "   recv #%-3d %5d bytes ->", readNo, n);
-                String blank = " ".repeat(prefix.length());
-                boolean firstLine = true;
-                for (String event : sink.completed) {
-                    out.println((firstLine ? prefix : blank) + " " + event);
-                    firstLine = false;
-                }
-                if (waiting) {
-                    out.println((firstLine ? prefix : blank) + " the start of message " + (sink.count + 1)
-                            + ": the decoder keeps it and waits for the rest");
-                    firstLine = false;
-                }
-                if (firstLine) {
-                    out.println(prefix + (readNo == 1 ? " the preamble, and the start of message 1" : " body bytes"));
-                }
-            }
-            join(sending);
+            CompletableFuture<Void> sending = sendInTwo(p, wire, firstPartRead);
+            receiveFrames(p, wire, firstPartRead, sink);
+            SocketPair.join(sending);
         }
         boolean allIntact = sink.count == bodies.size();
         for (int i = 0; i < Math.min(sink.bodies.size(), bodies.size()); i++) {
             allIntact &= Arrays.equals(sink.bodies.get(i), bodies.get(i));
         }
-        out.println("   " + bodies.size() + " messages sent, " + sink.count + " received, "
+        concludeFramed(bodies.size(), sink.count, allIntact);
+    }
+
+    /**
+     * The framed messages as they go on the wire: the preamble and every frame, cut in two sends
+     * inside the last frame's header, the worst place for a naive reader.
+     *
+     * @param firstHeader the first frame's length prefix and JSON header, to show
+     */
+    private record Wire(byte[] partA, byte[] partB, byte[] firstHeader) {
+        static Wire encode(List<byte[]> bodies) {
+            FrameEncoder encoder = new FrameEncoder();
+            ByteArrayOutputStream wire = new ByteArrayOutputStream();
+            wire.writeBytes(Preamble.bytes());
+            int lastFrameStart = 0;
+            byte[] firstHeader = null;
+            for (int i = 0; i < bodies.size(); i++) {
+                ByteBuffer h = encoder.encode(
+                        Header.op("MSG").put(Header.ID, i + 1).put(Header.SIZE, bodies.get(i).length));
+                lastFrameStart = wire.size();
+                byte[] hb = new byte[h.remaining()];
+                h.get(hb);
+                wire.writeBytes(hb);
+                wire.writeBytes(bodies.get(i));
+                if (i == 0) {
+                    firstHeader = hb;
+                }
+            }
+            byte[] all = wire.toByteArray();
+            int splitAt = lastFrameStart + 10; // inside the last frame's header
+            return new Wire(Arrays.copyOfRange(all, 0, splitAt), Arrays.copyOfRange(all, splitAt, all.length),
+                    firstHeader);
+        }
+
+        int length() {
+            return partA.length + partB.length;
+        }
+    }
+
+    private void explainFrames(Wire wire, int messages) {
+        byte[] firstHeader = wire.firstHeader();
+        out.println("   A frame is a 4-byte length, a JSON header that says how many body bytes follow, then the body.");
+        out.println("   Message 1 on the wire:  " + hex(firstHeader, 4) + "  "
+                + new String(firstHeader, 4, firstHeader.length - 4, StandardCharsets.UTF_8) + "  " + CMD1);
+        out.println("   The sender writes the 8-byte preamble and all " + messages + " messages in ONE send ("
+                + wire.partA().length + " bytes, glued),");
+        out.println("   except the last frame's final " + wire.partB().length + " bytes, which follow after a pause. The receiver");
+        out.println("   reads with the same recv(" + readBytes + ") and hands every read to Ferry's FrameDecoder:");
+    }
+
+    /** Sends the wire's first part, then, once the receiver has read it (bounded wait), the rest. */
+    private static CompletableFuture<Void> sendInTwo(SocketPair p, Wire wire, CountDownLatch firstPartRead) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                p.sendNow(wire.partA());
+                if (firstPartRead.await(SETTLE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    p.sendNow(wire.partB());
+                } else {
+                    p.sendNow(wire.partB()); // the reader is stuck; send anyway rather than hang
+                }
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Reads the whole wire with recv(readBytes), feeding each read to a FrameDecoder and saying what it made of it. */
+    private void receiveFrames(SocketPair p, Wire wire, CountDownLatch firstPartRead, Collector sink)
+            throws IOException {
+        FrameDecoder decoder = new FrameDecoder();
+        byte[] buf = new byte[readBytes];
+        long got = 0;
+        int readNo = 0;
+        int quietReads = 0;
+        int quietMessage = 0;
+        while (got < wire.length()) {
+            int n = p.in.read(buf, 0, readBytes);
+            if (n < 0) {
+                break;
+            }
+            readNo++;
+            got += n;
+            if (got >= wire.partA().length) {
+                firstPartRead.countDown();
+            }
+            sink.completed.clear();
+            try {
+                decoder.decode(ByteBuffer.wrap(buf, 0, n), sink);
+            } catch (ProtocolException e) {
+                throw new IOException("the demo's own frames did not decode: " + e.getMessage(), e);
+            }
+            boolean waiting = decoder.isInsideHeader();
+            if (sink.completed.isEmpty() && !waiting && readNo > 1 && got < wire.length()) {
+                quietReads++;
+                quietMessage = sink.count + 1;
+                continue;
+            }
+            if (quietReads > 0) {
+                out.println("              ... " + quietReads + " more recv(" + readBytes + ") calls, each "
+                        + "feeding message " + quietMessage + "'s body to the decoder ...");
+                quietReads = 0;
+            }
+            printRead(readNo, n, waiting, sink);
+        }
+    }
+
+    /** One receive line: the messages this read completed, or what the decoder is waiting for. */
+    private void printRead(int readNo, int n, boolean waiting, Collector sink) {
+        String prefix = String.format(Locale.ROOT, "   recv #%-3d %5d bytes ->", readNo, n);
+        String blank = " ".repeat(prefix.length());
+        boolean firstLine = true;
+        for (String event : sink.completed) {
+            out.println((firstLine ? prefix : blank) + " " + event);
+            firstLine = false;
+        }
+        if (waiting) {
+            out.println((firstLine ? prefix : blank) + " the start of message " + (sink.count + 1)
+                    + ": the decoder keeps it and waits for the rest");
+            firstLine = false;
+        }
+        if (firstLine) {
+            out.println(prefix + (readNo == 1 ? " the preamble, and the start of message 1" : " body bytes"));
+        }
+    }
+
+    private void concludeFramed(int sent, int received, boolean allIntact) throws IOException {
+        out.println("   " + sent + " messages sent, " + received + " received, "
                 + (allIntact ? "every one intact and in order" : "SOME DAMAGED") + ", whatever the reads looked like.");
         out.println();
         out.println("The fix is to say where each message ends. A simple fix sends a fixed-size length first");
@@ -311,82 +347,6 @@ public final class StickyDemo {
             String what = b.length <= QUOTE_CHARS ? quote(b, 0, b.length) : "<command output>";
             completed.add("message " + header.id() + " complete: " + b.length + " bytes " + what + ", intact");
             return true;
-        }
-    }
-
-    // ---- sockets -------------------------------------------------------------------------------
-
-    /** A connected sender/receiver pair on loopback. */
-    private static final class Pair implements AutoCloseable {
-        final Socket sender;
-        final Socket receiver;
-        final OutputStream outStream;
-        final InputStream in;
-
-        private Pair(Socket sender, Socket receiver) throws IOException {
-            this.sender = sender;
-            this.receiver = receiver;
-            this.outStream = sender.getOutputStream();
-            this.in = receiver.getInputStream();
-        }
-
-        static Pair open(ServerSocket listener) throws IOException {
-            Socket s = new Socket();
-            s.setTcpNoDelay(true); // each send() leaves as its own segment: the glue is the reader's doing
-            s.connect(listener.getLocalSocketAddress(), (int) SETTLE_TIMEOUT_MILLIS);
-            listener.setSoTimeout((int) SETTLE_TIMEOUT_MILLIS);
-            Socket r = listener.accept();
-            r.setSoTimeout((int) SETTLE_TIMEOUT_MILLIS);
-            return new Pair(s, r);
-        }
-
-        void send(byte[] b) throws IOException {
-            outStream.write(b);
-            outStream.flush();
-        }
-
-        void sendNow(byte[] b) throws IOException {
-            send(b);
-        }
-
-        CompletableFuture<Void> sendAsync(byte[] b) {
-            return CompletableFuture.runAsync(() -> {
-                try {
-                    send(b);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-        }
-
-        /** Waits (bounded) until {@code n} bytes are readable, so the next read sees them all. */
-        void awaitAvailable(int n) throws IOException {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_TIMEOUT_MILLIS);
-            while (in.available() < n && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(1); // loopback delivers within microseconds; this rarely loops
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                sender.close();
-            } finally {
-                receiver.close();
-            }
-        }
-    }
-
-    private static void join(CompletableFuture<Void> f) throws IOException {
-        try {
-            f.get(SETTLE_TIMEOUT_MILLIS * 2, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            throw new IOException("the demo's sender failed: " + e.getMessage(), e);
         }
     }
 

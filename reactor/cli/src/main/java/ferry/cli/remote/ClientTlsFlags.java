@@ -13,9 +13,8 @@ import ferry.client.ClientTls;
 import ferry.client.FirstContact;
 import ferry.client.KnownHosts;
 import ferry.protocol.tls.Fingerprint;
+import ferry.reactor.Loopback;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -69,7 +68,7 @@ public final class ClientTlsFlags {
                 };
             }
         }
-        boolean on = explicit != null ? explicit : trustGiven || !isLoopback(host);
+        boolean on = explicit != null ? explicit : trustGiven || !Loopback.isLoopbackHost(host);
         if (!on) {
             if (trustGiven && Boolean.FALSE.equals(explicit)) {
                 throw new UsageException("--fingerprint, --accept-new and --tls-ca are for TLS: drop --no-tls");
@@ -112,14 +111,5 @@ public final class ClientTlsFlags {
             String answer = prompter.readLine("Trust it and remember it (yes/no)? ");
             return answer != null && answer.trim().equalsIgnoreCase("yes");
         };
-    }
-
-    /** Whether {@code host} is this machine; an unresolvable name counts as remote (the connect fails clearly). */
-    static boolean isLoopback(String host) {
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 }

@@ -4,6 +4,7 @@ import ferry.cli.Cli;
 import ferry.cli.Command;
 import ferry.cli.Invocation;
 import ferry.cli.args.Option;
+import ferry.reactor.Loopback;
 
 /**
  * {@code ferry info [HOST]}: what a server is and offers — name, version, protocol, features,
@@ -33,7 +34,7 @@ public final class InfoCommand extends Command {
         Remote remote = client.withUser(hostArgument(inv.args(), 0), inv.args());
         Connector connector = client.connector(inv);
         try (RemoteClient rc = connector.open(remote, false)) {
-            if (!rc.client().isTls() && !ClientTlsFlags.isLoopback(remote.host())) {
+            if (!rc.client().isTls() && !Loopback.isLoopbackHost(remote.host())) {
                 inv.console().err().println(NOT_ENCRYPTED);
             }
             if (inv.args().get(json)) {

@@ -121,7 +121,22 @@ public record Remote(String user, String host, int port, String path) {
         if (hostOnly && !text.contains("[") && !text.contains("@") && isIpv6Literal(text)) {
             return new Remote(null, text, ServerConfig.DEFAULT_PORT, null);
         }
-        // The user ends at the last '@' before the host's ':' or '['.
+        int at = userEnd(text);
+        String user = null;
+        if (at >= 0) {
+            user = text.substring(0, at);
+            if (user.isEmpty()) {
+                throw new IllegalArgumentException("'" + text + "' has an empty user name before '@'");
+            }
+        }
+        String rest = text.substring(at + 1);
+        HostAndTail ht = rest.startsWith("[") ? bracketedHost(rest, text) : plainHost(rest, text);
+        String host = ht.host().isEmpty() ? DEFAULT_HOST : ht.host();
+        return withTail(user, host, ht.tail(), hostOnly, text);
+    }
+
+    /** The index of the '@' that ends the user: the last one before the host's ':' or '['; -1 when none. */
+    private static int userEnd(String text) {
         int limit = text.length();
         int colon = text.indexOf(':');
         int bracket = text.indexOf('[');
@@ -131,45 +146,50 @@ public record Remote(String user, String host, int port, String path) {
         if (bracket >= 0 && bracket < limit) {
             limit = bracket;
         }
-        int at = text.lastIndexOf('@', limit - 1);
-        String user = null;
-        if (at >= 0) {
-            user = text.substring(0, at);
-            if (user.isEmpty()) {
-                throw new IllegalArgumentException("'" + text + "' has an empty user name before '@'");
-            }
+        return text.lastIndexOf('@', limit - 1);
+    }
+
+    /**
+     * The host (possibly empty: the default host) and what follows its ':' (null when there is no ':').
+     */
+    private record HostAndTail(String host, String tail) {}
+
+    /** {@code [v6-address]} and what follows its ':'; {@code text} is the whole remote, for messages. */
+    private static HostAndTail bracketedHost(String rest, String text) {
+        int close = rest.indexOf(']');
+        if (close < 0) {
+            throw new IllegalArgumentException("'" + text + "' has '[' without ']'");
         }
-        String rest = text.substring(at + 1);
-        String host;
-        String tail; // what follows the host's ':' (null when there is no ':')
-        if (rest.startsWith("[")) {
-            int close = rest.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("'" + text + "' has '[' without ']'");
-            }
-            host = rest.substring(1, close);
-            if (!isIpv6Literal(host)) {
-                throw new IllegalArgumentException("'" + host + "' in brackets is not an IPv6 address");
-            }
-            String after = rest.substring(close + 1);
-            if (after.isEmpty()) {
-                tail = null;
-            } else if (after.charAt(0) == ':') {
-                tail = after.substring(1);
-            } else {
-                throw new IllegalArgumentException("'" + text + "' needs ':' after ']'");
-            }
+        String host = rest.substring(1, close);
+        if (!isIpv6Literal(host)) {
+            throw new IllegalArgumentException("'" + host + "' in brackets is not an IPv6 address");
+        }
+        String after = rest.substring(close + 1);
+        if (after.isEmpty()) {
+            return new HostAndTail(host, null);
+        } else if (after.charAt(0) == ':') {
+            return new HostAndTail(host, after.substring(1));
         } else {
-            int c = rest.indexOf(':');
-            host = c < 0 ? rest : rest.substring(0, c);
-            tail = c < 0 ? null : rest.substring(c + 1);
-            if (!host.isEmpty()) {
-                checkHostName(host, text);
-            }
+            throw new IllegalArgumentException("'" + text + "' needs ':' after ']'");
         }
-        if (host.isEmpty()) {
-            host = DEFAULT_HOST;
+    }
+
+    /** A host name or IPv4 address up to the first ':', and what follows it. */
+    private static HostAndTail plainHost(String rest, String text) {
+        int c = rest.indexOf(':');
+        String host = c < 0 ? rest : rest.substring(0, c);
+        String tail = c < 0 ? null : rest.substring(c + 1);
+        if (!host.isEmpty()) {
+            checkHostName(host, text);
         }
+        return new HostAndTail(host, tail);
+    }
+
+    /**
+     * The remote with the port and path read from {@code tail}: {@code port:path}, {@code path},
+     * or for a host only {@code port}.
+     */
+    private static Remote withTail(String user, String host, String tail, boolean hostOnly, String text) {
         int port = ServerConfig.DEFAULT_PORT;
         String path = null;
         if (tail != null) {

@@ -13,11 +13,10 @@ import ferry.client.LoginResult;
 import ferry.client.RemoteException;
 import ferry.client.ScramClient;
 import ferry.protocol.ErrorCode;
+import ferry.reactor.Loopback;
 import ferry.services.auth.AuthService;
 import ferry.services.auth.DemoUser;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -214,20 +213,12 @@ public final class ScramLogin implements Authenticator {
             return standard;
         }
         Path demo = demoCredentials(env);
-        return isLoopback(remote.host()) && Files.exists(demo) ? demo : standard;
+        return Loopback.isLoopbackHost(remote.host()) && Files.exists(demo) ? demo : standard;
     }
 
     /** Where {@code make run} (serve --demo-user) saves the demo password, seen from here. */
     static Path demoCredentials(Map<String, String> env) {
         return ServeSettings.defaultConfigDir(env.get(ServeSettings.ENV_CONFIG)).resolve(DemoUser.CREDENTIALS_FILE_NAME);
-    }
-
-    private static boolean isLoopback(String host) {
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 
     private static boolean set(Map<String, String> env, String name) {

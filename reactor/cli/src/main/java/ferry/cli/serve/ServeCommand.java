@@ -121,9 +121,7 @@ public final class ServeCommand extends Command {
         checkListenHost(s.listen(), InetAddress::getByName); // before the access rules judge the address
         ServeFolders.checkRoot(s.root(), s.createRoot()); // before anything is written (the demo user): a typo changes nothing
         Path configDir = ServeFolders.checkConfigDir(s.configDir(), s.root().toAbsolutePath().normalize());
-        ServerLog.Level level = console.quiet() ? ServerLog.Level.WARN
-                : console.verbose() ? ServerLog.Level.DEBUG : s.logLevelEnum();
-        ServerLog log = new ServerLog(console.err(), level);
+        ServerLog log = serverLog(console, s);
         UserStore store = UserStore.inConfigDir(configDir);
         if (s.demoUser()) {
             String demo = demoUser(store, configDir, checked.isLoopbackOnly(), log);
@@ -132,19 +130,58 @@ public final class ServeCommand extends Command {
                 console.out().flush();
             }
         }
-        AuthPolicy.Decision access;
+        AuthPolicy.Decision access = decideAccess(s, checked, store);
+        ServeTls.Setup tls = ServeTls.setUp(s, configDir, checked.isLoopbackOnly(), console.environment());
+        ServerConfig cfg = buildConfig(s, access).toBuilder().tls(tls.settings()).build();
+        Path root = ServeFolders.prepareRoot(s.root()); // only once the server may start: a refusal leaves no folder behind
+        FerryServer server = new FerryServer(cfg, log);
+        MetricsEndpoint metrics = installServices(server, store, auth, s, root, log);
+        start(server, metrics);
+        if (s.adminListen() != null) {
+            ServeAdmin.start(server, s.adminListen(), log);
+        }
+        log.info("access: " + access.summary());
+        CountDownLatch stopped = stopOnSignal(server, log, console);
+        console.out().println("ferry " + Version.VERSION + " listening on "
+                + ListenAddress.format(cfg.bindAddress(), server.port()) + ", root " + root);
+        if (tls.startLine() != null) {
+            (tls.settings() == null ? console.err() : console.out()).println(tls.startLine());
+        }
+        console.out().flush();
+        stopped.await();
+        return Cli.EXIT_OK;
+    }
+
+    /** The server's log: --quiet and --verbose win over the log-level setting. */
+    private static ServerLog serverLog(Console console, ServeSettings s) {
+        ServerLog.Level level = console.quiet() ? ServerLog.Level.WARN
+                : console.verbose() ? ServerLog.Level.DEBUG : s.logLevelEnum();
+        return new ServerLog(console.err(), level);
+    }
+
+    /**
+     * Who may log in and do what, given the settings, the bind address and the users there are;
+     * a refusal fails the run.
+     */
+    private static AuthPolicy.Decision decideAccess(ServeSettings s, ServerConfig checked, UserStore store)
+            throws CliException {
         try {
-            access = ServeAccess.decide(s, checked.isLoopbackOnly(), store.countUsers());
+            return ServeAccess.decide(s, checked.isLoopbackOnly(), store.countUsers());
         } catch (AuthPolicy.RefusedException e) {
             throw new CliException(e.getMessage() + " (users are read from " + store.file() + ")", e);
         } catch (IOException e) {
             throw new CliException(ErrorMessages.describe(e), e);
         }
-        ServeTls.Setup tls = ServeTls.setUp(s, configDir, checked.isLoopbackOnly(), console.environment());
-        ServerConfig cfg = buildConfig(s, access).toBuilder().tls(tls.settings()).build();
-        Path root = ServeFolders.prepareRoot(s.root()); // only once the server may start: a refusal leaves no folder behind
-        FerryServer server = new FerryServer(cfg, log);
-        MetricsEndpoint metrics = null;
+    }
+
+    /**
+     * Installs the standard services, the audit log and the metrics endpoint on {@code server},
+     * before it starts.
+     *
+     * @return the metrics endpoint, bound but not serving; null without --metrics-listen
+     */
+    private static MetricsEndpoint installServices(FerryServer server, UserStore store, AuthSettings auth,
+            ServeSettings s, Path root, ServerLog log) throws CliException {
         try {
             FileService files = FerryServices.standard(server, store, auth, s.fileConfig(root), s.execConfig(root)).files();
             if (s.auditLog() != null) {
@@ -153,12 +190,14 @@ public final class ServeCommand extends Command {
                 server.onStop(audit::close);
                 reopenOnSighup(audit, log);
             }
-            if (s.metricsListen() != null) {
-                metrics = ServeMetrics.install(server, files, s.metricsListen(), log);
-            }
+            return s.metricsListen() != null ? ServeMetrics.install(server, files, s.metricsListen(), log) : null;
         } catch (IOException e) {
             throw new CliException(ErrorMessages.describe(e), e);
         }
+    }
+
+    /** Starts the server, then the metrics endpoint (null: none); a failed start closes the endpoint. */
+    private static void start(FerryServer server, MetricsEndpoint metrics) throws CliException {
         try {
             server.start();
         } catch (IOException e) {
@@ -172,10 +211,10 @@ public final class ServeCommand extends Command {
         if (metrics != null) {
             metrics.start(); // only now: a scrape reads the running server's loops
         }
-        if (s.adminListen() != null) {
-            ServeAdmin.start(server, s.adminListen(), log);
-        }
-        log.info("access: " + access.summary());
+    }
+
+    /** On a signal (Ctrl-C, SIGTERM) stops the server, flushes the log and exits 0; the latch counts down then. */
+    private static CountDownLatch stopOnSignal(FerryServer server, ServerLog log, Console console) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping (signal received)");
@@ -186,14 +225,7 @@ public final class ServeCommand extends Command {
             stopped.countDown();
             Runtime.getRuntime().halt(Cli.EXIT_OK); // a requested, completed stop is a success
         }, "ferry-shutdown"));
-        console.out().println("ferry " + Version.VERSION + " listening on "
-                + ListenAddress.format(cfg.bindAddress(), server.port()) + ", root " + root);
-        if (tls.startLine() != null) {
-            (tls.settings() == null ? console.err() : console.out()).println(tls.startLine());
-        }
-        console.out().flush();
-        stopped.await();
-        return Cli.EXIT_OK;
+        return stopped;
     }
 
     /** logrotate's convention: after moving the file it sends SIGHUP, and the server opens the path again. */

@@ -11,13 +11,11 @@ import ferry.cli.CliException;
 import ferry.cli.Command;
 import ferry.cli.ErrorMessages;
 import ferry.cli.Invocation;
-import ferry.cli.SecretLine;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.Units;
 import ferry.cli.args.UsageException;
 import ferry.cli.args.ValueType;
-import ferry.client.CredentialsResolver;
 import ferry.protocol.scram.ScramMath;
 import ferry.reactor.Right;
 import ferry.reactor.UserLimits;
@@ -28,11 +26,9 @@ import ferry.services.auth.UserRecord;
 import ferry.services.auth.UserStore;
 import ferry.services.auth.Users;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -53,10 +49,6 @@ import java.util.function.UnaryOperator;
  * <p>Thread safety: as every command, one run on the main thread.
  */
 public final class UserCommand extends Command {
-    /** NIST SP 800-63B's minimum for user-chosen passwords. */
-    static final int MIN_PASSWORD_CHARS = 8;
-    /** A password line longer than this on stdin is not a password. */
-    static final int MAX_PASSWORD_BYTES = 4096;
     /** Rights of a new user when --rights is not given: a file-server account, never exec. */
     static final String DEFAULT_RIGHTS = "read,write,delete";
 
@@ -222,36 +214,7 @@ public final class UserCommand extends Command {
 
         /** Reads the new password (stdin, or the terminal twice), checks it and hashes it. Zeroes what it read. */
         PasswordHasher.Keys newPasswordKeys(Invocation inv, String name) throws IOException, CliException {
-            char[] password = null;
-            try {
-                CredentialsResolver.Prompter terminal = inv.console().prompter();
-                if (inv.args().get(passwordStdin)) {
-                    password = readLine(inv.console().in());
-                } else if (terminal != null) {
-                    password = terminal.readPassword("New password for " + name + ": ");
-                    char[] again = terminal.readPassword("Repeat the password: ");
-                    boolean same = Arrays.equals(password, again);
-                    Arrays.fill(again, '\0');
-                    if (!same) {
-                        throw new CliException("the passwords do not match; nothing changed");
-                    }
-                } else {
-                    throw new CliException("no terminal to ask for the password: pipe it in with --password-stdin");
-                }
-                if (password.length < MIN_PASSWORD_CHARS) {
-                    throw new CliException("the password is shorter than " + MIN_PASSWORD_CHARS
-                            + " characters; nothing changed");
-                }
-                try {
-                    return new PasswordHasher().hash(password, inv.args().get(iterations));
-                } catch (IllegalArgumentException e) {
-                    throw new CliException("cannot use this password: " + e.getMessage(), e);
-                }
-            } finally {
-                if (password != null) {
-                    Arrays.fill(password, '\0');
-                }
-            }
+            return NewPassword.keys(inv, name, inv.args().get(passwordStdin), inv.args().get(iterations));
         }
     }
 
@@ -426,20 +389,6 @@ public final class UserCommand extends Command {
             }
             return Cli.EXIT_OK;
         }
-    }
-
-    /** The first line of {@code in} (without its line end) as characters, never as a String. */
-    static char[] readLine(InputStream in) throws IOException, CliException {
-        char[] line;
-        try {
-            line = SecretLine.read(in::read, MAX_PASSWORD_BYTES);
-        } catch (SecretLine.BadLineException e) {
-            throw new CliException("the password line on stdin is " + e.getMessage());
-        }
-        if (line == null || line.length == 0) {
-            throw new CliException("no password on stdin (--password-stdin reads its first line)");
-        }
-        return line;
     }
 
     private static String describe(Set<Right> r) {
