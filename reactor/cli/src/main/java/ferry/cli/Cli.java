@@ -1,5 +1,10 @@
 package ferry.cli;
 
+import ferry.cli.command.Command;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
+import ferry.cli.command.HelpPrinter;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.ArgParser;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
@@ -51,9 +56,9 @@ import java.util.Map;
  * <p>Thread safety: one {@link #run} per instance, on the calling thread.
  */
 public final class Cli {
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_FAILURE = 1;
-    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_OK = Command.EXIT_OK;
+    public static final int EXIT_FAILURE = Command.EXIT_FAILURE;
+    public static final int EXIT_USAGE = Command.EXIT_USAGE;
 
     final Option<Boolean> help = Option.flag("help", "show help and exit").shortName('h');
     final Option<Boolean> version = Option.flag("version", "print the version and exit");
@@ -115,7 +120,7 @@ public final class Cli {
                 new AdminCommand(),
                 new TopCommand(),
                 new DemoCommand(),
-                new HelpCommand());
+                new HelpCommand(this));
     }
 
     /** How client commands log in: {@link ScramLogin}, unless a test installs another. */
@@ -125,6 +130,11 @@ public final class Cli {
 
     void setAuthenticator(Authenticator a) {
         this.authenticator = a;
+    }
+
+    /** What commands may ask their {@link Invocation} for, by type. */
+    private Map<Class<?>, Object> services() {
+        return Map.of(Authenticator.class, authenticator);
     }
 
     Console console() {
@@ -193,7 +203,7 @@ public final class Cli {
                 throw new UsageException("unexpected argument '" + p.positionals().get(cmd.maxArgs()) + "' ("
                         + HelpPrinter.usageLine(path, cmd) + ")");
             }
-            int status = cmd.run(new Invocation(console, path, all, this));
+            int status = cmd.run(new Invocation(console, path, all, services()));
             console.out().flush();
             return status;
         } catch (UsageException e) {

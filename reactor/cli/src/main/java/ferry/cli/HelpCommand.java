@@ -1,14 +1,19 @@
 package ferry.cli;
 
+import ferry.cli.command.Command;
+import ferry.cli.command.Invocation;
 /** {@code ferry help [COMMAND...]}: the same as {@code ferry COMMAND --help}. */
 public final class HelpCommand extends Command {
-    HelpCommand() {
+    private final Cli cli;
+
+    HelpCommand(Cli cli) {
         super("help", "show help for a command");
+        this.cli = cli;
         arguments("[COMMAND...]");
     }
 
     @Override
     public int run(Invocation inv) throws Exception {
-        return inv.cli().help(inv.args().positionals());
+        return cli.help(inv.args().positionals());
     }
 }

@@ -1,5 +1,6 @@
 package ferry.cli;
 
+import ferry.cli.command.Console;
 /**
  * Entry point of the {@code ferry} command (the jar's Main-Class; {@code bin/ferry} runs it).
  * See {@link Cli} for the conventions and {@code docs/CLI.md} for the commands.

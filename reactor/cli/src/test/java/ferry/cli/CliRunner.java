@@ -1,5 +1,6 @@
 package ferry.cli;
 
+import ferry.cli.command.Console;
 import ferry.client.CredentialsResolver;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,8 @@
 package ferry.cli;
 
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.Console;
 import ferry.cli.args.Option;
 import ferry.cli.serve.ListenAddress;
 import ferry.cli.serve.ServeCommand;

@@ -1,5 +1,6 @@
 package ferry.cli;
 
+import ferry.cli.command.SecretLine;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.ByteArrayInputStream;

@@ -1,10 +1,9 @@
 package ferry.cli.args;
 
-import ferry.cli.Cli;
 
 /**
  * The command line (or a config file) is wrong: unknown option, missing argument, bad value.
- * Reported as one line on stderr; the process exits with {@link Cli#EXIT_USAGE}.
+ * Reported as one line on stderr; the process exits with {@link Command#EXIT_USAGE}.
  */
 public final class UsageException extends Exception {
     private static final long serialVersionUID = 1L;

@@ -1,8 +1,7 @@
 package ferry.cli.demo;
 
-import ferry.cli.Cli;
-import ferry.cli.Command;
-import ferry.cli.Invocation;
+import ferry.cli.command.Command;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.Units;
 import ferry.cli.args.UsageException;
@@ -46,7 +45,7 @@ public final class DemoCommand extends Command {
                 throw new UsageException("--size (" + s + ") must be larger than --read (" + r + ") to show a cut");
             }
             new StickyDemo(inv.console().out(), (int) s, (int) r).run();
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
     }
 }

@@ -1,7 +1,7 @@
 package ferry.cli.remote;
 
-import ferry.cli.CliException;
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.CliException;
+import ferry.cli.command.ErrorMessages;
 import ferry.client.AdminClient;
 import ferry.client.RemoteException;
 import ferry.protocol.ErrorCode;

@@ -1,9 +1,8 @@
 package ferry.cli.remote;
 
-import ferry.cli.Cli;
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.UsageException;
 import ferry.client.RemoteException;
 import ferry.protocol.ErrorCode;
@@ -47,7 +46,7 @@ public final class AdminKickCommand extends Command {
             }
         }
         inv.console().out().println("closed connection " + id);
-        return Cli.EXIT_OK;
+        return Command.EXIT_OK;
     }
 
     /** {@code 12} or {@code c12} (as the log names it). */

@@ -1,8 +1,7 @@
 package ferry.cli.remote;
 
-import ferry.cli.Cli;
-import ferry.cli.Command;
-import ferry.cli.Invocation;
+import ferry.cli.command.Command;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.client.AdminClient;
 import ferry.protocol.Json;
@@ -50,7 +49,7 @@ public final class AdminWhoCommand extends Command {
                         + " connections (the server's limit per WHO)");
             }
         }
-        return Cli.EXIT_OK;
+        return Command.EXIT_OK;
     }
 
     private static Map<String, Object> asMap(AdminClient.LiveConnection c) {

@@ -1,14 +1,13 @@
 package ferry.cli.remote;
 
-import ferry.cli.Cli;
-import ferry.cli.CliException;
-import ferry.cli.Console;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Console;
 import ferry.client.LoginResult;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Logs a client connection in, when it should: {@link ScramLogin} in real use ({@link Cli}
+ * Logs a client connection in, when it should: {@link ScramLogin} in real use ({@code Cli}
  * installs it), something simpler in tests.
  *
  * <p>Thread safety: called on the command's thread.

@@ -1,9 +1,9 @@
 package ferry.cli.remote;
 
-import ferry.cli.Console;
+import ferry.cli.command.Console;
 
-import ferry.cli.Command;
-import ferry.cli.Invocation;
+import ferry.cli.command.Command;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.UsageException;
@@ -69,7 +69,7 @@ public final class ClientFlags {
         String file = inv.args().get(credentials);
         ParsedArgs args = inv.args();
         Console console = inv.console();
-        return new Connector(console, options(args), inv.cli().authenticator(),
+        return new Connector(console, options(args), inv.service(Authenticator.class),
                 file == null ? null : Path.of(file), host -> tls.decide(args, host, console));
     }
 

@@ -1,9 +1,9 @@
 package ferry.cli.remote;
 
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.UsageException;

@@ -2,9 +2,9 @@ package ferry.cli.remote;
 
 import ferry.cli.args.UsageException;
 
-import ferry.cli.CliException;
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.args.Units;
 import ferry.client.ClientOptions;
 import ferry.client.ClientTls;

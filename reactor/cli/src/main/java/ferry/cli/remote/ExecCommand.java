@@ -1,9 +1,9 @@
 package ferry.cli.remote;
 
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.ErrorMessages;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.ErrorMessages;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.UsageException;
 import ferry.cli.args.ValueType;

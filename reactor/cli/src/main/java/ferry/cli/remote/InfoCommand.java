@@ -1,8 +1,7 @@
 package ferry.cli.remote;
 
-import ferry.cli.Cli;
-import ferry.cli.Command;
-import ferry.cli.Invocation;
+import ferry.cli.command.Command;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.reactor.Loopback;
 
@@ -43,6 +42,6 @@ public final class InfoCommand extends Command {
                 ServerInfo.print(inv.console().out(), rc);
             }
         }
-        return Cli.EXIT_OK;
+        return Command.EXIT_OK;
     }
 }

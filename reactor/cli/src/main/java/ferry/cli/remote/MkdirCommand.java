@@ -1,6 +1,6 @@
 package ferry.cli.remote;
 
-import ferry.cli.Invocation;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.client.FileClient;
 

@@ -1,10 +1,9 @@
 package ferry.cli.remote;
 
-import ferry.cli.Cli;
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.ErrorMessages;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.ErrorMessages;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.UsageException;
 import ferry.client.FileClient;
@@ -59,11 +58,11 @@ public final class MvCommand extends Command {
             } catch (RemoteException e) {
                 if (inv.args().get(noClobber) && ErrorCode.EXISTS.equals(e.code())) {
                     inv.console().detail(inv.path() + ": " + to + " exists, nothing moved (--no-clobber)");
-                    return Cli.EXIT_OK; // as mv -n: leaving the target alone is what was asked
+                    return Command.EXIT_OK; // as mv -n: leaving the target alone is what was asked
                 }
                 throw new CliException(from.hostPort() + ": " + ErrorMessages.remote(e), e);
             }
         }
-        return Cli.EXIT_OK;
+        return Command.EXIT_OK;
     }
 }

@@ -1,11 +1,10 @@
 package ferry.cli.remote;
 
-import ferry.cli.Cli;
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.Units;
 import ferry.cli.args.ValueType;
@@ -96,7 +95,7 @@ public final class PingCommand extends Command {
                 throw new CliException("lost " + remote.hostPort() + " after " + received + " replies: " + failure);
             }
         }
-        return Cli.EXIT_OK;
+        return Command.EXIT_OK;
     }
 
     /** One round trip; checks the echo. Returns nanoseconds. */

@@ -1,6 +1,6 @@
 package ferry.cli.remote;
 
-import ferry.cli.CliException;
+import ferry.cli.command.CliException;
 import ferry.cli.args.Units;
 import ferry.client.FileClient;
 import ferry.client.FileInfo;

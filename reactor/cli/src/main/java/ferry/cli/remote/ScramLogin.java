@@ -1,8 +1,8 @@
 package ferry.cli.remote;
 
-import ferry.cli.CliException;
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.serve.ServeSettings;
 import ferry.client.AuthClient;
 import ferry.client.AuthenticationException;

@@ -1,6 +1,6 @@
 package ferry.cli.remote;
 
-import ferry.cli.CliException;
+import ferry.cli.command.CliException;
 import ferry.client.ConnectionSource;
 import ferry.client.FerryClient;
 import java.io.IOException;

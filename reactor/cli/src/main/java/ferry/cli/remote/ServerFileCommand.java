@@ -1,10 +1,9 @@
 package ferry.cli.remote;
 
-import ferry.cli.Cli;
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.ErrorMessages;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.ErrorMessages;
+import ferry.cli.command.Invocation;
 import ferry.client.FileClient;
 import ferry.client.RemoteException;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ public abstract class ServerFileCommand extends Command {
                 }
             }
         }
-        return failed > 0 ? Cli.EXIT_FAILURE : Cli.EXIT_OK;
+        return failed > 0 ? Command.EXIT_FAILURE : Command.EXIT_OK;
     }
 
     private static void report(Invocation inv, String message) {

@@ -1,11 +1,10 @@
 package ferry.cli.remote;
 
-import ferry.cli.Cli;
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.Units;
 import ferry.cli.args.ValueType;
@@ -77,6 +76,6 @@ public final class SpeedCommand extends Command {
                     + " each way (" + trips + " round trips of up to " + Units.formatSize(payload.length)
                     + ", " + PingCommand.ms(elapsed / 1e6 / Math.max(1, trips)) + " ms each)");
         }
-        return Cli.EXIT_OK;
+        return Command.EXIT_OK;
     }
 }

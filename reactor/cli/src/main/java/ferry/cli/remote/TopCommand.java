@@ -1,9 +1,8 @@
 package ferry.cli.remote;
 
-import ferry.cli.Cli;
-import ferry.cli.Command;
-import ferry.cli.Console;
-import ferry.cli.Invocation;
+import ferry.cli.command.Command;
+import ferry.cli.command.Console;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.Units;
 import ferry.cli.args.ValueType;
@@ -60,7 +59,7 @@ public final class TopCommand extends Command {
             if (!screen) {
                 Thread.sleep(pause); // the rate needs two samples an interval apart
                 draw(console.out(), rc, before, AdminCalls.call(rc, AdminClient::who), Integer.MAX_VALUE);
-                return Cli.EXIT_OK;
+                return Command.EXIT_OK;
             }
             try (TopKeys keys = new TopKeys(console.in(), console.stdinIsTerminal())) {
                 AdminClient.Who now = before;
@@ -76,7 +75,7 @@ public final class TopCommand extends Command {
                 } while (true);
             }
         }
-        return Cli.EXIT_OK;
+        return Command.EXIT_OK;
     }
 
     /** One screen: a summary line, then at most {@code maxRows} connections, busiest first. */

@@ -1,12 +1,11 @@
 package ferry.cli.serve;
 
-import ferry.cli.Cli;
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.args.UsageException;
 
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.Invocation;
 
 import ferry.cli.args.Option;
 import ferry.cli.remote.AdminKickCommand;
@@ -101,7 +100,7 @@ public final class AdminCommand extends Command {
         @Override
         public int run(Invocation inv) throws Exception {
             inv.console().out().print(call(inv, "GET", AdminEndpoint.CONNECTIONS));
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
     }
 
@@ -122,7 +121,7 @@ public final class AdminCommand extends Command {
             }
             call(inv, "POST", AdminEndpoint.CONNECTIONS + "/" + id + "/close");
             inv.console().out().println("closed connection " + id);
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
     }
 
@@ -138,7 +137,7 @@ public final class AdminCommand extends Command {
             String body = call(inv, "POST", "/users/" + URLEncoder.encode(name, StandardCharsets.UTF_8)
                     .replace("+", "%20") + "/close");
             inv.console().out().println("closed " + body.replaceAll("[^0-9]", "") + " connections of " + name);
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
     }
 }

@@ -1,6 +1,6 @@
 package ferry.cli.serve;
 
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.args.UsageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
 package ferry.cli.serve;
 
-import ferry.cli.CliException;
-import ferry.cli.Invocation;
-import ferry.cli.SecretLine;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Invocation;
+import ferry.cli.command.SecretLine;
 import ferry.client.CredentialsResolver;
 import ferry.services.auth.PasswordHasher;
 import java.io.IOException;

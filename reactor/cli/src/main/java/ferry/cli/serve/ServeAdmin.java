@@ -1,7 +1,7 @@
 package ferry.cli.serve;
 
-import ferry.cli.CliException;
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.CliException;
+import ferry.cli.command.ErrorMessages;
 
 import ferry.reactor.FerryServer;
 import ferry.reactor.ServerLog;

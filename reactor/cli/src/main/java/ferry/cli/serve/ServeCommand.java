@@ -1,11 +1,10 @@
 package ferry.cli.serve;
 
-import ferry.cli.Cli;
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.Suggest;
@@ -116,7 +115,7 @@ public final class ServeCommand extends Command {
         AuthSettings auth = authSettings(s);
         if (inv.args().get(printConfig)) {
             printConfig(console.out(), s, checked);
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
         checkListenHost(s.listen(), InetAddress::getByName); // before the access rules judge the address
         ServeFolders.checkRoot(s.root(), s.createRoot()); // before anything is written (the demo user): a typo changes nothing
@@ -149,7 +148,7 @@ public final class ServeCommand extends Command {
         }
         console.out().flush();
         stopped.await();
-        return Cli.EXIT_OK;
+        return Command.EXIT_OK;
     }
 
     /** The server's log: --quiet and --verbose win over the log-level setting. */
@@ -223,7 +222,7 @@ public final class ServeCommand extends Command {
             console.err().flush();
             console.out().flush();
             stopped.countDown();
-            Runtime.getRuntime().halt(Cli.EXIT_OK); // a requested, completed stop is a success
+            Runtime.getRuntime().halt(Command.EXIT_OK); // a requested, completed stop is a success
         }, "ferry-shutdown"));
         return stopped;
     }

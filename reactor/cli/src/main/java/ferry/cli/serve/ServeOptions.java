@@ -1,6 +1,6 @@
 package ferry.cli.serve;
 
-import ferry.cli.Command;
+import ferry.cli.command.Command;
 import ferry.cli.args.Option;
 import ferry.cli.args.Units;
 import ferry.cli.args.ValueType;

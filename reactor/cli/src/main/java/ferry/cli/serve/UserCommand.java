@@ -6,11 +6,10 @@ import static ferry.cli.serve.UserOptions.quotaBytesOption;
 import static ferry.cli.serve.UserOptions.quotaFilesOption;
 import static ferry.cli.serve.UserOptions.rightsOption;
 
-import ferry.cli.Cli;
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.ErrorMessages;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.ErrorMessages;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.Units;
@@ -275,7 +274,7 @@ public final class UserCommand extends Command {
             inv.console().out().println("added user " + name + " (rights " + describe(r) + ", home /" + h
                     + (q.equals(UserQuota.DEFAULTS) ? "" : ", quota " + describe(q))
                     + (l.equals(UserLimits.DEFAULTS) ? "" : ", limits " + UserLimitOptions.describe(l)) + ") to " + store.file());
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
     }
 
@@ -293,7 +292,7 @@ public final class UserCommand extends Command {
             PasswordHasher.Keys keys = newPasswordKeys(inv, name);
             update(store, users -> users.with(existing(users, store, name).withKeys(keys)));
             inv.console().out().println("changed the password of " + name);
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
     }
 
@@ -338,7 +337,7 @@ public final class UserCommand extends Command {
             UserRecord u = after.get(name).orElseThrow();
             inv.console().out().println("user " + name + " now has rights " + describe(u.rights()) + ", home /" + u.home()
                     + ", quota " + describe(u.quota()) + ", limits " + UserLimitOptions.describe(u.limits()));
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
     }
 
@@ -358,7 +357,7 @@ public final class UserCommand extends Command {
                 return users.without(name);
             });
             inv.console().out().println("deleted user " + name);
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
     }
 
@@ -375,7 +374,7 @@ public final class UserCommand extends Command {
             PrintStream out = inv.console().out();
             if (users.isEmpty()) {
                 out.println("no users in " + store.file());
-                return Cli.EXIT_OK;
+                return Command.EXIT_OK;
             }
             int w = "NAME".length();
             for (UserRecord u : users.all()) {
@@ -387,7 +386,7 @@ public final class UserCommand extends Command {
                         + "  /" + u.home() + (u.limits().equals(UserLimits.DEFAULTS) ? ""
                         : "  (limits: " + UserLimitOptions.describe(u.limits()) + ")"));
             }
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
     }
 

@@ -1,6 +1,6 @@
 package ferry.cli.serve;
 
-import ferry.cli.Invocation;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.ValueType;
 import ferry.reactor.Right;

@@ -1,9 +1,9 @@
 package ferry.cli.shell;
 
-import ferry.cli.Cli;
-import ferry.cli.CliException;
-import ferry.cli.ErrorMessages;
-import ferry.cli.HelpPrinter;
+import ferry.cli.command.Command;
+import ferry.cli.command.CliException;
+import ferry.cli.command.ErrorMessages;
+import ferry.cli.command.HelpPrinter;
 import ferry.cli.args.ArgParser;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.Suggest;
@@ -102,7 +102,7 @@ public final class Shell {
             out.flush();
         }
         session.disconnect();
-        return !interactive && failures > 0 ? Cli.EXIT_FAILURE : Cli.EXIT_OK;
+        return !interactive && failures > 0 ? Command.EXIT_FAILURE : Command.EXIT_OK;
     }
 
     /**

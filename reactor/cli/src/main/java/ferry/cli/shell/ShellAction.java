@@ -1,8 +1,8 @@
 package ferry.cli.shell;
 
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.UsageException;
 

@@ -1,6 +1,6 @@
 package ferry.cli.shell;
 
-import ferry.cli.HelpPrinter;
+import ferry.cli.command.HelpPrinter;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.UsageException;

@@ -1,7 +1,7 @@
 package ferry.cli.shell;
 
-import ferry.cli.Command;
-import ferry.cli.Invocation;
+import ferry.cli.command.Command;
+import ferry.cli.command.Invocation;
 import ferry.cli.remote.ClientFlags;
 import ferry.cli.remote.Connector;
 import ferry.cli.remote.Remote;

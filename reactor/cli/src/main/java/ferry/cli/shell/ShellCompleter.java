@@ -1,6 +1,6 @@
 package ferry.cli.shell;
 
-import ferry.cli.CliException;
+import ferry.cli.command.CliException;
 import ferry.cli.args.UsageException;
 import ferry.client.FileInfo;
 import ferry.client.RemoteException;

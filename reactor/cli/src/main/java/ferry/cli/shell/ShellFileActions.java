@@ -1,6 +1,6 @@
 package ferry.cli.shell;
 
-import ferry.cli.CliException;
+import ferry.cli.command.CliException;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.UsageException;

@@ -1,7 +1,7 @@
 package ferry.cli.shell;
 
-import ferry.cli.CliException;
-import ferry.cli.Console;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Console;
 import ferry.cli.args.UsageException;
 import ferry.cli.remote.Authenticator;
 import ferry.cli.remote.Connector;

@@ -1,6 +1,6 @@
 package ferry.cli.sync;
 
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.remote.RemotePaths;
 import ferry.cli.transfer.FileTransfers.RemoteFile;
 import ferry.cli.transfer.FileTransfers.Side;

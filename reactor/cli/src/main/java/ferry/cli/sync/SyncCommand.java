@@ -1,7 +1,7 @@
 package ferry.cli.sync;
 
-import ferry.cli.Command;
-import ferry.cli.Invocation;
+import ferry.cli.command.Command;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.Option;
 import ferry.cli.args.UsageException;
 import ferry.cli.remote.ClientFlags;

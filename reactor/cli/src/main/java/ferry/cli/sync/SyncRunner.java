@@ -1,6 +1,6 @@
 package ferry.cli.sync;
 
-import ferry.cli.Console;
+import ferry.cli.command.Console;
 import ferry.cli.args.Units;
 import ferry.cli.remote.RemotePaths;
 import ferry.cli.transfer.TransferReport;

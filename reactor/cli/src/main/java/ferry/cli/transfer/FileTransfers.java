@@ -1,7 +1,7 @@
 package ferry.cli.transfer;
 
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.UsageException;
 import ferry.cli.remote.RemotePaths;

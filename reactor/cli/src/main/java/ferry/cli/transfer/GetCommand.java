@@ -1,11 +1,10 @@
 package ferry.cli.transfer;
 
-import ferry.cli.Cli;
-import ferry.cli.CliException;
-import ferry.cli.Command;
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
-import ferry.cli.Invocation;
+import ferry.cli.command.CliException;
+import ferry.cli.command.Command;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
+import ferry.cli.command.Invocation;
 import ferry.cli.args.UsageException;
 import ferry.cli.remote.ClientFlags;
 import ferry.cli.remote.Connections;
@@ -71,7 +70,7 @@ public final class GetCommand extends Command {
             FileClient fc = new FileClient(side.conn().connection(),
                     transfer.fileOptions(inv.args()));
             fc.downloadTo(r.serverPath(), console.out());
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         } catch (RemoteException e) {
             throw new CliException(r.hostPort() + ": " + ErrorMessages.remote(e), e);
         } catch (IOException e) {

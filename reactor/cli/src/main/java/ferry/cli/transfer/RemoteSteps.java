@@ -1,6 +1,6 @@
 package ferry.cli.transfer;
 
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.args.Units;
 import ferry.cli.remote.RemotePaths;
 import ferry.cli.transfer.FileTransfers.RemoteFile;

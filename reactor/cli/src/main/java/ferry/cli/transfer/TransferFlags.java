@@ -1,6 +1,6 @@
 package ferry.cli.transfer;
 
-import ferry.cli.Command;
+import ferry.cli.command.Command;
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
 import ferry.cli.args.Units;

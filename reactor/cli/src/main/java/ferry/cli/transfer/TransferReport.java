@@ -1,8 +1,8 @@
 package ferry.cli.transfer;
 
-import ferry.cli.Cli;
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.Command;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.args.Units;
 import ferry.client.DigestMismatchException;
 import ferry.client.RemoteException;
@@ -199,8 +199,8 @@ public final class TransferReport {
      */
     public int status() {
         if (failed == 0) {
-            return Cli.EXIT_OK;
+            return Command.EXIT_OK;
         }
-        return partialStatus && files + existing + unchanged > 0 ? EXIT_PARTIAL : Cli.EXIT_FAILURE;
+        return partialStatus && files + existing + unchanged > 0 ? EXIT_PARTIAL : Command.EXIT_FAILURE;
     }
 }

@@ -1,7 +1,7 @@
 package ferry.cli.transfer;
 
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.args.Units;
 import ferry.client.ResilientTransfer;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package ferry.cli.demo;
 
-import ferry.cli.Cli;
+import ferry.cli.command.Command;
 import ferry.cli.CliRunner;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -42,7 +42,7 @@ public class StickyDemoTest {
         assertTrue(r.out().contains("recv(4096) -> 11 bytes: \"ls -lwhoami\""), r.out());
         assertTrue(r.out().contains("message 3 complete: 65536 bytes"), r.out());
         CliRunner.Result bad = CliRunner.run("demo", "sticky", "--size", "4k", "--read", "4k");
-        assertEquals(Cli.EXIT_USAGE, bad.status());
+        assertEquals(Command.EXIT_USAGE, bad.status());
         assertEquals("ferry demo sticky: --size (4096) must be larger than --read (4096) to show a cut\n", bad.err());
     }
 

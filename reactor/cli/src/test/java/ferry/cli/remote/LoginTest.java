@@ -1,6 +1,6 @@
 package ferry.cli.remote;
 
-import ferry.cli.Cli;
+import ferry.cli.command.Command;
 import ferry.cli.CliRunner;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -137,11 +137,11 @@ public class LoginTest {
     void aRefusedLoginIsOneLineAndTheSameForAWrongPasswordAndAnUnknownUser() throws Exception {
         start(false);
         CliRunner.Result wrong = run(env("FERRY_USER", "alice", "FERRY_PASSWORD", "nope-nope"), "info", host);
-        assertEquals(Cli.EXIT_FAILURE, wrong.status());
+        assertEquals(Command.EXIT_FAILURE, wrong.status());
         assertEquals("ferry info: login failed for alice: wrong user name or password\n", wrong.err());
         assertEquals("", wrong.out());
         CliRunner.Result unknown = run(env("FERRY_PASSWORD", "whatever1"), "info", "mallory@" + host);
-        assertEquals(Cli.EXIT_FAILURE, unknown.status());
+        assertEquals(Command.EXIT_FAILURE, unknown.status());
         assertEquals("ferry info: login failed for mallory: wrong user name or password\n", unknown.err());
         CliRunner.Result shell = run(env("FERRY_USER", "bob", "FERRY_PASSWORD", "wrong-again"), "shell", host);
         assertEquals("ferry shell: login failed for bob: wrong user name or password\n", shell.err());
@@ -151,7 +151,7 @@ public class LoginTest {
     void theShellLogsInWhereRequiredAndSaysWhatIsMissingWithoutATerminal() throws Exception {
         start(false);
         CliRunner.Result none = CliRunner.run("whoami\n", env(), "shell", host);
-        assertEquals(Cli.EXIT_FAILURE, none.status());
+        assertEquals(Command.EXIT_FAILURE, none.status());
         assertEquals(1, none.err().lines().count(), none.err());
         assertTrue(none.err().startsWith("ferry shell: " + host + " requires login: no credentials: set FERRY_USER and "
                 + "FERRY_PASSWORD"), none.err());
@@ -160,7 +160,7 @@ public class LoginTest {
         assertEquals(0, bob.status(), bob.err());
         assertEquals("bob (rights read; home /)\n", bob.out());
 
-        assertEquals(Cli.EXIT_USAGE, run(env(), "info", "--user", "alice", "bob@" + host).status(),
+        assertEquals(Command.EXIT_USAGE, run(env(), "info", "--user", "alice", "bob@" + host).status(),
                 "--user and user@ disagree");
     }
 
@@ -205,7 +205,7 @@ public class LoginTest {
         Files.writeString(file, "user=alice\npassword=alice-password\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         CliRunner.Result open = run(env(), "info", "--credentials", file.toString(), host);
-        assertEquals(Cli.EXIT_FAILURE, open.status());
+        assertEquals(Command.EXIT_FAILURE, open.status());
         assertEquals(1, open.err().lines().count(), open.err());
         assertTrue(open.err().contains("can be read by other users") && open.err().contains("chmod 600 " + file),
                 open.err());

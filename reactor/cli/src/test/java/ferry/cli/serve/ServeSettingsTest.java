@@ -1,7 +1,7 @@
 package ferry.cli.serve;
 
 import ferry.cli.Cli;
-import ferry.cli.Console;
+import ferry.cli.command.Console;
 import ferry.cli.args.ArgParser;
 import ferry.cli.args.Option;
 import ferry.cli.args.UsageException;

@@ -2,7 +2,7 @@ package ferry.cli.serve;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ferry.cli.CliException;
+import ferry.cli.command.CliException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -2,7 +2,7 @@ package ferry.cli.shell;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import ferry.cli.Console;
+import ferry.cli.command.Console;
 import ferry.cli.remote.Authenticator;
 import ferry.cli.remote.Connector;
 import ferry.cli.remote.Remote;

@@ -1,8 +1,8 @@
 package ferry.cli.shell;
 
-import ferry.cli.Cli;
+import ferry.cli.command.Command;
 import ferry.cli.CliRunner;
-import ferry.cli.Console;
+import ferry.cli.command.Console;
 import ferry.cli.remote.Authenticator;
 import ferry.cli.remote.Connector;
 import ferry.cli.remote.Remote;
@@ -86,7 +86,7 @@ public class ShellTest {
                 "exit",
                 "ping") + "\n";
         CliRunner.Result r = CliRunner.run(script, Map.of("FERRY_STDIN_TTY", "0"), "shell", host);
-        assertEquals(Cli.EXIT_FAILURE, r.status(), "a script with failed commands exits 1");
+        assertEquals(Command.EXIT_FAILURE, r.status(), "a script with failed commands exits 1");
         String out = r.out();
         assertFalse(out.contains("ferry " + host + ">"), "no prompt without a terminal");
         assertEquals(4, count(out, "pong from " + host), out); // ping, ping -c 2, !1
@@ -138,7 +138,7 @@ public class ShellTest {
             port = s.getLocalPort();
         }
         CliRunner.Result r = CliRunner.run("ping\n", Map.of(), "shell", "127.0.0.1:" + port);
-        assertEquals(Cli.EXIT_FAILURE, r.status());
+        assertEquals(Command.EXIT_FAILURE, r.status());
         assertEquals("ferry shell: cannot connect to 127.0.0.1:" + port + ": connection refused\n", r.err());
     }
 

@@ -1,6 +1,6 @@
 package ferry.cli.transfer;
 
-import ferry.cli.Console;
+import ferry.cli.command.Console;
 import ferry.cli.args.Units;
 
 import static org.junit.jupiter.api.Assertions.*;

@@ -1,8 +1,8 @@
 package ferry.cli.transfer;
 
 import ferry.cli.CliRunner;
-import ferry.cli.Console;
-import ferry.cli.ErrorMessages;
+import ferry.cli.command.Console;
+import ferry.cli.command.ErrorMessages;
 import ferry.cli.remote.ExecCommand;
 
 import static org.junit.jupiter.api.Assertions.*;

@@ -1,9 +1,9 @@
-package ferry.cli;
+package ferry.cli.command;
 
 /**
  * A command failed at run time for a reason the user can act on (cannot connect, file missing,
  * server refused). The message is complete and one line; the process exits with
- * {@link Cli#EXIT_FAILURE}.
+ * {@link Command#EXIT_FAILURE}.
  */
 public final class CliException extends Exception {
     private static final long serialVersionUID = 1L;

@@ -1,4 +1,4 @@
-package ferry.cli;
+package ferry.cli.command;
 
 import ferry.client.CredentialsResolver;
 import java.io.File;

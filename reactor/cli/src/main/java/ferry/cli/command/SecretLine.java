@@ -1,4 +1,4 @@
-package ferry.cli;
+package ferry.cli.command;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

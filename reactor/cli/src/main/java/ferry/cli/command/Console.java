@@ -1,4 +1,4 @@
-package ferry.cli;
+package ferry.cli.command;
 
 import ferry.client.CredentialsResolver;
 import java.io.InputStream;
@@ -19,7 +19,7 @@ import java.util.Map;
  * terminal without echo ({@link TerminalPrompter}) when stdin is one, else none, so scripts never
  * hang on a prompt. Tests pass their own.
  *
- * <p>Thread safety: configured once by {@link Cli} before a command runs; read-only afterwards.
+ * <p>Thread safety: configured once by {@code Cli} before a command runs; read-only afterwards.
  * The streams themselves are thread-safe PrintStreams.
  */
 public final class Console {
@@ -59,7 +59,7 @@ public final class Console {
     }
 
     /** The process's own streams and environment. */
-    static Console system() {
+    public static Console system() {
         return new Console(System.out, System.err, System.in, System.getenv());
     }
 
@@ -131,7 +131,7 @@ public final class Console {
     }
 
     public void setVerbosity(Verbosity v) { this.verbosity = v; }
-    void setDebug(boolean v) { this.debug = v; }
+    public void setDebug(boolean v) { this.debug = v; }
     public void setProgressAllowed(boolean v) { this.progressAllowed = v; }
 
     /** A detail line on stderr, shown only with {@code --verbose}. */

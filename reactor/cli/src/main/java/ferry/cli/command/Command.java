@@ -1,4 +1,4 @@
-package ferry.cli;
+package ferry.cli.command;
 
 import ferry.cli.args.Option;
 import ferry.cli.args.ParsedArgs;
@@ -25,11 +25,18 @@ import java.util.List;
  * }
  * }</pre>
  *
- * <p>Global options ({@code --help}, {@code --quiet}, ...) are added by {@link Cli}; a command
+ * <p>Global options ({@code --help}, {@code --quiet}, ...) are added by {@code Cli}; a command
  * only declares its own. Thread safety: built once, then read-only; {@link #run} runs on the
  * main thread.
  */
 public abstract class Command {
+    /** Exit status: success. */
+    public static final int EXIT_OK = 0;
+    /** Exit status: failure at run time (cannot connect, file missing, server refused). */
+    public static final int EXIT_FAILURE = 1;
+    /** Exit status: usage error (unknown option, bad value, missing argument). */
+    public static final int EXIT_USAGE = 2;
+
     private final String name;
     private final String summary;
     private final List<Option<?>> options = new ArrayList<>();
@@ -69,7 +76,7 @@ public abstract class Command {
     }
 
     /** Makes this command a group: its first argument names one of its subcommands. */
-    protected final void subcommand(Command c) {
+    public final void subcommand(Command c) {
         subcommands.add(c);
     }
 
@@ -101,7 +108,7 @@ public abstract class Command {
     }
 
     /**
-     * Runs the command. Returns the exit status ({@link Cli#EXIT_OK} normally); throws
+     * Runs the command. Returns the exit status ({@link #EXIT_OK} normally); throws
      * {@link UsageException} for bad arguments found late, {@link CliException} for failures the
      * user can act on, anything else for the caller to describe in one line.
      */

@@ -1,4 +1,4 @@
-package ferry.cli;
+package ferry.cli.command;
 
 import ferry.cli.args.Units;
 import ferry.cli.args.UsageException;
