@@ -37,9 +37,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Keys are real paths (symlinked folders resolved), so two spellings of one file collide.
  *
- * <p>Thread safety: all methods synchronize on the registry; the sweeper's delete runs under the
- * same lock so it cannot remove a temp an upload is taking up. {@link Holder} methods are called
- * under that lock and must not block.
+ * <p>Thread safety: all methods synchronize on the registry, which the loop takes too (a commit's
+ * release), so no disk work runs under it. A temp the sweeper deletes, or {@code PARTIAL} probes
+ * for another server's lock, is reserved first ({@link #probing}): a claim of it meanwhile gets
+ * {@code conflict}, so the sweeper cannot remove a temp an upload is taking up, and a probe's close
+ * (which releases this process's lock on the file, {@link TempLock}) never meets an upload of this
+ * server. {@link Holder} methods are called under the registry's lock and must not block.
  */
 final class UploadRegistry {
     /** A running upload as the registry sees it; every method is safe from any thread and does not block. */
@@ -73,6 +76,8 @@ final class UploadRegistry {
     private final long takeoverAfterNanos;
     private final Map<Path, Claim> claims = new HashMap<>();
     private final Set<Path> temps = new HashSet<>();
+    /** Temps a worker is sweeping or probing, outside the lock; never claimed meanwhile. */
+    private final Set<Path> probing = new HashSet<>();
     private final Map<String, Integer> perUser = new HashMap<>();
     private final Map<String, Integer> perAddress = new HashMap<>();
 
@@ -103,6 +108,10 @@ final class UploadRegistry {
         Claim running = claims.get(target);
         if (running != null) {
             throw inProgress(running, temp, user, shown);
+        }
+        if (probing.contains(temp)) {
+            throw new OpException(ErrorCode.CONFLICT, "the upload of " + shown + " is being checked (a resume query or"
+                    + " the removal of an old partial); retry");
         }
         if (claims.size() >= maxUploads) {
             throw new OpException(ErrorCode.BUSY, "server busy: " + maxUploads + " uploads in progress; retry later");
@@ -179,22 +188,43 @@ final class UploadRegistry {
     }
 
     /**
-     * Whether another server sharing the storage writes {@code temp} ({@code PARTIAL}'s check).
-     * Probed under the registry's lock and only when no upload of this server claims the temp: the
-     * probe's close would release that upload's lock ({@link TempLock}). Worker thread (disk).
+     * Whether another server sharing the storage writes {@code temp} ({@code PARTIAL}'s check):
+     * false when an upload of this server holds it (its own claim answers) or another check runs.
+     * Worker thread (disk, outside the registry's lock).
      */
-    public synchronized boolean heldByAnotherServer(Path temp, TempLock.Disk disk) throws IOException {
-        return !temps.contains(temp) && TempLock.heldElsewhere(disk, temp);
+    public boolean heldByAnotherServer(Path temp, TempLock.Disk disk) throws IOException {
+        if (!reserve(temp)) {
+            return false;
+        }
+        try {
+            return TempLock.heldElsewhere(disk, temp);
+        } finally {
+            unreserve(temp);
+        }
     }
 
     /**
      * Deletes {@code temp} unless an upload is using it: one of this server's, or another server's
-     * sharing the storage (it holds the temp's lock: {@link TempLock}). Worker thread (disk).
+     * sharing the storage (it holds the temp's lock: {@link TempLock}). Worker thread (disk,
+     * outside the registry's lock).
      */
-    public synchronized boolean deleteIfIdle(Path temp) throws IOException {
-        if (temps.contains(temp)) {
+    public boolean deleteIfIdle(Path temp) throws IOException {
+        if (!reserve(temp)) {
             return false;
         }
-        return TempLock.deleteIfUnlocked(temp);
+        try {
+            return TempLock.deleteIfUnlocked(temp);
+        } finally {
+            unreserve(temp);
+        }
+    }
+
+    /** Reserves an unclaimed temp for a probe or sweep; false if an upload or another probe has it. */
+    private synchronized boolean reserve(Path temp) {
+        return !temps.contains(temp) && probing.add(temp);
+    }
+
+    private synchronized void unreserve(Path temp) {
+        probing.remove(temp);
     }
 }

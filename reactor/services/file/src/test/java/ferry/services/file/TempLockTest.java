@@ -2,6 +2,7 @@ package ferry.services.file;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import ferry.reactor.OpException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,7 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,5 +72,53 @@ class TempLockTest {
         }
         assertEquals("committed contents", Files.readString(target));
         assertEquals("new upload", Files.readString(temp));
+    }
+
+    /**
+     * PARTIAL's probe for another server's lock opens and closes the temp: it runs outside the
+     * registry's lock (the loop takes that lock), and an upload of the temp claimed meanwhile is
+     * refused, since the probe's close would release that upload's lock.
+     */
+    @Test
+    void aProbeHoldsNoRegistryLockAndKeepsTheTempFromBeingClaimed() throws Exception {
+        Path temp = tmp.resolve(".ferry-part-z");
+        Files.write(temp, new byte[10]);
+        UploadRegistry registry = new UploadRegistry(10, 10, 10, TimeUnit.SECONDS.toNanos(30));
+        CountDownLatch probing = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        TempLock.Disk slow = new TempLock.Disk() {
+            @Override
+            public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {
+                probing.countDown();
+                try {
+                    goOn.await(); // a slow network filesystem
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                return TempLock.PLAIN.open(path, options);
+            }
+
+            @Override
+            public Object fileKey(Path path) throws IOException {
+                return TempLock.PLAIN.fileKey(path);
+            }
+        };
+        CompletableFuture<Boolean> probe = CompletableFuture.supplyAsync(() -> {
+            try {
+                return registry.heldByAnotherServer(temp, slow);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        probing.await();
+        OpException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> assertThrows(OpException.class, () -> registry.claim(tmp.resolve("z"), temp, "z",
+                        new UploadRegistryTest.FakeHolder("alice"))), "the probe holds no registry lock");
+        assertEquals("conflict", e.code());
+        assertFalse(registry.deleteIfIdle(temp), "a probed temp is not swept");
+        goOn.countDown();
+        assertFalse(probe.get(20, TimeUnit.SECONDS), "nobody else holds it");
+        registry.claim(tmp.resolve("z"), temp, "z", new UploadRegistryTest.FakeHolder("alice"));
+        assertEquals(1, registry.active(), "claimed once the probe is over");
     }
 }
