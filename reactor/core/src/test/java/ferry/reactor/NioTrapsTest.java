@@ -55,12 +55,7 @@ class NioTrapsTest {
     }
 
     private void start(ServerConfig config) throws Exception {
-        ServerLog log = new ServerLog(null, ServerLog.Level.DEBUG) {
-            @Override
-            protected void emit(Level level, String message, Throwable error) {
-                logged.add(level + " " + message);
-            }
-        };
+        ServerLog log = RecordingLog.lines(logged, ServerLog.Level.DEBUG);
         server = new FerryServer(config, log);
         server.install(this::install);
         server.start();

@@ -7,6 +7,7 @@ import ferry.reactor.FakeClock;
 import ferry.reactor.FerryServer;
 import ferry.reactor.Right;
 import ferry.reactor.ServerConfig;
+import ferry.reactor.RecordingLog;
 import ferry.reactor.ServerLog;
 import ferry.reactor.Session;
 import ferry.reactor.UserQuota;
@@ -62,12 +63,7 @@ final class AuthFixture implements AutoCloseable {
                 .anonymousRights(Set.of(Right.READ))
                 .handshakeTimeoutMillis(60 * 60 * 1000).idleTimeoutMillis(60 * 60 * 1000);
         config = configure.apply(config);
-        ServerLog log = new ServerLog(null, ServerLog.Level.DEBUG) {
-            @Override
-            protected void emit(Level level, String message, Throwable error) {
-                logLines.add(level + " " + message);
-            }
-        };
+        ServerLog log = RecordingLog.lines(logLines, ServerLog.Level.DEBUG);
         server = new FerryServer(config.build(), log);
         prepare.accept(server);
         auth = new AuthService(store, settings, nonces);

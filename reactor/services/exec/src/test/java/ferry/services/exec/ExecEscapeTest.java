@@ -6,6 +6,7 @@ import ferry.client.FerryClient;
 import ferry.protocol.Header;
 import ferry.reactor.FakeClock;
 import ferry.reactor.Right;
+import ferry.reactor.RecordingLog;
 import ferry.reactor.ServerLog;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -55,12 +56,7 @@ class ExecEscapeTest {
 
     @BeforeEach
     void start() throws Exception {
-        ServerLog lines = new ServerLog(null, ServerLog.Level.INFO) {
-            @Override
-            protected void emit(Level level, String message, Throwable error) {
-                log.add(level + " " + message);
-            }
-        };
+        ServerLog lines = RecordingLog.lines(log, ServerLog.Level.INFO);
         h = new ExecHarness(root, ExecPolicy.allowAll(false), b -> b.killGraceMillis(GRACE_MS).maxRunning(1), s -> {},
                 clock, EnumSet.allOf(Right.class), s -> {}, lines);
         Assumptions.assumeTrue(h.exec.fifos() != null, "mkfifo is needed for pipes the server can close");

@@ -6,6 +6,7 @@ import ferry.client.FerryClient;
 import ferry.protocol.Header;
 import ferry.reactor.FakeClock;
 import ferry.reactor.Right;
+import ferry.reactor.RecordingLog;
 import ferry.reactor.ServerLog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,12 +56,7 @@ class ExecExitTest {
 
     @BeforeEach
     void start() throws Exception {
-        ServerLog lines = new ServerLog(null, ServerLog.Level.INFO) {
-            @Override
-            protected void emit(Level level, String message, Throwable error) {
-                log.add(message);
-            }
-        };
+        ServerLog lines = RecordingLog.messages(log, ServerLog.Level.INFO);
         // One credit per stream: once a reader posted a chunk it waits, visibly in ExecStats.
         h = new ExecHarness(root, ExecPolicy.allowAll(false),
                 b -> b.killGraceMillis(GRACE_MS).maxOutputBytes(CAP_BYTES).chunksInFlight(1), s -> {}, clock,

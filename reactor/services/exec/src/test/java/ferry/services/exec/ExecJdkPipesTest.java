@@ -8,6 +8,7 @@ import ferry.client.RemoteException;
 import ferry.protocol.Header;
 import ferry.reactor.FakeClock;
 import ferry.reactor.Right;
+import ferry.reactor.RecordingLog;
 import ferry.reactor.ServerLog;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,12 +45,7 @@ class ExecJdkPipesTest {
 
     @BeforeEach
     void start() throws Exception {
-        ServerLog lines = new ServerLog(null, ServerLog.Level.INFO) {
-            @Override
-            protected void emit(Level level, String message, Throwable error) {
-                log.add(level + " " + message);
-            }
-        };
+        ServerLog lines = RecordingLog.lines(log, ServerLog.Level.INFO);
         h = new ExecHarness(root, ExecPolicy.allowAll(false),
                 b -> b.namedPipes(false).killGraceMillis(GRACE_MS).maxRunning(1), s -> {}, clock,
                 EnumSet.allOf(Right.class), s -> {}, lines);

@@ -8,6 +8,7 @@ import ferry.client.RemoteException;
 import ferry.protocol.Header;
 import ferry.reactor.Clock;
 import ferry.reactor.Right;
+import ferry.reactor.RecordingLog;
 import ferry.reactor.ServerLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,12 +184,7 @@ class ExecRefusalTest {
     @Test
     void everyRunAndEveryRefusalIsLoggedWithUserAddressCommandExitAndDuration() throws Exception {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        ServerLog log = new ServerLog(null, ServerLog.Level.INFO) {
-            @Override
-            protected void emit(Level level, String message, Throwable error) {
-                lines.add(message);
-            }
-        };
+        ServerLog log = RecordingLog.messages(lines, ServerLog.Level.INFO);
         try (ExecHarness h = new ExecHarness(root, ExecPolicy.parse("sh", false, false), b -> {}, s -> {}, Clock.SYSTEM,
                 EnumSet.allOf(Right.class), s -> {}, log)) {
             h.run(ExecRequest.argv("sh", "-c", "exit 3"));

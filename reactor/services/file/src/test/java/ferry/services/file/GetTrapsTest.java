@@ -8,6 +8,7 @@ import ferry.client.FileClient;
 import ferry.client.RemoteException;
 import ferry.client.TransferResult;
 import ferry.protocol.Header;
+import ferry.reactor.RecordingLog;
 import ferry.reactor.ServerLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,12 +56,7 @@ class GetTrapsTest {
 
     private final List<String> logged = new CopyOnWriteArrayList<>();
 
-    private final ServerLog log = new ServerLog(null, ServerLog.Level.DEBUG) {
-        @Override
-        protected void emit(Level level, String message, Throwable error) {
-            logged.add(level + " " + message);
-        }
-    };
+    private final ServerLog log = RecordingLog.lines(logged, ServerLog.Level.DEBUG);
 
     /**
      * The file is truncated from 64 MiB to 1 MiB while a verified download of it is under way.
